@@ -1,0 +1,130 @@
+"""The municipality's policy (R18, R20, R16–R17 weights), versioned.
+
+A decision records the version in force when it was made; a new version never changes
+what was decided before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.base import Base, check_municipality, local_date
+from domain.errors import InvalidValue
+from domain.values import DeclinedOfferEffect, PolicySettings, PriorityFactor
+
+_NS = uuid5(NAMESPACE_URL, "urn:langtidsopphold:policy")
+
+
+def policy_id(municipality: str) -> UUID:
+    """One policy stream per municipality."""
+    return uuid5(_NS, municipality)
+
+
+def validate_settings(settings: PolicySettings) -> PolicySettings:
+    if not 1 <= settings.guarantee_months <= 12:
+        raise InvalidValue("guarantee_months", "R18: the guarantee is 1 to 12 calendar months")
+    if not isinstance(settings.declined_offer_effect, DeclinedOfferEffect):
+        raise InvalidValue("declined_offer_effect", "unknown effect of a declined offer")
+    known = {f.value for f in PriorityFactor}
+    for name, weight in settings.priority_weights.items():
+        if name not in known:
+            raise InvalidValue("priority_weights", f"unknown priority factor '{name}'")
+        if not 0 <= weight <= 10:
+            raise InvalidValue("priority_weights", f"weight of '{name}' must be 0–10")
+    if not 0 <= settings.score_tolerance <= 100:
+        raise InvalidValue("score_tolerance", "must be 0–100")
+    if not 0 <= settings.deadline_horizon_days <= 92:
+        raise InvalidValue("deadline_horizon_days", "must be 0–92 days")
+    return settings
+
+
+class Policy(Base):
+    """Versioned settings of one municipality. Version 1 is the regulation's defaults."""
+
+    class Established(Base.Created):
+        settings: PolicySettings
+        effective_from: date
+        issued_by: str
+
+    class Revised(Base.Event):
+        settings: PolicySettings
+        effective_from: date
+        issued_by: str
+
+        def on(self, policy: Policy) -> None:
+            policy.versions.append((self.effective_from, self.settings))
+
+    def __init__(
+        self,
+        municipality: str,
+        command_id: str | None,
+        settings: PolicySettings,
+        effective_from: date,
+        issued_by: str,
+    ) -> None:
+        super().__init__(municipality, command_id)
+        self.versions: list[tuple[date, PolicySettings]] = [(effective_from, settings)]
+
+    @classmethod
+    def establish(
+        cls,
+        municipality: str,
+        now: datetime,
+        *,
+        settings: PolicySettings | None = None,
+        issued_by: str = "system",
+        effective_from: date | None = None,
+        command_id: str | None = None,
+    ) -> Policy:
+        check_municipality(municipality)
+        return cls._create(
+            cls.Established,
+            id=policy_id(municipality),
+            timestamp=now,
+            municipality=municipality,
+            command_id=command_id,
+            settings=validate_settings(settings or PolicySettings()),
+            effective_from=effective_from or local_date(now),
+            issued_by=issued_by,
+        )
+
+    def revise(
+        self,
+        now: datetime,
+        *,
+        issued_by: str,
+        effective_from: date,
+        command_id: str | None = None,
+        **changes: Any,
+    ) -> None:
+        unknown = set(changes) - set(PolicySettings.__dataclass_fields__)
+        if unknown:
+            raise InvalidValue(sorted(unknown)[0], "not a policy setting")
+        settings = validate_settings(replace(self.current, **changes))
+        self.trigger_event(
+            self.Revised,
+            timestamp=now,
+            command_id=command_id,
+            settings=settings,
+            effective_from=effective_from,
+            issued_by=issued_by,
+        )
+
+    @property
+    def current(self) -> PolicySettings:
+        return self.versions[-1][1]
+
+    @property
+    def current_version(self) -> int:
+        return len(self.versions)
+
+    def in_force_on(self, day: date) -> tuple[int, PolicySettings]:
+        """The version number and settings in force on a day (the latest not after it)."""
+        chosen = (1, self.versions[0][1])
+        for number, (start, settings) in enumerate(self.versions, start=1):
+            if start <= day:
+                chosen = (number, settings)
+        return chosen
