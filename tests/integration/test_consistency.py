@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import uuid
 from datetime import date
 
 import pytest
@@ -11,7 +13,14 @@ from application.errors import ConcurrencyConflict
 from application.service import AllocationService
 from domain.errors import InvalidState, NotFound
 from domain.values import Channel, PlaceType
-from tests.builders import MUNICIPALITY, OTHER_MUNICIPALITY, person_number, place, waiting_case
+from tests.builders import (
+    MUNICIPALITY,
+    OTHER_MUNICIPALITY,
+    START,
+    person_number,
+    place,
+    waiting_case,
+)
 
 M = MUNICIPALITY
 
@@ -146,11 +155,11 @@ def test_old_event_version_is_upcast_on_read(service):
 
     case_id = waiting_case(service)
     stored = service.recorder.select_events(case_id, limit=1)[0]
-    state = json.loads(service.mapper.transcoder.decode(stored.state) and stored.state)
+    state = json.loads(stored.state)
     assert state["class_version"] == 2
     del state["class_version"]
     del state["channel"]
-    new_id = __import__("uuid").uuid4()
+    new_id = uuid.uuid4()
     service.recorder.insert_events([StoredEvent(
         originator_id=new_id, originator_version=1,
         topic=get_topic(Case.ApplicationReceived),
@@ -158,3 +167,29 @@ def test_old_event_version_is_upcast_on_read(service):
     old = service.get_case(M, new_id)
     assert old.channel is Channel.PAPER
     assert old.person.birth_date < date(2000, 1, 1)
+
+
+def test_event_times_come_from_the_injected_clock(service, clock):
+    case_id = waiting_case(service)
+    clock.advance(days=3, hours=2)
+    service.mark_urgent(M, case_id, reason="Ikke trygt hjemme", assessed_by="lege")
+    events = list(service.events.get(case_id))
+    assert events[0].timestamp == START
+    assert events[-1].timestamp == clock.now()
+
+
+def test_identity_numbers_never_reach_the_log(service, caplog):
+    caplog.set_level(logging.DEBUG)
+    number = person_number()
+    case_id = service.receive_application(M, identity_number=number, name="Ola")
+    p = place(service)
+    from tests.builders import document
+
+    document(service, case_id)
+    with pytest.raises(InvalidState) as err:
+        service.make_offer(M, case_id, made_by="TE", place_id=p)
+    logging.getLogger("test").info("case %r error %s", service.get_case(M, case_id).person,
+                                   err.value)
+    assert caplog.records, "the service logs its commands"
+    assert number not in caplog.text
+    assert number not in repr(service.get_case(M, case_id).person)
