@@ -1,0 +1,164 @@
+"""Each read model against hand-computed expectations for a small story (R12, R15, R16, R18,
+R21), on SQLite and PostgreSQL; as-of at T equals the live view read at T."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from uuid import UUID
+
+from application.service import AllocationService
+from domain.values import FacilityKind, PlaceType, PriorityFactor, RoomKind
+from projections.read_side import ReadSide
+from tests.builders import MUNICIPALITY, place, waiting_case
+
+M = MUNICIPALITY
+F = PriorityFactor
+
+
+def story(service: AllocationService, clock) -> dict[str, UUID]:
+    """Day 0 (2 March 2026): Anna on the list, need 13. Day 1: Bjørn, need 28. Day 2:
+    Cecilie, not assessed but urgent; three own places (one closed), one other provider's
+    offer; Bjørn is offered place p1."""
+    a = waiting_case(service, name="Anna")
+    service.assess_priority(M, a, factors={F.FUNCTION.value: 3, F.HOME_SITUATION.value: 2},
+                            need_score=13, assessor="Sykepleier Hansen")
+    clock.advance(days=1)
+    b = waiting_case(service, name="Bjørn")
+    service.assess_priority(M, b, factors={F.END_OF_LIFE.value: 4,
+                                           F.COGNITIVE_FAILURE.value: 2},
+                            need_score=28, assessor="Sykepleier Berg")
+    clock.advance(days=1)
+    c = waiting_case(service, name="Cecilie")
+    service.mark_urgent(M, c, reason="Fall, alene om natten", assessed_by="Lege Dahl")
+    p1 = place(service, facility_id="fjellheim")
+    p2 = place(service, facility_id="fjellheim", room_kind=RoomKind.DOUBLE)
+    p3 = place(service, facility_id="solbakken", place_type=PlaceType.SCREENED)
+    service.close_place(M, p3, reason="Oppussing")
+    po = service.register_provider_offer(
+        M, provider="Omsorg AS", reference="2026-17", facility_name="Lia",
+        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+        price_per_day=Decimal("3850.00"))
+    offer = service.make_offer(M, b, made_by="Saksbehandler Lie", place_id=p1)
+    return {"a": a, "b": b, "c": c, "p1": p1, "p2": p2, "p3": p3, "po": po, "offer": offer}
+
+
+def test_r12_r15_r16_waiting_list_rank_and_fields(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    read.catch_up()
+    wl = read.waiting_list(M)
+    # R15 urgent first, then R16 need score (28 before 13)
+    assert [e.name for e in wl] == ["Cecilie", "Bjørn", "Anna"]
+    assert [e.rank for e in wl] == [1, 2, 3]
+    c, b, a = wl
+    assert c.urgent and c.urgency_reason == "Fall, alene om natten" and c.need_score is None
+    assert a.need_score == 13 and a.assessor == "Sykepleier Hansen"
+    assert a.factors == {"function": 3, "home_situation": 2}
+    assert a.waiting_since == date(2026, 3, 2) and a.days_waited == 2
+    assert a.deadline == date(2026, 6, 2) and a.days_left == 90  # R18: 3 calendar months
+    assert b.days_waited == 1 and b.days_left == 91 and not b.breached
+    assert a.place_type == "ordinary" and a.decision_kind == "waiting_list"
+    assert a.interim_services == (("hjemmesykepleie", "tre besøk daglig"),)
+    assert a.outstanding_offer is None and a.spouse_case_id is None
+    assert b.outstanding_offer is not None
+    assert b.outstanding_offer.offer_id == str(ids["offer"])
+    assert b.outstanding_offer.facility_id == "fjellheim"
+    assert b.outstanding_offer.status == "made"
+
+
+def test_r12_placed_person_leaves_the_list(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    service.accept_offer(M, ids["b"], ids["offer"])
+    service.admit(M, ids["b"], ids["offer"])
+    read.catch_up()
+    assert [e.name for e in read.waiting_list(M)] == ["Cecilie", "Anna"]
+    assert read.waiting_list("0301") == []  # another municipality sees nothing
+
+
+def test_r15_urgency_cleared_returns_to_need_order(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    service.clear_urgency(M, ids["c"], reason="Korttidsopphold", assessed_by="Lege Dahl")
+    read.catch_up()
+    assert [e.name for e in read.waiting_list(M)] == ["Bjørn", "Anna", "Cecilie"]
+
+
+def test_r18_breach_flag_on_the_list(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    clock.advance(days=92)  # 4 March + 92 days = 4 June: Anna's deadline (2 June) passed
+    assert ids["a"] in service.check_deadlines()
+    read.catch_up()
+    anna = next(e for e in read.waiting_list(M) if e.name == "Anna")
+    assert anna.breached and anna.breached_on == date(2026, 6, 4)
+    assert anna.days_left == -2
+
+
+def test_vacancy_board(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    read.catch_up()
+    board = read.vacancy_board(M)
+    by_id = {p.place_id: p for p in board.places}
+    assert by_id[str(ids["p1"])].status == "reserved"
+    assert by_id[str(ids["p2"])].status == "vacant" and by_id[str(ids["p2"])].free_beds == 2
+    assert by_id[str(ids["p3"])].status == "closed"
+    assert by_id[str(ids["p3"])].closed_reason == "Oppussing"
+    assert board.by_facility() == {
+        ("fjellheim", "A", "ordinary"): {"reserved": 1, "vacant": 1},
+        ("solbakken", "A", "screened"): {"closed": 1},
+    }
+    [po] = board.provider_offers
+    assert (po.provider, po.facility_name, po.price_per_day, po.status) == (
+        "Omsorg AS", "Lia", Decimal("3850.00"), "available")
+    # admission: the occupied place leaves the board
+    service.accept_offer(M, ids["b"], ids["offer"])
+    service.admit(M, ids["b"], ids["offer"])
+    read.catch_up()
+    assert str(ids["p1"]) not in {p.place_id for p in read.vacancy_board(M).places}
+
+
+def test_r21_case_history_in_plain_words(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    service.accept_offer(M, ids["b"], ids["offer"])
+    read.catch_up()
+    history = read.case_history(ids["b"])
+    assert [h.event for h in history] == [
+        "ApplicationReceived", "OwnAccountRecorded", "RelativesInformationRecorded",
+        "IplosRegistered", "MedicalInformationRecorded", "LeonMeasuresRecorded",
+        "DecisionMade", "PriorityAssessed", "OfferMade", "OfferAccepted",
+    ]
+    assert [h.version for h in history] == list(range(1, 11))
+    decision = history[6]
+    assert decision.who == "Tildelingsenheten"
+    assert decision.text.startswith("Waiting-list decision (ordinary place); offer due by "
+                                    "2026-06-03")
+    assert history[7].who == "Sykepleier Berg" and "score 28" in history[7].text
+    assert history[8].text == "Offered a place at Fjellheim (ordinary)"
+    assert history[8].who == "Saksbehandler Lie"
+    assert history[0].at == history[6].at  # the same business day, the injected clock
+    assert all(a.at <= b.at for a, b in pairwise(history))
+
+
+def test_r21_as_of_equals_live_view_read_then(service, clock, read: ReadSide):
+    ids = story(service, clock)
+    read.catch_up()
+    t1 = clock.now()
+    live_list_1, live_board_1 = read.waiting_list(M), read.vacancy_board(M)
+    live_history_1 = read.case_history(ids["b"])
+
+    clock.advance(days=10)
+    service.accept_offer(M, ids["b"], ids["offer"])
+    service.admit(M, ids["b"], ids["offer"])
+    service.assess_priority(M, ids["a"], factors={F.FUNCTION.value: 4}, need_score=12,
+                            assessor="Sykepleier Hansen")
+    read.catch_up()
+    t2 = clock.now()
+    live_list_2, live_board_2 = read.waiting_list(M), read.vacancy_board(M)
+
+    then = read.as_of(t1)
+    assert then.waiting_list(M) == live_list_1
+    assert then.vacancy_board(M) == live_board_1
+    assert then.case_history(ids["b"]) == live_history_1
+    now = read.as_of(t2)
+    assert now.waiting_list(M) == live_list_2
+    assert now.vacancy_board(M) == live_board_2
+    assert live_list_1 != live_list_2
