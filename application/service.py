@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
+from application.allocation import AllocationCommands
 from application.clock import Clock, SystemClock
 from application.errors import ConcurrencyConflict
 from application.transcodings import register_domain_transcodings
@@ -60,7 +61,7 @@ def derived_id(kind: str, scope: UUID | str, command_id: str | None) -> UUID:
     return uuid5(_NS, f"{kind}/{scope}/{command_id}")
 
 
-class AllocationService(Application[UUID]):
+class AllocationService(AllocationCommands, Application[UUID]):
     """Langtidsopphold: applications, decisions, places, offers and the guarantee."""
 
     name = "Langtidsopphold"
@@ -391,41 +392,53 @@ class AllocationService(Application[UUID]):
     def make_offer(
         self, municipality: str, case_id: UUID, *, made_by: str,
         place_id: UUID | None = None, provider_offer_id: UUID | None = None,
-        non_screened_reason: str | None = None, proposal_id: UUID | None = None,
-        command_id: str | None = None,
+        non_screened_reason: str | None = None, command_id: str | None = None,
     ) -> UUID:
         """Offer an own place or a place to be bought from another provider. The case and
         the place are saved together: of two officers offering the last bed at once,
         exactly one succeeds and the other gets :class:`ConcurrencyConflict`."""
-        if (place_id is None) == (provider_offer_id is None):
-            raise InvalidValue("place_id", "offer either an own place or another provider's")
         case = self.get_case(municipality, case_id)
         offer_id = derived_id("offer", case_id, command_id)
         if case.has_handled(command_id):
             return offer_id
+        target = self._offer_to(municipality, case, offer_id, made_by=made_by,
+                                place_id=place_id, provider_offer_id=provider_offer_id,
+                                non_screened_reason=non_screened_reason, command_id=command_id)
+        self._commit(case, target)
+        log.info("offer made case=%s offer=%s", case.id, offer_id)
+        return offer_id
+
+    def _offer_to(
+        self, municipality: str, case: Case, offer_id: UUID, *, made_by: str,
+        place_id: UUID | None, provider_offer_id: UUID | None,
+        non_screened_reason: str | None, proposal_id: UUID | None = None,
+        command_id: str | None,
+    ) -> Place | ProviderOffer:
+        """Check and record an offer on the case and its target, unsaved; the caller saves
+        them (with whatever else belongs in the same transaction)."""
+        if (place_id is None) == (provider_offer_id is None):
+            raise InvalidValue("place_id", "offer either an own place or another provider's")
         now = self._now()
         target: Place | ProviderOffer
         if place_id is not None:
             target = self.get_place(municipality, place_id)
-            kind, facility_id, facility_name = OfferKind.OWN, target.facility_id, \
-                target.facility_name
+            kind, facility_name = OfferKind.OWN, target.facility_name
         else:
             assert provider_offer_id is not None
             target = self.get_provider_offer(municipality, provider_offer_id)
-            kind, facility_id, facility_name = OfferKind.PURCHASE, target.facility_id, \
+            kind, facility_name = OfferKind.PURCHASE, \
                 f"{target.facility_name} ({target.provider})"
-        check_spouse_co_location(case, self._spouse(case), facility_id)  # R10
+        check_spouse_co_location(case, self._spouse(case), target.facility_id)  # R10
         case.make_offer(
-            now, offer_id=offer_id, kind=kind, target_id=target.id, facility_id=facility_id,
-            facility_name=facility_name, place_type=target.place_type, made_by=made_by,
+            now, offer_id=offer_id, kind=kind, target_id=target.id,
+            facility_id=target.facility_id, facility_name=facility_name,
+            place_type=target.place_type, made_by=made_by,
             deadline_horizon_days=self.policy(municipality).current.deadline_horizon_days,
             non_screened_reason=non_screened_reason, proposal_id=proposal_id,
             command_id=command_id,
         )
         target.reserve(now, offer_id=offer_id, case_id=case.id, command_id=command_id)
-        self._commit(case, target)
-        log.info("offer made case=%s offer=%s", case.id, offer_id)
-        return offer_id
+        return target
 
     def _offer_target(self, municipality: str, case: Case, offer_id: UUID
                       ) -> Place | ProviderOffer:

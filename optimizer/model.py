@@ -45,7 +45,8 @@ class AssignmentKind(enum.StrEnum):
 
 
 class PlanStatus(enum.StrEnum):
-    OPTIMAL = "OPTIMAL"
+    OPTIMAL = "OPTIMAL"  # proven optimum (the only status solve() returns)
+    HEURISTIC = "HEURISTIC"  # greedy_baseline: no optimality claim
 
 
 class ReasonCode(enum.StrEnum):
@@ -76,6 +77,9 @@ class Vacancy:
     capacity: int
     available_from: dt.date
 
+    def __post_init__(self) -> None:
+        _coerce(self, facility_kind=FacilityKind, place_type=PlaceType, room=Room)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PurchasableOffer:
@@ -88,6 +92,9 @@ class PurchasableOffer:
     price_per_day: int
     available_from: dt.date
     room: Room = Room.SINGLE
+
+    def __post_init__(self) -> None:
+        _coerce(self, place_type=PlaceType, room=Room)
 
     @property
     def capacity(self) -> int:
@@ -112,6 +119,11 @@ class WaitingPerson:
     spouse_case_id: str | None = None
     spouse_resident_facility_id: str | None = None
     accompanying_spouse: bool = False
+
+    def __post_init__(self) -> None:
+        _coerce(self, decided_place_type=PlaceType)
+        if not isinstance(self.wishes, tuple):
+            object.__setattr__(self, "wishes", tuple(self.wishes))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -236,6 +248,14 @@ class AllocationPlan:
         return {
             a.case_id: a.place_id for a in self.assignments if a.kind is AssignmentKind.PURCHASE
         }
+
+
+def _coerce(obj: Any, **enums: type[enum.Enum]) -> None:
+    """Accept plain strings for enum fields (as the JSON form carries them)."""
+    for name, tp in enums.items():
+        value = getattr(obj, name)
+        if not isinstance(value, tp):
+            object.__setattr__(obj, name, tp(value))
 
 
 # --- plain-JSON conversion -------------------------------------------------------------------

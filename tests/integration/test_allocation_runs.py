@@ -1,0 +1,113 @@
+"""Allocation runs through the application layer: the optimizer proposes, an officer
+approves each offer (R17), and a recorded run re-runs to the identical plan (R21)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain.allocation import APPROVED, CHANGED, REJECTED
+from domain.errors import RuleViolation
+from domain.values import BreachChoice, FacilityKind, OfferKind, PlaceType, PriorityFactor
+from tests.builders import MUNICIPALITY, place, waiting_case
+
+M = MUNICIPALITY
+
+
+def assess(service, case_id, need):
+    service.assess_priority(M, case_id, factors={PriorityFactor.FUNCTION.value: 2},
+                            need_score=need, assessor="sykepleier",
+                            departure_reason="faglig skjønn")
+
+
+def test_r16_r17_run_proposes_by_need_and_officer_approves(service):
+    high = waiting_case(service, name="Høy")
+    low = waiting_case(service, name="Lav")
+    assess(service, high, 90)
+    assess(service, low, 40)
+    only = place(service)
+    run_id = service.run_allocation(M, started_by="Saksbehandler")
+    run = service.get_allocation_run(M, run_id)
+    assert set(run.proposed) == {str(high)}
+    assert run.plan["problem_hash"] == run.problem_hash
+    assert service.get_case(M, high).offers == {}  # nothing offered before approval (R17)
+
+    offer_id = service.approve_proposal(M, run_id, high, approved_by="Saksbehandler")
+    assert service.approve_proposal(M, run_id, high, approved_by="Saksbehandler") == offer_id
+    case = service.get_case(M, high)
+    assert case.offers[offer_id].kind is OfferKind.OWN
+    assert not service.get_place(M, only).is_vacant
+    assert service.get_allocation_run(M, run_id).item_status[str(high)] == APPROVED
+
+
+def test_r17_changing_a_proposal_needs_a_reason(service):
+    a = waiting_case(service)
+    assess(service, a, 70)
+    place(service, facility_id="fjellheim")
+    other = place(service, facility_id="solbakken")
+    run_id = service.run_allocation(M, started_by="TE")
+    proposed = service.get_allocation_run(M, run_id).proposed[str(a)]["place_id"]
+    alternative = other if str(other) != proposed else place(service, facility_id="lia")
+    with pytest.raises(RuleViolation) as err:
+        service.approve_proposal(M, run_id, a, approved_by="TE", place_id=alternative)
+    assert err.value.rule == "R17"
+    assert service.get_place(M, alternative).is_vacant  # nothing half-written
+    service.approve_proposal(M, run_id, a, approved_by="TE", place_id=alternative,
+                             reason="Ønsker å bo nær datteren")
+    assert service.get_allocation_run(M, run_id).item_status[str(a)] == CHANGED
+
+
+def test_rejected_proposal_makes_no_offer(service):
+    a = waiting_case(service)
+    place(service)
+    run_id = service.run_allocation(M, started_by="TE")
+    service.reject_proposal(M, run_id, a, rejected_by="TE", reason="Innlagt på sykehus")
+    assert service.get_allocation_run(M, run_id).item_status[str(a)] == REJECTED
+    assert service.get_case(M, a).offers == {}
+
+
+def test_r21_recorded_run_reruns_to_the_identical_plan(service):
+    for need in (80, 60, 50):
+        assess(service, waiting_case(service), need)
+    place(service)
+    place(service, place_type=PlaceType.SCREENED)
+    run_id = service.run_allocation(M, started_by="TE", command_id="run-1")
+    assert service.run_allocation(M, started_by="TE", command_id="run-1") == run_id
+    again = service.rerun_allocation(M, run_id)
+    assert again.identical
+    assert again.problem_hash == service.get_allocation_run(M, run_id).problem_hash
+
+
+def test_r10_run_keeps_spouses_at_one_facility(service):
+    husband = waiting_case(service, name="Ola")
+    wife = waiting_case(service, name="Kari", spouse_case_id=husband)
+    assess(service, husband, 80)
+    assess(service, wife, 75)
+    place(service, facility_id="fjellheim")
+    place(service, facility_id="solbakken")
+    place(service, facility_id="solbakken")
+    run_id = service.run_allocation(M, started_by="TE")
+    run = service.get_allocation_run(M, run_id)
+    facilities = {run.proposed[str(c)]["facility_id"] for c in (husband, wife)
+                  if str(c) in run.proposed}
+    assert len(facilities) == 1 and len(run.proposed) == 2
+    for c in (husband, wife):
+        service.approve_proposal(M, run_id, c, approved_by="TE")
+
+
+def test_r18_r19_run_proposes_purchase_after_breach(service, clock):
+    a = waiting_case(service)
+    assess(service, a, 50)
+    po = service.register_provider_offer(
+        M, provider="Omsorg AS", reference="K-1", facility_name="Lia",
+        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+        price_per_day=Decimal("3900"))
+    clock.advance(days=95)
+    service.check_deadlines()
+    service.record_breach_choice(M, a, choice=BreachChoice.PURCHASE, recorded_by="TE")
+    run_id = service.run_allocation(M, started_by="TE")
+    item = service.get_allocation_run(M, run_id).proposed[str(a)]
+    assert item["kind"] == "purchase" and item["place_id"] == str(po)
+    offer_id = service.approve_proposal(M, run_id, a, approved_by="TE")
+    assert service.get_case(M, a).offers[offer_id].kind is OfferKind.PURCHASE
