@@ -19,7 +19,7 @@ from domain.case import Case, CaseStatus
 from domain.errors import InvalidState, NotFound
 from domain.place import Place
 from domain.provider import ProviderOffer
-from domain.values import PlaceType, RoomKind
+from domain.values import BreachChoice, PlaceType, RoomKind
 
 if TYPE_CHECKING:
     from application.service import AllocationService
@@ -114,6 +114,7 @@ class AllocationCommands:
             spouse_case_id=spouse_waiting,
             spouse_resident_facility_id=spouse_facility,
             accompanying_spouse=case.accompanying_spouse,
+            chose_to_wait=case.breach_choice is BreachChoice.WAIT,
         )
 
     def run_allocation(self: AllocationService, municipality: str, *, started_by: str,

@@ -119,6 +119,9 @@ class WaitingPerson:
     spouse_case_id: str | None = None
     spouse_resident_facility_id: str | None = None
     accompanying_spouse: bool = False
+    #: R19: after a deadline breach the person chose to wait for a municipal place, so no
+    #: purchase is proposed (unless urgent, R15).
+    chose_to_wait: bool = False
 
     def __post_init__(self) -> None:
         _coerce(self, decided_place_type=PlaceType)

@@ -826,7 +826,7 @@ def solve(problem: AllocationProblem) -> AllocationPlan:
 
     horizon = canon.as_of + dt.timedelta(days=pol.deadline_horizon_days)
     buyers = [p for p in persons if p.case_id not in own_by_case
-              and (is_urgent(p) or p.deadline <= horizon)]
+              and (is_urgent(p) or (p.deadline <= horizon and not p.chose_to_wait))]
     buy_restr: dict[str, str | None] = {}
     for p in buyers:
         r = p.spouse_resident_facility_id
@@ -1007,6 +1007,9 @@ def explain(problem: AllocationProblem, own: dict[str, Vacancy | PurchasableOffe
         if is_urgent(p):
             extra = (" No suitable place could be bought either; a short-term stay must bridge "
                      "the time until a long-term place (§ 3-3 first paragraph).")
+        elif p.chose_to_wait:
+            extra = (" You chose to wait for a place in the municipality's own stock "
+                     "(§ 3-4 second paragraph).")
         elif p.deadline <= horizon:
             extra = " No suitable place could be bought before the deadline (§ 3-4)."
         elif pol.deadline_horizon_days >= 0:

@@ -111,3 +111,19 @@ def test_r18_r19_run_proposes_purchase_after_breach(service, clock):
     assert item["kind"] == "purchase" and item["place_id"] == str(po)
     offer_id = service.approve_proposal(M, run_id, a, approved_by="TE")
     assert service.get_case(M, a).offers[offer_id].kind is OfferKind.PURCHASE
+
+
+def test_r19_no_purchase_proposed_to_a_person_who_chose_to_wait(service, clock):
+    a = waiting_case(service)
+    assess(service, a, 50)
+    service.register_provider_offer(
+        M, provider="Omsorg AS", reference="K-2", facility_name="Lia",
+        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+        price_per_day=Decimal("3900"))
+    clock.advance(days=95)
+    service.check_deadlines()
+    service.record_breach_choice(M, a, choice=BreachChoice.WAIT, recorded_by="TE")
+    run = service.get_allocation_run(M, service.run_allocation(M, started_by="TE"))
+    assert str(a) not in run.proposed
+    why = next(e for e in run.plan["explanations"] if e["case_id"] == str(a))
+    assert "chose to wait" in why["text"]
