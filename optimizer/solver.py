@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 
 import ortools
 from ortools.graph.python import max_flow, min_cost_flow
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from .model import (
@@ -51,7 +52,7 @@ CP_SAT_PARAMETERS: dict[str, object] = {
     "max_deterministic_time": 600.0,
 }
 MAX_TIE_BREAK_BITS = 20
-CP_SAT_TIE_BREAK_BITS = 10
+MIP_TIE_BREAK_BITS = 8
 _COST_LIMIT = 1 << 62
 _MASK64 = (1 << 64) - 1
 
@@ -560,7 +561,7 @@ class _Where:
                    self.groups[result[c.pos]].facility_id
                    == self.groups[result[c.partner]].facility_id for c in coupled):
                 return result, cost
-        return self._solve_cp()
+        return self._solve_mip()
 
     def _solve_flow(self) -> tuple[dict[int, int], int]:
         n = len(self.placed)
@@ -630,69 +631,88 @@ class _Where:
                 result[pos] = gi
         return result, int(mcf.optimal_cost())
 
-    def _solve_cp(self) -> tuple[dict[int, int], int]:
-        # CP-SAT refuses a model whose objective could overflow: bound the sum of |coef| * ub.
+    def _solve_mip(self) -> tuple[dict[int, int], int]:
+        """The coupled "where": a MIP solved by SCIP through pywraplp (single thread, gap 0).
+
+        The transportation structure keeps the LP relaxation almost integral; the objective is
+        the same lexicographic integer cost as the flow (tie-break range kept small enough
+        that every objective value is exact in double precision).
+        """
         n_terms = sum(len(a) for a in self.arcs.values()) + sum(g.slots for g in self.groups)
-        cc = self.costs(4 * n_terms + 8, CP_SAT_TIE_BREAK_BITS)
-        m = cp_model.CpModel()
-        xs: dict[int, dict[int, cp_model.IntVar]] = {}
-        hubx: dict[int, dict[PlaceType, cp_model.IntVar]] = {}
-        load: dict[int, list[object]] = defaultdict(list)
-        obj: list[object] = []
-        hub_in: dict[PlaceType, list[cp_model.IntVar]] = defaultdict(list)
+        cc = self.costs(n_terms + 8, MIP_TIE_BREAK_BITS)
+        top = cc.wmax * cc.k1 + cc.k2 + self.max_price * cc.k3 + 2
+        if top * (len(self.placed) + 1) >= 1 << 52:
+            raise SolverError("objective range too large for an exact MIP objective")
+        solver = pywraplp.Solver.CreateSolver("SCIP")
+        if solver is None:
+            raise SolverError("SCIP is not available in this OR-Tools build")
+        solver.SetNumThreads(1)
+        xs: dict[int, dict[int, pywraplp.Variable]] = {}
+        hubx: dict[int, dict[PlaceType, pywraplp.Variable]] = {}
+        load: dict[int, list[tuple[int, pywraplp.Variable]]] = defaultdict(list)
+        hub_in: dict[PlaceType, list[pywraplp.Variable]] = defaultdict(list)
+        obj = solver.Objective()
         for pos in self.placed:
             c = self.cands[pos]
             xs[pos], hubx[pos] = {}, {}
             for target, is_hub, w, mis, tbk in self.arcs[pos]:
-                b = m.new_bool_var(f"x{pos}_{target}")
+                b = solver.BoolVar(f"x{pos}_{target}")
                 if is_hub:
                     hubx[pos][target] = b  # type: ignore[index]
                     hub_in[target].append(b)  # type: ignore[index]
-                    obj.append(cc.person_part(w, mis, cc.tb(tbk)) * b)
+                    obj.SetCoefficient(b, cc.person_part(w, mis, cc.tb(tbk)))
                 else:
                     g = self.groups[target]  # type: ignore[index]
                     xs[pos][g.idx] = b
-                    load[g.idx].append(c.demand * b)
-                    obj.append((cc.person_part(w, mis, cc.tb(tbk)) + g.price * cc.k3) * b)
-            m.add_exactly_one([*xs[pos].values(), *hubx[pos].values()])
-        hflow: dict[tuple[PlaceType, int], cp_model.IntVar] = {}
+                    load[g.idx].append((c.demand, b))
+                    obj.SetCoefficient(b, cc.person_part(w, mis, cc.tb(tbk)) + g.price * cc.k3)
+            solver.Add(solver.Sum([*xs[pos].values(), *hubx[pos].values()]) == 1)
+        hflow: dict[tuple[PlaceType, int], pywraplp.Variable] = {}
         for ty in self.types:
             if not hub_in[ty]:
                 continue
             fl = []
             for gi in self.hub_groups[ty]:
                 g = self.groups[gi]
-                v = m.new_int_var(0, g.slots, f"h{ty.value}_{gi}")
+                v = solver.IntVar(0, g.slots, f"h{ty.value}_{gi}")
                 hflow[(ty, gi)] = v
                 fl.append(v)
-                load[gi].append(v)
-                obj.append(cc.group_part(g.price, cc.tb(_mix(g.tb))) * v)
-            m.add(sum(fl) == sum(hub_in[ty]))
+                load[gi].append((1, v))
+                obj.SetCoefficient(v, cc.group_part(g.price, cc.tb(_mix(g.tb))))
+            solver.Add(solver.Sum(fl) == solver.Sum(hub_in[ty]))
         for gi, terms in load.items():
-            m.add(sum(terms) <= self.groups[gi].slots)  # type: ignore[arg-type]
-        coupled = [self.cands[pos] for pos in self.placed if self.cands[pos].coupled]
-        _add_colocation(m, coupled, xs, self.groups)
-        m.minimize(sum(obj))  # type: ignore[arg-type]
-        status = _solve_cp(m)
-        if status != cp_model.OPTIMAL:
-            raise SolverError(f"CP-SAT (where) did not prove an optimum: status {status}")
-        solver = _LAST_SOLVER[0]
+            solver.Add(solver.Sum([k * v for k, v in terms]) <= self.groups[gi].slots)
+        for pos in self.placed:
+            c = self.cands[pos]
+            if c.partner is None or c.partner not in xs or pos > c.partner:
+                continue
+            a, b2 = xs[pos], xs[c.partner]
+            for f in sorted({self.groups[gi].facility_id for gi in (*a, *b2)}):
+                fa = [v for gi, v in a.items() if self.groups[gi].facility_id == f]
+                fb = [v for gi, v in b2.items() if self.groups[gi].facility_id == f]
+                solver.Add(solver.Sum(fa) == solver.Sum(fb))
+        obj.SetMinimization()
+        params = pywraplp.MPSolverParameters()
+        params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
+        status = solver.Solve(params)
+        if status != pywraplp.Solver.OPTIMAL:
+            raise SolverError(f"SCIP (where) did not prove an optimum: status {status}")
         result: dict[int, int] = {}
         via_hub: dict[PlaceType, list[int]] = defaultdict(list)
         for pos in self.placed:
             for gi, b in xs[pos].items():
-                if solver.value(b):
+                if b.solution_value() > 0.5:
                     result[pos] = gi
             for ty, b in hubx[pos].items():
-                if solver.value(b):
+                if b.solution_value() > 0.5:
                     via_hub[ty].append(pos)
         for ty, persons in via_hub.items():
             units = []
             for gi in self.hub_groups[ty]:
-                units.extend([gi] * int(solver.value(hflow[(ty, gi)])))
+                units.extend([gi] * round(hflow[(ty, gi)].solution_value()))
             for pos, gi in zip(sorted(persons), units, strict=True):
                 result[pos] = gi
-        return result, round(solver.objective_value)
+        return result, round(obj.Value())
 
 
 # --- a stage, end to end ----------------------------------------------------------------------
@@ -802,7 +822,7 @@ def _validate(problem: AllocationProblem) -> None:
 def solver_info(name: str = "optimizer") -> SolverInfo:
     params = (
         ("who", "min_cost_flow W=N-rank | greedy+maxflow+cp_sat oracle"),
-        ("where", "min_cost_flow lexicographic integer cost | cp_sat"),
+        ("where", "min_cost_flow lexicographic integer cost | scip mip (1 thread, gap 0)"),
         ("cp_sat", ",".join(f"{k}={v}" for k, v in sorted(CP_SAT_PARAMETERS.items()))),
         ("tie_break", f"sha256+splitmix64, up to {MAX_TIE_BREAK_BITS} bits"),
     )

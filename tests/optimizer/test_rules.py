@@ -205,8 +205,6 @@ def test_single_vacancy_goes_to_the_highest_ranked_eligible() -> None:
                for i in range(200)]
     prob = problem([place("a", "F1")], persons)
     plan = solve(prob)
-    best = max((p for p in persons if p.decided_place_type.value == "ordinary"),
-               key=lambda p: (p.need_score, -int(p.case_id[1:])))
     best = min(persons, key=lambda p: (p.decided_place_type.value != "ordinary",
                                        -p.need_score, p.case_id))
     assert plan.own == {best.case_id: "a"}
