@@ -19,6 +19,7 @@ steps:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import hashlib
@@ -52,6 +53,7 @@ CP_SAT_PARAMETERS: dict[str, object] = {
     "max_deterministic_time": 600.0,
 }
 MAX_TIE_BREAK_BITS = 20
+MAX_NAMED_IN_EXPLANATION = 50  # higher-need case ids named per explanation (highest first)
 MIP_TIE_BREAK_BITS = 8
 _COST_LIMIT = 1 << 62
 _MASK64 = (1 << 64) - 1
@@ -936,16 +938,22 @@ def _own_reason(p: WaitingPerson, problem: AllocationProblem,
         return (ReasonCode.NO_PLACE_OF_DECIDED_TYPE,
                 f"No vacant place is of the type decided for you ({p.decided_place_type.value}"
                 f"{', screened because of dementia' if cls == 'S' else ''}).", ())
-    takers = sorted({cid for v in suitable for cid in occupants.get(v.place_id, ())},
+    tk = ("takers", *ck)
+    if tk not in cache:
+        ts = sorted({cid for v in suitable for cid in occupants.get(v.place_id, ())},
                     key=lambda c: waiting_list_key(by_id[c]))
-    higher = tuple(c for c in takers if waiting_list_key(by_id[c]) < waiting_list_key(p))
-    lower_screened = [c for c in takers if c not in higher and person_class(by_id[c]) == "S"]
+        cache[tk] = ts  # type: ignore[assignment]
+        cache[("keys", *ck)] = [waiting_list_key(by_id[c]) for c in ts]  # type: ignore[misc]
+    takers: list[str] = cache[tk]  # type: ignore[assignment]
+    n_higher = bisect.bisect_left(cache[("keys", *ck)], waiting_list_key(p))  # type: ignore[arg-type]
+    higher = tuple(takers[: min(n_higher, MAX_NAMED_IN_EXPLANATION)])
+    lower_screened = [c for c in takers[n_higher:] if person_class(by_id[c]) == "S"]
     if cls == "O" and lower_screened:
         return (ReasonCode.SCREENED_RESERVED,
                 "The vacant places you could take were ordinary places given to persons of "
                 "greater need, or screened places kept for persons with dementia who need "
                 "them (§ 2-1 fifth paragraph).", higher)
-    if p.spouse_case_id is not None and (len(higher) < len(takers) or
+    if p.spouse_case_id is not None and (n_higher < len(takers) or
                                          sum(v.capacity for v in suitable) > len(takers)):
         return (ReasonCode.SPOUSE_CONSTRAINT,
                 "A place was vacant, but not at a facility where you and your spouse or "
