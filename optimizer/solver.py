@@ -62,6 +62,20 @@ _MASK64 = (1 << 64) - 1
 class SolverError(RuntimeError):
     """The solver could not prove an optimum (it never returns an unproven plan)."""
 
+def _solve_flow(tails: list[int], heads: list[int], caps: list[int], costs: list[int],
+                source: int, sink: int, supply: int, stage: str
+                ) -> min_cost_flow.SimpleMinCostFlow:
+    """Solve a min-cost flow of ``supply`` units from source to sink; OPTIMAL or an error."""
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    mcf.set_node_supply(source, supply)
+    mcf.set_node_supply(sink, -supply)
+    status = mcf.solve()
+    if status != mcf.OPTIMAL:
+        raise SolverError(f"min-cost flow ({stage}) status {status}")
+    return mcf
+
+
 
 # --- small helpers ----------------------------------------------------------------------------
 
@@ -254,13 +268,7 @@ def _who_flow(cands: Sequence[_Cand], groups: Sequence[_Group]) -> list[int]:
     for g in groups:
         arc(gbase + g.idx, t, g.slots, 0)
     arc(s, t, n, 0)
-    mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    mcf.set_node_supply(s, n)
-    mcf.set_node_supply(t, -n)
-    status = mcf.solve()
-    if status != mcf.OPTIMAL:
-        raise SolverError(f"min-cost flow (who) status {status}")
+    mcf = _solve_flow(tails, heads, caps, costs, s, t, n, "who")
     placed = []
     ai = 0
     for c in cands:
@@ -608,13 +616,7 @@ class _Where:
             heads.append(t)
             caps.append(g.slots)
             costs.append(0)
-        mcf = min_cost_flow.SimpleMinCostFlow()
-        mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-        mcf.set_node_supply(s, n)
-        mcf.set_node_supply(t, -n)
-        status = mcf.solve()
-        if status != mcf.OPTIMAL:
-            raise SolverError(f"min-cost flow (where) status {status}")
+        mcf = _solve_flow(tails, heads, caps, costs, s, t, n, "where")
         flows = mcf.flows(list(range(len(tails))))
         result: dict[int, int] = {}
         via_hub: dict[PlaceType, list[int]] = defaultdict(list)
