@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidValue, WrongMunicipality
+from domain.errors import InvalidValue
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -72,10 +72,3 @@ class Base(Aggregate):
 
     def has_handled(self, command_id: str | None) -> bool:
         return bool(command_id) and command_id in self.handled_commands
-
-    def same_municipality(self, other: Base) -> None:
-        if other.municipality != self.municipality:
-            raise WrongMunicipality(
-                "a case and a place of different municipalities cannot be combined",
-                field="municipality",
-            )

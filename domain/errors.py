@@ -78,9 +78,3 @@ class InvalidState(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
-
-
-class WrongMunicipality(DomainError):
-    """Aggregates of different municipalities never meet in one command."""
-
-    code = "wrong_municipality"

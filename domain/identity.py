@@ -58,11 +58,6 @@ class IdentityNumber:
 
     __str__ = __repr__
 
-    @property
-    def masked(self) -> str:
-        """Birth date part only, as case workers see it on lists: DDMMYY *****."""
-        return f"{self.value[:6]} *****"
-
     @classmethod
     def parse(cls, raw: str, *, field: str = "identity_number") -> IdentityNumber:
         text = (raw or "").replace(" ", "")
