@@ -1,0 +1,161 @@
+"""Who is calling: bearer tokens (JWT) checked by signature, issuer, audience and expiry.
+
+Tokens carry the role and the municipality (kommunenummer) as claims, shaped so that an
+OpenID Connect provider such as HelseID can issue them in production::
+
+    {"iss": ..., "aud": "langtidsopphold", "sub": "...", "name": "...", "exp": ..., "iat": ...,
+     "role": "allocation_officer", "municipality": "4601"}
+
+On the embedded default a local issuer signs tokens (RS256) with a key it keeps in the data
+folder, for a few demo users, one per role (:data:`DEMO_USERS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from api.settings import ApiSettings
+
+
+class Role(StrEnum):
+    ALLOCATION_OFFICER = "allocation_officer"  # tildelingsenhet / saksbehandler
+    MANAGER = "manager"  # ledelse: statistics and deadlines, no names
+    COMPLAINT_HANDLER = "complaint_handler"  # klagebehandler (R21)
+
+
+ROLE_LABELS = {
+    Role.ALLOCATION_OFFICER: "Saksbehandler i tildelingsenheten",
+    Role.MANAGER: "Leder",
+    Role.COMPLAINT_HANDLER: "Klagebehandler",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    name: str
+    role: Role
+    municipality: str
+
+    @property
+    def sees_identity(self) -> bool:
+        """Management sees no names or identity numbers."""
+        return self.role is not Role.MANAGER
+
+
+class AuthError(Exception):
+    """No valid token: HTTP 401."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    role: Role
+    municipality: str
+
+
+DEMO_USERS: dict[str, DemoUser] = {
+    u.username: u
+    for u in (
+        DemoUser("saksbehandler", "Kari Nordmann", Role.ALLOCATION_OFFICER, "4601"),
+        DemoUser("leder", "Per Hansen", Role.MANAGER, "4601"),
+        DemoUser("klagebehandler", "Ingrid Berg", Role.COMPLAINT_HANDLER, "4601"),
+        DemoUser("saksbehandler-oslo", "Ola Olsen", Role.ALLOCATION_OFFICER, "0301"),
+    )
+}
+
+
+def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):  # pragma: no cover
+            raise RuntimeError(f"{path} does not hold an RSA key")
+        return key
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    path.chmod(0o600)
+    return key
+
+
+class LocalIssuer:
+    """The embedded issuer: signs tokens for the demo users (and for tests)."""
+
+    def __init__(self, settings: ApiSettings, key: rsa.RSAPrivateKey | None = None) -> None:
+        self.settings = settings
+        self.key = key or _load_or_create_key(settings.data_dir / "local-issuer-key.pem")
+
+    def public_key_pem(self) -> bytes:
+        return self.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def issue(self, *, subject: str, name: str, role: Role, municipality: str,
+              minutes: int | None = None, now: datetime | None = None,
+              **extra: Any) -> str:
+        moment = now or datetime.now(UTC)
+        claims = {
+            "iss": self.settings.auth_issuer, "aud": self.settings.auth_audience,
+            "sub": subject, "name": name, "role": role.value, "municipality": municipality,
+            "iat": int(moment.timestamp()),
+            "exp": int((moment + timedelta(minutes=minutes or self.settings.token_minutes))
+                       .timestamp()),
+            **extra,
+        }
+        return jwt.encode(claims, self.key, algorithm="RS256")
+
+    def issue_demo(self, username: str) -> str:
+        user = DEMO_USERS.get(username)
+        if user is None:
+            raise AuthError(f"no demo user {username!r}")
+        return self.issue(subject=f"demo:{user.username}", name=user.name, role=user.role,
+                          municipality=user.municipality)
+
+
+class TokenVerifier:
+    """Checks a bearer token and returns who it names."""
+
+    def __init__(self, settings: ApiSettings, issuer: LocalIssuer | None = None) -> None:
+        self.settings = settings
+        self._jwks: jwt.PyJWKClient | None = None
+        self._key: Any = None
+        if settings.auth_jwks_url:
+            self._jwks = jwt.PyJWKClient(settings.auth_jwks_url)
+        elif settings.auth_public_key_file:
+            self._key = settings.auth_public_key_file.read_bytes()
+        elif issuer is not None:
+            self._key = issuer.public_key_pem()
+        else:
+            raise RuntimeError("no way to verify tokens: set LTO_AUTH_JWKS_URL or "
+                               "LTO_AUTH_PUBLIC_KEY_FILE, or enable the local issuer")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key = (self._jwks.get_signing_key_from_jwt(token).key if self._jwks is not None
+                   else self._key)
+            claims = jwt.decode(
+                token, key, algorithms=list(self.settings.auth_algorithms),
+                audience=self.settings.auth_audience, issuer=self.settings.auth_issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise AuthError(f"invalid token: {exc}") from None
+        try:
+            role = Role(claims["role"])
+            municipality = str(claims["municipality"])
+        except (KeyError, ValueError):
+            raise AuthError("the token names no known role and municipality") from None
+        if not (len(municipality) == 4 and municipality.isdigit()):
+            raise AuthError("the token's municipality is not a kommunenummer")
+        return Principal(subject=str(claims["sub"]), name=str(claims.get("name", "")),
+                         role=role, municipality=municipality)

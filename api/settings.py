@@ -1,0 +1,38 @@
+"""Settings of the HTTP service (environment variables with the ``LTO_`` prefix).
+
+The store is chosen by eventsourcing's own variables (see ``application/bootstrap.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LTO_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+
+    #: Tokens: issuer and audience every token must name (``iss``, ``aud``).
+    auth_issuer: str = "urn:langtidsopphold:local-issuer"
+    auth_audience: str = "langtidsopphold"
+    #: Production: the identity provider's public key (PEM file) or its JWKS address
+    #: (HelseID publishes one); when neither is set, the embedded local issuer signs and
+    #: verifies with a key kept in ``data_dir``.
+    auth_public_key_file: Path | None = None
+    auth_jwks_url: str | None = None
+    auth_algorithms: tuple[str, ...] = ("RS256",)
+    #: The embedded issuer with demo users (one per role) and ``POST /auth/demo-token``.
+    local_issuer: bool = True
+    token_minutes: int = 60
+
+    #: Seed the demo municipality on first start when the store is empty.
+    demo: bool = True
+    demo_municipality: str = "4601"
+
+    #: Read-your-writes: how long a read after a write waits for the projections.
+    read_timeout_s: float = 5.0
