@@ -24,6 +24,7 @@ from eventsourcing.utils import get_topic
 
 from application.allocation import AllocationCommands
 from application.clock import Clock, SystemClock
+from application.complaints import AccessLogCommands, ComplaintCommands
 from application.errors import ConcurrencyConflict
 from application.transcodings import register_domain_transcodings
 from domain.base import Base, local_date
@@ -61,7 +62,8 @@ def derived_id(kind: str, scope: UUID | str, command_id: str | None) -> UUID:
     return uuid5(_NS, f"{kind}/{scope}/{command_id}")
 
 
-class AllocationService(AllocationCommands, Application[UUID]):
+class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands,
+                         Application[UUID]):
     """Langtidsopphold: applications, decisions, places, offers and the guarantee."""
 
     name = "Langtidsopphold"

@@ -14,6 +14,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain import values
+from domain.complaint import ComplaintOutcome, ComplaintSubject
 
 
 class DateAsISO(Transcoding):
@@ -71,6 +72,8 @@ def domain_records() -> list[type]:
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
     for enum_type in domain_enums():
+        transcoder.register(EnumAsValue(enum_type))
+    for enum_type in (ComplaintSubject, ComplaintOutcome):  # R21 complaints
         transcoder.register(EnumAsValue(enum_type))
     for record_type in domain_records():
         transcoder.register(RecordAsDict(record_type))

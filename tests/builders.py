@@ -7,19 +7,11 @@ from datetime import UTC, date, datetime
 from itertools import count
 from uuid import UUID
 
+from application.seed import FULL_IPLOS as _FULL_IPLOS
+from application.seed import CaseDocumentation, document_case
 from application.service import AllocationService
 from domain.identity import synthetic_identity_number
-from domain.values import (
-    IPLOS_VARIABLES,
-    FacilityKind,
-    InterimService,
-    LeonEntry,
-    LeonMeasure,
-    LeonStatus,
-    MedicalSource,
-    PlaceType,
-    RoomKind,
-)
+from domain.values import DementiaFinding, FacilityKind, InterimService, PlaceType, RoomKind
 
 MUNICIPALITY = "4601"  # Bergen
 OTHER_MUNICIPALITY = "0301"  # Oslo
@@ -33,35 +25,19 @@ def person_number(born: date = date(1938, 5, 17)) -> str:
     return synthetic_identity_number(born, next(_serial) % 400)
 
 
-FULL_IPLOS = dict.fromkeys(IPLOS_VARIABLES, 4)
+FULL_IPLOS = dict(_FULL_IPLOS)
 INTERIM = [InterimService("hjemmesykepleie", "tre besøk daglig")]
 
 
 def document(service: AllocationService, case_id: UUID, *, municipality: str = MUNICIPALITY,
              reinforced: bool = False, dementia: bool = False) -> None:
-    """Record every § 2-2 item (R8) a decision needs."""
-    m = municipality
-    service.record_own_account(m, case_id, what_matters="Å bo nær datteren",
-                               account="Klarer seg ikke hjemme om natten", recorded_by="saksb")
-    service.record_relatives(m, case_id, name="Kari", relation="datter",
-                             information="Bekymret for fall om natten", recorded_by="saksb")
-    service.register_iplos(m, case_id, scores=FULL_IPLOS, assessed_by="sykepleier")
-    service.record_medical_information(m, case_id, source=MedicalSource.GP,
-                                       summary="Hjertesvikt, fallrisiko",
-                                       dementia_diagnosis=dementia)
-    if reinforced:
-        service.record_medical_information(m, case_id, source=MedicalSource.SPECIALIST,
-                                           summary="Behov for tett oppfølging")
-    service.record_leon(m, case_id, entries=[
-        LeonEntry(LeonMeasure.EXTENDED_HOME_SERVICES, LeonStatus.TRIED, "ikke tilstrekkelig"),
-        LeonEntry(LeonMeasure.SHORT_TERM_STAY, LeonStatus.TRIED, "bedring, men ikke varig"),
-    ], recorded_by="saksb")
-    if dementia:
-        from domain.values import DementiaFinding
-
-        service.record_dementia_investigation(m, case_id, finding=DementiaFinding.CONFIRMED,
-                                              conclusion="Alzheimers sykdom",
-                                              recorded_by="lege")
+    """Record every § 2-2 item (R8) a decision needs (the shared steps of
+    :mod:`application.seed`, in the builders' words)."""
+    document_case(service, municipality, case_id, CaseDocumentation(
+        dementia_diagnosis=dementia,
+        specialist_summary="Behov for tett oppfølging" if reinforced else None,
+        dementia_finding=DementiaFinding.CONFIRMED if dementia else None,
+    ))
 
 
 def waiting_case(service: AllocationService, *, municipality: str = MUNICIPALITY,

@@ -1,0 +1,266 @@
+"""R21 complaints (klage; pbrl. § 7-2, fvl. §§ 28–34): the order of the steps, the complaint
+deadline (klagefrist, four weeks: R14), tenancy, bad input and retries.
+
+These run the application layer on an in-memory SQLite store, like test_rules.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from domain.base import local_date
+from domain.complaint import ComplaintOutcome, ComplaintStatus, ComplaintSubject
+from domain.errors import InvalidState, InvalidValue, NotFound
+from tests.builders import MUNICIPALITY, OTHER_MUNICIPALITY, place, waiting_case
+
+M = MUNICIPALITY
+DECISION, OFFER = ComplaintSubject.DECISION, ComplaintSubject.OFFER
+
+
+def events(svc) -> int:
+    return svc.recorder.max_notification_id() or 0
+
+
+def today(clock):
+    return local_date(clock.now())
+
+
+@pytest.fixture
+def decided(memory_service, clock):
+    """A waiting-list decision made today (2 March 2026); its complaint deadline is 30
+    March."""
+    case_id = waiting_case(memory_service)
+    return case_id, memory_service.get_case(M, case_id).decisions[0]
+
+
+def register(svc, clock, case_id, subject_id, against=DECISION, **kw):
+    args = dict(against=against, subject_id=subject_id, received_on=today(clock),
+                grounds="Ønsker plass straks", registered_by="Saksbehandler Lie")
+    args.update(kw)
+    return svc.register_complaint(M, case_id, **args)
+
+
+def test_r21_r14_complaint_on_the_last_day_of_the_deadline_is_in_time(memory_service, clock,
+                                                                       decided):
+    case_id, decision = decided
+    clock.advance(days=28)  # four weeks (pbrl. § 7-5): 30 March
+    complaint = memory_service.get_complaint(M, register(memory_service, clock, case_id,
+                                                         decision.decision_id))
+    assert complaint.complaint_deadline == decision.decided_on + timedelta(weeks=4)
+    assert complaint.received_on == complaint.complaint_deadline
+    assert complaint.late is False
+    assert complaint.status is ComplaintStatus.RECEIVED
+    assert complaint.case_id == case_id and complaint.against is DECISION
+
+
+def test_r21_late_complaint_is_registered_and_flagged(memory_service, clock, decided):
+    case_id, decision = decided
+    clock.advance(days=40)
+    complaint_id = register(memory_service, clock, case_id, decision.decision_id,
+                            received_on=today(clock) - timedelta(days=11))  # day 29
+    complaint = memory_service.get_complaint(M, complaint_id)
+    assert complaint.late is True
+    assert complaint.status is ComplaintStatus.RECEIVED  # registered all the same (fvl. § 31)
+
+
+def test_r21_complaint_against_an_offer_counts_from_the_offer(memory_service, clock, decided):
+    case_id, _ = decided
+    clock.advance(days=20)
+    offer_id = memory_service.make_offer(M, case_id, made_by="TE",
+                                         place_id=place(memory_service))
+    clock.advance(days=27)
+    complaint = memory_service.get_complaint(M, register(memory_service, clock, case_id,
+                                                         offer_id, against="offer"))
+    assert complaint.against is OFFER and complaint.subject_id == offer_id
+    assert complaint.subject_date == today(clock) - timedelta(days=27)
+    assert complaint.late is False  # 47 days after the decision, 27 after the offer
+
+
+def test_r21_subject_must_be_on_that_case(memory_service, clock, decided):
+    case_id, _ = decided
+    other_case = waiting_case(memory_service)
+    other_decision = memory_service.get_case(M, other_case).decisions[0].decision_id
+    before = events(memory_service)
+    with pytest.raises(NotFound) as err:
+        register(memory_service, clock, case_id, other_decision)
+    assert err.value.field == "subject_id"
+    with pytest.raises(NotFound) as err:
+        register(memory_service, clock, case_id, uuid4(), against=OFFER)
+    assert err.value.field == "subject_id"
+    with pytest.raises(NotFound) as err:
+        register(memory_service, clock, uuid4(), other_decision)
+    assert err.value.field == "case_id"
+    assert events(memory_service) == before  # nothing written
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"against": "appeal"}, "against"),
+    ({"grounds": "  "}, "grounds"),
+    ({"registered_by": ""}, "registered_by"),
+    ({"received_on": "2026-03-02"}, "received_on"),
+])
+def test_r21_bad_input_names_the_field_and_writes_nothing(memory_service, clock, decided,
+                                                          change, field):
+    case_id, decision = decided
+    before = events(memory_service)
+    with pytest.raises(InvalidValue) as err:
+        register(memory_service, clock, case_id, decision.decision_id, **change)
+    assert err.value.field == field
+    assert events(memory_service) == before
+
+
+def test_r21_received_on_between_the_decision_and_today(memory_service, clock, decided):
+    case_id, decision = decided
+    with pytest.raises(InvalidValue, match="future") as err:
+        register(memory_service, clock, case_id, decision.decision_id,
+                 received_on=today(clock) + timedelta(days=1))
+    assert err.value.field == "received_on"
+    with pytest.raises(InvalidValue, match="before") as err:
+        register(memory_service, clock, case_id, decision.decision_id,
+                 received_on=decision.decided_on - timedelta(days=1))
+    assert err.value.field == "received_on"
+
+
+def test_r21_the_whole_path_received_reconsidered_forwarded_decided(memory_service, clock,
+                                                                    decided):
+    case_id, decision = decided
+    svc = memory_service
+    clock.advance(days=7)
+    k = register(svc, clock, case_id, decision.decision_id)
+    clock.advance(days=10)
+    svc.record_reconsideration(M, k, upheld=False, reasoning="Vedtaket opprettholdes",
+                               decided_by="Leder", decided_on=today(clock))
+    assert svc.get_complaint(M, k).status is ComplaintStatus.AWAITING_FORWARDING
+    clock.advance(days=2)
+    svc.forward_complaint(M, k, forwarded_on=today(clock), forwarded_by="Leder")
+    assert svc.get_complaint(M, k).status is ComplaintStatus.FORWARDED
+    clock.advance(days=40)
+    svc.record_complaint_outcome(M, k, outcome="quashed", decided_on=today(clock),
+                                 summary="Opphevet; sendt tilbake til ny behandling")
+    complaint = svc.get_complaint(M, k)
+    assert complaint.status is ComplaintStatus.DECIDED
+    assert complaint.outcome is ComplaintOutcome.QUASHED
+    names = [type(e).__name__ for e in svc.events.get(k)]
+    assert names == ["Registered", "Reconsidered", "Forwarded", "OutcomeRecorded"]
+    assert all(e.command_id is None for e in svc.events.get(k))
+
+
+def test_r21_forwarding_only_after_a_reconsideration_not_upheld(memory_service, clock,
+                                                                decided):
+    case_id, decision = decided
+    svc = memory_service
+    k = register(svc, clock, case_id, decision.decision_id)
+    with pytest.raises(InvalidState) as err:
+        svc.forward_complaint(M, k, forwarded_on=today(clock), forwarded_by="Leder")
+    assert err.value.rule == "R21" and err.value.field == "complaint_id"
+    with pytest.raises(InvalidState) as err:
+        svc.record_complaint_outcome(M, k, outcome=ComplaintOutcome.CONFIRMED,
+                                     decided_on=today(clock), summary="Stadfestet")
+    assert err.value.rule == "R21"
+    assert [type(e).__name__ for e in svc.events.get(k)] == ["Registered"]
+
+
+def test_r21_upheld_by_the_unit_closes_the_complaint(memory_service, clock, decided):
+    case_id, decision = decided
+    svc = memory_service
+    k = register(svc, clock, case_id, decision.decision_id)
+    svc.record_reconsideration(M, k, upheld=True, reasoning="Ny informasjon; tas til følge",
+                               decided_by="Leder", decided_on=today(clock))
+    assert svc.get_complaint(M, k).status is ComplaintStatus.UPHELD
+    with pytest.raises(InvalidState) as err:
+        svc.forward_complaint(M, k, forwarded_on=today(clock), forwarded_by="Leder")
+    assert err.value.rule == "R21"
+    with pytest.raises(InvalidState) as err:
+        svc.record_reconsideration(M, k, upheld=False, reasoning="Likevel ikke",
+                                   decided_by="Leder", decided_on=today(clock))
+    assert err.value.rule == "R21"
+    # the unit then makes a new decision through the ordinary command
+    svc.decide(M, case_id, kind="grant", grounds="Omgjort etter klage", decided_by="TE",
+               place_type=svc.get_case(M, case_id).place_type,
+               can_be_cared_for_safely_at_home=False)
+    assert len(svc.get_case(M, case_id).decisions) == 2
+
+
+def test_r21_each_step_keeps_the_order_of_dates(memory_service, clock, decided):
+    case_id, decision = decided
+    svc = memory_service
+    clock.advance(days=10)
+    k = register(svc, clock, case_id, decision.decision_id)
+    with pytest.raises(InvalidValue) as err:
+        svc.record_reconsideration(M, k, upheld=False, reasoning="Nei", decided_by="Leder",
+                                   decided_on=today(clock) - timedelta(days=1))
+    assert err.value.field == "decided_on"
+    svc.record_reconsideration(M, k, upheld=False, reasoning="Nei", decided_by="Leder",
+                               decided_on=today(clock))
+    with pytest.raises(InvalidValue) as err:
+        svc.forward_complaint(M, k, forwarded_on=today(clock) - timedelta(days=1),
+                              forwarded_by="Leder")
+    assert err.value.field == "forwarded_on"
+    svc.forward_complaint(M, k, forwarded_on=today(clock), forwarded_by="Leder")
+    with pytest.raises(InvalidValue) as err:
+        svc.record_complaint_outcome(M, k, outcome="confirmed",
+                                     decided_on=today(clock) + timedelta(days=1),
+                                     summary="Stadfestet")
+    assert err.value.field == "decided_on"
+    with pytest.raises(InvalidValue) as err:
+        svc.record_complaint_outcome(M, k, outcome="withdrawn", decided_on=today(clock),
+                                     summary="?")
+    assert err.value.field == "outcome"
+    assert svc.get_complaint(M, k).status is ComplaintStatus.FORWARDED
+
+
+def test_r21_another_municipality_finds_nothing(memory_service, clock, decided):
+    case_id, decision = decided
+    svc = memory_service
+    before = events(svc)
+    with pytest.raises(NotFound) as err:
+        svc.register_complaint(OTHER_MUNICIPALITY, case_id, against=DECISION,
+                               subject_id=decision.decision_id, received_on=today(clock),
+                               grounds="x", registered_by="y")
+    assert err.value.field == "case_id"
+    assert events(svc) == before
+    k = register(svc, clock, case_id, decision.decision_id, command_id="klage-1")
+    for call in (
+        lambda: svc.get_complaint(OTHER_MUNICIPALITY, k),
+        lambda: svc.record_reconsideration(OTHER_MUNICIPALITY, k, upheld=False,
+                                           reasoning="Nei", decided_by="Leder",
+                                           decided_on=today(clock)),
+        # a retry from another municipality does not reveal the complaint either
+        lambda: svc.register_complaint(OTHER_MUNICIPALITY, case_id, against=DECISION,
+                                       subject_id=decision.decision_id,
+                                       received_on=today(clock), grounds="x",
+                                       registered_by="y", command_id="klage-1"),
+    ):
+        with pytest.raises(NotFound) as err:
+            call()
+        assert err.value.field in ("complaint_id", "case_id")
+
+
+def test_r21_retried_commands_write_nothing(memory_service, clock, decided):
+    case_id, decision = decided
+    svc = memory_service
+    first = register(svc, clock, case_id, decision.decision_id, command_id="klage-7")
+    after_register = events(svc)
+    again = register(svc, clock, case_id, decision.decision_id, command_id="klage-7",
+                     grounds="sendt på nytt")
+    assert again == first and events(svc) == after_register
+    steps = [
+        lambda: svc.record_reconsideration(M, first, upheld=False, reasoning="Nei",
+                                           decided_by="Leder", decided_on=today(clock),
+                                           command_id="klage-7/r"),
+        lambda: svc.forward_complaint(M, first, forwarded_on=today(clock),
+                                      forwarded_by="Leder", command_id="klage-7/f"),
+        lambda: svc.record_complaint_outcome(M, first, outcome=ComplaintOutcome.CONFIRMED,
+                                             decided_on=today(clock), summary="Stadfestet",
+                                             command_id="klage-7/o"),
+    ]
+    for step in steps:
+        step()
+        written = events(svc)
+        step()  # the retry: recognised, nothing written, no error
+        assert events(svc) == written
+    assert [e.command_id for e in svc.events.get(first)] == [
+        "klage-7", "klage-7/r", "klage-7/f", "klage-7/o"]
