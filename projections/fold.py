@@ -3,6 +3,25 @@
 The rows hold what the screens need and nothing else (no identity numbers). Dates are ISO
 strings; days waited and days left depend on the day the list is read, so they are computed
 by the queries, not stored.
+
+Besides the current state, the rows keep the dated facts the deadline monitor (R18, R19),
+the management statistics (R13) and the activity report (R22) count from:
+
+- case: ``decisions`` (every vedtak: date, kind, place type, deadline), ``list_periods``
+  (time on the waiting list, ``from`` inclusive to ``to`` exclusive, by the decision's place
+  type), ``guarantee_fulfilled_on`` / ``guarantee_lost`` (as the aggregate keeps them),
+  ``breach`` (fristbrudd: deadline, decision date, breach date, the interim services then,
+  the R19 choice with its date and officer), ``stays`` (admission and end of each stay,
+  place type, purchased or own), ``closed_on`` / ``closure_reason``; each offer also keeps
+  its answer date, reason, effect on the guarantee, and the wait it ended
+  (``waiting_since``, ``list_place_type``, ``first``).
+- place: ``in_service_from`` (the registration's first day), ``closures`` ([closed_on,
+  reopened_on or None]) and ``stays`` ([case_id, admitted_on, vacated_on or None]).
+- other provider's offer: ``purchased_on``, ``purchase_price_per_day``,
+  ``purchase_offer_id``.
+
+Rows written before these fields existed get them (empty) on their next change; run
+``python -m projections rebuild`` once after an upgrade so they hold the whole history.
 """
 
 from __future__ import annotations
@@ -10,11 +29,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.base import Base
+from domain.access import AccessLogEntry
+from domain.base import Base, local_date
 from domain.case import Case
+from domain.complaint import Complaint
 from domain.place import Place
 from domain.provider import ProviderOffer
+from projections.access_log import apply_access
 from projections.case_history import describe
+from projections.complaints import apply_complaint
 from projections.store import Doc, Store
 
 CASE, PLACE, PROVIDER_OFFER = "lto_rm_case", "lto_rm_place", "lto_rm_provider_offer"
@@ -37,6 +60,10 @@ def apply_event(store: Store, event: Any) -> None:
         _place(store, event)
     elif isinstance(event, ProviderOffer.Event):
         _provider_offer(store, event)
+    elif isinstance(event, Complaint.Event):
+        apply_complaint(store, event)  # R21: complaints (klage), see projections.complaints
+    elif isinstance(event, AccessLogEntry.Event):
+        apply_access(store, event)  # tilgangslogg, see projections.access_log
 
 
 # --- cases --------------------------------------------------------------------------------
@@ -52,12 +79,15 @@ def _case(store: Store, e: Base.Event) -> None:
             "urgent": False, "urgency_reason": None, "interim_services": [],
             "spouse_case_id": str(e.spouse_case_id) if e.spouse_case_id else None,
             "offers": {}, "breached_on": None, "breach_choice": None,
+            **_case_history_fields(),
         }
     else:
         found = store.get(CASE, key)
         if found is None:  # an event of a case whose creation is not in this log
             return
         doc = found
+        for field, empty in _case_history_fields().items():
+            doc.setdefault(field, empty)
         _change_case(doc, e)
     store.put(CASE, key, doc["municipality"], doc)
     text, who = describe(e)
@@ -65,6 +95,20 @@ def _case(store: Store, e: Base.Event) -> None:
         "version": e.originator_version, "at": e.timestamp.isoformat(),
         "event": type(e).__name__, "text": text, "who": who,
     })
+
+
+def _case_history_fields() -> Doc:
+    """The dated facts of a case (see the module docstring), empty."""
+    return {"decisions": [], "list_periods": [], "guarantee_fulfilled_on": None,
+            "guarantee_lost": False, "breach": None, "stays": [], "closed_on": None,
+            "closure_reason": None}
+
+
+def _leave_list(doc: Doc, day: str | None) -> None:
+    """End the open waiting-list period (R12) on ``day`` (the first day off the list)."""
+    periods = doc["list_periods"]
+    if periods and periods[-1]["to"] is None:
+        periods[-1]["to"] = day
 
 
 def _change_case(doc: Doc, e: Base.Event) -> None:
@@ -80,12 +124,25 @@ def _change_case(doc: Doc, e: Base.Event) -> None:
             "decided_on": _iso(e.decided_on), "decided_by": e.decided_by,
             "deadline": _iso(e.deadline), "policy_version": e.policy_version,
         }
+        day = _iso(e.decided_on)
+        place_type = e.place_type.value if e.place_type else None
+        doc["decisions"].append({"decided_on": day, "kind": e.kind, "place_type": place_type,
+                                 "deadline": _iso(e.deadline)})
+        periods = doc["list_periods"]
         if doc["status"] in ON_LIST:
             if not was_on_list:
-                doc["waiting_since"] = _iso(e.decided_on)
+                doc["waiting_since"] = day
+            open_period = periods[-1] if periods and periods[-1]["to"] is None else None
+            if open_period is not None and open_period["place_type"] != place_type:
+                open_period["to"] = day  # a new decision moved the person to another list
+                open_period = None
+            if open_period is None:
+                periods.append({"from": day, "to": None, "place_type": place_type})
         else:
             doc["waiting_since"] = None
+            _leave_list(doc, day)
         doc["interim_services"] = [[s.service, s.extent] for s in e.interim_services]
+        doc["guarantee_fulfilled_on"], doc["guarantee_lost"] = None, False
     elif isinstance(e, Case.InterimServicesRecorded):
         doc["interim_services"] = [[s.service, s.extent] for s in e.services]
     elif isinstance(e, Case.PriorityAssessed):
@@ -97,28 +154,70 @@ def _change_case(doc: Doc, e: Base.Event) -> None:
     elif isinstance(e, Case.UrgencyCleared):
         doc["urgent"], doc["urgency_reason"] = False, None
     elif isinstance(e, Case.OfferMade):
+        since = doc["waiting_since"]
+        decision = doc["decision"] or {}
         doc["offers"][str(e.offer_id)] = {
             "offer_id": str(e.offer_id), "kind": e.kind.value, "target_id": str(e.target_id),
             "facility_id": e.facility_id, "facility_name": e.facility_name,
             "place_type": e.place_type.value, "made_on": _iso(e.made_on), "status": "made",
+            "answered_on": None, "reason": None, "guarantee": None,
+            # the wait this offer ends (R13): the first offer since the person came on the list
+            "waiting_since": since, "list_place_type": decision.get("place_type"),
+            "deadline": decision.get("deadline"),
+            "first": not any(o.get("waiting_since") == since for o in doc["offers"].values()),
         }
+        if decision.get("deadline") is not None and doc["guarantee_fulfilled_on"] is None:
+            doc["guarantee_fulfilled_on"] = _iso(e.made_on)
     elif isinstance(e, Case.OfferAccepted | Case.OfferDeclined | Case.OfferWithdrawn):
         status = {Case.OfferAccepted: "accepted", Case.OfferDeclined: "declined",
                   Case.OfferWithdrawn: "withdrawn"}[type(e)]
         offer = doc["offers"].get(str(e.offer_id))
         if offer is not None:
             offer["status"] = status
+            offer["answered_on"] = _iso(getattr(e, "answered_on", None)
+                                        or local_date(e.timestamp))
+            offer["reason"] = getattr(e, "reason", None)
+            offer["guarantee"] = getattr(e, "guarantee", None)
+        if isinstance(e, Case.OfferDeclined):
+            if e.guarantee == "continues":
+                doc["guarantee_fulfilled_on"] = None
+            elif e.guarantee == "lost":
+                doc["guarantee_lost"] = True
+        elif isinstance(e, Case.OfferWithdrawn) and all(
+                o["status"] == "withdrawn" for o in doc["offers"].values()):
+            doc["guarantee_fulfilled_on"] = None
     elif isinstance(e, Case.DeadlineBreached):
         doc["breached_on"] = _iso(e.breached_on)
+        decision = doc["decision"] or {}
+        doc["breach"] = {
+            "deadline": _iso(e.deadline), "breached_on": _iso(e.breached_on),
+            "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
+            "interim_services": [list(s) for s in doc["interim_services"]],
+            "choice": None, "choice_on": None, "choice_by": None,
+        }
     elif isinstance(e, Case.BreachChoiceRecorded):
         doc["breach_choice"] = e.choice.value
+        if doc["breach"] is not None:
+            doc["breach"].update(choice=e.choice.value, choice_on=_iso(e.recorded_on),
+                                 choice_by=e.recorded_by)
     elif isinstance(e, Case.Admitted):
         doc["status"], doc["urgent"], doc["waiting_since"] = "resident", False, None
+        _leave_list(doc, _iso(e.admitted_on))
+        doc["stays"].append({
+            "offer_id": str(e.offer_id), "target_id": str(e.target_id),
+            "facility_id": e.facility_id, "place_type": e.place_type.value,
+            "purchased": e.purchased, "admitted_on": _iso(e.admitted_on), "ended_on": None,
+            "end_reason": None,
+        })
     elif isinstance(e, Case.Closed):
         if e.reason.value != "placed":
             doc["status"], doc["waiting_since"] = "closed", None
+            doc["closed_on"], doc["closure_reason"] = _iso(e.closed_on), e.reason.value
+            _leave_list(doc, _iso(e.closed_on))
     elif isinstance(e, Case.StayEnded):
         doc["status"] = "closed"
+        if doc["stays"]:
+            doc["stays"][-1].update(ended_on=_iso(e.ended_on), end_reason=e.reason.value)
 
 
 # --- places -------------------------------------------------------------------------------
@@ -134,12 +233,16 @@ def _place(store: Store, e: Base.Event) -> None:
             "room_kind": e.room_kind.value, "capacity": e.room_kind.capacity,
             "available_from": _iso(e.available_from), "open": True, "closed_reason": None,
             "reservations": {}, "occupants": {},
+            "in_service_from": _iso(e.available_from), "closures": [], "stays": [],
         }
     else:
         found = store.get(PLACE, key)
         if found is None:
             return
         doc = found
+        doc.setdefault("in_service_from", doc["available_from"])
+        doc.setdefault("closures", [])
+        doc.setdefault("stays", [])
         if isinstance(e, Place.Reserved):
             doc["reservations"][str(e.offer_id)] = str(e.case_id)
         elif isinstance(e, Place.Released):
@@ -148,13 +251,20 @@ def _place(store: Store, e: Base.Event) -> None:
             if e.offer_id is not None:
                 doc["reservations"].pop(str(e.offer_id), None)
             doc["occupants"][str(e.case_id)] = _iso(e.admitted_on)
+            doc["stays"].append([str(e.case_id), _iso(e.admitted_on), None])
         elif isinstance(e, Place.Vacated):
             doc["occupants"].pop(str(e.case_id), None)
+            for stay in doc["stays"]:
+                if stay[0] == str(e.case_id) and stay[2] is None:
+                    stay[2] = _iso(e.vacated_on)
         elif isinstance(e, Place.Closed):
             doc["open"], doc["closed_reason"] = False, e.reason
+            doc["closures"].append([_iso(e.closed_on), None])
         elif isinstance(e, Place.Reopened):
             doc["open"], doc["closed_reason"] = True, None
             doc["available_from"] = _iso(e.reopened_on)
+            if doc["closures"] and doc["closures"][-1][1] is None:
+                doc["closures"][-1][1] = _iso(e.reopened_on)
     store.put(PLACE, key, doc["municipality"], doc)
 
 
@@ -171,6 +281,7 @@ def _provider_offer(store: Store, e: Base.Event) -> None:
             "room_kind": e.room_kind.value, "price_per_day": str(e.price_per_day),
             "available_from": _iso(e.available_from), "valid_until": _iso(e.valid_until),
             "reserved_for": None, "purchased_for": None, "withdrawn": False,
+            "purchased_on": None, "purchase_price_per_day": None, "purchase_offer_id": None,
         }
     else:
         found = store.get(PROVIDER_OFFER, key)
@@ -183,6 +294,9 @@ def _provider_offer(store: Store, e: Base.Event) -> None:
             doc["reserved_for"] = None
         elif isinstance(e, ProviderOffer.Purchased):
             doc["reserved_for"], doc["purchased_for"] = None, str(e.case_id)
+            doc["purchased_on"] = _iso(e.purchased_on)
+            doc["purchase_price_per_day"] = str(e.price_per_day)
+            doc["purchase_offer_id"] = str(e.offer_id)
         elif isinstance(e, ProviderOffer.Withdrawn):
             doc["withdrawn"] = True
     store.put(PROVIDER_OFFER, key, doc["municipality"], doc)

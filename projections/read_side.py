@@ -18,23 +18,37 @@ Usage::
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError
 
 from domain.base import local_date
+from projections.access_log import access_log
+from projections.activity import QuarterRow, activity_csv, activity_report
 from projections.case_history import HistoryEntry, case_history
-from projections.fold import apply_event
-from projections.store import MemoryStore, Store
+from projections.complaints import case_history_with_complaints, complaint, complaints
+from projections.deadlines import (
+    BreachReport,
+    DeadlineMonitor,
+    breach_report,
+    breach_reports,
+    deadline_monitor,
+)
+from projections.fold import CASE, ON_LIST, apply_event
+from projections.statistics import MonthRow, statistics, statistics_csv
+from projections.store import MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import VacancyBoard, vacancy_board
-from projections.view import ReadModels, view_for
+from projections.view import ReadModels, ReadModelView, view_for
 from projections.waiting_list import WaitingListEntry, waiting_list
 
-BATCH = 500
+BATCH = 500  # notifications per transaction when catching up
+REBUILD_BATCH = 10_000  # and when replaying the whole log
+PARALLEL_FROM = 100_000  # notifications from which a rebuild uses worker processes
 
 
 class _Queries:
@@ -59,6 +73,62 @@ class _Queries:
         with self._store_read() as store:
             return case_history(store, str(case_id))
 
+    def deadline_monitor(self, municipality: str, today: date | None = None
+                         ) -> DeadlineMonitor:
+        """R18, R19: breaches and their choices, overdue, due within 14 and 30 days."""
+        with self._store_read() as store:
+            return deadline_monitor(store, municipality, today or self._today())
+
+    def breach_report(self, municipality: str, case_id: Any, today: date | None = None
+                      ) -> BreachReport | None:
+        """R18, R19: one person's breach for the supervisory authority; None without one."""
+        with self._store_read() as store:
+            return breach_report(store, municipality, str(case_id), today or self._today())
+
+    def breach_reports(self, municipality: str, today: date | None = None
+                       ) -> list[BreachReport]:
+        with self._store_read() as store:
+            return breach_reports(store, municipality, today or self._today())
+
+    def statistics(self, municipality: str, first_month: date, last_month: date,
+                   today: date | None = None) -> list[MonthRow]:
+        """R13: per month (first to last, inclusive) and place type, plus "all"."""
+        with self._store_read() as store:
+            return statistics(store, municipality, first_month, last_month,
+                              today or self._today())
+
+    def activity_report(self, municipality: str, year: int, today: date | None = None
+                        ) -> list[QuarterRow]:
+        """R22: institution-days per quarter of ``year`` by place type and purchased."""
+        with self._store_read() as store:
+            return activity_report(store, municipality, year, today or self._today())
+
+    statistics_csv = staticmethod(statistics_csv)
+    activity_csv = staticmethod(activity_csv)
+
+    def complaints(self, municipality: str, case_id: Any = None) -> list[dict[str, Any]]:
+        """R21: the complaints (klage) of the municipality, or of one case, oldest first:
+        status, subject, dates, late flag, reconsideration, forwarding, outcome, and each
+        complaint's own history."""
+        with self._store_read() as store:
+            return complaints(store, municipality,
+                              str(case_id) if case_id is not None else None)
+
+    def complaint(self, municipality: str, complaint_id: Any) -> dict[str, Any] | None:
+        with self._store_read() as store:
+            return complaint(store, municipality, str(complaint_id))
+
+    def case_history_with_complaints(self, municipality: str, case_id: Any
+                                     ) -> list[dict[str, Any]]:
+        """R21: the case history with its complaints' events merged in by time."""
+        with self._store_read() as store:
+            return case_history_with_complaints(store, municipality, str(case_id))
+
+    def access_log(self, municipality: str, case_id: Any) -> list[dict[str, Any]]:
+        """Tilgangslogg (pasientjournalloven § 18): who accessed the case, newest first."""
+        with self._store_read() as store:
+            return access_log(store, municipality, str(case_id))
+
 
 class _Held:
     def __init__(self, store: Store) -> None:
@@ -71,9 +141,57 @@ class _Held:
         return None
 
 
-class AsOf(_Queries):
-    """The read models as they stood at ``moment``: folded from the log alone, every event
-    with a timestamp at or before the moment (R21: what the allocation unit saw then)."""
+class _OnList:
+    """A SQL store whose case documents are only those on the waiting list (R12): what
+    :func:`waiting_list` keeps of them anyway, chosen through the status index instead of
+    reading every case the municipality has ever had."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+
+    def all(self, table: str, municipality: str) -> list[Any]:
+        if table == CASE:
+            return self.store.all_where(CASE, municipality, "status", ON_LIST)
+        return self.store.all(table, municipality)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+class _TableQueries(_Queries):
+    """Queries over the SQL tables (current or as of a moment), with the waiting list
+    read through the status index."""
+
+    def waiting_list(self, municipality: str, today: date | None = None
+                     ) -> list[WaitingListEntry]:
+        with self._store_read() as store:
+            return waiting_list(_OnList(store), municipality, today or self._today())
+
+
+class AsOf(_TableQueries):
+    """The read models as they stood at ``moment`` (R21: what the allocation unit saw then):
+    the row versions valid at the moment, read from the temporal tables (see
+    :mod:`projections.store`). Equal to folding every event with a timestamp at or before
+    the moment (:class:`ReplayedAsOf`, the slow reference), provided the tables hold the
+    whole log (:meth:`ReadSide.as_of` catches up first)."""
+
+    def __init__(self, view: ReadModelView, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("an as-of moment carries its time zone")
+        self.view = view
+        self.moment = moment
+
+    def _store_read(self) -> Any:
+        return self.view.reading(as_of=self.moment)
+
+    def _today(self) -> date:
+        return local_date(self.moment)
+
+
+class ReplayedAsOf(_Queries):
+    """The reference for :class:`AsOf`: folded from the log alone into memory, every event
+    with a timestamp at or before ``moment``. Decodes the whole log on every call — for
+    tests and checks, not for screens."""
 
     def __init__(self, app: Application[Any], moment: datetime) -> None:
         self.moment = moment
@@ -96,7 +214,7 @@ class AsOf(_Queries):
         return local_date(self.moment)
 
 
-class ReadSide(_Queries):
+class ReadSide(_TableQueries):
     """The live read models of one application, in its own database (and schema)."""
 
     def __init__(self, app: Application[Any]) -> None:
@@ -115,25 +233,30 @@ class ReadSide(_Queries):
         """The last notification id applied (0 before the first)."""
         return self.view.max_tracking_id(self.tracking_name) or 0
 
-    def catch_up(self, limit: int | None = None) -> int:
-        """Apply every notification after the tracked position (at most ``limit``).
+    def catch_up(self, limit: int | None = None, batch: int = BATCH) -> int:
+        """Apply every notification after the tracked position (at most ``limit``), up to
+        ``batch`` of them per transaction (with the tracking position: a failure rolls back
+        the whole batch, and the next call resumes at the last committed position).
         Returns how many were applied."""
-        applied = 0
         with self._lock:
-            while limit is None or applied < limit:
-                after = self.position()
-                size = BATCH if limit is None else min(BATCH, limit - applied)
-                batch = self.app.recorder.select_notifications(start=after + 1, limit=size)
-                if not batch:
-                    break
-                try:
-                    for n in batch:
-                        event = self.app.mapper.to_domain_event(n)
-                        self.projection.process_event(
-                            event, Tracking(self.tracking_name, n.id))
-                        applied += 1
-                except IntegrityError:
-                    continue  # another process applied it first: resume from the table
+            return self._catch_up(limit, batch)
+
+    def _catch_up(self, limit: int | None, batch: int) -> int:
+        applied = 0
+        mapper, recorder = self.app.mapper, self.app.recorder
+        cache = RowCache()
+        while limit is None or applied < limit:
+            after = self.position()
+            size = batch if limit is None else min(batch, limit - applied)
+            notifications = recorder.select_notifications(start=after + 1, limit=size)
+            if not notifications:
+                break
+            events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+            try:
+                self.view.apply_batch(events, self.tracking_name, after, cache)
+            except IntegrityError:
+                continue  # another process moved the position first: resume from it
+            applied += len(events)
         return applied
 
     def start(self, interval: float = 0.05) -> None:
@@ -180,11 +303,26 @@ class ReadSide(_Queries):
                     f"within {timeout} s (at {self.position()})")
             time.sleep(0.01)
 
-    def rebuild(self) -> int:
-        """Drop the read models and replay the whole log. Returns the events applied."""
-        with self._lock:
-            self.view.drop(self.tracking_name)
-        return self.catch_up()
+    def rebuild(self, batch: int = REBUILD_BATCH, workers: int | None = None) -> int:
+        """Drop the read models and replay the whole log. Returns the events applied.
+
+        With ``workers`` > 1 the log is folded by that many processes, split by aggregate
+        (see :meth:`projections.view.SQLiteReadModelView.replay_in_parallel`); by default
+        2 when the log holds at least ``PARALLEL_FROM`` notifications and the machine has
+        more than one core. Either way the rows are the same."""
+        with self._lock, self.view.bulk():
+            self.view.drop(self.tracking_name, indexes=False)  # built once, at the end
+            try:
+                end = self.app.recorder.max_notification_id() or 0
+                if workers is None:
+                    workers = 2 if end >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+                applied = 0
+                if workers > 1 and self.view.can_replay_in_parallel():
+                    applied = self.view.replay_in_parallel(self.app, self.tracking_name, end,
+                                                           batch, workers)
+                return applied + self._catch_up(None, batch)
+            finally:
+                self.view.index()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -197,4 +335,7 @@ class ReadSide(_Queries):
         return local_date(moment)
 
     def as_of(self, moment: datetime) -> AsOf:
-        return AsOf(self.app, moment)
+        """The read models as they stood at ``moment`` (R21). Catches up first, so that
+        every event in the log with a timestamp at or before the moment counts."""
+        self.catch_up()
+        return AsOf(self.view, moment)

@@ -2,23 +2,65 @@
 
 Each read model row is a small JSON document under a key, plus the municipality it belongs
 to. The same fold (:mod:`projections.fold`) writes through a :class:`Store`, so the live
-projection (SQL, inside the tracking transaction) and the as-of reconstruction (memory, from
-the log alone) cannot drift apart. Documents hold only JSON-native values (str, int, bool,
-None, lists and dicts with str keys), so a row reads back exactly as it was written.
+projection (SQL, inside the tracking transaction) and the reference reconstruction (memory,
+folded from the log alone) cannot drift apart. Documents hold only JSON-native values (str,
+int, bool, None, lists and dicts with str keys), so a row reads back exactly as it was
+written.
+
+**Temporal rows.** A document table keeps every version of a row, not only the current
+one: ``(key, valid_from, valid_to, municipality, status, doc)``, the moments as
+microseconds since 1970 UTC, the current version open-ended (``valid_to = OPEN``);
+``status`` is the document's top-level status, if any (indexed: the waiting list reads the
+cases on it without reading every case ever). The view sets the moment of the event it is
+applying (``store.moment = event.timestamp``) before calling the fold, so the fold needs to
+know nothing about time. The rows as they stood at a moment T are then a query
+(``valid_from <= T < valid_to``): :class:`SqlStore` with ``as_of=T`` answers ``get``,
+``all`` and ``history`` as of T, so every query over a :class:`Store` works as of T. A
+version is written per distinct moment (the state after the last event of that moment), and
+none when the state equals the one before it (documentation events change no row), so the
+versions are the same however the log is cut into batches: a rebuild equals the live
+tables row for row. Versions of one row follow its aggregate's events, whose timestamps
+never go backwards; if a clock does go back, the version takes the later moment.
+
+**Batched writes.** :class:`SqlStore` buffers the fold's writes: a batch's rows are read
+at once (``prefetch``: one query per table), changed in memory, and written once per batch
+(:func:`plan_versions` turns the changes into row operations, ``executemany`` writes them);
+a :class:`RowCache` keeps them for the next batch of the same reader. ``flush()`` writes the
+buffer; the view calls it before committing. :class:`PartitionStore` plans the same row
+operations in a worker process of a parallel replay, from memory alone.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 Doc = dict[str, Any]
 
-#: Read-model tables keyed by one id, and the case history (keyed by case and version).
-DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer")
+#: Read-model tables keyed by one id (append new ones here), and the case history (keyed by
+#: case and version).
+DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer", "lto_rm_complaint",
+              "lto_rm_access")
 HISTORY_TABLE = "lto_rm_case_history"
+
+
 ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE)
+
+
+#: ``valid_to`` of a version that is still current.
+OPEN = 2**62
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_IN_CHUNK = 500  # keys per IN (...) list
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def micros(moment: datetime) -> int:
+    """A moment as whole microseconds since 1970 UTC (how the version columns store it)."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 class Store(Protocol):
@@ -34,11 +76,12 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """Rows in dicts: for the as-of view, folded from the log up to a moment."""
+    """Rows in dicts: the reference reconstruction, folded from the log up to a moment."""
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, tuple[str, Doc]]] = {t: {} for t in DOC_TABLES}
         self.histories: dict[str, dict[int, Doc]] = {}
+        self.moment: datetime | None = None  # set by callers like the SQL store's; unused
 
     def get(self, table: str, key: str) -> Doc | None:
         row = self.tables[table].get(key)
@@ -48,7 +91,8 @@ class MemoryStore:
         self.tables[table][key] = (municipality, doc)
 
     def all(self, table: str, municipality: str) -> list[Doc]:
-        return [doc for m, doc in self.tables[table].values() if m == municipality]
+        rows = self.tables[table]
+        return [rows[k][1] for k in sorted(rows) if rows[k][0] == municipality]
 
     def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
         self.histories.setdefault(case_id, {})[version] = doc
@@ -58,17 +102,259 @@ class MemoryStore:
         return [rows[v] for v in sorted(rows)]
 
 
-class SqlStore:
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False,
+                           separators=(",", ":")).encode
+_decode = json.loads
+_UNKNOWN: Any = object()
+
+#: What a version row holds besides its document: (municipality, status).
+Head = tuple[str, "str | None"]
+
+
+def _head(municipality: str, doc: Doc) -> Head:
+    """The row's municipality and its document's top-level status (a column of its own,
+    indexed: the waiting list reads cases by status)."""
+    status = doc.get("status")
+    return municipality, status if isinstance(status, str) else None
+
+
+class _Entry:
+    """A row the view has read or written: its stored current version (``base_*``; no
+    ``base_t`` when there is none; ``base_m`` its :data:`Head`), the stored version before
+    that if known (``prev``), versions frozen earlier in the batch, and the live document
+    the fold changes (``doc``, changed at moment ``t``; ``t`` is None while it equals the
+    last version; ``doc`` is None until parsed from ``base_text``)."""
+
+    __slots__ = ("base_m", "base_t", "base_text", "doc", "frozen", "municipality", "prev",
+                 "resolved", "t", "used")
+
+    def __init__(self, resolved: bool) -> None:
+        self.resolved = resolved
+        self.base_t: int | None = None
+        self.base_m: Head = ("", None)
+        self.base_text = ""
+        self.prev: Any = None if resolved else _UNKNOWN  # (t, head, text) or None
+        self.frozen: list[tuple[int, Head, str]] = []
+        self.doc: Doc | None = None
+        self.t: int | None = None
+        self.municipality = ""
+        self.used = 0
+
+
+class RowCache:
+    """Rows kept in memory between the transactions of one catch-up, so a row a batch
+    changed need not be read back and parsed by the next. Valid only as long as nobody else
+    writes the tables: ``position`` is the tracking position of the last commit that went
+    through this cache, and the view clears the cache when a batch starts from any other
+    position (another reader has been at work) and when a batch fails."""
+
+    def __init__(self, max_rows: int = 30_000) -> None:
+        self.entries: dict[tuple[str, str], _Entry] = {}
+        self.dirty: dict[tuple[str, str], _Entry] = {}  # changed since the last flush
+        self.max_rows = max_rows
+        self.batch = 0
+        self.position: int | None = None
+
+    def next_batch(self, position: int | None = None) -> None:
+        """Called after a commit (at tracking ``position``): forget the rows not used by
+        the last batch when full."""
+        if len(self.entries) > self.max_rows:
+            batch = self.batch
+            self.entries = {k: e for k, e in self.entries.items() if e.used == batch}
+        self.batch += 1
+        self.position = position
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.dirty.clear()
+        self.position = None
+
+
+Ops = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
+            list[tuple[Any, ...]]]
+Predecessor = Callable[[str, int], "tuple[int, Head, str] | None"]
+
+
+def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecessor) -> Ops:
+    """The row operations (deletes, closes, rewrites, inserts) that bring the stored
+    versions of these rows up to date, and the entries up to what is then stored.
+
+    Per row: one version per distinct moment (the state after its last change at that
+    moment), none that repeats the state before it. The stored current version is where the
+    new ones start; when its own state is replaced (a change at the same moment, the batch
+    having been cut between two events of one moment), the stored one before it is needed
+    too (``predecessor(key, t)``, unless the entry knows it), so that a state returning to
+    the previous one leaves no version behind, as if the batch had not been cut.
+
+    deletes: (key, valid_from); closes: (valid_to, key, valid_from); rewrites: (valid_to,
+    municipality, status, doc, key, valid_from); inserts: (key, valid_from, valid_to,
+    municipality, status, doc).
+    """
+    deletes: list[tuple[Any, ...]] = []
+    closes: list[tuple[Any, ...]] = []
+    rewrites: list[tuple[Any, ...]] = []
+    inserts: list[tuple[Any, ...]] = []
+    for key, entry in key_entries:
+        if not entry.frozen and entry.t is not None and (
+                entry.base_t is None or entry.t > entry.base_t):
+            # the common case: one change at a later moment than the stored version
+            assert entry.doc is not None
+            t, m = entry.t, _head(entry.municipality, entry.doc)
+            text = _encode(entry.doc)
+            entry.t = None
+            if entry.base_t is None:
+                inserts.append((key, t, OPEN, m[0], m[1], text))
+                entry.prev = None
+            elif (m, text) != (entry.base_m, entry.base_text):
+                closes.append((t, key, entry.base_t))
+                inserts.append((key, t, OPEN, m[0], m[1], text))
+                entry.prev = (entry.base_t, entry.base_m, entry.base_text)
+            else:
+                continue  # unchanged: no new version
+            entry.base_t, entry.base_m, entry.base_text = t, m, text
+        elif entry.frozen or entry.t is not None:
+            _plan_chain(key, entry, predecessor, deletes, closes, rewrites, inserts)
+    return deletes, closes, rewrites, inserts
+
+
+def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list[Any],
+                closes: list[Any], rewrites: list[Any], inserts: list[Any]) -> None:
+    """The general case of :func:`plan_versions`; each version is [t, head, text, stored
+    valid_to or None for a new one]."""
+    chain: list[list[Any]] = []
+    stored: dict[int, tuple[int, Head, str]] = {}
+    if entry.base_t is not None:
+        chain.append([entry.base_t, entry.base_m, entry.base_text, OPEN])
+        stored[entry.base_t] = (OPEN, entry.base_m, entry.base_text)
+    head_known = entry.base_t is None
+    changes = list(entry.frozen)
+    if entry.t is not None:
+        assert entry.doc is not None
+        changes.append((entry.t, _head(entry.municipality, entry.doc), _encode(entry.doc)))
+    for t, m, text in changes:
+        if chain and t <= chain[-1][0]:  # the same moment: the state after it changes
+            if len(chain) == 1 and not head_known:
+                head_known = True
+                prev = entry.prev if entry.prev is not _UNKNOWN else predecessor(key,
+                                                                                 chain[0][0])
+                if prev is not None:
+                    base_t = chain[0][0]
+                    chain.insert(0, [prev[0], prev[1], prev[2], base_t])
+                    stored[prev[0]] = (base_t, prev[1], prev[2])
+            if len(chain) > 1 and (chain[-2][1], chain[-2][2]) == (m, text):
+                chain.pop()
+            else:
+                chain[-1][1], chain[-1][2] = m, text
+        elif chain and (chain[-1][1], chain[-1][2]) == (m, text):
+            continue  # unchanged: no new version
+        else:
+            chain.append([t, m, text, None])
+    kept = {v[0] for v in chain if v[3] is not None}
+    deletes.extend((key, t) for t in stored if t not in kept)
+    for i, (t, m, text, was) in enumerate(chain):
+        valid_to = chain[i + 1][0] if i + 1 < len(chain) else OPEN
+        if was is None:
+            inserts.append((key, t, valid_to, m[0], m[1], text))
+        elif (m, text) != stored[t][1:]:
+            rewrites.append((valid_to, m[0], m[1], text, key, t))
+        elif valid_to != stored[t][0]:
+            closes.append((valid_to, key, t))
+    entry.frozen, entry.t = [], None
+    if not chain:  # pragma: no cover - a row never loses its first version
+        entry.base_t, entry.prev = None, None
+        return
+    last = chain[-1]
+    if len(chain) > 1:
+        entry.prev = (chain[-2][0], chain[-2][1], chain[-2][2])
+    elif not stored:
+        entry.prev = None
+    elif last[0] != entry.base_t:  # the stored one before the base is the last now
+        entry.prev = _UNKNOWN
+    entry.base_t, entry.base_m, entry.base_text = last[0], last[1], last[2]
+
+
+class _Buffer:
+    """Buffered writes of the fold: documents handed out for change, frozen as a version
+    when the moment moves on, planned into row operations when flushed."""
+
+    def __init__(self, cache: RowCache | None) -> None:
+        self._cache = cache if cache is not None else RowCache()
+        self._entries = self._cache.entries
+        self._history: list[tuple[str, int, str, str]] = []
+        self._now = 0
+        self._moment: datetime | None = None
+
+    @property
+    def moment(self) -> datetime | None:
+        """The moment of the event being applied (set by the view before the fold)."""
+        return self._moment
+
+    @moment.setter
+    def moment(self, value: datetime) -> None:
+        self._moment = value
+        self._now = micros(value)
+
+    def _load(self, table: str, key: str, pending: _Entry | None) -> _Entry:
+        raise NotImplementedError
+
+    def _get(self, table: str, key: str) -> Doc | None:
+        entry = self._entries.get((table, key))
+        if entry is None or not entry.resolved:
+            entry = self._load(table, key, entry)
+        entry.used = self._cache.batch
+        if entry.doc is None:
+            if entry.base_t is None:
+                return None
+            entry.doc, entry.municipality = _decode(entry.base_text), entry.base_m[0]
+        elif entry.t is not None and entry.t != self._now:
+            # the fold is about to change it at a new moment: keep the state it had
+            self._freeze(entry)
+        return entry.doc
+
+    @staticmethod
+    def _freeze(entry: _Entry) -> None:
+        assert entry.t is not None and entry.doc is not None
+        entry.frozen.append((entry.t, _head(entry.municipality, entry.doc),
+                             _encode(entry.doc)))
+        entry.t = None
+
+    def _put(self, table: str, key: str, municipality: str, doc: Doc, resolved: bool) -> None:
+        entry = self._entries.get((table, key))
+        if entry is None:
+            entry = self._entries[(table, key)] = _Entry(resolved=resolved)
+        elif entry.t is not None and entry.t != self._now and entry.doc is not doc:
+            self._freeze(entry)
+        entry.doc, entry.t, entry.municipality = doc, self._now, municipality
+        entry.used = self._cache.batch
+        self._cache.dirty[(table, key)] = entry
+
+    def _take_dirty(self) -> dict[str, list[tuple[str, _Entry]]]:
+        by_table: dict[str, list[tuple[str, _Entry]]] = {}
+        for (table, key), entry in self._cache.dirty.items():
+            by_table.setdefault(table, []).append((key, entry))
+        self._cache.dirty = {}
+        return by_table
+
+
+class SqlStore(_Buffer):
     """Rows in tables, through one open cursor (so writes share the caller's transaction).
 
     ``dialect`` is "sqlite" or "postgres"; on PostgreSQL the tables live in ``schema`` (the
-    same ``POSTGRES_SCHEMA`` as the events: one schema per municipality tenant).
+    same ``POSTGRES_SCHEMA`` as the events: one schema per municipality tenant). With
+    ``as_of`` the store is read-only and answers as of that moment; without, it reads the
+    current rows and buffers writes until :meth:`flush` (in ``cache``, which may outlive
+    the transaction: see :class:`RowCache`).
     """
 
-    def __init__(self, cursor: Any, dialect: str, schema: str | None = None) -> None:
-        self.cursor = cursor
+    def __init__(self, cursor: Any, dialect: str, schema: str | None = None,
+                 as_of: datetime | None = None, cache: RowCache | None = None) -> None:
+        super().__init__(cache)
+        # eventsourcing's SQLite cursor wraps sqlite3's; use that one (rowcount, speed)
+        self.cursor = getattr(cursor, "sqlite_cursor", cursor)
         self.dialect = dialect
         self.schema = schema
+        self.as_of = as_of
+        self._at = micros(as_of) if as_of is not None else None
 
     # --- SQL plumbing -------------------------------------------------------------------
 
@@ -77,64 +363,315 @@ class SqlStore:
             return f'"{self.schema}"."{table}"'
         return table
 
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
+
     def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        if self.dialect == "sqlite":
-            sql = sql.replace("%s", "?")
-        self.cursor.execute(sql, tuple(params))
+        self.cursor.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.cursor.executemany(self._sql(sql), rows)
 
     def create_tables(self) -> None:
         for table in DOC_TABLES:
             self.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.name(table)} ("
-                "key TEXT PRIMARY KEY, municipality TEXT NOT NULL, doc TEXT NOT NULL)"
+                "key TEXT NOT NULL, valid_from BIGINT NOT NULL, valid_to BIGINT NOT NULL, "
+                "municipality TEXT NOT NULL, status TEXT, doc TEXT NOT NULL, "
+                "PRIMARY KEY (key, valid_from))"
             )
-            self.execute(
-                f"CREATE INDEX IF NOT EXISTS {table}_m ON {self.name(table)} (municipality)"
-            )
+        self.create_indexes()
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(HISTORY_TABLE)} ("
             "case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL, "
             "doc TEXT NOT NULL, PRIMARY KEY (case_id, version))"
         )
 
+    def create_indexes(self) -> None:
+        """The indexes the queries read by (a rebuild drops them while it writes)."""
+        for table in DOC_TABLES:
+            self.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_mt ON {self.name(table)} "
+                "(municipality, valid_to, valid_from)"
+            )
+            self.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_ms ON {self.name(table)} "
+                "(municipality, status, valid_to, valid_from)"
+            )
+
+    def drop_indexes(self) -> None:
+        """Drop what :meth:`create_indexes` makes: a replay into empty tables writes faster
+        without them and builds them once at the end (the primary keys stay)."""
+        for table in DOC_TABLES:
+            for index in (f"{table}_mt", f"{table}_ms"):
+                name = f'"{self.schema}"."{index}"' if self.dialect == "postgres" else index
+                self.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def has_current_layout(self) -> bool:
+        """False when the document tables are there but without version columns (made by
+        an earlier release): they are then dropped and rebuilt."""
+        table = DOC_TABLES[0]
+        if self.dialect == "sqlite":
+            self.execute(f"SELECT name FROM pragma_table_info('{table}')")
+            columns = {r["name"] for r in self.cursor.fetchall()}
+        else:
+            self.execute("SELECT column_name AS name FROM information_schema.columns "
+                         "WHERE table_schema = %s AND table_name = %s", (self.schema, table))
+            columns = {r["name"] for r in self.cursor.fetchall()}
+        return not columns or {"valid_to", "status"} <= columns
+
+    def _field(self, field: str) -> str:
+        """A top-level field of the document, as SQL ("status" has a column of its own)."""
+        if field == "status":
+            return "status"
+        if not _FIELD.fullmatch(field):
+            raise ValueError(f"not a field name: {field!r}")
+        if self.dialect == "postgres":
+            return f"((doc::jsonb) ->> '{field}')"
+        return f"json_extract(doc, '$.{field}')"
+
     def drop_tables(self) -> None:
         for table in ALL_TABLES:
             self.execute(f"DROP TABLE IF EXISTS {self.name(table)}")
 
-    # --- Store --------------------------------------------------------------------------
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """Every row of a table (every version), in key order: for comparing tables."""
+        order = "case_id, version" if table == HISTORY_TABLE else "key, valid_from"
+        self.execute(f"SELECT * FROM {self.name(table)} ORDER BY {order}")
+        return [tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                for r in self.cursor.fetchall()]
+
+    # --- Store: reading -----------------------------------------------------------------
+
+    def _when(self) -> tuple[str, tuple[int, ...]]:
+        """The version condition: current, or valid at ``as_of``."""
+        if self._at is None:
+            return "valid_to = %s", (OPEN,)
+        return "valid_to > %s AND valid_from <= %s", (self._at, self._at)
 
     def get(self, table: str, key: str) -> Doc | None:
-        self.execute(f"SELECT doc FROM {self.name(table)} WHERE key = %s", (key,))
-        row = self.cursor.fetchone()
-        return json.loads(row["doc"]) if row else None
-
-    def put(self, table: str, key: str, municipality: str, doc: Doc) -> None:
-        self.execute(
-            f"INSERT INTO {self.name(table)} (key, municipality, doc) VALUES (%s, %s, %s) "
-            "ON CONFLICT (key) DO UPDATE SET municipality = excluded.municipality, "
-            "doc = excluded.doc",
-            (key, municipality, json.dumps(doc)),
-        )
+        if self._at is not None:
+            cond, params = self._when()
+            self.execute(f"SELECT doc FROM {self.name(table)} WHERE key = %s AND {cond}",
+                         (key, *params))
+            row = self.cursor.fetchone()
+            return _decode(row["doc"]) if row else None
+        return self._get(table, key)
 
     def all(self, table: str, municipality: str) -> list[Doc]:
+        self.flush()
+        cond, params = self._when()
         self.execute(
-            f"SELECT doc FROM {self.name(table)} WHERE municipality = %s ORDER BY key",
-            (municipality,),
+            f"SELECT doc FROM {self.name(table)} WHERE municipality = %s AND {cond} "
+            "ORDER BY key",
+            (municipality, *params),
         )
-        return [json.loads(r["doc"]) for r in self.cursor.fetchall()]
+        return [_decode(r["doc"]) for r in self.cursor.fetchall()]
 
-    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
-        # A plain INSERT: a second copy of the same event is a primary-key violation, so
-        # double counting cannot happen silently.
+    def all_where(self, table: str, municipality: str, field: str,
+                  values: Iterable[str]) -> list[Doc]:
+        """``all`` restricted to documents whose top-level ``field`` is one of ``values``,
+        chosen by the database (from the status column's index for "status") rather than
+        by reading every row: the same documents a caller filtering ``all`` would keep."""
+        self.flush()
+        cond, params = self._when()
+        wanted = list(values)
         self.execute(
-            f"INSERT INTO {self.name(HISTORY_TABLE)} (case_id, version, municipality, doc) "
-            "VALUES (%s, %s, %s, %s)",
-            (case_id, version, municipality, json.dumps(doc)),
+            f"SELECT doc FROM {self.name(table)} WHERE municipality = %s AND "
+            f"{self._field(field)} IN ({', '.join(['%s'] * len(wanted))}) AND {cond} "
+            "ORDER BY key",
+            (municipality, *wanted, *params),
         )
+        return [_decode(r["doc"]) for r in self.cursor.fetchall()]
 
     def history(self, case_id: str) -> list[Doc]:
+        self.flush()
         self.execute(
             f"SELECT doc FROM {self.name(HISTORY_TABLE)} WHERE case_id = %s ORDER BY version",
             (case_id,),
         )
-        return [json.loads(r["doc"]) for r in self.cursor.fetchall()]
+        docs = [_decode(r["doc"]) for r in self.cursor.fetchall()]
+        if self.as_of is not None:
+            docs = [d for d in docs if datetime.fromisoformat(d["at"]) <= self.as_of]
+        return docs
+
+    # --- Store: writing (buffered) -------------------------------------------------------
+
+    def put(self, table: str, key: str, municipality: str, doc: Doc) -> None:
+        if self._at is not None:
+            raise TypeError("a store as of a past moment is read-only")
+        self._put(table, key, municipality, doc, resolved=False)
+
+    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
+        if self._at is not None:
+            raise TypeError("a store as of a past moment is read-only")
+        self._history.append((case_id, version, municipality, _encode(doc)))
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Load the current rows of ``keys`` from every document table, in one query per
+        table, so the fold reads them from memory. (A key a table lacks is left out: the
+        fold reads an event's row from its aggregate's table only, and a new row is looked
+        up with the others of its batch when flushed.)"""
+        wanted = list(dict.fromkeys(keys))
+        entries = self._entries
+        for table in DOC_TABLES:
+            self._select_current(table, [k for k in wanted if (table, k) not in entries])
+
+    def flush(self) -> None:
+        """Write the buffered versions and history rows (in the caller's transaction)."""
+        if self._at is not None:
+            return
+        dirty = self._take_dirty()
+        for table, key_entries in dirty.items():
+            unresolved = [key for key, entry in key_entries if not entry.resolved]
+            if unresolved:
+                self._select_current(table, unresolved)
+
+            def predecessor(key: str, t: int, table: str = table) -> tuple[int, Head, str] | None:
+                """The stored version that ended at ``t``."""
+                self.execute(
+                    f"SELECT valid_from, municipality, status, doc FROM {self.name(table)} "
+                    "WHERE key = %s AND valid_to = %s", (key, t))
+                row = self.cursor.fetchone()
+                return ((row["valid_from"], (row["municipality"], row["status"]), row["doc"])
+                        if row else None)
+
+            self.write_ops(table, plan_versions(key_entries, predecessor))
+        if self._history:
+            self.write_history(self._history)
+            self._history = []
+
+    def write_ops(self, table: str, ops: Ops) -> None:
+        deletes, closes, rewrites, inserts = ops
+        name = self.name(table)
+        self.executemany(f"DELETE FROM {name} WHERE key = %s AND valid_from = %s", deletes)
+        self.executemany(
+            f"UPDATE {name} SET valid_to = %s WHERE key = %s AND valid_from = %s", closes)
+        self.executemany(
+            f"UPDATE {name} SET valid_to = %s, municipality = %s, status = %s, doc = %s "
+            "WHERE key = %s AND valid_from = %s", rewrites)
+        self.executemany(
+            f"INSERT INTO {name} (key, valid_from, valid_to, municipality, status, doc) "
+            "VALUES (%s, %s, %s, %s, %s, %s)", inserts)
+
+    def write_history(self, rows: list[tuple[str, int, str, str]]) -> None:
+        # A plain INSERT: a second copy of the same event is a primary-key violation, so
+        # double counting cannot happen silently.
+        self.executemany(
+            f"INSERT INTO {self.name(HISTORY_TABLE)} (case_id, version, municipality, doc) "
+            "VALUES (%s, %s, %s, %s)", rows)
+
+    # --- the buffer ---------------------------------------------------------------------
+
+    def _load(self, table: str, key: str, pending: _Entry | None) -> _Entry:
+        self.execute(
+            f"SELECT valid_from, municipality, status, doc FROM {self.name(table)} "
+            "WHERE key = %s AND valid_to = %s", (key, OPEN))
+        entry = pending if pending is not None else _Entry(resolved=False)
+        self._resolve(entry, self.cursor.fetchone())
+        self._entries[(table, key)] = entry
+        return entry
+
+    def _select_current(self, table: str, keys: list[str]) -> None:
+        entries = self._entries
+        for i in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[i:i + _IN_CHUNK]
+            if self.dialect == "postgres":
+                where, params = "key = ANY(%s)", [chunk]
+            else:
+                where, params = f"key IN ({', '.join('?' * len(chunk))})", list(chunk)
+            self.cursor.execute(
+                f"SELECT key, valid_from, municipality, status, doc FROM {self.name(table)} "
+                f"WHERE {where} AND valid_to = {OPEN}", params)
+            for row in self.cursor.fetchall():
+                entry = entries.get((table, row["key"]))
+                if entry is None:
+                    entry = entries[(table, row["key"])] = _Entry(resolved=False)
+                if not entry.resolved:
+                    self._resolve(entry, row)
+        for key in keys:  # those without a stored row
+            entry = entries.get((table, key))
+            if entry is not None and not entry.resolved:
+                self._resolve(entry, None)
+
+    @staticmethod
+    def _resolve(entry: _Entry, row: Any) -> None:
+        """Attach the stored current version to an entry (which may already hold a new
+        document put without reading it first)."""
+        entry.resolved = True
+        if row is None:
+            entry.prev = None
+            return
+        entry.base_t, entry.base_m, entry.base_text = (
+            row["valid_from"], (row["municipality"], row["status"]), row["doc"])
+
+
+class CrossPartition(Exception):
+    """The fold touched a row of another aggregate than the event's own (or read many
+    rows): a replay partitioned by aggregate cannot do this one."""
+
+
+class PartitionStore(_Buffer):
+    """The rows of one partition of the aggregates (by id) during a parallel replay into
+    empty tables. Every row of the partition lives here (parsed documents only while in use,
+    their text always), so nothing is read back from the tables; flushing plans the same
+    versions as :class:`SqlStore` would and returns them as row operations, which the
+    replay's coordinator writes with the tracking position.
+
+    Exact only while the fold keeps to the event's own rows: a ``get``, ``put`` or
+    ``add_history`` of another key than ``owner`` (the event's originator id), or any
+    ``all``/``history``, raises :class:`CrossPartition`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(RowCache())
+        self.owner = ""
+
+    def _mine(self, key: str) -> None:
+        if key != self.owner:
+            raise CrossPartition(f"the fold touched row {key} for an event of {self.owner}")
+
+    def _load(self, table: str, key: str, pending: _Entry | None) -> _Entry:
+        entry = pending if pending is not None else _Entry(resolved=True)
+        entry.resolved = True
+        self._entries[(table, key)] = entry
+        return entry
+
+    def get(self, table: str, key: str) -> Doc | None:
+        self._mine(key)
+        return self._get(table, key)
+
+    def put(self, table: str, key: str, municipality: str, doc: Doc) -> None:
+        self._mine(key)
+        self._put(table, key, municipality, doc, resolved=True)
+
+    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
+        self._mine(case_id)
+        self._history.append((case_id, version, municipality, _encode(doc)))
+
+    def all(self, table: str, municipality: str) -> list[Doc]:
+        raise CrossPartition("the fold read a whole table")
+
+    def history(self, case_id: str) -> list[Doc]:
+        raise CrossPartition("the fold read a case history")
+
+    def take_ops(self) -> tuple[dict[str, Ops], list[tuple[str, int, str, str]]]:
+        """The row operations since the last call, and the history rows."""
+
+        def predecessor(key: str, t: int) -> tuple[int, Head, str] | None:
+            raise CrossPartition(f"row {key}: the version before {t} is not kept")
+
+        ops = {table: plan_versions(key_entries, predecessor)
+               for table, key_entries in self._take_dirty().items()}
+        history, self._history = self._history, []
+        self._cache.batch += 1
+        return ops, history
+
+    def shed(self, keep_batches: int = 2) -> None:
+        """Forget the parsed documents not used lately (their text stays)."""
+        oldest = self._cache.batch - keep_batches
+        for entry in self._entries.values():
+            if entry.used < oldest and entry.doc is not None and entry.t is None \
+                    and not entry.frozen:
+                entry.doc = None

@@ -1,0 +1,111 @@
+"""The activity report (aktivitetsrapport, R22): institution-days (oppholdsdøgn) per quarter in
+ordinary, screened and reinforced places of the municipality's own stock, and in places
+purchased from other providers (kjøp fra annen leverandør), from the admissions and stay
+ends recorded on the cases.
+
+**Institution-days.** The day of admission counts, the day the stay ends does not (the
+nights spent: a stay from 1 to 3 March is 2 days). A stay still running counts up to and
+including ``today``, the day the report is read (as if it ended the next day); days after
+``today`` count nothing. A purchased place counts under "purchased" only, whatever its
+type, so the four columns add up to the total.
+
+The CSV is for Excel as Norwegian managers have it: ``;`` between fields, a UTF-8 byte-order
+mark first, CRLF line ends, ISO dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from projections.fold import CASE
+from projections.store import Store
+
+PLACE_TYPES = ("ordinary", "screened", "reinforced")
+ONE_DAY = timedelta(days=1)
+
+
+def days_in(start: date, end: date | None, lo: date, hi: date) -> int:
+    """Days of the period [start, end) (``end`` None: open) that fall in [lo, hi)."""
+    first = max(start, lo)
+    last = hi if end is None else min(end, hi)
+    return max((last - first).days, 0)
+
+
+@dataclass(frozen=True)
+class Stay:
+    place_type: str
+    purchased: bool
+    admitted_on: date
+    ended_on: date | None
+    target_id: str  # the own place, or the other provider's offer
+
+
+def stays(store: Store, municipality: str) -> Iterator[Stay]:
+    """Every long-term stay of the municipality's cases, own and purchased."""
+    for doc in store.all(CASE, municipality):
+        for s in doc.get("stays") or []:
+            yield Stay(s["place_type"], s["purchased"], date.fromisoformat(s["admitted_on"]),
+                       date.fromisoformat(s["ended_on"]) if s["ended_on"] else None,
+                       s["target_id"])
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    year: int
+    quarter: int  # 1–4
+    first_day: date
+    last_day: date
+    ordinary_days: int
+    screened_days: int
+    reinforced_days: int
+    purchased_days: int
+    total_days: int
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """The first day of the quarter and the first day after it."""
+    first = date(year, 3 * quarter - 2, 1)
+    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, after
+
+
+def activity_report(store: Store, municipality: str, year: int, today: date
+                    ) -> list[QuarterRow]:
+    all_stays = list(stays(store, municipality))
+    rows: list[QuarterRow] = []
+    for quarter in (1, 2, 3, 4):
+        first, after = quarter_bounds(year, quarter)
+        hi = min(after, today + ONE_DAY)
+        days = dict.fromkeys((*PLACE_TYPES, "purchased"), 0)
+        for s in all_stays:
+            days["purchased" if s.purchased else s.place_type] += days_in(
+                s.admitted_on, s.ended_on, first, hi)
+        rows.append(QuarterRow(year, quarter, first, after - ONE_DAY, days["ordinary"],
+                               days["screened"], days["reinforced"], days["purchased"],
+                               sum(days.values())))
+    return rows
+
+
+ACTIVITY_HEADER = ("year", "quarter", "first_day", "last_day", "ordinary_days",
+                   "screened_days", "reinforced_days", "purchased_days", "total_days")
+
+
+def excel_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """``;``-separated, UTF-8 byte-order mark, CRLF: what Excel in Norway opens directly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def activity_csv(rows: Iterable[QuarterRow]) -> str:
+    return excel_csv(ACTIVITY_HEADER, (
+        (r.year, r.quarter, r.first_day.isoformat(), r.last_day.isoformat(), r.ordinary_days,
+         r.screened_days, r.reinforced_days, r.purchased_days, r.total_days)
+        for r in rows))

@@ -1,0 +1,286 @@
+"""The deadline monitor (fristovervåking) for the waiting-list guarantee (ventelistegaranti,
+R18, § 3-4 first paragraph) and what follows a breach (fristbrudd, R19, second paragraph).
+
+- **Breaches**: every recorded breach, with the person's R19 choice (a purchased place at
+  another provider, or waiting on for a municipal place). A breach stays on the monitor
+  after the person is placed: the breach stays visible in reporting either way (R19).
+- **Overdue**: persons on the list whose deadline has passed with no offer that met it, but
+  whose breach is not yet recorded (``check_deadlines`` has not run since).
+- **Due within 14 and 30 days**: persons on the list whose deadline falls between ``today``
+  and ``today`` + 14 (or + 30) days, both days included, and whom no offer has reached
+  yet. The 30-day list includes the 14-day one.
+- **Breach report** (per person): what a supervisory authority (Statsforvalteren,
+  Helsetilsynet) asks for about a breach: decision date, deadline, breach date, the offers
+  made and their fate (with the reason where one was given), the interim services (R14) the
+  person had, and the person's R19 choice.
+
+"An offer that met the guarantee" follows the aggregate: the first offer made on or before
+the deadline, unless declining it let the guarantee continue (policy), and not for a person
+who lost the guarantee by declining a non-preferred offer (R20).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from projections.fold import CASE, ON_LIST
+from projections.store import Doc, Store
+
+DUE_SOON_DAYS = (14, 30)
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """A person on the list with a deadline ahead (or passed and not yet recorded)."""
+
+    case_id: str
+    name: str
+    place_type: str | None
+    decided_on: date
+    deadline: date
+    days_left: int  # negative when overdue
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    case_id: str
+    name: str
+    place_type: str | None
+    decided_on: date | None
+    deadline: date
+    breached_on: date
+    choice: str | None  # R19: "purchase", "wait", or None while the person has not chosen
+    choice_on: date | None
+    status: str  # the case now: "waiting", "granted", "resident", "closed"
+    still_waiting: bool
+    first_offer_after_deadline_on: date | None
+    days_over: int  # deadline to the first offer after it, or to today if none yet
+
+
+@dataclass(frozen=True)
+class DeadlineMonitor:
+    today: date
+    breaches: list[BreachRow]
+    overdue: list[DueRow]
+    due_14: list[DueRow]
+    due_30: list[DueRow]  # includes due_14
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OfferFate:
+    offer_id: str
+    kind: str  # "own" or "purchase"
+    facility_name: str
+    place_type: str
+    made_on: date
+    status: str  # "made", "accepted", "declined", "withdrawn"
+    answered_on: date | None  # the day it was accepted, declined or withdrawn
+    reason: str | None  # the reason given for a decline or withdrawal
+    guarantee: str | None  # a decline's effect on the guarantee (R18, R20)
+    before_deadline: bool
+
+
+@dataclass(frozen=True)
+class BreachReport:
+    """One person's breach, as a supervisory authority asks for it."""
+
+    case_id: str
+    name: str
+    municipality: str
+    place_type: str | None
+    decision_kind: str | None
+    decided_on: date | None
+    deadline: date
+    breached_on: date
+    days_over: int
+    offers: list[OfferFate]
+    reason_no_offer: str | None  # from the offers' fate where known; None if not recorded
+    interim_services_at_breach: tuple[tuple[str, str], ...]  # R14
+    interim_services_now: tuple[tuple[str, str], ...]
+    choice: str | None  # R19
+    choice_on: date | None
+    choice_by: str | None
+    status: str
+    admitted_on: date | None
+    admitted_purchased: bool | None
+    closed_on: date | None
+    closure_reason: str | None
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _met(doc: Doc, deadline: date) -> bool:
+    """The guarantee is met (an offer on or before the deadline) or lost (R20)."""
+    if doc.get("guarantee_lost"):
+        return True
+    fulfilled = _d(doc.get("guarantee_fulfilled_on"))
+    return fulfilled is not None and fulfilled <= deadline
+
+
+def _offers(doc: Doc) -> list[Doc]:
+    return sorted(doc["offers"].values(), key=lambda o: (o["made_on"], o["offer_id"]))
+
+
+def _first_offer_after(doc: Doc, deadline: date) -> date | None:
+    for o in _offers(doc):
+        made = date.fromisoformat(o["made_on"])
+        if made > deadline:
+            return made
+    return None
+
+
+def _days_over(doc: Doc, deadline: date, today: date) -> int:
+    """Days from the deadline to the first offer after it; failing that to the day the case
+    closed; failing that to ``today``."""
+    end = _first_offer_after(doc, deadline) or _d(doc.get("closed_on")) or today
+    return (end - deadline).days
+
+
+def _breach(doc: Doc) -> Doc | None:
+    """The breach record (built from the old flat fields for a row not yet rebuilt)."""
+    if doc.get("breach"):
+        return doc["breach"]
+    if not doc.get("breached_on"):
+        return None
+    decision = doc["decision"] or {}
+    return {"deadline": decision.get("deadline"), "breached_on": doc["breached_on"],
+            "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
+            "interim_services": doc["interim_services"], "choice": doc["breach_choice"],
+            "choice_on": None, "choice_by": None}
+
+
+def _breach_row(doc: Doc, b: Doc, today: date) -> BreachRow:
+    deadline = date.fromisoformat(b["deadline"])
+    return BreachRow(
+        case_id=doc["case_id"], name=doc["name"], place_type=b["place_type"],
+        decided_on=_d(b["decided_on"]), deadline=deadline,
+        breached_on=date.fromisoformat(b["breached_on"]), choice=b["choice"],
+        choice_on=_d(b["choice_on"]), status=doc["status"],
+        still_waiting=doc["status"] in ON_LIST,
+        first_offer_after_deadline_on=_first_offer_after(doc, deadline),
+        days_over=_days_over(doc, deadline, today),
+    )
+
+
+def _due_row(doc: Doc, deadline: date, today: date) -> DueRow:
+    decision = doc["decision"]
+    return DueRow(doc["case_id"], doc["name"], decision["place_type"],
+                  date.fromisoformat(decision["decided_on"]), deadline,
+                  (deadline - today).days, doc["urgent"])
+
+
+# --- the monitor ---------------------------------------------------------------------------
+
+
+def deadline_monitor(store: Store, municipality: str, today: date) -> DeadlineMonitor:
+    breaches: list[BreachRow] = []
+    overdue: list[DueRow] = []
+    due: dict[int, list[DueRow]] = {n: [] for n in DUE_SOON_DAYS}
+    for doc in store.all(CASE, municipality):
+        b = _breach(doc)
+        if b is not None:
+            breaches.append(_breach_row(doc, b, today))
+            continue
+        decision = doc["decision"]
+        if doc["status"] != "waiting" or decision is None or decision["deadline"] is None:
+            continue
+        deadline = date.fromisoformat(decision["deadline"])
+        if _met(doc, deadline):
+            continue
+        if deadline < today:
+            overdue.append(_due_row(doc, deadline, today))
+            continue
+        for n in DUE_SOON_DAYS:
+            if deadline <= today + timedelta(days=n):
+                due[n].append(_due_row(doc, deadline, today))
+    breaches.sort(key=lambda r: (r.breached_on, r.case_id))
+    overdue.sort(key=lambda r: (r.deadline, r.case_id))
+    for rows in due.values():
+        rows.sort(key=lambda r: (r.deadline, r.case_id))
+    counts = {
+        "breaches": len(breaches),
+        "breaches_still_waiting": sum(r.still_waiting for r in breaches),
+        "choice_purchase": sum(r.choice == "purchase" for r in breaches),
+        "choice_wait": sum(r.choice == "wait" for r in breaches),
+        "choice_pending": sum(r.choice is None and r.still_waiting for r in breaches),
+        "overdue": len(overdue),
+        "due_14": len(due[14]),
+        "due_30": len(due[30]),
+    }
+    return DeadlineMonitor(today, breaches, overdue, due[14], due[30], counts)
+
+
+# --- the breach report -----------------------------------------------------------------------
+
+
+def _reason_no_offer(offers: list[OfferFate]) -> str | None:
+    """Why no offer met the deadline, where the events tell: an offer before the deadline
+    that was withdrawn, or declined with the guarantee continuing. None otherwise (the
+    events record no reason for the absence of an offer)."""
+    reasons = []
+    for o in offers:
+        if not o.before_deadline:
+            continue
+        if o.status == "withdrawn":
+            reasons.append(f"the offer of {o.facility_name} made on {o.made_on} was withdrawn"
+                           + (f" ({o.reason})" if o.reason else ""))
+        elif o.status == "declined" and o.guarantee == "continues":
+            reasons.append(f"the offer of {o.facility_name} made on {o.made_on} was declined"
+                           + (f" ({o.reason})" if o.reason else "")
+                           + "; the guarantee continued")
+    return "; ".join(reasons) or None
+
+
+def _report(doc: Doc, b: Doc, today: date) -> BreachReport:
+    deadline = date.fromisoformat(b["deadline"])
+    offers = [
+        OfferFate(o["offer_id"], o["kind"], o["facility_name"], o["place_type"],
+                  date.fromisoformat(o["made_on"]), o["status"], _d(o.get("answered_on")),
+                  o.get("reason"), o.get("guarantee"),
+                  date.fromisoformat(o["made_on"]) <= deadline)
+        for o in _offers(doc)
+    ]
+    stays = doc.get("stays") or []
+    decision = doc["decision"] or {}
+    return BreachReport(
+        case_id=doc["case_id"], name=doc["name"], municipality=doc["municipality"],
+        place_type=b["place_type"], decision_kind=decision.get("kind"),
+        decided_on=_d(b["decided_on"]), deadline=deadline,
+        breached_on=date.fromisoformat(b["breached_on"]),
+        days_over=_days_over(doc, deadline, today), offers=offers,
+        reason_no_offer=_reason_no_offer(offers),
+        interim_services_at_breach=tuple((s, x) for s, x in b["interim_services"]),
+        interim_services_now=tuple((s, x) for s, x in doc["interim_services"]),
+        choice=b["choice"], choice_on=_d(b["choice_on"]), choice_by=b["choice_by"],
+        status=doc["status"],
+        admitted_on=_d(stays[0]["admitted_on"]) if stays else None,
+        admitted_purchased=stays[0]["purchased"] if stays else None,
+        closed_on=_d(doc.get("closed_on")), closure_reason=doc.get("closure_reason"),
+    )
+
+
+def breach_report(store: Store, municipality: str, case_id: str, today: date
+                  ) -> BreachReport | None:
+    """The report for one person; None if the case is not this municipality's or has no
+    recorded breach."""
+    doc = store.get(CASE, case_id)
+    if doc is None or doc["municipality"] != municipality:
+        return None
+    b = _breach(doc)
+    return _report(doc, b, today) if b is not None else None
+
+
+def breach_reports(store: Store, municipality: str, today: date) -> list[BreachReport]:
+    """Every breach in the municipality, in the order they happened."""
+    reports = [_report(doc, b, today) for doc in store.all(CASE, municipality)
+               if (b := _breach(doc)) is not None]
+    reports.sort(key=lambda r: (r.breached_on, r.case_id))
+    return reports

@@ -1,0 +1,237 @@
+"""Management statistics (styringsdata, R13, § 3-1 second paragraph): what the waiting list
+tells the municipality about sizing its services, per calendar month and per place type
+(ordinary, screened, reinforced), plus a row "all" per month over every place type.
+
+No names and no identity numbers: the rows are counts, days and money.
+
+Definitions (each month is the calendar month in Norwegian local dates):
+
+- **Place type.** The person's need, that is the place type of their decision (vedtak),
+  counts the waiting list, the new decisions, the waits and the breaches; the place used,
+  that is the offered or occupied place's type, counts the offers, the admissions, the
+  purchases, their cost and the occupancy.
+- **Waiting at month end** (venteliste ved månedsslutt): persons with a waiting-list (R5)
+  or grant (R4) decision not yet placed at the end of the month's last day. A person leaves
+  the list on the day of admission, closure or rejection. For a month not yet over this is
+  the list as it stands.
+- **New decisions**: grant and waiting-list decisions made in the month (rejections put no
+  one on the list and have no place type).
+- **Offers made**: offers of own or purchased places made in the month.
+- **Admissions** (innflyttinger): stays begun in the month, own and purchased.
+- **Wait** (ventetid): days from the decision that put the person on the list to the first
+  offer made to them afterwards, for first offers made in the month. A later offer (after a
+  decline) is not a new wait. Median and 90th percentile by linear interpolation between
+  the closest ranks (Excel's MEDIAN and PERCENTILE.INC), rounded to 0.1 day; None without
+  offers.
+- **Breaches** (fristbrudd, R18): breaches recorded in the month.
+- **Purchases** (kjøp): other providers' places bought in the month (the person accepted
+  the offer of the place).
+- **Purchase cost**: price per day × purchased place-days in the month, that is the days
+  of purchased stays that fall in the month, counted like institution-days in the activity
+  report (admission day counts, end day does not, a running stay up to and including
+  ``today``). A place bought but not yet moved into costs nothing here.
+- **Occupancy** (belegg): occupied place-days / available place-days of the municipality's
+  own places. A place is available on the days from its first day in service, while it
+  is not closed (closed from the closing day, open again from the reopening day), one
+  place-day per bed (a double room gives two). Occupied place-days count each resident's
+  days like institution-days. Days after ``today`` count nothing; None when no place-days
+  are available.
+
+The CSV follows :func:`projections.activity.excel_csv` (``;``, UTF-8 BOM, CRLF), with
+decimal commas as Norwegian Excel reads numbers; occupancy is given in percent there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from projections.activity import ONE_DAY, PLACE_TYPES, days_in, excel_csv, stays
+from projections.fold import CASE, PLACE, PROVIDER_OFFER
+from projections.store import Doc, Store
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date  # the first day of the month
+    place_type: str  # "ordinary", "screened", "reinforced" or "all"
+    waiting_at_month_end: int
+    new_decisions: int
+    offers_made: int
+    admissions: int
+    first_offers: int  # the waits measured
+    wait_median_days: float | None
+    wait_p90_days: float | None
+    breaches: int
+    purchases: int
+    purchased_place_days: int
+    purchase_cost: Decimal  # NOK
+    occupied_place_days: int
+    available_place_days: int
+    occupancy: float | None  # occupied / available, 0–1
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """The q-th quantile (0–1) by linear interpolation between the closest ranks, as Excel's
+    PERCENTILE.INC; None for no values."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    pos = (len(xs) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return round(xs[lo] + (pos - lo) * (xs[hi] - xs[lo]), 1)
+
+
+def month_starts(first_month: date, last_month: date) -> list[date]:
+    month, last = first_month.replace(day=1), last_month.replace(day=1)
+    if last < month:
+        raise ValueError("last_month is before first_month")
+    out = []
+    while month <= last:
+        out.append(month)
+        month += relativedelta(months=1)
+    return out
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class _Month:
+    """The figures of one month, per place type, gathered before they become rows."""
+
+    def __init__(self) -> None:
+        self.counts = {t: dict.fromkeys(
+            ("waiting", "decisions", "offers", "admissions", "breaches", "purchases",
+             "purchased_days", "occupied", "available"), 0) for t in PLACE_TYPES}
+        self.waits: dict[str, list[int]] = {t: [] for t in PLACE_TYPES}
+        self.cost = {t: Decimal("0.00") for t in PLACE_TYPES}
+
+    def add(self, place_type: str | None, what: str, n: int = 1) -> None:
+        if place_type in self.counts:
+            self.counts[place_type][what] += n
+
+    def rows(self, month: date) -> list[MonthRow]:
+        out = []
+        for t in (*PLACE_TYPES, ALL):
+            types = PLACE_TYPES if t == ALL else (t,)
+            c = {k: sum(self.counts[x][k] for x in types) for k in self.counts[PLACE_TYPES[0]]}
+            waits = [w for x in types for w in self.waits[x]]
+            cost = sum((self.cost[x] for x in types), Decimal("0.00"))
+            out.append(MonthRow(
+                month=month, place_type=t, waiting_at_month_end=c["waiting"],
+                new_decisions=c["decisions"], offers_made=c["offers"],
+                admissions=c["admissions"], first_offers=len(waits),
+                wait_median_days=percentile(waits, 0.5), wait_p90_days=percentile(waits, 0.9),
+                breaches=c["breaches"], purchases=c["purchases"],
+                purchased_place_days=c["purchased_days"], purchase_cost=cost,
+                occupied_place_days=c["occupied"], available_place_days=c["available"],
+                occupancy=c["occupied"] / c["available"] if c["available"] else None,
+            ))
+        return out
+
+
+def _in(day: date | None, month: date, after: date) -> bool:
+    return day is not None and month <= day < after
+
+
+def _case_figures(doc: Doc, month: date, after: date, m: _Month) -> None:
+    last_day = after - ONE_DAY
+    for p in doc.get("list_periods") or []:
+        start, end = date.fromisoformat(p["from"]), _d(p["to"])
+        if start <= last_day and (end is None or end > last_day):
+            m.add(p["place_type"], "waiting")
+    for dec in doc.get("decisions") or []:
+        if dec["kind"] != "rejection" and _in(_d(dec["decided_on"]), month, after):
+            m.add(dec["place_type"], "decisions")
+    for o in doc["offers"].values():
+        made = date.fromisoformat(o["made_on"])
+        if not _in(made, month, after):
+            continue
+        m.add(o["place_type"], "offers")
+        since = _d(o.get("waiting_since"))
+        if o.get("first") and since is not None and o.get("list_place_type") in m.waits:
+            m.waits[o["list_place_type"]].append((made - since).days)
+    for s in doc.get("stays") or []:
+        if _in(_d(s["admitted_on"]), month, after):
+            m.add(s["place_type"], "admissions")
+    breach = doc.get("breach")
+    if breach and _in(_d(breach["breached_on"]), month, after):
+        m.add(breach["place_type"], "breaches")
+
+
+def _open_days(place: Doc, lo: date, hi: date) -> int:
+    """Days in [lo, hi) the place is in service and not closed."""
+    start = date.fromisoformat(place.get("in_service_from") or place["available_from"])
+    days = days_in(start, None, lo, hi)
+    for closed_on, reopened_on in place.get("closures") or []:
+        days -= days_in(max(date.fromisoformat(closed_on), start), _d(reopened_on), lo, hi)
+    return days
+
+
+def statistics(store: Store, municipality: str, first_month: date, last_month: date,
+               today: date) -> list[MonthRow]:
+    months = month_starts(first_month, last_month)
+    cases = store.all(CASE, municipality)
+    places = store.all(PLACE, municipality)
+    provider_offers = {d["provider_offer_id"]: d
+                       for d in store.all(PROVIDER_OFFER, municipality)}
+    purchased = [s for s in stays(store, municipality) if s.purchased]
+    rows: list[MonthRow] = []
+    for month in months:
+        after = month + relativedelta(months=1)
+        hi = min(after, today + ONE_DAY)  # days after today have not happened
+        m = _Month()
+        for doc in cases:
+            _case_figures(doc, month, after, m)
+        for po in provider_offers.values():
+            if _in(_d(po.get("purchased_on")), month, after):
+                m.add(po["place_type"], "purchases")
+        for s in purchased:
+            days = days_in(s.admitted_on, s.ended_on, month, hi)
+            po = provider_offers.get(s.target_id)
+            if not days or po is None or s.place_type not in m.cost:
+                continue
+            price = Decimal(po.get("purchase_price_per_day") or po["price_per_day"])
+            m.add(s.place_type, "purchased_days", days)
+            m.cost[s.place_type] += price * days
+        for place in places:
+            capacity = place["capacity"]
+            m.add(place["place_type"], "available", capacity * _open_days(place, month, hi))
+            for _case_id, admitted_on, vacated_on in place.get("stays") or []:
+                m.add(place["place_type"], "occupied", days_in(
+                    date.fromisoformat(admitted_on), _d(vacated_on), month, hi))
+        rows.extend(m.rows(month))
+    return rows
+
+
+STATISTICS_HEADER = (
+    "month", "place_type", "waiting_at_month_end", "new_decisions", "offers_made",
+    "admissions", "first_offers", "wait_median_days", "wait_p90_days", "breaches",
+    "purchases", "purchased_place_days", "purchase_cost_nok", "occupied_place_days",
+    "available_place_days", "occupancy_percent",
+)
+
+
+def _num(value: float | Decimal | None, places: int) -> str:
+    """A number with a decimal comma (Norwegian Excel); empty for None."""
+    return "" if value is None else f"{value:.{places}f}".replace(".", ",")
+
+
+def statistics_csv(rows: Iterable[MonthRow]) -> str:
+    """The rows as a CSV for Excel: ``;``, UTF-8 BOM, decimal commas, month as YYYY-MM."""
+    return excel_csv(STATISTICS_HEADER, (
+        (r.month.strftime("%Y-%m"), r.place_type, r.waiting_at_month_end, r.new_decisions,
+         r.offers_made, r.admissions, r.first_offers, _num(r.wait_median_days, 1),
+         _num(r.wait_p90_days, 1), r.breaches, r.purchases, r.purchased_place_days,
+         _num(r.purchase_cost, 2), r.occupied_place_days, r.available_place_days,
+         _num(None if r.occupancy is None else r.occupancy * 100, 1))
+        for r in rows))

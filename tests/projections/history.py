@@ -1,0 +1,185 @@
+"""A history of a few thousand events through the application service: three
+municipalities' cases, decisions, priorities, urgency, places, offers (own and purchased),
+declines, admissions, stays ending, deaths on the list, deadline breaches and choices,
+places closed and reopened — in virtual time, with several commands at the same moment
+now and then (the § 2-2 documentation is recorded without the clock moving).
+
+``grow`` calls ``between()`` after every day's commands, so a test can feed the live
+projection in small chunks while the story goes on, and take snapshots at moments T.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import UUID
+
+from application.clock import ManualClock
+from application.service import AllocationService
+from domain.errors import DomainError
+from domain.values import (
+    BreachChoice,
+    ClosureReason,
+    FacilityKind,
+    PlaceType,
+    PolicySettings,
+    PriorityFactor,
+    RoomKind,
+    StayEndReason,
+)
+from tests.builders import place, waiting_case
+
+MUNICIPALITIES = ("4601", "0301", "5001")
+TYPES = [PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3 + [PlaceType.REINFORCED]
+FACTORS = [f.value for f in PriorityFactor]
+
+
+@dataclass
+class Story:
+    """What the story has made, for the tests to look at."""
+
+    cases: list[tuple[str, UUID]] = field(default_factory=list)
+    places: list[tuple[str, UUID]] = field(default_factory=list)
+    days: int = 0
+
+
+def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int = 4,
+         between: Callable[[int], None] = lambda day: None) -> Story:
+    rng = random.Random(seed)
+    story = Story()
+    settings = PolicySettings()
+    # what the story knows of its own world, so that it need not load aggregates
+    waiting: dict[tuple[str, PlaceType], dict[UUID, tuple[bool, int]]] = {}
+    kinds: dict[UUID, PlaceType] = {}
+    free: dict[UUID, int] = {}  # free beds of each open place (absent while closed)
+    answers: list[tuple[int, str, UUID, UUID, UUID | None]] = []  # day, m, case, offer, place
+    admissions: list[tuple[int, str, UUID, UUID, UUID | None]] = []
+    residents: list[tuple[int, str, UUID, UUID | None]] = []
+    closed: list[tuple[int, str, UUID]] = []
+    offers_of_providers: list[tuple[str, UUID, PlaceType]] = []
+
+    def new_place(m: str, place_type: PlaceType) -> None:
+        room_kind = RoomKind.DOUBLE if rng.random() < 0.2 else RoomKind.SINGLE
+        p = place(service, municipality=m, facility_id=rng.choice(["fjellheim", "solbakken"]),
+                  place_type=place_type, room_kind=room_kind)
+        story.places.append((m, p))
+        kinds[p], free[p] = place_type, room_kind.capacity
+
+    for m in MUNICIPALITIES:
+        for place_type in (PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED):
+            new_place(m, place_type)
+
+    for day in range(days):
+        story.days = day + 1
+        clock.advance(hours=7)
+        # applications, documented and decided at one moment (several events, one time)
+        for _ in range(rng.choice((1, 1, 2))):
+            m, place_type = rng.choice(MUNICIPALITIES), rng.choice(TYPES)
+            case = waiting_case(service, municipality=m, place_type=place_type,
+                                dementia=place_type is PlaceType.SCREENED,
+                                name=f"Person {len(story.cases)}")
+            story.cases.append((m, case))
+            clock.advance(minutes=20)
+            factors = {f: rng.randint(0, 4) for f in rng.sample(FACTORS, 3)}
+            score = settings.suggested_need_score(factors)
+            service.assess_priority(m, case, factors=factors, need_score=score,
+                                    assessor="Sykepleier")
+            urgent = rng.random() < 0.1
+            if urgent:
+                service.mark_urgent(m, case, reason="Fall", assessed_by="Lege")
+            waiting.setdefault((m, place_type), {})[case] = (urgent, score)
+            kinds[case] = place_type
+        clock.advance(hours=1)
+        if rng.random() < 0.35:
+            new_place(rng.choice(MUNICIPALITIES), rng.choice(TYPES))
+        if rng.random() < 0.1:
+            m = rng.choice(MUNICIPALITIES)
+            po = service.register_provider_offer(
+                m, provider="Omsorg AS", reference=f"d{day}", facility_name="Lia",
+                facility_kind=FacilityKind.NURSING_HOME, place_type=rng.choice(TYPES),
+                price_per_day=Decimal(rng.choice(("3650.00", "3850.00"))))
+            offers_of_providers.append((m, po, service.get_provider_offer(m, po).place_type))
+
+        # offers: each free bed to the first on the list (urgent, then need)
+        for m, p in story.places:
+            queue = waiting.get((m, kinds[p]), {})
+            while queue and free.get(p, 0) > 0:
+                case = min(queue, key=lambda c: (not queue[c][0], -queue[c][1], str(c)))
+                clock.advance(minutes=5)
+                offer = service.make_offer(m, case, made_by="Saksbehandler", place_id=p)
+                del queue[case]
+                free[p] -= 1
+                answers.append((day + rng.randint(1, 2), m, case, offer, p))
+        # an urgent person may be offered another provider's place (R19)
+        for m, po, place_type in list(offers_of_providers):
+            queue = waiting.get((m, place_type), {})
+            urgent = [c for c, (u, _) in queue.items() if u]
+            if urgent:
+                clock.advance(minutes=5)
+                offer = service.make_offer(m, urgent[0], made_by="Saksbehandler",
+                                           provider_offer_id=po)
+                del queue[urgent[0]]
+                offers_of_providers.remove((m, po, place_type))
+                answers.append((day + 1, m, urgent[0], offer, None))
+
+        clock.advance(hours=1)
+        for item in [a for a in answers if a[0] <= day]:
+            answers.remove(item)
+            _, m, case, offer, p = item
+            clock.advance(minutes=3)
+            if p is not None and rng.random() < 0.15:
+                service.decline_offer(m, case, offer, reason="Vil vente på Solbakken")
+                waiting.setdefault((m, kinds[case]), {})[case] = (False, 0)
+                if p in free:
+                    free[p] += 1
+                continue
+            service.accept_offer(m, case, offer)
+            admissions.append((day + rng.randint(1, 3), m, case, offer, p))
+        for item in [a for a in admissions if a[0] <= day]:
+            admissions.remove(item)
+            _, m, case, offer, target = item
+            clock.advance(minutes=3)
+            service.admit(m, case, offer)
+            residents.append((day + rng.randint(10, 60), m, case, target))
+        for item in [r for r in residents if r[0] <= day]:
+            residents.remove(item)
+            _, m, case, target = item
+            clock.advance(minutes=3)
+            service.end_stay(m, case, reason=rng.choice(list(StayEndReason)))
+            if target is not None and target in free:
+                free[target] += 1
+
+        # deaths on the list, places closed and reopened, the deadline check (R18, R19)
+        if rng.random() < 0.2:
+            pools = [(k, c) for k, q in waiting.items() for c in q]
+            if pools:
+                (m, place_type), case = rng.choice(pools)
+                clock.advance(minutes=3)
+                service.close_case(m, case, reason=ClosureReason.DIED)
+                del waiting[(m, place_type)][case]
+        if rng.random() < 0.1:
+            m, p = rng.choice(story.places)
+            try:
+                service.close_place(m, p, reason="Oppussing")
+                closed.append((day + 5, m, p))
+                del free[p]
+            except DomainError:
+                pass  # occupied, offered or already closed: not today
+        for item in [x for x in closed if x[0] <= day]:
+            closed.remove(item)
+            _, m, p = item
+            service.reopen_place(m, p)
+            found = service.get_place(m, p)
+            free[p] = found.free_beds
+        if day % 7 == 6:
+            clock.advance(days=20)  # a slow month: deadlines pass
+            on_list = [c for queue in waiting.values() for c in queue]
+            for case in service.check_deadlines(case_ids=on_list):
+                m = next(m for m, c in story.cases if c == case)
+                if rng.random() < 0.5:
+                    service.record_breach_choice(m, case, choice=BreachChoice.WAIT,
+                                                 recorded_by="Saksbehandler")
+        between(day)
+    return story
