@@ -1,22 +1,46 @@
-"""What a route needs: the runtime (service, read side, token checks) and the caller.
+"""What a route needs: the runtime (service, read side, token checks) and the caller; the
+idempotency key of a write; read-your-writes; and the access log of personal data.
 
 Routes are plain ``def`` functions (the eventsourcing library is synchronous; FastAPI runs
 them in its thread pool).
+
+**Access log (tilgangslogg, pasientjournalloven § 18).** Every route that touches a person's
+data is an :class:`AuditedRoute`: the route class itself writes one access-log entry per
+request through ``service.record_access`` — who (name and token subject), role, which
+case(s), what (the route's name), allowed or not — after the handler has run, whatever the
+outcome. The case is the path's ``case_id`` and/or the ids the handler names with
+:func:`note_cases` (the waiting list notes every case it shows). A refused attempt (401, 403,
+404) is recorded as not allowed; a refused attempt at a case that belongs to another
+municipality is recorded in *that* municipality's log (the case's owner sees it), with the
+caller's answer still "not found". If the entry cannot be written the answer is 503 and the
+data is not sent (a write has then happened: retry it with the same ``Idempotency-Key``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import re
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID, uuid4
 
-from fastapi import Depends, HTTPException, Request
+from eventsourcing.application import AggregateNotFoundError
+from fastapi import Depends, Header, HTTPException, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError, LocalIssuer, Principal, Role, TokenVerifier
+from api.errors import ApiError, status_for
 from api.settings import ApiSettings
 from application.service import AllocationService
+from domain.access import mask_identity_numbers
+from domain.errors import DomainError
 from projections.read_side import ReadSide
+
+log = logging.getLogger("api.access")
 
 #: The pages keep the same bearer token in this cookie (HttpOnly, SameSite=Strict).
 SESSION_COOKIE = "lto_token"
@@ -32,6 +56,28 @@ class Runtime:
     read: ReadSide
     verifier: TokenVerifier
     issuer: LocalIssuer | None
+
+    def position(self) -> int:
+        """The newest notification id in the event store (0 when empty)."""
+        return self.service.recorder.max_notification_id() or 0
+
+    def fresh(self) -> ReadSide:
+        """Read-your-writes: the read models once they hold every event stored so far.
+
+        Reads ask the store for its newest notification id (one indexed ``MAX``) and, if the
+        read side is behind, catch up in the request's own thread rather than wait for the
+        background poll; a write a client saw acknowledged is therefore in every read it
+        makes afterwards. Gives up after ``settings.read_timeout_s`` with 503.
+        """
+        target = self.position()
+        if target and self.read.position() < target:
+            self.read.catch_up()
+            try:
+                self.read.wait_for(target, timeout=self.settings.read_timeout_s)
+            except TimeoutError:
+                raise ApiError(503, "read_side_lagging", "Lesemodellene henger etter; prøv "
+                               "igjen om litt.", headers={"Retry-After": "1"}) from None
+        return self.read
 
 
 def runtime(request: Request) -> Runtime:
@@ -78,3 +124,192 @@ def require(*roles: Role) -> Callable[..., Principal]:
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentRuntime = Annotated[Runtime, Depends(runtime)]
+
+Officer = Annotated[Principal, Depends(require(Role.ALLOCATION_OFFICER))]
+Manager = Annotated[Principal, Depends(require(Role.MANAGER))]
+ComplaintHandler = Annotated[Principal, Depends(require(Role.COMPLAINT_HANDLER))]
+OfficerOrHandler = Annotated[Principal, Depends(require(Role.ALLOCATION_OFFICER,
+                                                        Role.COMPLAINT_HANDLER))]
+OfficerOrManager = Annotated[Principal, Depends(require(Role.ALLOCATION_OFFICER,
+                                                        Role.MANAGER))]
+AnyRole = Annotated[Principal, Depends(require(*Role))]
+
+
+# --- idempotency ------------------------------------------------------------------------
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def command_id(
+    request: Request, principal: CurrentPrincipal,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", max_length=200,
+        description="Makes the write safe to retry: the same key again (same caller's "
+        "municipality, same operation) returns the first result and writes nothing new. "
+        "1–200 visible ASCII characters, e.g. a UUID.")] = None,
+) -> str:
+    """The command id of a write: ``{municipality}:{operation}:{Idempotency-Key}``, or a
+    fresh one without the header. Scoped by municipality so two municipalities' keys never
+    meet, and by operation so a key reused for another command is not mistaken for a
+    retry."""
+    operation = getattr(request.scope.get("route"), "name", "write")
+    if idempotency_key is None:
+        return f"{principal.municipality}:{operation}:{uuid4().hex}"
+    if not _KEY.match(idempotency_key):
+        raise ApiError(422, "invalid_request", "Idempotency-Key må være 1–200 synlige "
+                       "ASCII-tegn.", field="Idempotency-Key")
+    return f"{principal.municipality}:{operation}:{idempotency_key}"
+
+
+CommandId = Annotated[str, Depends(command_id)]
+
+
+# --- the access log -----------------------------------------------------------------------
+
+
+def note_cases(request: Request, case_ids: Iterable[UUID | str]) -> None:
+    """Name the cases whose data this request read or wrote (besides a path ``case_id``).
+    Calling it with none still marks the request as a read of personal data (an empty
+    waiting list is logged too)."""
+    noted: list[UUID] = request.state.__dict__.setdefault("audit_cases", [])
+    for cid in case_ids:
+        noted.append(cid if isinstance(cid, UUID) else UUID(str(cid)))
+
+
+def _status_of(exc: BaseException) -> int:
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code
+    if isinstance(exc, DomainError):
+        return status_for(exc)
+    if isinstance(exc, ApiError):
+        return exc.status
+    if type(exc).__name__ == "RequestValidationError":
+        return 422
+    return 500
+
+
+def _path_case(request: Request) -> UUID | None:
+    raw = request.path_params.get("case_id")
+    if raw is None:
+        return None
+    try:
+        return raw if isinstance(raw, UUID) else UUID(str(raw))
+    except ValueError:
+        return None
+
+
+def _owner(rt: Runtime, case_id: UUID) -> str | None:
+    try:
+        aggregate = rt.service.repository.get(case_id)
+    except AggregateNotFoundError:
+        return None
+    return getattr(aggregate, "municipality", None)
+
+
+def record_access(request: Request, action: str, status: int) -> bool:
+    """Write this request's access-log entry, if it touched (or tried to touch) a
+    person's data. Returns whether an entry was written."""
+    rt = runtime(request)
+    principal: Principal | None = getattr(request.state, "principal", None)
+    noted: list[UUID] | None = getattr(request.state, "audit_cases", None)
+    path_case = _path_case(request)
+    refused = status in (401, 403, 404)
+    if path_case is None and noted is None and not refused:
+        return False  # no person's data involved
+    cases = list(dict.fromkeys([*([path_case] if path_case else []), *(noted or [])]))
+    municipality = principal.municipality if principal else None
+    if refused and path_case is not None:
+        municipality = _owner(rt, path_case) or municipality
+    route = request.scope.get("route")
+    where = f"{request.method} {getattr(route, 'path', '?')} -> {status}"
+    if principal is not None and municipality != principal.municipality:
+        where += f" (from municipality {principal.municipality})"
+    if municipality is None:
+        log.warning("refused unauthenticated request %s (no municipality to log it in)",
+                    where)
+        return False
+    rt.service.record_access(
+        municipality,
+        actor=mask_identity_numbers(f"{principal.name} ({principal.subject})") if principal
+        else "anonymous",
+        role=principal.role.value if principal else "none",
+        action=action, case_ids=cases, allowed=not refused, detail=where)
+    return True
+
+
+def _position_header(request: Request, response: Response) -> None:
+    if request.method not in ("GET", "HEAD") and response.status_code < 400:
+        response.headers["X-Read-Position"] = str(runtime(request).position())
+
+
+def _strict_query(route: APIRoute) -> Callable[[Request], None]:
+    """Refuse query parameters the route does not declare (422 naming the first), as
+    bodies refuse unknown fields: a misspelt ``?at=`` must not silently give today's list."""
+    known: set[str] = set()
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        known.update(f.alias for f in dependant.query_params)
+        stack.extend(dependant.dependencies)
+
+    def check(request: Request) -> None:
+        unknown = [k for k in request.query_params if k not in known]
+        if unknown:
+            raise ApiError(422, "invalid_request", f"Ukjent parameter «{unknown[0]}».",
+                           field=unknown[0] or "query")
+
+    return check
+
+
+class ApiRoute(APIRoute):
+    """Every JSON route: unknown query parameters are refused; a successful write answers
+    with ``X-Read-Position``, the event store's newest notification id after it (reads
+    wait for the read side to reach the store's newest position anyway; the header lets a
+    client or a replica check it)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        strict = _strict_query(self)
+
+        async def positioned(request: Request) -> Response:
+            strict(request)
+            response = await handler(request)
+            await run_in_threadpool(_position_header, request, response)
+            return response
+
+        return positioned
+
+
+class AuditedRoute(APIRoute):
+    """A route that touches a person's data: one access-log entry per request, whatever
+    the outcome (see the module docstring); and ``X-Read-Position`` as :class:`ApiRoute`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        action = self.name
+        strict = _strict_query(self)
+
+        async def audited(request: Request) -> Response:
+            try:
+                strict(request)
+                response = await handler(request)
+            except Exception as exc:
+                status = _status_of(exc)
+                try:
+                    await run_in_threadpool(record_access, request, action, status)
+                except Exception as log_exc:  # keep the original answer
+                    log.error("access log write failed for %s (%s): %s", action, status,
+                              type(log_exc).__name__)
+                raise
+            try:
+                await run_in_threadpool(record_access, request, action, response.status_code)
+            except Exception as log_exc:
+                log.error("access log write failed for %s: %s", action,
+                          type(log_exc).__name__)
+                raise ApiError(503, "access_log_unavailable", "Tilgangsloggen kunne ikke "
+                               "skrives, så svaret holdes tilbake. Prøv igjen (en skriving er "
+                               "lagret: bruk samme Idempotency-Key).") from None
+            await run_in_threadpool(_position_header, request, response)
+            return response
+
+        return audited

@@ -36,3 +36,11 @@ class ApiSettings(BaseSettings):
 
     #: Read-your-writes: how long a read after a write waits for the projections.
     read_timeout_s: float = 5.0
+
+    #: R18: how often the server's background task records due deadline breaches
+    #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).
+    deadline_check_interval_s: float = 3600.0
+
+    #: uvicorn's log level ("info" shows one access line per request: method, path, status;
+    #: paths carry only UUIDs, never identity numbers).
+    log_level: str = "info"

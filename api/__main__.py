@@ -1,0 +1,78 @@
+"""Start the service: ``python -m api`` (or ``./dev serve``).
+
+uvicorn at http://127.0.0.1:8000 (``LTO_HOST``, ``LTO_PORT``) on the embedded SQLite store
+(``data/events.sqlite``) unless ``PERSISTENCE_MODULE`` says otherwise. On the first start
+with an empty store and ``LTO_DEMO`` on (the default), the demo municipality (4601) is
+seeded first, with a progress line, so that /docs, a demo token and an allocation run are a
+minute away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from api.app import create_app
+from api.settings import ApiSettings
+from application.bootstrap import create_service
+from application.service import AllocationService
+
+log = logging.getLogger("api")
+
+
+def seed_if_empty(service: AllocationService, settings: ApiSettings) -> bool:
+    """Seed the demo municipality when the store holds no event yet. Returns whether it
+    seeded."""
+    if not settings.demo or service.recorder.max_notification_id():
+        return False
+    try:
+        from application.seed import seed_demo
+    except ImportError:  # pragma: no cover - the seed module ships with the application
+        print("(no demo seed available: starting with an empty store)", file=sys.stderr)
+        return False
+    print(f"Tom database: legger inn demokommunen {settings.demo_municipality} "
+          "(first start: seeding the demo municipality) …", flush=True)
+
+    shown = -1
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        percent = 100 * done // max(total, 1)
+        if percent != shown:
+            shown = percent
+            print(f"\r  {done}/{total} kommandoer ({percent} %)", end="", flush=True)
+
+    summary = seed_demo(service, municipality=settings.demo_municipality, progress=progress)
+    print(f"\r  ferdig: {summary.cases} saker, {summary.places} plasser, "
+          f"{summary.events_written} hendelser på {summary.seconds:.0f} s", flush=True)
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", help="default: LTO_HOST or 127.0.0.1")
+    parser.add_argument("--port", type=int, help="default: LTO_PORT or 8000")
+    parser.add_argument("--no-seed", action="store_true", help="do not seed the demo data")
+    args = parser.parse_args(argv)
+    settings = ApiSettings()
+    if args.no_seed:
+        settings = settings.model_copy(update={"demo": False})
+    host, port = args.host or settings.host, args.port or settings.port
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    service = create_service()
+    seed_if_empty(service, settings)  # quietly: one progress line, not a line per command
+    logging.getLogger().setLevel(logging.INFO)
+    app = create_app(settings, service=service)
+    print(f"Langtidsopphold: http://{host}:{port}/docs  (token: POST /auth/demo-token "
+          '{"username": "saksbehandler"})', flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level,
+                proxy_headers=False, server_header=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The allocation page: run the optimizer, read the proposal and its reasons per person, and
+approve, change (with a reason) or reject each proposed offer (R17)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import Role
+from api.pages import words as w
+from api.pages.runs import recorded_runs, run_items
+from api.pages.web import (
+    Form,
+    Page,
+    PageRoute,
+    form_for,
+    not_found,
+    page_for,
+    parse_id,
+    refuse,
+    status_of,
+)
+from domain.allocation import AllocationRun
+from domain.errors import DomainError, NotFound
+
+router = APIRouter(route_class=PageRoute)
+OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
+OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
+
+
+@router.get("/tildeling", name="page_allocation")
+def allocation(page: OfficerPage) -> HTMLResponse:
+    return _allocation_page(page)
+
+
+def _allocation_page(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
+    runs = recorded_runs(page.service, page.municipality, limit=10)
+    waiting = page.read.waiting_list(page.municipality)
+    board = page.read.vacancy_board(page.municipality)
+    return page.render("allocation.html", status=status,
+                       forms={"run": form} if form else {}, title="Tildeling", runs=runs,
+                       waiting=len([e for e in waiting if e.outstanding_offer is None]),
+                       vacant=board.count("vacant"),
+                       purchasable=len([o for o in board.provider_offers
+                                        if o.status == "available"]))
+
+
+@router.post("/tildeling", name="page_allocation_run")
+def run_allocation(page: OfficerForm) -> Response:
+    form = page.form("run")
+    try:
+        run_id = page.service.run_allocation(page.municipality, started_by=page.user.name,
+                                             command_id=form.command)
+    except DomainError as exc:
+        refuse(form, exc)
+        return _allocation_page(page, form, status_of(exc))
+    return page.done(f"/tildeling/{run_id}", "kjoring")
+
+
+def _load_run(page: Page, run_id: UUID) -> AllocationRun:
+    try:
+        run: AllocationRun = page.service.get_allocation_run(page.municipality, run_id)
+    except NotFound:
+        raise not_found() from None
+    return run
+
+
+def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
+             status: int = 200) -> HTMLResponse:
+    run = _load_run(page, run_id)
+    names = {e.case_id: e.name for e in page.read.waiting_list(page.municipality)}
+    items = run_items(page.service, run, names)
+    board = page.read.vacancy_board(page.municipality)
+    alternatives = [(f"place:{p.place_id}",
+                     f"{p.facility_name}, avd. {p.unit}, rom {p.room} — "
+                     f"{w.label(w.PLACE_TYPES, p.place_type)}")
+                    for p in board.places if p.status == "vacant"]
+    alternatives += [(f"offer:{o.provider_offer_id}",
+                      f"Kjøp: {o.facility_name} ({o.provider}) — "
+                      f"{w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)}")
+                     for o in board.provider_offers if o.status == "available"]
+    page.audit("read_allocation_run", [i.case_id for i in items])
+    return page.render("allocation_run.html", status=status, forms=forms or {},
+                       title="Tildelingsforslag", run=run, run_id=str(run_id), items=items,
+                       alternatives=alternatives,
+                       open_items=sum(1 for i in items if i.status == "proposed"))
+
+
+@router.get("/tildeling/{run_id}", name="page_allocation_proposal")
+def proposal(run_id: str, page: OfficerPage) -> HTMLResponse:
+    return run_page(page, parse_id(run_id))
+
+
+@router.post("/tildeling/{run_id}/godkjenn/{case_id}", name="page_allocation_approve")
+def approve(run_id: str, case_id: str, page: OfficerForm) -> Response:
+    rid, cid = parse_id(run_id), parse_id(case_id)
+    _load_run(page, rid)
+    name = f"approve-{cid}"
+    form = page.form(name)
+    place_id = provider_offer_id = None
+    target = form.get("target")
+    if target:
+        kind, _, raw = target.partition(":")
+        try:
+            chosen = UUID(raw)
+        except ValueError:
+            form.refuse("target", "Velg en ledig plass eller en plass hos annen leverandør.")
+            return run_page(page, rid, forms={name: form}, status=422)
+        if kind == "place":
+            place_id = chosen
+        else:
+            provider_offer_id = chosen
+    try:
+        page.service.approve_proposal(
+            page.municipality, rid, cid, approved_by=page.user.name, place_id=place_id,
+            provider_offer_id=provider_offer_id, reason=form.get("reason").strip() or None,
+            non_screened_reason=form.get("non_screened_reason").strip() or None)
+    except DomainError as exc:
+        refuse(form, exc, {"place_id": "target", "provider_offer_id": "target",
+                           "case_id": "target", "approved_by": "reason"})
+        return run_page(page, rid, forms={name: form}, status=status_of(exc))
+    page.audit("write_case", [cid], detail="approved the proposed offer")
+    return page.done(f"/tildeling/{rid}", "godkjent")
+
+
+@router.post("/tildeling/{run_id}/avvis/{case_id}", name="page_allocation_reject")
+def reject(run_id: str, case_id: str, page: OfficerForm) -> Response:
+    rid, cid = parse_id(run_id), parse_id(case_id)
+    _load_run(page, rid)
+    name = f"reject-{cid}"
+    form = page.form(name)
+    reason = form.get("reason").strip()
+    if not reason:
+        form.refuse("reason", "Skriv hvorfor forslaget avvises.")
+        return run_page(page, rid, forms={name: form}, status=422)
+    try:
+        page.service.reject_proposal(page.municipality, rid, cid, rejected_by=page.user.name,
+                                     reason=reason, command_id=form.command)
+    except DomainError as exc:
+        refuse(form, exc, {"case_id": "reason"})
+        return run_page(page, rid, forms={name: form}, status=status_of(exc))
+    page.audit("write_case", [cid], detail="rejected the proposed offer")
+    return page.done(f"/tildeling/{rid}", "avvist")

@@ -1,0 +1,518 @@
+"""The allocation unit's case pages: a new application, and the case page (person, the § 2-2
+checklist, decisions, assessments, offers, timeline) with a form for each command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import Role
+from api.pages import timeline
+from api.pages import words as w
+from api.pages.web import (
+    Form,
+    FormInvalid,
+    Need,
+    Page,
+    PageRoute,
+    form_for,
+    page_for,
+    parse_id,
+    refuse,
+    status_of,
+)
+from domain.base import add_months
+from domain.case import IPLOS_MAX_AGE_MONTHS, Case
+from domain.errors import DomainError
+from domain.values import (
+    IPLOS_SCORES,
+    IPLOS_VARIABLES,
+    BreachChoice,
+    Channel,
+    DementiaFinding,
+    FacilityKind,
+    InterimService,
+    LeonEntry,
+    LeonMeasure,
+    LeonStatus,
+    MedicalSource,
+    OfferStatus,
+    PlaceType,
+    PriorityFactor,
+)
+
+router = APIRouter(route_class=PageRoute)
+OFFICER = Role.ALLOCATION_OFFICER
+OfficerPage = Annotated[Page, Depends(page_for(OFFICER))]
+OfficerForm = Annotated[Page, Depends(form_for(OFFICER))]
+
+
+def masked(identity_number: str) -> str:
+    """Birth date digits only; the personal number stays hidden on screen."""
+    return identity_number[:6] + " *****"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    number: str
+    label: str
+    state: str  # "yes", "no" or "n/a"
+    note: str
+
+
+def checklist(case: Case, today: date) -> list[CheckItem]:
+    """R8 (§ 2-2): each item, whether the case holds it, and what is missing."""
+    d = case.docs
+    reinforced = case.place_type is PlaceType.REINFORCED
+    items: list[CheckItem] = []
+    for key, number, label in w.CHECKLIST:
+        state, note = "no", ""
+        if key == "own_account":
+            state = "yes" if d.own_account else "no"
+        elif key == "relatives":
+            state = "yes" if d.relatives else "no"
+        elif key == "iplos":
+            if not case.receives_other_services:
+                state, note = "n/a", "personen mottar ikke andre tjenester"
+            elif d.iplos_assessed_on is None:
+                note = "ikke registrert"
+            elif add_months(d.iplos_assessed_on, IPLOS_MAX_AGE_MONTHS) < today:
+                note = f"registreringen fra {w.dato(d.iplos_assessed_on)} er eldre enn 12 måneder"
+            else:
+                state, note = "yes", f"per {w.dato(d.iplos_assessed_on)}"
+        elif key == "medical":
+            sources = {s.value for s in d.medical_sources}
+            have = ", ".join(w.MEDICAL_SOURCES[s] for s in sorted(sources)) or "ingen"
+            if reinforced:
+                lacking = [w.MEDICAL_SOURCES[s] for s in ("gp", "specialist") if s not in sources]
+                state = "no" if lacking else "yes"
+                note = (f"forsterket plass krever begge; mangler {', '.join(lacking)}"
+                        if lacking else f"fra {have}")
+            else:
+                state = "yes" if sources & {"gp", "specialist"} else "no"
+                note = f"fra {have}"
+        elif key == "leon":
+            state = "yes" if d.leon else "no"
+            note = ", ".join(f"{w.label(w.LEON_MEASURES, e.measure)} "
+                             f"{w.label(w.LEON_STATUSES, e.status)}" for e in d.leon)
+        elif key == "dementia_investigation":
+            if not case.dementia_suspected:
+                state, note = "n/a", "ingen mistanke om demens"
+            elif d.dementia_finding is None:
+                note = "mistanke om demens, ikke utredet"
+            else:
+                state, note = "yes", w.label(w.DEMENTIA_FINDINGS, d.dementia_finding)
+        items.append(CheckItem(key, number, label, state, note))
+    return items
+
+
+def _options(table: dict[str, str]) -> list[tuple[str, str]]:
+    return list(table.items())
+
+
+OPTIONS = {
+    "place_types": _options(w.PLACE_TYPES),
+    "facility_kinds": _options(w.FACILITY_KINDS),
+    "channels": _options(w.CHANNELS),
+    "sources": _options(w.MEDICAL_SOURCES),
+    "leon_statuses": _options(w.LEON_STATUSES),
+    "findings": _options(w.DEMENTIA_FINDINGS),
+    "decision_kinds": [("waiting_list", "Venteliste (§ 2-1 annet ledd, R5)"),
+                       ("grant", "Innvilget straks — kan ikke få forsvarlig hjelp hjemme "
+                                 "(§ 2-1 første ledd, R4)"),
+                       ("rejection", "Avslag (R9)")],
+    "factor_scores": [(str(n), f"{n}") for n in range(5)],
+    "iplos_scores": [(str(n), str(n)) for n in sorted(IPLOS_SCORES)],
+    "yes_no": [("ja", "Ja"), ("nei", "Nei")],
+    "breach_choices": _options(w.BREACH_CHOICES),
+}
+
+
+# --- a new application ------------------------------------------------------------------------
+
+
+def _new_page(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
+    return page.render("new_case.html", status=status, forms={"apply": form} if form else {},
+                       title="Ny søknad", options=OPTIONS, today=page.today)
+
+
+@router.get("/saker/ny", name="page_new_case")
+def new_case(page: OfficerPage) -> HTMLResponse:
+    return _new_page(page)
+
+
+@router.post("/saker/ny", name="page_new_case_post")
+def receive(page: OfficerForm) -> Response:
+    form = page.form("apply")
+    need = Need(form)
+    try:
+        number = "".join(need.text("identity_number", "Skriv fødselsnummeret (11 siffer).")
+                         .split())
+        name = need.text("name", "Skriv søkerens navn.")
+        received = need.day("received_on", "Skriv datoen som dd.mm.åååå.", required=False)
+        channel = need.choice("channel", w.CHANNELS, "Velg hvordan søknaden kom inn.")
+        need.done()
+        assert channel is not None
+        case_id = page.service.receive_application(
+            page.municipality, identity_number=number, name=name, received_on=received,
+            channel=Channel(channel),
+            receives_other_services=form.checked("receives_other_services"),
+            dementia_suspected=form.checked("dementia_suspected"), command_id=form.command)
+    except FormInvalid:
+        return _new_page(page, form, 422)
+    except DomainError as exc:
+        refuse(form, exc)
+        return _new_page(page, form, status_of(exc))
+    page.audit("write_case", [case_id], detail="received the application")
+    return page.done(f"/saker/{case_id}", "soknad")
+
+
+# --- the case page ------------------------------------------------------------------------
+
+
+def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None,
+              status: int = 200) -> HTMLResponse:
+    case = page.load_case(case_id, "read_case")
+    events = timeline.case_events(page.service, case_id)
+    today = page.today
+    decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
+    assessments = [e for e in events if isinstance(e, Case.PriorityAssessed)]
+    offer_events = {e.offer_id: e for e in events if isinstance(e, Case.OfferMade)}
+    offers = [(o, offer_events.get(o.offer_id)) for o in
+              sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)]
+    spouse = None
+    if case.spouse_case_id is not None:
+        try:
+            spouse = page.service.get_case(page.municipality, case.spouse_case_id)
+        except DomainError:
+            spouse = None
+    board = page.read.vacancy_board(page.municipality)
+    targets = [(f"place:{p.place_id}",
+                f"{p.facility_name}, avd. {p.unit}, rom {p.room} — "
+                f"{w.label(w.PLACE_TYPES, p.place_type)}, {w.label(w.ROOM_KINDS, p.room_kind)}")
+               for p in board.places if p.status == "vacant"]
+    targets += [(f"offer:{o.provider_offer_id}",
+                 f"Kjøp: {o.facility_name} ({o.provider}) — "
+                 f"{w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)} per døgn")
+                for o in board.provider_offers if o.status == "available"]
+    missing = case.missing_documentation(case.place_type or PlaceType.ORDINARY, today)
+    spouse_ids = [case.spouse_case_id] if spouse is not None else []
+    page.audit("read_case", [case_id, *spouse_ids])
+    return page.render(
+        "case.html", status=status, forms=forms or {}, case=case, case_id=str(case_id),
+        title=f"Sak: {case.person.name}", masked=masked(case.person.identity_number),
+        age=_age(case.person.birth_date, today), checklist=checklist(case, today),
+        missing=[w.MISSING.get(m, m) for m in missing], decisions=decisions,
+        assessments=assessments, offers=offers, steps=timeline.steps(events), spouse=spouse,
+        targets=targets, options=OPTIONS, today=today, iplos=IPLOS_VARIABLES,
+        leon=[m.value for m in LeonMeasure], factors=[f.value for f in PriorityFactor],
+        status_word=w.label(w.CASE_STATUSES, case.status),
+        open_offer=case.outstanding_offer, offer_status=OfferStatus)
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@router.get("/saker/{case_id}", name="page_case")
+def show_case(case_id: str, page: OfficerPage) -> HTMLResponse:
+    return case_page(page, parse_id(case_id))
+
+
+Command = Callable[[Form, Need], Any]
+
+
+def _post(page: Page, case_id: UUID, name: str, command: Command,
+          fields: dict[str, str] | None = None, message: str = "lagret") -> Response:
+    """Run one case command from a posted form: the page's own checks, then the command.
+    A refusal re-renders the case page with the values as typed (422)."""
+    page.load_case(case_id, "write_case")
+    form = page.form(name)
+    try:
+        command(form, Need(form))
+    except FormInvalid:
+        return case_page(page, case_id, forms={name: form}, status=422)
+    except DomainError as exc:
+        refuse(form, exc, fields)
+        return case_page(page, case_id, forms={name: form}, status=status_of(exc))
+    page.audit("write_case", [case_id], detail=f"form {name}")
+    return page.done(f"/saker/{case_id}", message)
+
+
+@router.post("/saker/{case_id}/egne-opplysninger", name="page_case_own_account")
+def own_account(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        what = need.text("what_matters", "Skriv hva som er viktig for personen (§ 2-2 nr. 1).")
+        need.done()
+        page.service.record_own_account(page.municipality, cid, what_matters=what,
+                                        account=form.get("account").strip(),
+                                        recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "own_account", run)
+
+
+@router.post("/saker/{case_id}/parorende", name="page_case_relatives")
+def relatives(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        name = need.text("name", "Skriv navnet på den pårørende eller vergen.")
+        relation = need.text("relation", "Skriv relasjonen, for eksempel datter eller verge.")
+        info = need.text("information", "Skriv hva pårørende eller verge har opplyst.")
+        need.done()
+        page.service.record_relatives(page.municipality, cid, name=name, relation=relation,
+                                      information=info, recorded_by=page.user.name,
+                                      is_guardian=form.checked("is_guardian"),
+                                      command_id=form.command)
+
+    return _post(page, cid, "relatives", run)
+
+
+@router.post("/saker/{case_id}/iplos", name="page_case_iplos")
+def iplos(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        scores: dict[str, int] = {}
+        for var in IPLOS_VARIABLES:
+            value = need.choice(f"iplos_{var}", [str(n) for n in IPLOS_SCORES],
+                                f"Velg skår for «{w.IPLOS_LABELS[var]}» (1–5, eller 9).")
+            if value is not None:
+                scores[var] = int(value)
+        when = need.day("assessed_on", "Skriv datoen som dd.mm.åååå.", required=False)
+        need.done()
+        page.service.register_iplos(page.municipality, cid, scores=scores,
+                                    assessed_by=page.user.name, assessed_on=when,
+                                    command_id=form.command)
+
+    return _post(page, cid, "iplos", run, {"scores": "iplos_" + IPLOS_VARIABLES[0]})
+
+
+@router.post("/saker/{case_id}/medisinsk", name="page_case_medical")
+def medical(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        source = need.choice("source", w.MEDICAL_SOURCES, "Velg hvor opplysningene kommer fra.")
+        summary = need.text("summary", "Skriv et sammendrag av de medisinske opplysningene "
+                                       "(§ 2-2 nr. 3).")
+        when = need.day("received_on", "Skriv datoen som dd.mm.åååå.", required=False)
+        need.done()
+        assert source is not None
+        diagnoses = [d.strip() for d in form.get("diagnoses").split(",") if d.strip()]
+        page.service.record_medical_information(
+            page.municipality, cid, source=MedicalSource(source), summary=summary,
+            diagnoses=diagnoses, dementia_diagnosis=form.checked("dementia_diagnosis"),
+            received_on=when, command_id=form.command)
+
+    return _post(page, cid, "medical", run)
+
+
+@router.post("/saker/{case_id}/leon", name="page_case_leon")
+def leon(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        entries = []
+        for measure in LeonMeasure:
+            status = form.get(f"leon_{measure.value}")
+            if status in w.LEON_STATUSES:
+                entries.append(LeonEntry(measure, LeonStatus(status),
+                                         form.get(f"leon_{measure.value}_outcome").strip()))
+        if not entries:
+            form.refuse("leon", "Velg minst ett tiltak på lavere omsorgsnivå som er prøvd eller "
+                                "vurdert (§ 2-2 nr. 4).")
+        need.done()
+        page.service.record_leon(page.municipality, cid, entries=entries,
+                                 recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "leon", run, {"entries": "leon"})
+
+
+@router.post("/saker/{case_id}/demensutredning", name="page_case_dementia")
+def dementia(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        finding = need.choice("finding", w.DEMENTIA_FINDINGS, "Velg resultatet av utredningen.")
+        conclusion = need.text("conclusion", "Skriv konklusjonen fra demensutredningen "
+                                             "(§ 2-2 nr. 5).")
+        need.done()
+        assert finding is not None
+        page.service.record_dementia_investigation(
+            page.municipality, cid, finding=DementiaFinding(finding), conclusion=conclusion,
+            recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "dementia", run)
+
+
+@router.post("/saker/{case_id}/vedtak", name="page_case_decide")
+def decide(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        kind = need.choice("kind", w.DECISION_KINDS, "Velg vedtakstype.")
+        grounds = need.text("grounds", "Skriv begrunnelsen: de faktiske forholdene og "
+                                       "hovedhensynene (R14, § 3-2).")
+        decided_by = need.text("decided_by", "Skriv hvem som fatter vedtaket.")
+        place_type = need.choice("place_type", w.PLACE_TYPES, "Velg plasstype.",
+                                 required=kind != "rejection")
+        facility_kind = need.choice("facility_kind", w.FACILITY_KINDS,
+                                    "Velg type institusjon.", required=False)
+        safe = need.choice("safe_at_home", ("ja", "nei"),
+                           "Svar på om personen kan få forsvarlig hjelp hjemme til plass "
+                           "tilbys.", required=kind != "rejection")
+        need.done()
+        services = [InterimService(form.get(f"service_{i}").strip(),
+                                   form.get(f"extent_{i}").strip())
+                    for i in (1, 2) if form.get(f"service_{i}").strip()]
+        page.service.decide(
+            page.municipality, cid, kind=kind or "", grounds=grounds, decided_by=decided_by,
+            place_type=PlaceType(place_type) if place_type and kind != "rejection" else None,
+            facility_kind=FacilityKind(facility_kind) if facility_kind else None,
+            can_be_cared_for_safely_at_home=None if safe is None else safe == "ja",
+            alternatives_at_home=form.get("alternatives_at_home").strip() or None,
+            interim_services=services, command_id=form.command)
+
+    return _post(page, cid, "decide", run,
+                 {"can_be_cared_for_safely_at_home": "safe_at_home",
+                  "interim_services": "service_1"}, message="vedtak")
+
+
+@router.post("/saker/{case_id}/prioritet", name="page_case_priority")
+def priority(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        factors: dict[str, int] = {}
+        for f in PriorityFactor:
+            value = need.integer(f"factor_{f.value}", "Velg 0–4.", 0, 4, required=False)
+            if value:
+                factors[f.value] = value
+        score = need.integer("need_score", "Skriv behovspoeng som et tall fra 0 til 100.",
+                             0, 100)
+        assessor = need.text("assessor", "Skriv hvem som har gjort den faglige vurderingen "
+                                         "(R17).")
+        need.done()
+        assert score is not None
+        page.service.assess_priority(
+            page.municipality, cid, factors=factors, need_score=score, assessor=assessor,
+            departure_reason=form.get("departure_reason").strip() or None,
+            command_id=form.command)
+
+    return _post(page, cid, "priority", run)
+
+
+@router.post("/saker/{case_id}/hast", name="page_case_urgent")
+def urgent(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        reason = need.text("reason", "Skriv hvorfor personen ikke lenger kan få forsvarlig "
+                                     "hjelp hjemme (R15).")
+        need.done()
+        if page.service.get_case(page.municipality, cid).urgent:
+            page.service.clear_urgency(page.municipality, cid, reason=reason,
+                                       assessed_by=page.user.name, command_id=form.command)
+        else:
+            page.service.mark_urgent(page.municipality, cid, reason=reason,
+                                     assessed_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "urgent", run)
+
+
+@router.post("/saker/{case_id}/tilbud", name="page_case_offer")
+def offer(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        target = form.get("target")
+        kind, _, raw = target.partition(":")
+        try:
+            target_id = UUID(raw)
+        except ValueError:
+            form.refuse("target", "Velg en ledig plass eller en plass hos annen leverandør.")
+            need.done()
+            return
+        page.service.make_offer(
+            page.municipality, cid, made_by=page.user.name,
+            place_id=target_id if kind == "place" else None,
+            provider_offer_id=target_id if kind == "offer" else None,
+            non_screened_reason=form.get("non_screened_reason").strip() or None,
+            command_id=form.command)
+
+    return _post(page, cid, "offer", run,
+                 {"place_id": "target", "provider_offer_id": "target", "kind": "target",
+                  "case_id": "target"}, message="tilbud")
+
+
+def _offer_id(raw: str) -> UUID:
+    return parse_id(raw)
+
+
+@router.post("/saker/{case_id}/tilbud/{offer_id}/svar", name="page_case_answer")
+def answer(case_id: str, offer_id: str, page: OfficerForm) -> Response:
+    cid, oid = parse_id(case_id), _offer_id(offer_id)
+
+    def run(form: Form, need: Need) -> None:
+        said = need.choice("answer", ("ja", "nei"), "Velg om personen takket ja eller nei.")
+        reason = need.text("reason", "Skriv hvorfor personen takket nei.",
+                           required=said == "nei")
+        need.done()
+        if said == "ja":
+            page.service.accept_offer(page.municipality, cid, oid, command_id=form.command)
+        else:
+            page.service.decline_offer(page.municipality, cid, oid, reason=reason,
+                                       command_id=form.command)
+
+    return _post(page, cid, f"answer-{oid}", run, {"offer_id": "answer"}, message="svar")
+
+
+@router.post("/saker/{case_id}/tilbud/{offer_id}/trekk", name="page_case_withdraw")
+def withdraw(case_id: str, offer_id: str, page: OfficerForm) -> Response:
+    cid, oid = parse_id(case_id), _offer_id(offer_id)
+
+    def run(form: Form, need: Need) -> None:
+        reason = need.text("reason", "Skriv hvorfor tilbudet trekkes.")
+        need.done()
+        page.service.withdraw_offer(page.municipality, cid, oid, reason=reason,
+                                    command_id=form.command)
+
+    return _post(page, cid, f"withdraw-{oid}", run, {"offer_id": "reason"})
+
+
+@router.post("/saker/{case_id}/tilbud/{offer_id}/innflytting", name="page_case_admit")
+def admit(case_id: str, offer_id: str, page: OfficerForm) -> Response:
+    cid, oid = parse_id(case_id), _offer_id(offer_id)
+
+    def run(form: Form, need: Need) -> None:
+        day = need.day("admitted_on", "Skriv innflyttingsdatoen.", required=False)
+        need.done()
+        page.service.admit(page.municipality, cid, oid, admitted_on=day,
+                           command_id=form.command)
+
+    return _post(page, cid, f"admit-{oid}", run, {"offer_id": "admitted_on"},
+                 message="innflytting")
+
+
+@router.post("/saker/{case_id}/fristvalg", name="page_case_breach_choice")
+def breach_choice(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        choice = need.choice("choice", w.BREACH_CHOICES, "Velg hva personen ønsker.")
+        need.done()
+        assert choice is not None
+        page.service.record_breach_choice(page.municipality, cid, choice=BreachChoice(choice),
+                                          recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "breach_choice", run)

@@ -1,0 +1,364 @@
+"""Complaint handling (klagebehandling, R21): the complaints, a case's whole history in plain
+words, the waiting list and vacancy board as they stood at any moment, a recorded allocation
+run re-run to show the identical plan, and the complaint workflow (register, the unit's
+reconsideration, forwarding to Statsforvalteren, the outcome)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.auth import Role
+from api.pages import timeline
+from api.pages import words as w
+from api.pages.runs import recorded_runs, run_items
+from api.pages.web import (
+    Form,
+    FormInvalid,
+    Need,
+    Page,
+    PageRoute,
+    form_for,
+    not_found,
+    page_for,
+    parse_id,
+    refuse,
+    status_of,
+)
+from domain.allocation import AllocationRun
+from domain.base import OSLO
+from domain.case import Case
+from domain.complaint import ComplaintOutcome, ComplaintSubject
+from domain.errors import DomainError, NotFound
+
+router = APIRouter(route_class=PageRoute)
+HANDLER = Role.COMPLAINT_HANDLER
+HandlerPage = Annotated[Page, Depends(page_for(HANDLER))]
+HandlerForm = Annotated[Page, Depends(form_for(HANDLER))]
+
+
+def _name(page: Page, case_id: str) -> str:
+    try:
+        return str(page.service.get_case(page.municipality, UUID(case_id)).person.name)
+    except (DomainError, ValueError):
+        return "(ukjent sak)"
+
+
+@router.get("/klage", name="page_complaints")
+def complaints(page: HandlerPage) -> Response:
+    wanted = page.request.query_params.get("sak", "").strip()
+    if wanted:
+        try:
+            return RedirectResponse(f"/klage/saker/{UUID(wanted)}", status_code=303)
+        except ValueError:
+            pass
+    rows = page.read.complaints(page.municipality)
+    names = {r["case_id"]: _name(page, r["case_id"]) for r in rows}
+    page.audit("read_complaints", names)
+    return page.render("complaints.html", title="Klager", rows=list(reversed(rows)),
+                       names=names, bad_lookup=bool(wanted))
+
+
+# --- the case's history -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    text: str
+    who: str | None
+    link: str | None = None
+    link_text: str | None = None
+
+
+def moment_param(at: datetime) -> str:
+    """A moment as the time picker takes it: Norwegian local time, to the microsecond."""
+    return at.astimezone(OSLO).replace(tzinfo=None).isoformat()
+
+
+_COMPLAINT_WORDS = {
+    "Registered": lambda d: (
+        f"Klage på {w.label(w.COMPLAINT_SUBJECTS, d['against'])} av "
+        f"{w.dato(d['subject_date'])} mottatt {w.dato(d['received_on'])}; klagefrist "
+        f"{w.dato(d['complaint_deadline'])}" + (" — kom for sent" if d["late"] else "")),
+    "Reconsidered": lambda d: (
+        ("Tildelingsenheten tok klagen til følge" if d["reconsideration"]["upheld"]
+         else "Tildelingsenheten tok ikke klagen til følge")
+        + f": {d['reconsideration']['reasoning']}"),
+    "Forwarded": lambda d: (
+        f"Klagen sendt til Statsforvalteren {w.dato(d['forwarding']['forwarded_on'])}"),
+    "OutcomeRecorded": lambda d: (
+        f"Statsforvalteren: {w.label(w.COMPLAINT_OUTCOMES, d['outcome']['outcome'])} "
+        f"{w.dato(d['outcome']['decided_on'])}: {d['outcome']['summary']}"),
+}
+
+
+def complaint_moments(doc: dict[str, Any]) -> list[Moment]:
+    out = []
+    for h in doc["history"]:
+        words = _COMPLAINT_WORDS.get(h["event"])
+        out.append(Moment(datetime.fromisoformat(h["at"]),
+                          words(doc) if words else h["text"], h.get("who"),
+                          f"/klage/klager/{doc['complaint_id']}", "Åpne klagen"))
+    return out
+
+
+def case_moments(events: list[Any]) -> list[Moment]:
+    out = []
+    for step, e in zip(timeline.steps(events), events, strict=True):
+        link = link_text = None
+        if isinstance(e, Case.OfferMade) and e.proposal_id is not None:
+            link, link_text = f"/klage/tildeling/{e.proposal_id}", "Se tildelingen og begrunnelsen"
+        elif isinstance(e, Case.DecisionMade | Case.OfferMade | Case.PriorityAssessed):
+            link = f"/klage/tidspunkt?t={moment_param(e.timestamp)}"
+            link_text = "Se ventelisten og ledige plasser slik de var da"
+        out.append(Moment(step.at, step.text, step.who, link, link_text))
+    return out
+
+
+def subjects(case: Case, events: list[Any]) -> list[tuple[str, str]]:
+    """What a complaint can be against: each decision and each offer on the case."""
+    out = []
+    for e in events:
+        if isinstance(e, Case.DecisionMade):
+            out.append((f"decision:{e.decision_id}",
+                        f"{w.DECISION_KINDS.get(e.kind, e.kind)} av {w.dato(e.decided_on)}"))
+        elif isinstance(e, Case.OfferMade):
+            out.append((f"offer:{e.offer_id}",
+                        f"Tilbud om plass ved {e.facility_name} av {w.dato(e.made_on)}"))
+    return out
+
+
+def case_history_page(page: Page, case_id: UUID, *, form: Form | None = None,
+                      status: int = 200) -> HTMLResponse:
+    case = page.load_case(case_id, "read_case_history")
+    events = timeline.case_events(page.service, case_id)
+    rows = page.read.complaints(page.municipality, case_id)
+    moments = sorted(case_moments(events) + [m for r in rows for m in complaint_moments(r)],
+                     key=lambda m: m.at)
+    decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
+    access = page.read.access_log(page.municipality, case_id)
+    page.audit("read_case_history", [case_id])
+    return page.render("case_history.html", status=status,
+                       forms={"complaint": form} if form else {},
+                       title=f"Saken til {case.person.name}", case=case, case_id=str(case_id),
+                       moments=moments, complaints=rows, decisions=decisions,
+                       subjects=subjects(case, events), access=access[:50],
+                       status_word=w.label(w.CASE_STATUSES, case.status), today=page.today)
+
+
+@router.get("/klage/saker/{case_id}", name="page_case_history")
+def case_history(case_id: str, page: HandlerPage) -> HTMLResponse:
+    return case_history_page(page, parse_id(case_id))
+
+
+@router.post("/klage/saker/{case_id}/klage", name="page_register_complaint")
+def register_complaint(case_id: str, page: HandlerForm) -> Response:
+    cid = parse_id(case_id)
+    page.load_case(cid, "write_complaint")
+    form = page.form("complaint")
+    need = Need(form)
+    try:
+        subject = need.text("subject", "Velg vedtaket eller tilbudet klagen gjelder.")
+        kind, _, raw = subject.partition(":")
+        received = need.day("received_on", "Skriv datoen klagen kom inn.")
+        grounds = need.text("grounds", "Skriv hva klagen gjelder.")
+        need.done()
+        assert received is not None
+        try:
+            subject_id = UUID(raw)
+            against = ComplaintSubject(kind)
+        except ValueError:
+            form.refuse("subject", "Velg vedtaket eller tilbudet klagen gjelder.")
+            raise FormInvalid(form) from None
+        complaint_id = page.service.register_complaint(
+            page.municipality, cid, against=against, subject_id=subject_id,
+            received_on=received, grounds=grounds, registered_by=page.user.name,
+            command_id=form.command)
+    except FormInvalid:
+        return case_history_page(page, cid, form=form, status=422)
+    except DomainError as exc:
+        refuse(form, exc, {"subject_id": "subject", "against": "subject"})
+        return case_history_page(page, cid, form=form, status=status_of(exc))
+    page.audit("write_complaint", [cid])
+    return page.done(f"/klage/klager/{complaint_id}", "klage")
+
+
+# --- one complaint and its workflow ----------------------------------------------------------
+
+
+def _complaint(page: Page, complaint_id: UUID) -> dict[str, Any]:
+    doc = page.read.complaint(page.municipality, complaint_id)
+    if doc is None:
+        try:  # written a moment ago, and the read side not there yet
+            page.service.get_complaint(page.municipality, complaint_id)
+        except NotFound:
+            raise not_found() from None
+        page.read.wait_for(page.service.recorder.max_notification_id(),
+                           timeout=page.rt.settings.read_timeout_s)
+        doc = page.read.complaint(page.municipality, complaint_id)
+        if doc is None:
+            raise not_found()
+    return dict(doc)
+
+
+def complaint_page(page: Page, complaint_id: UUID, *, forms: dict[str, Form] | None = None,
+                   status: int = 200) -> HTMLResponse:
+    doc = _complaint(page, complaint_id)
+    case_id = UUID(doc["case_id"])
+    page.audit("read_complaint", [case_id])
+    return page.render("complaint.html", status=status, forms=forms or {},
+                       title="Klage", c=doc, name=_name(page, doc["case_id"]),
+                       moments=complaint_moments(doc), today=page.today,
+                       outcomes=list(w.COMPLAINT_OUTCOMES.items()))
+
+
+@router.get("/klage/klager/{complaint_id}", name="page_complaint")
+def show_complaint(complaint_id: str, page: HandlerPage) -> HTMLResponse:
+    return complaint_page(page, parse_id(complaint_id))
+
+
+def _workflow(page: Page, complaint_id: UUID, name: str,
+              command: Callable[[Form, Need], None]) -> Response:
+    doc = _complaint(page, complaint_id)
+    form = page.form(name)
+    try:
+        command(form, Need(form))
+    except FormInvalid:
+        return complaint_page(page, complaint_id, forms={name: form}, status=422)
+    except DomainError as exc:
+        refuse(form, exc, texts={"summary": "Skriv et sammendrag av Statsforvalterens "
+                                            "vedtak."})
+        return complaint_page(page, complaint_id, forms={name: form}, status=status_of(exc))
+    page.audit("write_complaint", [UUID(doc["case_id"])], detail=f"form {name}")
+    return page.done(f"/klage/klager/{complaint_id}")
+
+
+@router.post("/klage/klager/{complaint_id}/ny-vurdering", name="page_reconsider")
+def reconsider(complaint_id: str, page: HandlerForm) -> Response:
+    kid = parse_id(complaint_id)
+
+    def run(form: Form, need: Need) -> None:
+        upheld = need.choice("upheld", ("ja", "nei"), "Velg om klagen tas til følge fullt ut.")
+        reasoning = need.text("reasoning", "Skriv begrunnelsen for den nye vurderingen.")
+        decided_on = need.day("decided_on", "Skriv datoen for vurderingen.")
+        decided_by = need.text("decided_by", "Skriv hvem som har vurdert klagen.")
+        need.done()
+        assert decided_on is not None
+        page.service.record_reconsideration(
+            page.municipality, kid, upheld=upheld == "ja", reasoning=reasoning,
+            decided_by=decided_by, decided_on=decided_on, command_id=form.command)
+
+    return _workflow(page, kid, "reconsider", run)
+
+
+@router.post("/klage/klager/{complaint_id}/oversend", name="page_forward")
+def forward(complaint_id: str, page: HandlerForm) -> Response:
+    kid = parse_id(complaint_id)
+
+    def run(form: Form, need: Need) -> None:
+        forwarded_on = need.day("forwarded_on", "Skriv datoen klagen ble sendt.")
+        need.done()
+        assert forwarded_on is not None
+        page.service.forward_complaint(page.municipality, kid, forwarded_on=forwarded_on,
+                                       forwarded_by=page.user.name,
+                                       command_id=form.command)
+
+    return _workflow(page, kid, "forward", run)
+
+
+@router.post("/klage/klager/{complaint_id}/utfall", name="page_outcome")
+def outcome(complaint_id: str, page: HandlerForm) -> Response:
+    kid = parse_id(complaint_id)
+
+    def run(form: Form, need: Need) -> None:
+        result = need.choice("outcome", w.COMPLAINT_OUTCOMES, "Velg Statsforvalterens utfall.")
+        decided_on = need.day("decided_on", "Skriv datoen for Statsforvalterens vedtak.")
+        summary = need.text("summary", "Skriv et sammendrag av Statsforvalterens vedtak.")
+        need.done()
+        assert result is not None and decided_on is not None
+        page.service.record_complaint_outcome(
+            page.municipality, kid, outcome=ComplaintOutcome(result), decided_on=decided_on,
+            summary=summary, command_id=form.command)
+
+    return _workflow(page, kid, "outcome", run)
+
+
+# --- the time picker --------------------------------------------------------------------------
+
+
+def parse_moment(raw: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        try:
+            moment = datetime.combine(date.fromisoformat(raw.strip()), datetime.max.time())
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=OSLO)
+
+
+@router.get("/klage/tidspunkt", name="page_as_of")
+def as_of(page: HandlerPage) -> HTMLResponse:
+    raw = page.request.query_params.get("t", "")
+    now = page.service.clock.now()
+    moment = parse_moment(raw) if raw else None
+    error = None
+    if raw and moment is None:
+        error = "Skriv tidspunktet som dato og klokkeslett, for eksempel 2025-06-01T12:00."
+    elif moment is not None and moment > now:
+        error = "Tidspunktet kan ikke være fram i tid."
+        moment = None
+    entries, board, runs = [], None, []
+    if moment is not None:
+        then = page.read.as_of(moment)
+        entries = then.waiting_list(page.municipality)
+        board = then.vacancy_board(page.municipality)
+        runs = recorded_runs(page.service, page.municipality, until=moment, limit=5)
+        page.audit("read_waiting_list_as_of", [e.case_id for e in entries],
+                   detail=f"as of {moment.isoformat()}")
+    value = (moment or now).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
+    return page.render("as_of.html", status=422 if error else 200,
+                       title="Se et tidspunkt", moment=moment, value=value, error=error,
+                       raw=raw, entries=entries, board=board, runs=runs,
+                       names={e.case_id: e.name for e in entries})
+
+
+# --- a recorded allocation run, and its re-run -------------------------------------------------
+
+
+def _run(page: Page, run_id: UUID) -> AllocationRun:
+    try:
+        run: AllocationRun = page.service.get_allocation_run(page.municipality, run_id)
+    except NotFound:
+        raise not_found() from None
+    return run
+
+
+def run_review(page: Page, run_id: UUID, rerun: Any = None) -> HTMLResponse:
+    run = _run(page, run_id)
+    items = run_items(page.service, run, {})
+    page.audit("read_allocation_run", [i.case_id for i in items])
+    return page.render("run_review.html", title="Tildeling slik den ble gjort", run=run,
+                       run_id=str(run_id), items=items, rerun=rerun,
+                       at_param=moment_param(run.created_on),
+                       solver=run.solver)
+
+
+@router.get("/klage/tildeling/{run_id}", name="page_run_review")
+def review(run_id: str, page: HandlerPage) -> HTMLResponse:
+    return run_review(page, parse_id(run_id))
+
+
+@router.post("/klage/tildeling/{run_id}/kjor-pa-nytt", name="page_run_rerun")
+def rerun(run_id: str, page: HandlerForm) -> HTMLResponse:
+    rid = parse_id(run_id)
+    _run(page, rid)
+    result = page.service.rerun_allocation(page.municipality, rid)
+    return run_review(page, rid, rerun=result)

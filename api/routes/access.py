@@ -1,0 +1,30 @@
+"""The access log of a case (tilgangslogg, pasientjournalloven § 18): who has read or
+changed the person's data, and every refused attempt, newest first. For the allocation unit
+and complaint handlers of the case's municipality.
+
+Reading the log is not itself logged: it shows who accessed the case, not the case.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path
+
+from api.deps import ApiRoute, CurrentRuntime, OfficerOrHandler
+from api.errors import ERROR_RESPONSES
+from api.routes.common import plain, today
+from api.schemas import ReportOut
+
+router = APIRouter(tags=["Tilgangslogg (access log)"],
+                   responses=ERROR_RESPONSES, route_class=ApiRoute)
+
+
+@router.get("/cases/{case_id}/access-log", response_model=ReportOut,
+            summary="Who has accessed this case (pasientjournalloven § 18), newest first")
+def read_access_log(case_id: Annotated[UUID, Path(description="the case")],
+                    p: OfficerOrHandler, rt: CurrentRuntime) -> ReportOut:
+    rt.service.get_case(p.municipality, case_id)  # 404 unless the caller's municipality's
+    entries = rt.fresh().access_log(p.municipality, case_id)
+    return ReportOut(municipality=p.municipality, today=today(rt), data=plain(entries))

@@ -1,0 +1,329 @@
+"""The allocation unit's case work (tildelingsenheten): applications, the § 2-2
+documentation, decisions, priority, urgency, wishes, spouses, offers and their answers,
+admission, end of stay and the breach choice. Every route here is an
+:class:`~api.deps.AuditedRoute`: each call is one entry in the case's access log.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request
+
+from api.deps import (
+    AuditedRoute,
+    CommandId,
+    CurrentRuntime,
+    Officer,
+    OfficerOrHandler,
+    note_cases,
+)
+from api.errors import ERROR_RESPONSES
+from api.routes.common import actor, plain, today
+from api.schemas import (
+    AdmissionIn,
+    AnswerIn,
+    ApplicationIn,
+    BreachChoiceIn,
+    CaseCreated,
+    CaseView,
+    CloseCaseIn,
+    DecisionIn,
+    DecisionOut,
+    DementiaInvestigationIn,
+    EndStayIn,
+    HistoryView,
+    InterimServicesIn,
+    IplosIn,
+    LeonIn,
+    LivingApartIn,
+    MedicalIn,
+    OfferIn,
+    OfferOut,
+    OwnAccountIn,
+    PriorityIn,
+    ReasonIn,
+    Recorded,
+    RelativesIn,
+    ReportOut,
+    SpouseIn,
+    UrgencyIn,
+    WishesIn,
+    case_view,
+    mask,
+)
+from domain.errors import InvalidValue, NotFound
+from domain.values import InterimService, LeonEntry
+
+router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=AuditedRoute,
+                   responses=ERROR_RESPONSES)
+
+CaseId = Annotated[UUID, Path(description="the case (sak)")]
+OfferId = Annotated[UUID, Path(description="an offer on the case")]
+
+
+# --- applications and reads --------------------------------------------------------------
+
+
+@router.post("/cases", status_code=201, response_model=CaseCreated,
+             summary="Register an application (søknad)")
+def register_application(body: ApplicationIn, request: Request, p: Officer,
+                         rt: CurrentRuntime, cid: CommandId) -> CaseCreated:
+    """The identity number travels in this body only; the answer carries a masked form."""
+    case_id = rt.service.receive_application(
+        p.municipality, identity_number=body.identity_number, name=body.name,
+        received_on=body.received_on, channel=body.channel,
+        spouse_case_id=body.spouse_case_id, accompanying_spouse=body.accompanying_spouse,
+        receives_other_services=body.receives_other_services,
+        dementia_suspected=body.dementia_suspected, command_id=cid)
+    note_cases(request, [case_id])
+    case = rt.service.get_case(p.municipality, case_id)
+    return CaseCreated(case_id=case_id,
+                       identity_number_masked=mask(case.person.identity_number))
+
+
+@router.get("/cases/{case_id}", response_model=CaseView,
+            summary="A case: its current state and its history (R21)")
+def read_case(case_id: CaseId, p: OfficerOrHandler, rt: CurrentRuntime) -> CaseView:
+    case = rt.service.get_case(p.municipality, case_id)
+    history = rt.fresh().case_history(case_id)
+    return case_view(case, history, today(rt))
+
+
+@router.get("/cases/{case_id}/history", response_model=list[HistoryView],
+            summary="Every event of the case in order, in plain words (R21)")
+def read_case_history(case_id: CaseId, p: OfficerOrHandler, rt: CurrentRuntime
+                      ) -> list[HistoryView]:
+    rt.service.get_case(p.municipality, case_id)  # 404 unless the caller's municipality's
+    return [HistoryView(version=h.version, at=h.at, event=h.event, text=h.text, who=h.who)
+            for h in rt.fresh().case_history(case_id)]
+
+
+@router.get("/cases/{case_id}/breach-report", response_model=ReportOut,
+            summary="R18/R19: the deadline breach, as a supervisory authority asks for it")
+def read_breach_report(case_id: CaseId, p: OfficerOrHandler, rt: CurrentRuntime
+                       ) -> ReportOut:
+    rt.service.get_case(p.municipality, case_id)
+    report = rt.fresh().breach_report(p.municipality, case_id)
+    if report is None:
+        raise NotFound("the case has no recorded deadline breach", field="case_id")
+    return ReportOut(municipality=p.municipality, today=today(rt), data=plain(report))
+
+
+# --- § 2-2 documentation (R8) ---------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/documentation/own-account", response_model=Recorded,
+             summary="R8 (1): the person's own account")
+def record_own_account(case_id: CaseId, body: OwnAccountIn, p: Officer, rt: CurrentRuntime,
+                       cid: CommandId) -> Recorded:
+    rt.service.record_own_account(p.municipality, case_id, what_matters=body.what_matters,
+                                  account=body.account, recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/relatives", response_model=Recorded,
+             summary="R8 (1): information from relatives or the guardian")
+def record_relatives(case_id: CaseId, body: RelativesIn, p: Officer, rt: CurrentRuntime,
+                     cid: CommandId) -> Recorded:
+    rt.service.record_relatives(p.municipality, case_id, name=body.name,
+                                relation=body.relation, information=body.information,
+                                is_guardian=body.is_guardian, recorded_by=actor(p),
+                                command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/iplos", response_model=Recorded,
+             summary="R8 (2): an updated IPLOS registration")
+def register_iplos(case_id: CaseId, body: IplosIn, p: Officer, rt: CurrentRuntime,
+                   cid: CommandId) -> Recorded:
+    rt.service.register_iplos(p.municipality, case_id, scores=dict(body.scores),
+                              assessed_by=body.assessed_by or actor(p),
+                              assessed_on=body.assessed_on, command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/medical", response_model=Recorded,
+             summary="R8 (3): medical information (GP, specialist, competence centre)")
+def record_medical_information(case_id: CaseId, body: MedicalIn, p: Officer,
+                               rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.record_medical_information(
+        p.municipality, case_id, source=body.source, summary=body.summary,
+        diagnoses=list(body.diagnoses), dementia_diagnosis=body.dementia_diagnosis,
+        received_on=body.received_on, command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/leon", response_model=Recorded,
+             summary="R8 (4): lower-level measures tried or assessed (LEON)")
+def record_leon(case_id: CaseId, body: LeonIn, p: Officer, rt: CurrentRuntime,
+                cid: CommandId) -> Recorded:
+    entries = [LeonEntry(e.measure, e.status, e.outcome) for e in body.entries]
+    rt.service.record_leon(p.municipality, case_id, entries=entries, recorded_by=actor(p),
+                           command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/dementia-investigation",
+             response_model=Recorded, summary="R8 (5): the dementia investigation")
+def record_dementia_investigation(case_id: CaseId, body: DementiaInvestigationIn,
+                                  p: Officer, rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.record_dementia_investigation(
+        p.municipality, case_id, finding=body.finding, conclusion=body.conclusion,
+        recorded_by=body.recorded_by or actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+# --- decisions, priority, urgency, wishes, spouses -------------------------------------------
+
+
+@router.post("/cases/{case_id}/decisions", status_code=201, response_model=DecisionOut,
+             summary="A decision (vedtak): grant (R4), waiting list (R5) or rejection (R9)")
+def record_decision(case_id: CaseId, body: DecisionIn, p: Officer, rt: CurrentRuntime,
+                    cid: CommandId) -> DecisionOut:
+    """Refused with 422 ``r8_missing_documentation`` listing every missing § 2-2 item, or
+    the R4/R5/R6/R14 rule at fault. The decision maker is you."""
+    services = [InterimService(s.service, s.extent) for s in body.interim_services or []]
+    decision_id = rt.service.decide(
+        p.municipality, case_id, kind=body.kind.value, grounds=body.grounds,
+        decided_by=actor(p), place_type=body.place_type, facility_kind=body.facility_kind,
+        can_be_cared_for_safely_at_home=body.can_be_cared_for_safely_at_home,
+        alternatives_at_home=body.alternatives_at_home, interim_services=services,
+        legal_basis=body.legal_basis, command_id=cid)
+    return DecisionOut(case_id=case_id, decision_id=decision_id)
+
+
+@router.post("/cases/{case_id}/interim-services", response_model=Recorded,
+             summary="R14: the services the person gets while waiting")
+def record_interim_services(case_id: CaseId, body: InterimServicesIn, p: Officer,
+                            rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.record_interim_services(
+        p.municipality, case_id, services=[InterimService(s.service, s.extent)
+                                           for s in body.services],
+        recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/priority", response_model=Recorded,
+             summary="R16/R17: the professional assessment of need")
+def assess_priority(case_id: CaseId, body: PriorityIn, p: Officer, rt: CurrentRuntime,
+                    cid: CommandId) -> Recorded:
+    rt.service.assess_priority(p.municipality, case_id, factors=dict(body.factors),
+                               need_score=body.need_score, assessor=body.assessor or actor(p),
+                               departure_reason=body.departure_reason, command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/urgency", response_model=Recorded,
+             summary="R15: mark urgent (can no longer be cared for safely at home) or clear")
+def set_urgency(case_id: CaseId, body: UrgencyIn, p: Officer, rt: CurrentRuntime,
+                cid: CommandId) -> Recorded:
+    if body.urgent:
+        rt.service.mark_urgent(p.municipality, case_id, reason=body.reason,
+                               assessed_by=actor(p), command_id=cid)
+    else:
+        rt.service.clear_urgency(p.municipality, case_id, reason=body.reason,
+                                 assessed_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.put("/cases/{case_id}/wishes", response_model=Recorded,
+            summary="R16/R20: the person's wishes, facilities in ranked order")
+def record_wishes(case_id: CaseId, body: WishesIn, p: Officer, rt: CurrentRuntime,
+                  cid: CommandId) -> Recorded:
+    rt.service.record_wishes(p.municipality, case_id, facility_ids=list(body.facility_ids),
+                             command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/spouse", response_model=Recorded,
+             summary="R10: link the spouse's or cohabitant's case (both ways)")
+def link_spouse(case_id: CaseId, body: SpouseIn, request: Request, p: Officer,
+                rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    note_cases(request, [body.spouse_case_id])
+    rt.service.link_spouses(p.municipality, case_id, body.spouse_case_id, command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/living-apart-consent", response_model=Recorded,
+             summary="R10: the person consents to live apart from the spouse")
+def consent_to_living_apart(case_id: CaseId, body: LivingApartIn, p: Officer,
+                            rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.consent_to_living_apart(p.municipality, case_id, statement=body.statement,
+                                       recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+# --- offers and after ------------------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/offers", status_code=201, response_model=OfferOut,
+             summary="A manual offer of an own place or another provider's place")
+def make_offer(case_id: CaseId, body: OfferIn, p: Officer, rt: CurrentRuntime,
+               cid: CommandId) -> OfferOut:
+    """R7, R10, R19 and the place's capacity are checked; the case and the place are saved
+    together (two officers offering the last bed at once: one gets 409 ``conflict``)."""
+    offer_id = rt.service.make_offer(
+        p.municipality, case_id, made_by=actor(p), place_id=body.place_id,
+        provider_offer_id=body.provider_offer_id,
+        non_screened_reason=body.non_screened_reason, command_id=cid)
+    return OfferOut(case_id=case_id, offer_id=offer_id)
+
+
+@router.post("/cases/{case_id}/offers/{offer_id}/answer", response_model=Recorded,
+             summary="The person's answer: accept or decline (R18/R20 decide the guarantee)")
+def answer_offer(case_id: CaseId, offer_id: OfferId, body: AnswerIn, p: Officer,
+                 rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    if body.answer == "accept":
+        rt.service.accept_offer(p.municipality, case_id, offer_id, command_id=cid)
+    else:
+        if not body.reason:
+            raise InvalidValue("reason", "oppgi hvorfor tilbudet ble avslått")
+        rt.service.decline_offer(p.municipality, case_id, offer_id, reason=body.reason,
+                                 command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/offers/{offer_id}/withdraw", response_model=Recorded,
+             summary="Withdraw an offer (the place is released in the same save)")
+def withdraw_offer(case_id: CaseId, offer_id: OfferId, body: ReasonIn, p: Officer,
+                   rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.withdraw_offer(p.municipality, case_id, offer_id, reason=body.reason,
+                              command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/offers/{offer_id}/admission", response_model=Recorded,
+             summary="Admission (innflytting) on an accepted offer")
+def admit(case_id: CaseId, offer_id: OfferId, body: AdmissionIn, p: Officer,
+          rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.admit(p.municipality, case_id, offer_id, admitted_on=body.admitted_on,
+                     command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/end-of-stay", response_model=Recorded,
+             summary="The stay ends (death or move): an own place becomes vacant")
+def end_stay(case_id: CaseId, body: EndStayIn, p: Officer, rt: CurrentRuntime,
+             cid: CommandId) -> Recorded:
+    rt.service.end_stay(p.municipality, case_id, reason=body.reason, ended_on=body.ended_on,
+                        command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/close", response_model=Recorded,
+             summary="Close the case before placement (withdrawn, died, moved away)")
+def close_case(case_id: CaseId, body: CloseCaseIn, p: Officer, rt: CurrentRuntime,
+               cid: CommandId) -> Recorded:
+    rt.service.close_case(p.municipality, case_id, reason=body.reason, command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/breach-choice", response_model=Recorded,
+             summary="R19: after a deadline breach, a purchased place or waiting on")
+def record_breach_choice(case_id: CaseId, body: BreachChoiceIn, p: Officer,
+                         rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.record_breach_choice(p.municipality, case_id, choice=body.choice,
+                                    recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)

@@ -1,0 +1,116 @@
+"""Complaints (klage, R21): registered against a decision or an offer, reconsidered by the
+allocation unit, forwarded to Statsforvalteren when not upheld in full, and the outcome
+recorded. The complaint handler registers and follows them; the allocation unit reads them.
+A complaint is about a person's case, so every route here is in the access log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.deps import (
+    AuditedRoute,
+    CommandId,
+    ComplaintHandler,
+    CurrentRuntime,
+    OfficerOrHandler,
+    note_cases,
+)
+from api.errors import ERROR_RESPONSES
+from api.routes.common import actor, plain, today
+from api.schemas import (
+    ComplaintCreated,
+    ComplaintIn,
+    ForwardIn,
+    OutcomeIn,
+    ReconsiderationIn,
+    Recorded,
+    ReportOut,
+)
+from domain.complaint import ComplaintOutcome, ComplaintSubject
+from domain.errors import NotFound
+
+router = APIRouter(tags=["Klage (complaints)"], route_class=AuditedRoute,
+                   responses=ERROR_RESPONSES)
+
+ComplaintId = Annotated[UUID, Path(description="a complaint (klage)")]
+
+
+def _case_of(request: Request, rt: Any, municipality: str, complaint_id: UUID) -> UUID:
+    """Load the complaint (404 unless it is the caller's municipality's) and name its case
+    in the access log."""
+    complaint = rt.service.get_complaint(municipality, complaint_id)
+    note_cases(request, [complaint.case_id])
+    return complaint.case_id  # type: ignore[no-any-return]
+
+
+@router.post("/complaints", status_code=201, response_model=ComplaintCreated,
+             summary="R21: register a complaint against a decision or an offer")
+def register_complaint(body: ComplaintIn, request: Request, p: ComplaintHandler,
+                       rt: CurrentRuntime, cid: CommandId) -> ComplaintCreated:
+    """One received after the four-week deadline is registered and flagged late."""
+    note_cases(request, [body.case_id])
+    complaint_id = rt.service.register_complaint(
+        p.municipality, body.case_id, against=ComplaintSubject(body.against),
+        subject_id=body.subject_id, received_on=body.received_on, grounds=body.grounds,
+        registered_by=actor(p), command_id=cid)
+    return ComplaintCreated(complaint_id=complaint_id, case_id=body.case_id)
+
+
+@router.get("/complaints", response_model=ReportOut,
+            summary="The municipality's complaints (of one case if given), oldest first")
+def list_complaints(request: Request, p: OfficerOrHandler, rt: CurrentRuntime,
+                    case_id: Annotated[UUID | None, Query()] = None) -> ReportOut:
+    if case_id is not None:
+        rt.service.get_case(p.municipality, case_id)
+    rows = plain(rt.fresh().complaints(p.municipality, case_id))
+    note_cases(request, [r["case_id"] for r in rows])
+    return ReportOut(municipality=p.municipality, today=today(rt), data=rows)
+
+
+@router.get("/complaints/{complaint_id}", response_model=ReportOut,
+            summary="A complaint: status, subject, dates, reconsideration, outcome, history")
+def read_complaint(complaint_id: ComplaintId, request: Request, p: OfficerOrHandler,
+                   rt: CurrentRuntime) -> ReportOut:
+    _case_of(request, rt, p.municipality, complaint_id)
+    row = rt.fresh().complaint(p.municipality, complaint_id)
+    if row is None:
+        raise NotFound("no complaint with that id", field="complaint_id")
+    return ReportOut(municipality=p.municipality, today=today(rt), data=plain(row))
+
+
+@router.post("/complaints/{complaint_id}/reconsideration", response_model=Recorded,
+             summary="The allocation unit's reconsideration: upheld in full, or not")
+def record_reconsideration(complaint_id: ComplaintId, body: ReconsiderationIn,
+                           request: Request, p: ComplaintHandler, rt: CurrentRuntime,
+                           cid: CommandId) -> Recorded:
+    case_id = _case_of(request, rt, p.municipality, complaint_id)
+    rt.service.record_reconsideration(
+        p.municipality, complaint_id, upheld=body.upheld, reasoning=body.reasoning,
+        decided_by=actor(p), decided_on=body.decided_on or today(rt), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/complaints/{complaint_id}/forward", response_model=Recorded,
+             summary="Forward a complaint not upheld to Statsforvalteren")
+def forward_complaint(complaint_id: ComplaintId, body: ForwardIn, request: Request,
+                      p: ComplaintHandler, rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    case_id = _case_of(request, rt, p.municipality, complaint_id)
+    rt.service.forward_complaint(p.municipality, complaint_id,
+                                 forwarded_on=body.forwarded_on or today(rt),
+                                 forwarded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/complaints/{complaint_id}/outcome", response_model=Recorded,
+             summary="Statsforvalteren's outcome: confirmed, changed or quashed")
+def record_complaint_outcome(complaint_id: ComplaintId, body: OutcomeIn, request: Request,
+                             p: ComplaintHandler, rt: CurrentRuntime,
+                             cid: CommandId) -> Recorded:
+    case_id = _case_of(request, rt, p.municipality, complaint_id)
+    rt.service.record_complaint_outcome(
+        p.municipality, complaint_id, outcome=ComplaintOutcome(body.outcome),
+        decided_on=body.decided_on, summary=body.summary, command_id=cid)
+    return Recorded(case_id=case_id)

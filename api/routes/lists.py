@@ -1,0 +1,61 @@
+"""The waiting list (R12), the deadline monitor (R18, R19) and the deadline check. These
+name persons, so they are in the access log: one entry per read, listing the cases shown.
+Managers read the deadline monitor without names or case ids (and then it is not an access
+to anyone's data)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from api.deps import (
+    AuditedRoute,
+    CurrentRuntime,
+    Officer,
+    OfficerOrHandler,
+    OfficerOrManager,
+    note_cases,
+)
+from api.errors import ERROR_RESPONSES
+from api.routes.common import At, anonymize, case_ids_in, moment, plain, today
+from api.schemas import DeadlineCheckOut, ReportOut, WaitingListOut
+from domain.base import local_date
+
+router = APIRouter(tags=["Venteliste og frister (waiting list and deadlines)"],
+                   route_class=AuditedRoute, responses=ERROR_RESPONSES)
+
+
+
+@router.get("/waiting-list", response_model=WaitingListOut,
+            summary="R12: the waiting list in rank order, now or at any past moment")
+def read_waiting_list(request: Request, p: OfficerOrHandler, rt: CurrentRuntime,
+                      at: At = None) -> WaitingListOut:
+    if at is not None:
+        when = moment(at)
+        entries = rt.read.as_of(when).waiting_list(p.municipality)
+        note_cases(request, [e.case_id for e in entries])
+        return WaitingListOut(municipality=p.municipality, today=local_date(when), at=when,
+                              entries=entries)
+    entries = rt.fresh().waiting_list(p.municipality)
+    note_cases(request, [e.case_id for e in entries])
+    return WaitingListOut(municipality=p.municipality, today=today(rt), entries=entries)
+
+
+@router.get("/deadline-monitor", response_model=ReportOut,
+            summary="R18/R19: breaches, overdue, and deadlines within 14 and 30 days")
+def read_deadline_monitor(request: Request, p: OfficerOrManager, rt: CurrentRuntime
+                          ) -> ReportOut:
+    data = plain(rt.fresh().deadline_monitor(p.municipality))
+    if not p.sees_identity:
+        data = anonymize(data)
+    else:
+        note_cases(request, case_ids_in(data))
+    return ReportOut(municipality=p.municipality, today=today(rt), data=data)
+
+
+@router.post("/deadlines/check", response_model=DeadlineCheckOut,
+             summary="R18: record a breach for every waiting case past its deadline")
+def check_deadlines(request: Request, p: Officer, rt: CurrentRuntime) -> DeadlineCheckOut:
+    """Idempotent: a breach is recorded once, however often this runs."""
+    breached = rt.service.check_deadlines(p.municipality)
+    note_cases(request, breached)
+    return DeadlineCheckOut(breached_case_ids=breached)

@@ -1,0 +1,49 @@
+"""``python -m api``: the first start with an empty store seeds the demo municipality;
+a store that holds anything, or ``LTO_DEMO=false``, is left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import application.seed
+from api.__main__ import seed_if_empty
+from api.settings import ApiSettings
+from application.service import AllocationService
+from tests.builders import place
+
+
+def test_first_start_seeds_the_demo_municipality_once(
+        tmp_path: Path, sqlite_service: AllocationService,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def fake_seed(service: AllocationService, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        kwargs["progress"](1, 2)
+        kwargs["progress"](2, 2)
+        place(service, municipality=kwargs["municipality"])
+
+        class Summary:
+            cases, places, events_written, seconds = 0, 1, 1, 0.1
+
+        return Summary()
+
+    monkeypatch.setattr(application.seed, "seed_demo", fake_seed)
+    settings = ApiSettings(data_dir=tmp_path, demo_municipality="4601")
+    assert seed_if_empty(sqlite_service, settings) is True
+    assert [c["municipality"] for c in calls] == ["4601"]
+    out = capsys.readouterr().out
+    assert "2/2" in out and "100 %" in out
+    assert seed_if_empty(sqlite_service, settings) is False, "the store is no longer empty"
+    assert len(calls) == 1
+
+
+def test_no_seed_when_demo_is_off(tmp_path: Path, sqlite_service: AllocationService,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(application.seed, "seed_demo",
+                        lambda *a, **k: pytest.fail("seeded with LTO_DEMO off"))
+    assert seed_if_empty(sqlite_service, ApiSettings(data_dir=tmp_path, demo=False)) is False
+    assert not sqlite_service.recorder.max_notification_id()

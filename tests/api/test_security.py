@@ -1,0 +1,173 @@
+"""Security headers, the offline docs, and no identity number in any log line — with the
+real server (uvicorn) and its access log."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from api.app import API_CSP, DOCS_CSP
+from api.auth import LocalIssuer, Role
+from api.routes.docs import assets_dir
+from api.settings import ApiSettings
+from application.service import AllocationService
+from tests.api.conftest import Tokens, make_app
+from tests.builders import person_number
+
+HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+
+
+def test_security_headers_on_every_answer(sqlite_client: TestClient, tokens: Tokens) -> None:
+    h = tokens()
+    answers = [
+        sqlite_client.get("/waiting-list", headers=h),  # 200
+        sqlite_client.get("/waiting-list"),  # 401
+        sqlite_client.get("/statistics", headers=h),  # 403
+        sqlite_client.get("/cases/00000000-0000-4000-8000-000000000000", headers=h),  # 404
+        sqlite_client.post("/cases", json={}, headers=h),  # 422
+        sqlite_client.get("/no-such-path"),  # 404 from the router
+        sqlite_client.get("/openapi.json"),
+    ]
+    for response in answers:
+        for name, value in HEADERS.items():
+            assert response.headers[name] == value, (response.request.url, name)
+        assert response.headers["content-security-policy"] == API_CSP
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_the_docs_are_served_offline_under_their_own_policy(sqlite_client: TestClient
+                                                            ) -> None:
+    page = sqlite_client.get("/docs")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == DOCS_CSP
+    assert "script-src" not in DOCS_CSP and "'unsafe-inline'" not in DOCS_CSP.split(
+        "style-src")[0], "no inline or foreign scripts, even on /docs"
+    assert "http://" not in page.text and "https://" not in page.text, "nothing from a CDN"
+    assert "<script>" not in page.text, "no inline script"
+    if assets_dir() is None:
+        assert "/openapi.json" in page.text
+        return
+    assert '<script src="/docs/assets/swagger-ui-bundle.js">' in page.text
+    bundle = sqlite_client.get("/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and "javascript" in bundle.headers["content-type"]
+    assert "SwaggerUIBundle" in bundle.text
+    init = sqlite_client.get("/docs/init.js")
+    assert init.status_code == 200 and '"/openapi.json"' in init.text
+    assert sqlite_client.get("/docs/assets/..%2Fcore.py").status_code == 404
+    assert sqlite_client.get("/redoc").headers["content-security-policy"] == DOCS_CSP
+    assert sqlite_client.get("/docs/assets/redoc.standalone.js").status_code == 200
+
+
+def test_demo_token_route_only_with_the_local_issuer(tmp_path: Any,
+                                                     sqlite_service: AllocationService,
+                                                     issuer: LocalIssuer) -> None:
+    settings = ApiSettings(data_dir=tmp_path, demo=False, local_issuer=False,
+                           deadline_check_interval_s=0,
+                           auth_public_key_file=_public_key_file(tmp_path, issuer))
+    with TestClient(make_app(settings, sqlite_service, None)) as c:  # type: ignore[arg-type]
+        assert c.post("/auth/demo-token", json={"username": "saksbehandler"}
+                      ).status_code in (404, 405)
+        assert "/auth/demo-token" not in c.get("/openapi.json").json()["paths"]
+        token = issuer.issue(subject="x", name="X", role=Role.ALLOCATION_OFFICER,
+                             municipality="4601")
+        assert c.get("/auth/me", headers={"Authorization": f"Bearer {token}"}
+                     ).status_code == 200
+
+
+def _public_key_file(tmp_path: Any, issuer: LocalIssuer) -> Any:
+    path = tmp_path / "issuer.pem"
+    path.write_bytes(issuer.public_key_pem())
+    return path
+
+
+# --- no identity number in any log line ----------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        self.lines.append(f"{record.name}: {text}")
+
+
+@pytest.fixture
+def live_server(api_settings: ApiSettings, sqlite_service: AllocationService,
+                issuer: LocalIssuer) -> Iterator[tuple[str, _Collect]]:
+    """The app under a real uvicorn on a free loopback port, every logger collected."""
+    collect = _Collect()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(collect)
+    root.setLevel(logging.DEBUG)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(make_app(api_settings, sqlite_service, issuer), log_config=None,
+                            access_log=True, log_level="debug")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}", collect
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        root.removeHandler(collect)
+        root.setLevel(old_level)
+
+
+def test_no_identity_number_in_any_log_line(live_server: tuple[str, _Collect],
+                                            tokens: Tokens) -> None:
+    base, collect = live_server
+    h = tokens()
+    numbers = [person_number() for _ in range(3)]
+    with httpx.Client(base_url=base, headers=h, timeout=10) as c:
+        case = c.post("/cases", json={"identity_number": numbers[0], "name": "Ola"})
+        assert case.status_code == 201
+        case_id = case.json()["case_id"]
+        # a valid number twice (a new application), a number with a wrong check digit,
+        # a number in the wrong field, a number sent where JSON breaks
+        assert c.post("/cases", json={"identity_number": numbers[1], "name": "Kari"}
+                      ).status_code == 201
+        bad = numbers[2][:-1] + str((int(numbers[2][-1]) + 1) % 10)
+        assert c.post("/cases", json={"identity_number": bad, "name": "Per"}
+                      ).status_code == 422
+        assert c.post("/cases", json={"identity_number": numbers[2], "name": numbers[2],
+                                      "nmae": numbers[2]}).status_code == 422
+        assert c.post("/cases", content=f'{{"identity_number": "{numbers[2]}"'.encode(),
+                      headers={"Content-Type": "application/json"}).status_code == 422
+        assert c.get(f"/cases/{case_id}").status_code == 200
+        assert c.get("/waiting-list").status_code == 200
+        assert c.get(f"/cases/{case_id}", headers={"Authorization": ""}).status_code == 401
+    time.sleep(0.2)
+    access = [line for line in collect.lines if line.startswith("uvicorn.access")]
+    assert len(access) >= 8, "the server's access log was collected"
+    assert any(f"/cases/{case_id}" in line for line in access)
+    for number in (*numbers, bad):
+        leaked = [line for line in collect.lines if number in line]
+        assert not leaked, leaked
