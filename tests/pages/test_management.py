@@ -1,0 +1,99 @@
+"""Management pages: the deadline dashboard (R18, R19), statistics with charts and CSV
+(R13) and the activity report (R22) — and no names anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from application.clock import ManualClock
+from application.service import AllocationService
+from domain.values import BreachChoice
+from tests.builders import MUNICIPALITY as M
+from tests.builders import START, place, waiting_case
+from tests.pages.conftest import Browser
+
+
+def breach(service: AllocationService, clock: ManualClock, name: str = "Brudd Bruddesen"
+           ) -> None:
+    case_id = waiting_case(service, name=name)
+    clock.set(START.replace(month=6, day=10))
+    assert service.check_deadlines(M) == [case_id]
+    service.record_breach_choice(M, case_id, choice=BreachChoice.WAIT, recorded_by="saksb")
+
+
+def test_r18_the_dashboard_shows_breaches_and_coming_deadlines_without_names(
+        service: AllocationService, clock: ManualClock, manager: Browser) -> None:
+    breach(service, clock)
+    waiting_case(service, name="Snart Frist")  # decided 10.06, deadline 10.09.2026
+    clock.set(START.replace(month=8, day=20))  # 21 days left for the second
+    page = manager.get("/ledelse/frister")
+    assert page.status_code == 200
+    html = page.text
+    assert "Frister for tilbud" in html
+    assert re.search(r'id="antall-brudd"><span class="n">1</span>', html)
+    assert '<tr class="breach">' in html and "02.06.2026" in html  # the breached deadline
+    assert "1 valgte å vente" in html  # R19: the choice is shown
+    assert "Frist de neste 30 dagene" in html and "10.09.2026" in html
+    assert "Brudd Bruddesen" not in html and "Snart Frist" not in html
+
+
+def test_r13_statistics_draw_the_four_charts_with_their_figures(
+        service: AllocationService, clock: ManualClock, manager: Browser) -> None:
+    place(service)
+    breach(service, clock)
+    page = manager.get("/ledelse/statistikk?fra=2026-01&til=2026-06")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count('<svg viewBox=') == 4
+    for title in ("Venteliste ved månedsslutt", "Ventetid til første tilbud (dager)",
+                  "Fristbrudd og kjøp per måned", "Belegg per plasstype"):
+        assert f">{title}</title>" in html
+    assert 'role="img"' in html and "style=" not in html.split("<main", 1)[1]
+    assert "jun 26" in html  # month labels in Norwegian
+    row = re.search(r'<th scope="row">jun 26</th>(.*?)</tr>', html, re.S)
+    assert row is not None
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+    assert cells[0] == "1" and cells[6] == "1"  # on the list at month end; one breach
+    assert "Brudd Bruddesen" not in html
+
+
+def test_r13_statistics_csv_downloads_for_excel(service: AllocationService,
+                                               manager: Browser) -> None:
+    waiting_case(service)
+    answer = manager.get("/ledelse/statistikk.csv?fra=2026-01&til=2026-03")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert 'filename="statistikk-4601-2026-01-2026-03.csv"' in \
+        answer.headers["content-disposition"]
+    text = answer.content.decode("utf-8-sig")
+    assert text.splitlines()[0].count(";") > 5
+    assert "Ola Nordmann" not in text
+
+
+def test_a_wrong_period_is_explained_in_norwegian(manager: Browser) -> None:
+    answer = manager.get("/ledelse/statistikk?fra=2026-05&til=2026-01")
+    assert answer.status_code == 422
+    assert "«Fra» kan ikke være etter «til»." in answer.text
+
+
+def test_r22_activity_report_and_its_csv(service: AllocationService, clock: ManualClock,
+                                         manager: Browser) -> None:
+    case_id = waiting_case(service)
+    place_id = place(service)
+    offer_id = service.make_offer(M, case_id, made_by="x", place_id=place_id)
+    service.accept_offer(M, case_id, offer_id)
+    service.admit(M, case_id, offer_id)
+    clock.set(START.replace(month=4, day=1))
+    html = manager.get("/ledelse/aktivitet?ar=2026").text
+    assert "Aktivitetsrapport 2026" in html
+    row = re.search(r'<th scope="row">1\. kvartal</th>(.*?)</tr>', html, re.S)
+    assert row is not None and '<td class="num">30</td>' in row.group(1)  # 2–31 March
+    csv = manager.get("/ledelse/aktivitet.csv?ar=2026")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+
+
+def test_management_pages_are_for_managers_only(browser: Browser) -> None:
+    browser.sign_in("saksbehandler")
+    for url in ("/ledelse/frister", "/ledelse/statistikk", "/ledelse/statistikk.csv",
+                "/ledelse/aktivitet"):
+        assert browser.get(url).status_code == 403, url
