@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import random
@@ -103,8 +104,9 @@ def _kw(p: WaitingPerson) -> dict[str, object]:
 
 
 def fits(p: WaitingPerson, ptype: PlaceType, facility: str, cap: int,
-         restriction: str | None) -> tuple[bool, bool]:
-    """The documented eligibility rules, written out again (eligible, R7 mismatch)."""
+         restriction: str | None, beside: bool = False) -> tuple[bool, bool]:
+    """The documented eligibility rules, written out again (eligible, R7 mismatch).
+    ``beside``: a bought place for someone whose spouse has an own place (kept together)."""
     cls = person_class(p)
     if restriction is not None and facility != restriction:
         return False, False
@@ -117,7 +119,7 @@ def fits(p: WaitingPerson, ptype: PlaceType, facility: str, cap: int,
     if cls == "S":
         if ptype is PlaceType.SCREENED:
             return True, False
-        ok = restriction is not None or p.accompanying_spouse
+        ok = restriction is not None or p.accompanying_spouse or beside
         return ok, ok
     return True, False
 
@@ -132,53 +134,251 @@ def wish_score(p: WaitingPerson, facility: str, ptype: PlaceType, pol: PolicySet
     return s
 
 
-def brute_stage(persons: Sequence[WaitingPerson], items: Sequence[tuple[str, str, PlaceType,
-                int, int]], restrictions: dict[str, str | None], pol: PolicySettings,
-                ) -> tuple[frozenset[str], int, int, int]:
-    """Items: (id, facility, type, capacity, price).  Returns (placed, wish, mismatch, price)."""
-    order = sorted(persons, key=allocation_key)
-    ids = {p.case_id for p in order}
-    options = []
-    for p in order:
-        opts: list[tuple[int, bool] | None] = [None]
-        for k, (_, fac, pt, cap, _) in enumerate(items):
-            ok, mis = fits(p, pt, fac, cap, restrictions.get(p.case_id))
+Item = tuple[str, str, PlaceType, int, int]  # (id, facility, type, beds, price)
+
+
+@dataclasses.dataclass(frozen=True)
+class Pool:
+    """Places and who may take which: own places for everyone, bought places for the buyers
+    (items[own:]), who are then not offered own places here."""
+
+    items: tuple[Item, ...]
+    own: int
+    buyers: frozenset[str] = frozenset()
+    beside: frozenset[str] = frozenset()  # buyers whose spouse has an own place
+
+    def options(self, p: WaitingPerson) -> list[tuple[int, bool]]:
+        ks = range(self.own, len(self.items)) if p.case_id in self.buyers else range(self.own)
+        out = []
+        for k in ks:
+            _, fac, pt, cap, _ = self.items[k]
+            ok, mis = fits(p, pt, fac, cap, p.spouse_resident_facility_id,
+                           p.case_id in self.beside)
             if ok:
-                opts.append((k, mis))
-        options.append(opts)
+                out.append((k, mis))
+        return out
+
+
+def pools(prob: AllocationProblem, own_ids: frozenset[str]
+          ) -> tuple[Pool, Pool, list[WaitingPerson]]:
+    """The own-place pool, the joint pool of the purchase stage, and the buyers (R15/R4,
+    R18/R19), given who has an own place."""
+    own_items = tuple((v.place_id, v.facility_id, v.place_type, v.capacity, 0)
+                      for v in prob.vacancies)
+    bought = tuple((o.offer_id, o.facility_id, o.place_type, o.capacity, o.price_per_day)
+                   for o in prob.purchasable)
+    horizon = prob.as_of + dt.timedelta(days=prob.policy.deadline_horizon_days)
+    buyers = [p for p in prob.persons if p.case_id not in own_ids
+              and (p.urgent or p.granted_outright
+                   or (p.deadline <= horizon and not p.chose_to_wait))]
+    joint = Pool(own_items + bought, len(own_items), frozenset(p.case_id for p in buyers),
+                 frozenset(p.case_id for p in buyers if p.spouse_case_id in own_ids))
+    return Pool(own_items, len(own_items)), joint, buyers
+
+
+def _load_ok(persons: Sequence[WaitingPerson], choice: Sequence[int | None],
+             items: Sequence[Item]) -> bool:
+    load = [0] * len(items)
+    fac: dict[str, str] = {}
+    for p, k in zip(persons, choice, strict=True):
+        if k is None:
+            continue
+        load[k] += 2 if p.accompanying_spouse else 1
+        if load[k] > items[k][3]:
+            return False
+        fac[p.case_id] = items[k][1]
+    return all(fac[p.case_id] == fac[p.spouse_case_id] for p in persons
+               if p.case_id in fac and p.spouse_case_id in fac)
+
+
+def brute_plan(prob: AllocationProblem) -> tuple[frozenset[str], frozenset[str], int, int, int]:
+    """The documented plan by exhaustive search (tiny problems): (own, bought, wish score,
+    mismatches, price).  First the lexicographically greatest own set in the allocation order;
+    then, with all of them placed, the greatest set of buyers; then the best wish score, the
+    fewest R7 mismatches and the lowest price over everyone placed."""
+    pol = prob.policy
+    own_pool, _, _ = pools(prob, frozenset())
+    order = sorted(prob.persons, key=allocation_key)
+    best_own: tuple[bool, ...] | None = None
+    for combo in itertools.product(*([None, *(k for k, _ in own_pool.options(p))]
+                                     for p in order)):
+        vec = tuple(k is not None for k in combo)
+        if (best_own is None or vec > best_own) and _load_ok(order, combo, own_pool.items):
+            best_own = vec
+    assert best_own is not None
+    own_ids = frozenset(p.case_id for p, kept in zip(order, best_own, strict=True) if kept)
+    _, pool, buyers = pools(prob, own_ids)
+    persons = [p for p in order if p.case_id in own_ids] + sorted(buyers, key=allocation_key)
+    opts = [pool.options(p) if p.case_id in own_ids else [None, *pool.options(p)]
+            for p in persons]
     best: tuple[object, ...] | None = None
-    best_val: tuple[frozenset[str], int, int, int] | None = None
-    for combo in itertools.product(*options):
-        load = [0] * len(items)
-        ok = True
-        fac_of: dict[str, str] = {}
-        for p, ch in zip(order, combo, strict=True):
-            if ch is None:
-                continue
-            k = ch[0]
-            load[k] += 2 if p.accompanying_spouse else 1
-            if load[k] > items[k][3]:
-                ok = False
-                break
-            fac_of[p.case_id] = items[k][1]
-        if not ok:
+    result: tuple[frozenset[str], frozenset[str], int, int, int] | None = None
+    for combo in itertools.product(*opts):
+        ks = [None if o is None else o[0] for o in combo]
+        if not _load_ok(persons, ks, pool.items):
             continue
-        for p in order:
-            sp = p.spouse_case_id
-            if sp in ids and p.case_id in fac_of and sp in fac_of and fac_of[sp] != fac_of[
-                    p.case_id]:
-                ok = False
-        if not ok:
-            continue
-        vec = tuple(ch is not None for ch in combo)
-        wish = sum(wish_score(p, items[ch[0]][1], items[ch[0]][2], pol)
-                   for p, ch in zip(order, combo, strict=True) if ch is not None)
-        mis = sum(1 for ch in combo if ch is not None and ch[1])
-        price = sum(items[ch[0]][4] for ch in combo if ch is not None)
-        key = (vec, wish, -mis, -price)
+        wish = sum(wish_score(p, pool.items[o[0]][1], pool.items[o[0]][2], pol)
+                   for p, o in zip(persons, combo, strict=True) if o is not None)
+        mis = sum(1 for o in combo if o is not None and o[1])
+        price = sum(pool.items[o[0]][4] for o in combo if o is not None)
+        key = (tuple(o is not None for o in combo), wish, -mis, -price)
         if best is None or key > best:
             best = key
-            best_val = (frozenset(p.case_id for p, ch in zip(order, combo, strict=True)
-                                  if ch is not None), wish, mis, price)
-    assert best_val is not None
-    return best_val
+            result = (own_ids, frozenset(p.case_id for p, o in zip(persons, combo, strict=True)
+                                         if o is not None and p.case_id not in own_ids),
+                      wish, mis, price)
+    assert result is not None
+    return result
+
+
+# --- independent oracles for larger problems -------------------------------------------------
+
+
+def placeable(persons: Sequence[WaitingPerson], pool: Pool) -> bool:
+    """Whether all ``persons`` can be placed at once: backtracking over single places, with the
+    documented rules (type fit, beds, a whole double room for an accompanying spouse, spouses
+    who are both placed at one facility)."""
+    items = pool.items
+    opts = []
+    for p in persons:
+        ks = [k for k, _ in pool.options(p)]
+        if not ks:
+            return False
+        opts.append((p, ks))
+    opts.sort(key=lambda o: len(o[1]))
+    if sum(2 if p.accompanying_spouse else 1 for p in persons) > sum(i[3] for i in items):
+        return False
+    load = [0] * len(items)
+    fac_of: dict[str, str] = {}
+
+    def place_from(i: int) -> bool:
+        if i == len(opts):
+            return True
+        p, ks = opts[i]
+        beds = 2 if p.accompanying_spouse else 1
+        tried: set[tuple[bool, str, PlaceType, int, int]] = set()
+        for k in ks:
+            _, fac, pt, cap, _ = items[k]
+            if load[k] + beds > cap:
+                continue
+            if p.spouse_case_id in fac_of and fac_of[p.spouse_case_id] != fac:
+                continue
+            shape = (k < pool.own, fac, pt, cap, load[k])  # places alike in every respect
+            if shape in tried:
+                continue
+            tried.add(shape)
+            load[k] += beds
+            fac_of[p.case_id] = fac
+            if place_from(i + 1):
+                return True
+            load[k] -= beds
+            del fac_of[p.case_id]
+        return False
+
+    return place_from(0)
+
+
+def greedy_placed(persons: Sequence[WaitingPerson], pool: Pool,
+                  kept_first: Sequence[WaitingPerson] = ()) -> frozenset[str]:
+    """The lexicographically greatest placeable set by its definition: in the allocation order,
+    keep each person if the kept set plus them is placeable (the family is closed under
+    removal, so this greedy is exact).  ``kept_first`` are placed in any case."""
+    kept: list[WaitingPerson] = list(kept_first)
+    for p in sorted(persons, key=allocation_key):
+        if placeable([*kept, p], pool):
+            kept.append(p)
+    return frozenset(p.case_id for p in kept[len(kept_first):])
+
+
+def lexicographic_where(placed: Sequence[WaitingPerson], pool: Pool, pol: PolicySettings,
+                        ) -> tuple[int, int, int]:
+    """(wish score, mismatches, price) of the best assignment of ``placed`` to single places,
+    optimised level by level by an independent MILP (scipy/HiGHS, small integer objectives)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    if not placed:
+        return 0, 0, 0
+    items = pool.items
+    var: list[tuple[int, int, bool]] = [(i, k, mis) for i, p in enumerate(placed)
+                                        for k, mis in pool.options(p)]
+    n = len(var)
+    rows, lo, hi = [], [], []
+
+    def row(coefs: dict[int, float], low: float, high: float) -> None:
+        r = np.zeros(n)
+        for j, c in coefs.items():
+            r[j] += c
+        rows.append(r)
+        lo.append(low)
+        hi.append(high)
+
+    for i in range(len(placed)):
+        row({j: 1 for j, (a, _, _) in enumerate(var) if a == i}, 1, 1)
+    for k, item in enumerate(items):
+        row({j: 2 if placed[a].accompanying_spouse else 1 for j, (a, b, _) in enumerate(var)
+             if b == k}, 0, item[3])
+    index = {p.case_id: i for i, p in enumerate(placed)}
+    for i, p in enumerate(placed):
+        s = index.get(p.spouse_case_id or "")
+        if s is None or s < i:
+            continue
+        for fac in {item[1] for item in items}:
+            coefs = {j: 1.0 for j, (a, b, _) in enumerate(var) if a == i and items[b][1] == fac}
+            for j, (a, b, _) in enumerate(var):
+                if a == s and items[b][1] == fac:
+                    coefs[j] = coefs.get(j, 0) - 1
+            row(coefs, 0, 0)
+    levels = [
+        np.array([-wish_score(placed[a], items[b][1], items[b][2], pol) for a, b, _ in var]),
+        np.array([float(mis) for _, _, mis in var]),
+        np.array([float(items[b][4]) for _, b, _ in var]),
+    ]
+    best = []
+    for c in levels:
+        res = milp(c, constraints=LinearConstraint(np.array(rows), lo, hi),
+                   integrality=np.ones(n), bounds=Bounds(0, 1))
+        assert res.success
+        value = round(res.fun)
+        best.append(value)
+        rows.append(c)
+        lo.append(-np.inf)
+        hi.append(value + 0.5)
+    return -best[0], best[1], best[2]
+
+
+def random_coupled_problem(rng: random.Random, *, n_persons: int, n_places: int,
+                           n_offers: int, n_pairs: int, n_facilities: int = 4
+                           ) -> AllocationProblem:
+    """Problems rich in couples (R10), double rooms and accompanying spouses (R11)."""
+    facs = [f"F{i}" for i in range(1, n_facilities + 1)]
+    places = [place(f"v{i}", rng.choice(facs),
+                    rng.choice(["ordinary", "ordinary", "screened", "reinforced"]),
+                    rng.choice(["single", "double"])) for i in range(n_places)]
+    persons = []
+    for i in range(n_persons):
+        decided = rng.choice(["ordinary", "ordinary", "screened", "reinforced"])
+        kw: dict[str, object] = dict(
+            urgent=rng.random() < 0.1,
+            wishes=tuple(rng.sample(facs, rng.randint(0, min(3, len(facs))))),
+            decision_date=D0 - dt.timedelta(days=rng.randint(0, 120)),
+            deadline=D0 + dt.timedelta(days=rng.randint(-10, 40)),
+            prefers_screened=rng.random() < 0.2,
+            reinforced_assessed=decided == "reinforced" and rng.random() < 0.8,
+            chose_to_wait=rng.random() < 0.1,
+        )
+        if 2 * n_pairs <= i:
+            if rng.random() < 0.1:
+                kw["spouse_resident_facility_id"] = rng.choice(facs)
+            elif rng.random() < 0.2:
+                kw["accompanying_spouse"] = True
+        persons.append(person(f"c{i:02d}", rng.randint(0, 5) * 20, decided, **kw))
+    for k in range(min(n_pairs, n_persons // 2)):
+        a, b = persons[2 * k], persons[2 * k + 1]
+        persons[2 * k] = dataclasses.replace(a, spouse_case_id=b.case_id)
+        persons[2 * k + 1] = dataclasses.replace(b, spouse_case_id=a.case_id)
+    offers = [offer(f"o{i}", rng.choice([*facs[:2], "P1", "P2"]),
+                    rng.choice([1500, 2000, 2600]), rng.choice(["ordinary", "screened"]),
+                    rng.choice(["single", "double"])) for i in range(n_offers)]
+    rng.shuffle(persons)
+    return problem(places, persons, offers, deadline_horizon_days=7)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import numpy as np
@@ -20,34 +19,18 @@ from optimizer import (
     solve,
 )
 
-from .helpers import brute_stage, fits, random_problem, wish_score
-
-
-def _own_items(prob: AllocationProblem) -> list[tuple[str, str, PlaceType, int, int]]:
-    return [(v.place_id, v.facility_id, v.place_type, v.capacity, 0) for v in prob.vacancies]
+from .helpers import brute_plan, fits, random_problem, wish_score
 
 
 def _check_against_brute_force(prob: AllocationProblem) -> None:
     plan = solve(prob)
     obj = dict(plan.objective)
-    restr = {p.case_id: p.spouse_resident_facility_id for p in prob.persons}
-    placed, wish, mis, _ = brute_stage(prob.persons, _own_items(prob), restr, prob.policy)
-    assert set(plan.own) == placed
-    assert obj["own_wish_score"] == wish
-    assert obj["own_type_mismatches"] == mis
-    # the purchase stage over the same candidates
-    own_fac = {a.case_id: a.facility_id for a in plan.assignments if a.kind is AssignmentKind.OWN}
-    horizon = prob.as_of + dt.timedelta(days=prob.policy.deadline_horizon_days)
-    buyers = [p for p in prob.persons if p.case_id not in own_fac
-              and (p.urgent or p.granted_outright or p.deadline <= horizon)]
-    brestr = {p.case_id: own_fac.get(p.spouse_case_id or "", p.spouse_resident_facility_id)
-              for p in buyers}
-    items = [(o.offer_id, o.facility_id, o.place_type, o.capacity, o.price_per_day)
-             for o in prob.purchasable]
-    bplaced, bwish, bmis, bprice = brute_stage(buyers, items, brestr, prob.policy)
-    assert set(plan.purchases) == bplaced
-    assert (obj["purchase_wish_score"], obj["purchase_type_mismatches"],
-            obj["purchase_price_per_day"]) == (bwish, bmis, bprice)
+    own, bought, wish, mis, price = brute_plan(prob)
+    assert set(plan.own) == own
+    assert set(plan.purchases) == bought
+    assert (obj["own_wish_score"] + obj["purchase_wish_score"],
+            obj["own_type_mismatches"] + obj["purchase_type_mismatches"],
+            obj["purchase_price_per_day"]) == (wish, mis, price)
     _check_feasible(prob, plan)
 
 
