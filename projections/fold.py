@@ -81,15 +81,18 @@ def _case(store: Store, e: Base.Event) -> None:
             "offers": {}, "breached_on": None, "breach_choice": None,
             **_case_history_fields(),
         }
+        changed = True
     else:
         found = store.get(CASE, key)
         if found is None:  # an event of a case whose creation is not in this log
             return
         doc = found
-        for field, empty in _case_history_fields().items():
-            doc.setdefault(field, empty)
-        _change_case(doc, e)
-    store.put(CASE, key, doc["municipality"], doc)
+        if "closure_reason" not in doc:  # a row written before these fields existed
+            for field, empty in _case_history_fields().items():
+                doc.setdefault(field, empty)
+        changed = type(e) not in _DOCUMENTATION and _change_case(doc, e)
+    if changed:
+        store.put(CASE, key, doc["municipality"], doc)
     text, who = describe(e)
     store.add_history(key, e.originator_version, doc["municipality"], {
         "version": e.originator_version, "at": e.timestamp.isoformat(),
@@ -111,7 +114,17 @@ def _leave_list(doc: Doc, day: str | None) -> None:
         periods[-1]["to"] = day
 
 
-def _change_case(doc: Doc, e: Base.Event) -> None:
+#: Case events that add to the documentation (§ 2-2) or the person's wishes and consents,
+#: which the read models do not show: they change no row (only the case history).
+_DOCUMENTATION = frozenset({
+    Case.OwnAccountRecorded, Case.RelativesInformationRecorded, Case.IplosRegistered,
+    Case.MedicalInformationRecorded, Case.LeonMeasuresRecorded,
+    Case.DementiaInvestigationRecorded, Case.WishesRecorded, Case.LivingApartConsented,
+})
+
+
+def _change_case(doc: Doc, e: Base.Event) -> bool:
+    """Change the case row by ``e``; False when the event changes nothing in it."""
     if isinstance(e, Case.SpouseLinked):
         doc["spouse_case_id"] = str(e.spouse_case_id)
     elif isinstance(e, Case.DecisionMade):
@@ -210,14 +223,18 @@ def _change_case(doc: Doc, e: Base.Event) -> None:
             "end_reason": None,
         })
     elif isinstance(e, Case.Closed):
-        if e.reason.value != "placed":
-            doc["status"], doc["waiting_since"] = "closed", None
-            doc["closed_on"], doc["closure_reason"] = _iso(e.closed_on), e.reason.value
-            _leave_list(doc, _iso(e.closed_on))
+        if e.reason.value == "placed":
+            return False  # the admission has said it
+        doc["status"], doc["waiting_since"] = "closed", None
+        doc["closed_on"], doc["closure_reason"] = _iso(e.closed_on), e.reason.value
+        _leave_list(doc, _iso(e.closed_on))
     elif isinstance(e, Case.StayEnded):
         doc["status"] = "closed"
         if doc["stays"]:
             doc["stays"][-1].update(ended_on=_iso(e.ended_on), end_reason=e.reason.value)
+    else:
+        return False
+    return True
 
 
 # --- places -------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
@@ -41,7 +43,7 @@ from projections.deadlines import (
 )
 from projections.fold import CASE, ON_LIST, apply_event
 from projections.statistics import MonthRow, statistics, statistics_csv
-from projections.store import MemoryStore, RowCache, SqlStore, Store
+from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import VacancyBoard, vacancy_board
 from projections.view import ReadModels, ReadModelView, view_for
 from projections.waiting_list import WaitingListEntry, waiting_list
@@ -156,6 +158,18 @@ class _OnList:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
+
+
+def on_list_case_ids(store: SqlStore, municipality: str | None) -> list[UUID]:
+    """The ids of the cases whose current row is on the waiting list (R12: status in
+    ``ON_LIST``), of one municipality or of all, in key order: only the keys, chosen through
+    the status column (indexed with the municipality)."""
+    where = f"status IN ({', '.join(['%s'] * len(ON_LIST))}) AND valid_to = %s"
+    params: list[Any] = [*ON_LIST, OPEN]
+    if municipality is not None:
+        where, params = f"municipality = %s AND {where}", [municipality, *params]
+    store.execute(f"SELECT key FROM {store.name(CASE)} WHERE {where} ORDER BY key", params)
+    return [UUID(row["key"]) for row in store.cursor.fetchall()]
 
 
 class _TableQueries(_Queries):
@@ -303,24 +317,45 @@ class ReadSide(_TableQueries):
                     f"within {timeout} s (at {self.position()})")
             time.sleep(0.01)
 
-    def rebuild(self, batch: int = REBUILD_BATCH, workers: int | None = None) -> int:
-        """Drop the read models and replay the whole log. Returns the events applied.
+    def rebuild(self, batch: int = REBUILD_BATCH, workers: int | None = None,
+                progress: Callable[[int], None] | None = None) -> int:
+        """Replay the whole log into new read models, which then replace the current ones.
+        Returns the events applied (the log up to where the rebuild started, and what
+        came while it ran).
 
-        With ``workers`` > 1 the log is folded by that many processes, split by aggregate
-        (see :meth:`projections.view.SQLiteReadModelView.replay_in_parallel`); by default
-        2 when the log holds at least ``PARALLEL_FROM`` notifications and the machine has
-        more than one core. Either way the rows are the same."""
+        The log up to its current end is folded into shadow tables while the current read
+        models stay in service (and keep catching up); then, in one transaction, the
+        shadows take their place with the tracking position at that end, and the events
+        since are applied as by any catch-up. With ``workers`` > 1 that many processes
+        fold the log, split by aggregate, each writing its own rows (by default 2 when the
+        log holds at least ``PARALLEL_FROM`` notifications and the machine has more than
+        one core). Either way the rows are those of a sequential replay. Should the fold
+        need rows of other aggregates than an event's own (it does not today), the
+        rebuild falls back to dropping the tables and catching up from the start.
+        ``progress`` is called with the number of notifications folded so far."""
+        end = self.app.recorder.max_notification_id() or 0
+        if workers is None:
+            workers = 2 if end >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+        try:
+            folded = self.view.build(self.app, end, batch, workers, progress)
+        except CrossPartition:
+            self.view.drop_shadow()
+            if workers > 1:  # one partition holds every row: the fold may reach any
+                return self.rebuild(batch, workers=1, progress=progress)
+            return self._replay_in_place(batch)
+        except BaseException:
+            self.view.drop_shadow()
+            raise
+        with self._lock:
+            self.view.take_over(self.tracking_name, end)
+            return folded + self._catch_up(None, batch)
+
+    def _replay_in_place(self, batch: int) -> int:
+        """Drop the read models and catch up from the first notification."""
         with self._lock, self.view.bulk():
             self.view.drop(self.tracking_name, indexes=False)  # built once, at the end
             try:
-                end = self.app.recorder.max_notification_id() or 0
-                if workers is None:
-                    workers = 2 if end >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
-                applied = 0
-                if workers > 1 and self.view.can_replay_in_parallel():
-                    applied = self.view.replay_in_parallel(self.app, self.tracking_name, end,
-                                                           batch, workers)
-                return applied + self._catch_up(None, batch)
+                return self._catch_up(None, batch)
             finally:
                 self.view.index()
 
@@ -333,6 +368,14 @@ class ReadSide(_TableQueries):
         clock = getattr(self.app, "clock", None)
         moment = clock.now() if clock is not None else datetime.now().astimezone()
         return local_date(moment)
+
+    def waiting_case_ids(self, municipality: str | None = None) -> list[UUID]:
+        """The cases on the waiting list now (R12), of ``municipality`` or of all
+        (:class:`application.waiting_cases.WaitingCases`, for the deadline check and the
+        allocation run). Catches up first, so a case decided just before is among them."""
+        self.catch_up()
+        with self._store_read() as store:
+            return on_list_case_ids(store, municipality)
 
     def as_of(self, moment: datetime) -> AsOf:
         """The read models as they stood at ``moment`` (R21). Catches up first, so that

@@ -32,11 +32,12 @@ operations in a worker process of a parallel replay, from memory alone.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+import orjson
 
 Doc = dict[str, Any]
 
@@ -102,9 +103,14 @@ class MemoryStore:
         return [rows[v] for v in sorted(rows)]
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False,
-                           separators=(",", ":")).encode
-_decode = json.loads
+def _encode(doc: Doc) -> str:
+    """A document as compact JSON text (orjson: the read side encodes a document per
+    version, so this is on the rebuild's hot path; the text is what the stdlib's compact
+    ``json.dumps(doc, ensure_ascii=False, separators=(",", ":"))`` gives)."""
+    return orjson.dumps(doc).decode()
+
+
+_decode = orjson.loads
 _UNKNOWN: Any = object()
 
 #: What a version row holds besides its document: (municipality, status).
@@ -347,7 +353,8 @@ class SqlStore(_Buffer):
     """
 
     def __init__(self, cursor: Any, dialect: str, schema: str | None = None,
-                 as_of: datetime | None = None, cache: RowCache | None = None) -> None:
+                 as_of: datetime | None = None, cache: RowCache | None = None,
+                 suffix: str = "") -> None:
         super().__init__(cache)
         # eventsourcing's SQLite cursor wraps sqlite3's; use that one (rowcount, speed)
         self.cursor = getattr(cursor, "sqlite_cursor", cursor)
@@ -355,13 +362,18 @@ class SqlStore(_Buffer):
         self.schema = schema
         self.as_of = as_of
         self._at = micros(as_of) if as_of is not None else None
+        #: Appended to every table name: ``SHADOW`` for the tables a rebuild writes.
+        self.suffix = suffix
 
     # --- SQL plumbing -------------------------------------------------------------------
 
     def name(self, table: str) -> str:
+        return self._qualified(table + self.suffix)
+
+    def _qualified(self, name: str) -> str:
         if self.dialect == "postgres":
-            return f'"{self.schema}"."{table}"'
-        return table
+            return f'"{self.schema}"."{name}"'
+        return name
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
@@ -389,14 +401,15 @@ class SqlStore(_Buffer):
         )
 
     def create_indexes(self) -> None:
-        """The indexes the queries read by (a rebuild drops them while it writes)."""
+        """The indexes the queries read by (a rebuild writes without them and builds them
+        once at the end)."""
         for table in DOC_TABLES:
             self.execute(
-                f"CREATE INDEX IF NOT EXISTS {table}_mt ON {self.name(table)} "
+                f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_mt ON {self.name(table)} "
                 "(municipality, valid_to, valid_from)"
             )
             self.execute(
-                f"CREATE INDEX IF NOT EXISTS {table}_ms ON {self.name(table)} "
+                f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_ms ON {self.name(table)} "
                 "(municipality, status, valid_to, valid_from)"
             )
 
@@ -404,9 +417,22 @@ class SqlStore(_Buffer):
         """Drop what :meth:`create_indexes` makes: a replay into empty tables writes faster
         without them and builds them once at the end (the primary keys stay)."""
         for table in DOC_TABLES:
-            for index in (f"{table}_mt", f"{table}_ms"):
-                name = f'"{self.schema}"."{index}"' if self.dialect == "postgres" else index
-                self.execute(f"DROP INDEX IF EXISTS {name}")
+            for index in (f"{table}{self.suffix}_mt", f"{table}{self.suffix}_ms"):
+                self.execute(f"DROP INDEX IF EXISTS {self._qualified(index)}")
+
+    def take_over(self) -> None:
+        """Replace the live tables by this store's (``suffix``: the shadow tables a rebuild
+        wrote), in the caller's transaction: the live ones are dropped, the shadows
+        renamed, the query indexes built. Readers see the old tables until it commits."""
+        assert self.suffix, "only a store of shadow tables takes over"
+        for table in ALL_TABLES:
+            self.execute(f"DROP TABLE IF EXISTS {self._qualified(table)}")
+            self.execute(f"ALTER TABLE {self.name(table)} RENAME TO {table}")
+            if self.dialect == "postgres":  # the primary key's index keeps its name
+                self.execute(f"ALTER INDEX {self._qualified(table + self.suffix + '_pkey')} "
+                             f"RENAME TO {table}_pkey")
+        self.suffix = ""
+        self.create_indexes()
 
     def has_current_layout(self) -> bool:
         """False when the document tables are there but without version columns (made by
@@ -527,20 +553,23 @@ class SqlStore(_Buffer):
             unresolved = [key for key, entry in key_entries if not entry.resolved]
             if unresolved:
                 self._select_current(table, unresolved)
-
-            def predecessor(key: str, t: int, table: str = table) -> tuple[int, Head, str] | None:
-                """The stored version that ended at ``t``."""
-                self.execute(
-                    f"SELECT valid_from, municipality, status, doc FROM {self.name(table)} "
-                    "WHERE key = %s AND valid_to = %s", (key, t))
-                row = self.cursor.fetchone()
-                return ((row["valid_from"], (row["municipality"], row["status"]), row["doc"])
-                        if row else None)
-
-            self.write_ops(table, plan_versions(key_entries, predecessor))
+            self.write_ops(table, plan_versions(key_entries, self.versions_before(table)))
         if self._history:
             self.write_history(self._history)
             self._history = []
+
+    def versions_before(self, table: str) -> Predecessor:
+        """Finds the stored version of a row of ``table`` that ended at a moment."""
+
+        def predecessor(key: str, t: int) -> tuple[int, Head, str] | None:
+            self.execute(
+                f"SELECT valid_from, municipality, status, doc FROM {self.name(table)} "
+                "WHERE key = %s AND valid_to = %s", (key, t))
+            row = self.cursor.fetchone()
+            return ((row["valid_from"], (row["municipality"], row["status"]), row["doc"])
+                    if row else None)
+
+        return predecessor
 
     def write_ops(self, table: str, ops: Ops) -> None:
         deletes, closes, rewrites, inserts = ops
@@ -558,9 +587,25 @@ class SqlStore(_Buffer):
     def write_history(self, rows: list[tuple[str, int, str, str]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
         # double counting cannot happen silently.
-        self.executemany(
-            f"INSERT INTO {self.name(HISTORY_TABLE)} (case_id, version, municipality, doc) "
-            "VALUES (%s, %s, %s, %s)", rows)
+        self._insert(HISTORY_TABLE, ("case_id", "version", "municipality", "doc"), rows)
+
+    def insert_versions(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert whole versions: (key, valid_from, valid_to, municipality, status, doc)."""
+        self._insert(table, ("key", "valid_from", "valid_to", "municipality", "status", "doc"),
+                     rows)
+
+    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+                ) -> None:
+        if not rows:
+            return
+        if self.dialect == "postgres":  # COPY: several times faster than INSERTs
+            with self.cursor.copy(f"COPY {self.name(table)} ({', '.join(columns)}) "
+                                  "FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        self.executemany(f"INSERT INTO {self.name(table)} ({', '.join(columns)}) VALUES "
+                         f"({', '.join(['%s'] * len(columns))})", rows)
 
     # --- the buffer ---------------------------------------------------------------------
 
@@ -624,12 +669,15 @@ class PartitionStore(_Buffer):
     ``all``/``history``, raises :class:`CrossPartition`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, whole: bool = False) -> None:
         super().__init__(RowCache())
         self.owner = ""
+        #: True when this store holds every aggregate (a rebuild in one partition): the
+        #: fold may then touch any row.
+        self.whole = whole
 
     def _mine(self, key: str) -> None:
-        if key != self.owner:
+        if key != self.owner and not self.whole:
             raise CrossPartition(f"the fold touched row {key} for an event of {self.owner}")
 
     def _load(self, table: str, key: str, pending: _Entry | None) -> _Entry:
@@ -656,13 +704,17 @@ class PartitionStore(_Buffer):
     def history(self, case_id: str) -> list[Doc]:
         raise CrossPartition("the fold read a case history")
 
-    def take_ops(self) -> tuple[dict[str, Ops], list[tuple[str, int, str, str]]]:
-        """The row operations since the last call, and the history rows."""
+    def take_ops(self, versions_before: Callable[[str], Predecessor] | None = None
+                 ) -> tuple[dict[str, Ops], list[tuple[str, int, str, str]]]:
+        """The row operations since the last call, and the history rows.
+        ``versions_before(table)`` finds a stored version that ended at a moment (needed
+        only when a batch was cut between two changes of one moment after a third)."""
 
         def predecessor(key: str, t: int) -> tuple[int, Head, str] | None:
             raise CrossPartition(f"row {key}: the version before {t} is not kept")
 
-        ops = {table: plan_versions(key_entries, predecessor)
+        ops = {table: plan_versions(key_entries, versions_before(table) if versions_before
+                                    else predecessor)
                for table, key_entries in self._take_dirty().items()}
         history, self._history = self._history, []
         self._cache.batch += 1
@@ -675,3 +727,61 @@ class PartitionStore(_Buffer):
             if entry.used < oldest and entry.doc is not None and entry.t is None \
                     and not entry.frozen:
                 entry.doc = None
+
+
+#: The suffix of the tables a rebuild writes before they replace the live ones.
+SHADOW = "__rebuild"
+
+
+class HeldVersions:
+    """Turns the row operations of a replay into empty tables into inserts of finished
+    versions: a version still open (``valid_to = OPEN``) is held in memory until the
+    version after it closes it (or the replay ends), then inserted whole — so the common
+    case writes each version once and never updates it. Operations on a version already
+    written (rare: a state changed twice within one moment across a batch cut) go to SQL
+    as they are. The result is the rows :func:`plan_versions`' operations would give."""
+
+    def __init__(self) -> None:
+        self.held: dict[tuple[str, str], list[Any]] = {}
+
+    def route(self, table: str, ops: Ops) -> tuple[Ops, list[tuple[Any, ...]]]:
+        """(operations on written versions, finished versions to insert)."""
+        deletes, closes, rewrites, inserts = ops
+        held = self.held
+        sql: Ops = ([], [], [], [])
+        finished: list[tuple[Any, ...]] = []
+        for key, t in deletes:
+            row = held.get((table, key))
+            if row is not None and row[1] == t:
+                del held[(table, key)]
+            else:
+                sql[0].append((key, t))
+        for valid_to, key, t in closes:
+            row = held.get((table, key))
+            if row is not None and row[1] == t:
+                row[2] = valid_to
+                finished.append(tuple(held.pop((table, key))))
+            else:
+                sql[1].append((valid_to, key, t))
+        for valid_to, municipality, status, doc, key, t in rewrites:
+            row = held.get((table, key))
+            if row is not None and row[1] == t:
+                row[2:] = [valid_to, municipality, status, doc]
+                if valid_to != OPEN:
+                    finished.append(tuple(held.pop((table, key))))
+            else:
+                sql[2].append((valid_to, municipality, status, doc, key, t))
+        for row in inserts:
+            if row[2] == OPEN:
+                held[(table, row[0])] = list(row)
+            else:
+                finished.append(row)
+        return sql, finished
+
+    def rest(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The versions still open (the current ones), by table; forgets them."""
+        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        for (table, _), row in self.held.items():
+            by_table.setdefault(table, []).append(tuple(row))
+        self.held = {}
+        return by_table

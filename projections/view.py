@@ -34,7 +34,7 @@ import multiprocessing
 import queue
 import sqlite3
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -47,7 +47,14 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from projections.fold import apply_event
-from projections.store import CrossPartition, PartitionStore, RowCache, SqlStore
+from projections.store import (
+    SHADOW,
+    CrossPartition,
+    HeldVersions,
+    PartitionStore,
+    RowCache,
+    SqlStore,
+)
 
 #: The PostgreSQL tracking table (in the tenant's schema). SQLite's is always "tracking".
 PG_TRACKING_TABLE = "lto_rm_tracking"
@@ -62,9 +69,9 @@ class _ViewMixin:
     _bulk: Any = None
 
     def _store(self, cursor: Any, as_of: datetime | None = None,
-               cache: RowCache | None = None) -> SqlStore:
+               cache: RowCache | None = None, suffix: str = "") -> SqlStore:
         return SqlStore(cursor, self.dialect, getattr(self.datastore, "schema", None), as_of,
-                        cache)
+                        cache, suffix)
 
     def _tracking_table(self) -> str:
         raise NotImplementedError
@@ -158,57 +165,77 @@ class _ViewMixin:
         with (self._bulk or self.datastore).transaction(commit=True) as c:
             yield c
 
-    def can_replay_in_parallel(self) -> bool:
+    def can_build_elsewhere(self) -> bool:
         """Worker processes need a database they can open themselves (not SQLite in
-        memory) and the single-row tracking table."""
+        memory)."""
         pool = getattr(self.datastore, "pool", None)
-        return bool(self.datastore.single_row_tracking) and not getattr(
-            pool, "is_sqlite_memory_mode", False)
+        return not getattr(pool, "is_sqlite_memory_mode", False)
 
-    def replay_in_parallel(self, app: Application[Any], tracking_name: str, end: int,
-                           batch: int, workers: int) -> int:
-        """Replay notifications 1 to ``end`` into empty tables with ``workers`` processes
-        (see the module docstring). Returns how many notifications were applied; fewer
-        than all when the fold crossed partitions or another reader moved the position,
-        the rest being left to a sequential catch-up."""
+    def build(self, app: Application[Any], end: int, batch: int, workers: int,
+              progress: Callable[[int], None] | None = None) -> int:
+        """Fold notifications 1 to ``end`` into new shadow tables (see the module
+        docstring), with ``workers`` processes (1: in this one). Returns how many
+        notifications were folded. Raises :class:`CrossPartition` when the fold needs more
+        than a partition's own rows (the shadow tables are then left to the next build,
+        which drops them first)."""
+        with self._writing() as c:
+            store = self._store(c, suffix=SHADOW)
+            store.drop_tables()
+            store.create_tables()
+            store.drop_indexes()  # built once, when they take over
+        if workers <= 1 or not self.can_build_elsewhere():
+            with self.bulk():
+                return _build_partition(app, self, 0, 1, end, batch, progress)
         ctx = multiprocessing.get_context(REPLAY_START_METHOD)
         env = {**app.env, "CREATE_TABLE": "false"}  # there; and concurrent DDL would clash
-        queues = [ctx.Queue(maxsize=3) for _ in range(workers)]
-        procs = [ctx.Process(target=_replay_partition, daemon=True, name=f"replay-{i}",
+        reports = ctx.Queue()
+        procs = [ctx.Process(target=_build_partition_process, daemon=True, name=f"rebuild-{i}",
                              args=(get_topic(type(app)), env, i, workers, end, batch,
-                                   queues[i]))
+                                   reports))
                  for i in range(workers)]
         for proc in procs:
             proc.start()
-        applied = after = 0
+        done: dict[int, int] = {}
+        seen = [0] * workers
         try:
-            for start in range(1, end + 1, batch):
-                stop = min(start + batch - 1, end)
-                results = [_receive(q, proc) for q, proc in zip(queues, procs, strict=True)]
-                for result in results:
-                    if result[0] == "error":
-                        raise RuntimeError(f"a replay worker failed:\n{result[1]}")
-                if any(result[0] != "ops" for result in results):
-                    return applied  # the fold crossed partitions: the rest sequentially
-                with self._writing() as c:
-                    store = self._store(c)
-                    try:
-                        self._advance(store, tracking_name, after, stop)
-                    except IntegrityError:
-                        return applied  # another reader is at work: the rest with it
-                    for _, _, _, ops, history in results:
-                        for table, table_ops in ops.items():
-                            store.write_ops(table, table_ops)
-                        store.write_history(history)
-                after, applied = stop, applied + sum(result[2] for result in results)
-            return applied
+            while len(done) < workers:
+                report = _receive(reports, procs)
+                if report[0] == "progress":
+                    seen[report[1]] = report[2]
+                    if progress is not None:
+                        progress(sum(seen))
+                elif report[0] == "done":
+                    done[report[1]] = report[2]
+                elif report[0] == "cross":
+                    raise CrossPartition(report[1])
+                else:
+                    raise RuntimeError(f"a rebuild worker failed:\n{report[1]}")
+            return sum(done.values())
         finally:
             for proc in procs:
                 if proc.is_alive():
                     proc.terminate()
                 proc.join()
-            for q in queues:
-                q.close()
+            reports.close()
+
+    def take_over(self, tracking_name: str, position: int) -> None:
+        """The shadow tables (a finished :meth:`build` up to ``position``) replace the live
+        ones, and the tracking position becomes ``position``, in one transaction. A live
+        reader that was ahead finds its position moved (its next batch fails and it goes
+        on from ``position``); one behind finds the work done."""
+        with self._writing() as c:
+            store = self._store(c, suffix=SHADOW)
+            table = self._tracking_table()
+            store.execute(f"DELETE FROM {table} WHERE application_name = %s",
+                          (tracking_name,))
+            store.execute(f"INSERT INTO {table} (application_name, notification_id) "
+                          "VALUES (%s, %s)", (tracking_name, position))
+            store.take_over()
+
+    def drop_shadow(self) -> None:
+        """Drop what an unfinished :meth:`build` left."""
+        with self._writing() as c:
+            self._store(c, suffix=SHADOW).drop_tables()
 
     @contextmanager
     def reading(self, as_of: datetime | None = None) -> Iterator[SqlStore]:
@@ -349,51 +376,86 @@ def _partition_notifications(app: Application[Any], start: int, stop: int, part:
             for r in rows]
 
 
-def _replay_partition(app_topic: str, env: dict[str, str], part: int, parts: int, end: int,
-                      batch: int, out: Any) -> None:
-    """A replay worker (a process of its own): for each range of ``batch`` notifications
-    up to ``end``, decode and fold the events of partition ``part`` and put the planned
-    row operations on ``out``: ("ops", last id, the partition's notifications in the range,
-    ops, history rows); ("cross", why) when the fold crosses partitions; ("error",
-    traceback)."""
+def _build_partition(app: Application[Any], view: _ViewMixin, part: int, parts: int, end: int,
+                     batch: int, progress: Callable[[int], None] | None = None) -> int:
+    """Fold the events of partition ``part`` of ``parts`` (all when 1) among notifications
+    1 to ``end`` into the shadow tables: ``batch`` notifications at a time, decoded, folded
+    into a :class:`PartitionStore`, their finished versions and history rows written in a
+    transaction of the view's bulk writer; the current versions at the end."""
+    whole = parts == 1
+    store = PartitionStore(whole=whole)
+    held = HeldVersions()
+    folded = 0
+    mapper = app.mapper
+    for start in range(1, end + 1, batch):
+        stop = min(start + batch - 1, end)
+        if parts == 1:
+            notifications = app.recorder.select_notifications(start=start, limit=batch,
+                                                              stop=stop)
+        else:
+            notifications = _partition_notifications(app, start, stop, part, parts)
+        for n in notifications:
+            event = mapper.to_domain_event(n)
+            store.moment = event.timestamp
+            if not whole:
+                store.owner = str(event.originator_id)
+            apply_event(store, event)
+        with view._writing() as c:
+            sql = view._store(c, suffix=SHADOW)
+            ops, history = store.take_ops(sql.versions_before)
+            for table, table_ops in ops.items():
+                written, finished = held.route(table, table_ops)
+                sql.write_ops(table, written)
+                sql.insert_versions(table, finished)
+            sql.write_history(history)
+        store.shed()
+        folded += len(notifications)
+        if progress is not None:
+            progress(folded)
+    with view._writing() as c:
+        sql = view._store(c, suffix=SHADOW)
+        for table, rows in held.rest().items():
+            sql.insert_versions(table, rows)
+    return folded
+
+
+def _build_partition_process(app_topic: str, env: dict[str, str], part: int, parts: int,
+                             end: int, batch: int, reports: Any) -> None:
+    """A rebuild worker (a process of its own): :func:`_build_partition` with its own
+    connections, reporting ("progress", part, folded), ("done", part, folded), ("cross",
+    why) when the fold crosses partitions, or ("error", traceback)."""
     try:
         app = resolve_topic(app_topic)(env=env)
         try:
-            store = PartitionStore()
-            for start in range(1, end + 1, batch):
-                stop = min(start + batch - 1, end)
-                notifications = _partition_notifications(app, start, stop, part, parts)
-                for n in notifications:
-                    event = app.mapper.to_domain_event(n)
-                    store.moment = event.timestamp
-                    store.owner = str(event.originator_id)
-                    apply_event(store, event)
-                ops, history = store.take_ops()
-                out.put(("ops", stop, len(notifications), ops, history))
-                store.shed()
+            view = _view_without_tables(app.recorder.datastore)
+            with view.bulk():
+                folded = _build_partition(
+                    app, view, part, parts, end, batch,
+                    lambda n: reports.put(("progress", part, n)))
+            reports.put(("done", part, folded))
         finally:
             app.close()
     except CrossPartition as exc:
-        out.put(("cross", str(exc)))
+        reports.put(("cross", str(exc)))
     except BaseException as exc:
-        out.put(("error", "".join(traceback.format_exception(exc))))
+        reports.put(("error", "".join(traceback.format_exception(exc))))
 
 
-def _receive(q: Any, proc: Any) -> tuple[Any, ...]:
+def _receive(q: Any, procs: list[Any]) -> tuple[Any, ...]:
     while True:
         try:
             return q.get(timeout=1.0)  # type: ignore[no-any-return]
         except queue.Empty:
-            if not proc.is_alive():
-                try:
-                    return q.get(timeout=1.0)  # type: ignore[no-any-return]
-                except queue.Empty:
-                    return ("error", f"{proc.name} ended without a word "
-                                     f"(exit code {proc.exitcode})")
+            for proc in procs:
+                if not proc.is_alive() and proc.exitcode != 0:
+                    try:
+                        return q.get(timeout=1.0)  # type: ignore[no-any-return]
+                    except queue.Empty:
+                        return ("error", f"{proc.name} ended without a word "
+                                         f"(exit code {proc.exitcode})")
 
 
-def view_for(datastore: Any) -> ReadModelView:
-    """The view on the same database (and PostgreSQL schema) as the application's events."""
+def _view_without_tables(datastore: Any) -> ReadModelView:
     view: ReadModelView
     if isinstance(datastore, SQLiteDatastore):
         view = SQLiteReadModelView(datastore)
@@ -401,6 +463,12 @@ def view_for(datastore: Any) -> ReadModelView:
         view = PostgresReadModelView(datastore, tracking_table_name=PG_TRACKING_TABLE)
     else:  # pragma: no cover
         raise TypeError(f"no read-model view for {type(datastore).__name__}")
+    return view
+
+
+def view_for(datastore: Any) -> ReadModelView:
+    """The view on the same database (and PostgreSQL schema) as the application's events."""
+    view = _view_without_tables(datastore)
     view.create_table()
     return view
 

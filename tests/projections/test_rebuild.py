@@ -27,11 +27,13 @@ from eventsourcing.sqlite import SQLiteConnectionPool
 
 from application.clock import ManualClock
 from application.service import AllocationService
+from domain.values import PlaceType, RoomKind
+from projections import read_side as read_side_module
 from projections import store as store_module
 from projections import view as view_module
 from projections.read_side import ReadSide, ReplayedAsOf
 from projections.store import ALL_TABLES, DOC_TABLES, HISTORY_TABLE, OPEN, RowCache
-from tests.builders import START
+from tests.builders import START, place
 from tests.conftest import _pg_connect, postgres_env, sqlite_env
 from tests.projections.history import MUNICIPALITIES, Story, grow
 
@@ -338,11 +340,36 @@ def forked(monkeypatch):
 sqlite_only = pytest.mark.parametrize("grown", ["sqlite"], indirect=True)
 
 
+def builds(monkeypatch) -> list[int]:
+    """Records the worker count of every shadow build."""
+    seen: list[int] = []
+    real_build = view_module._ViewMixin.build
+
+    def build(self: Any, app: Any, end: int, batch: int, workers: int, *rest: Any) -> int:
+        seen.append(workers)
+        return real_build(self, app, end, batch, workers, *rest)
+
+    monkeypatch.setattr(view_module._ViewMixin, "build", build)
+    return seen
+
+
+def shadow_tables(read: ReadSide) -> list[str]:
+    with read.view.reading() as store:
+        if store.dialect == "sqlite":
+            store.execute("SELECT name FROM sqlite_master WHERE name LIKE %s",
+                          (f"%{store_module.SHADOW}",))
+        else:
+            store.execute("SELECT table_name AS name FROM information_schema.tables "
+                          "WHERE table_schema = %s AND table_name LIKE %s",
+                          (store.schema, f"%{store_module.SHADOW}"))
+        return [r["name"] for r in store.cursor.fetchall()]
+
+
 @sqlite_only
-def test_a_parallel_rebuild_finishes_alone_when_the_fold_crosses_partitions(
+def test_a_parallel_rebuild_folds_in_one_partition_when_the_fold_crosses_partitions(
         grown: Grown, monkeypatch, forked):
     """A fold that touches another aggregate's row cannot be split by aggregate: the
-    workers stop, and the rest of the log is replayed by this process."""
+    workers stop, and the log is folded again by this process, which holds every row."""
     events = [grown.service.mapper.to_domain_event(n)
               for n in grown.service.recorder.select_notifications(start=1, limit=100_000)]
     middle = events[len(events) // 2].timestamp
@@ -354,22 +381,38 @@ def test_a_parallel_rebuild_finishes_alone_when_the_fold_crosses_partitions(
         real_fold(store, event)
 
     monkeypatch.setattr(view_module, "apply_event", crossing_fold)
-    parallel: list[int] = []
-    real_replay = view_module._ViewMixin.replay_in_parallel
-
-    def replay(self: Any, *args: Any) -> int:
-        parallel.append(real_replay(self, *args))
-        return parallel[-1]
-
-    monkeypatch.setattr(view_module._ViewMixin, "replay_in_parallel", replay)
+    seen = builds(monkeypatch)
     read = grown.read
     assert read.rebuild(workers=2, batch=200) == grown.end
-    assert 0 < parallel[0] < grown.end  # some in parallel, the rest alone
+    assert seen == [2, 1]
     assert_complete(grown, read)
+    assert shadow_tables(read) == []
 
 
 @sqlite_only
-def test_a_failing_replay_worker_stops_the_rebuild(grown: Grown, monkeypatch, forked):
+def test_a_fold_that_reads_whole_tables_is_replayed_in_place(grown: Grown, monkeypatch,
+                                                             forked):
+    """A fold that reads a whole table cannot be folded from memory: the rebuild drops
+    the read models and catches up from the start instead (the rows are the same)."""
+    real_fold = view_module.apply_event
+
+    def reading_fold(store: Any, event: Any) -> None:
+        store.all(DOC_TABLES[0], MUNICIPALITIES[0])
+        real_fold(store, event)
+
+    monkeypatch.setattr(view_module, "apply_event", reading_fold)
+    monkeypatch.setattr(read_side_module, "apply_event", reading_fold)
+    seen = builds(monkeypatch)
+    read = grown.read
+    assert read.rebuild(workers=2, batch=200) == grown.end
+    assert seen == [2, 1]
+    assert_complete(grown, read)
+    assert shadow_tables(read) == []
+
+
+@sqlite_only
+def test_a_failing_rebuild_worker_leaves_the_read_models_in_service(
+        grown: Grown, monkeypatch, forked):
     events = [grown.service.mapper.to_domain_event(n)
               for n in grown.service.recorder.select_notifications(start=1, limit=100_000)]
     middle = events[len(events) // 2].timestamp
@@ -384,8 +427,39 @@ def test_a_failing_replay_worker_stops_the_rebuild(grown: Grown, monkeypatch, fo
     read = grown.read
     with pytest.raises(RuntimeError, match="injected in a worker"):
         read.rebuild(workers=2, batch=200)
-    stopped = read.position()
-    assert 0 < stopped < grown.end
-    assert stopped % 200 == 0  # whole ranges only
-    assert read.catch_up() == grown.end - stopped
+    assert read.position() == grown.end  # the live read models, untouched
+    assert table_rows(read) == grown.live_rows
+    assert shadow_tables(read) == []
+    monkeypatch.setattr(view_module, "apply_event", real_fold)
+    assert read.rebuild(workers=2, batch=200) == grown.end
     assert_complete(grown, read)
+
+
+def test_the_read_models_stay_in_service_and_current_during_a_rebuild(grown: Grown):
+    """While a rebuild folds the log, commands go on and the live read models follow them
+    (another reader catches up mid-build); the rebuilt tables then take over at the end
+    the rebuild started from, and what came since is applied: the rows equal a fresh
+    replay of the whole log."""
+    read, service = grown.read, grown.service
+    other = ReadSide(service)  # the service's own reader, as in another process
+    before = grown.end
+    during: list[int] = []
+
+    def progress(folded: int) -> None:
+        if not during:  # the first batch is in: a command, and the live side reads it
+            grown.clock.advance(days=1)
+            place(service, municipality=MUNICIPALITIES[0], facility_id="fjellheim",
+                  place_type=PlaceType.SCREENED, room_kind=RoomKind.DOUBLE)
+            during.append(other.catch_up())
+            assert other.position() == service.recorder.max_notification_id()
+
+    applied = read.rebuild(workers=1, batch=150, progress=progress)
+    end = service.recorder.max_notification_id()
+    assert during and during[0] > 0 and end > before
+    assert applied == end  # the log up to the start, then what came during the build
+    assert read.position() == end
+    rebuilt = table_rows(read)
+    assert other.catch_up() == 0
+    assert read._replay_in_place(batch=64) == end  # the live path, from the start
+    assert table_rows(read) == rebuilt
+    grown.end, grown.live_rows = end, rebuilt  # the story is longer now, for what follows
