@@ -94,11 +94,12 @@ class SecurityHeaders:
 
 def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
     """R18: record due breaches every ``deadline_check_interval_s`` seconds (idempotent;
-    the command line and any other scheduler may run the same check)."""
+    the command line and any other scheduler may run the same check). The cases checked
+    are those on the waiting list in the read models, caught up first."""
     interval = rt.settings.deadline_check_interval_s
     while not stop.wait(interval):
         try:
-            rt.service.check_deadlines()
+            rt.service.check_deadlines(case_ids=rt.read.waiting_case_ids())
         except Exception as exc:  # keep checking; the next run records what this missed
             errors.log_unexpected("TASK", "deadline-check", exc)
 

@@ -57,6 +57,11 @@ class Runtime:
     verifier: TokenVerifier
     issuer: LocalIssuer | None
 
+    def __post_init__(self) -> None:
+        # The deadline check (R18) and the allocation run (R17) find the waiting cases in
+        # the read models (brought up to date first), not by scanning the whole event log.
+        self.service.use_waiting_cases(self.read)
+
     def position(self) -> int:
         """The newest notification id in the event store (0 when empty)."""
         return self.service.recorder.max_notification_id() or 0

@@ -69,7 +69,7 @@ class AllocationCommands:
                     price_per_day=int(po.price_per_day.to_integral_value()),
                     available_from=po.available_from, room=_room(po.room_kind)))
         waiting: dict[UUID, Case] = {}
-        for cid in self.waiting_case_ids():
+        for cid in self.waiting_case_ids(municipality):
             case = self._exists(cid)
             if (isinstance(case, Case) and case.municipality == municipality
                     and case.on_waiting_list and case.outstanding_offer is None

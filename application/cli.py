@@ -7,7 +7,9 @@
 
 The store is chosen as for the service (:func:`application.bootstrap.create_service`):
 ``PERSISTENCE_MODULE``, ``SQLITE_DBNAME`` (default ``$LTO_DATA_DIR/events.sqlite``),
-``POSTGRES_*``, ``CIPHER_*``. Long work shows its progress on stderr; results go to stdout.
+``POSTGRES_*``, ``CIPHER_*``. ``check-deadlines`` and ``allocate`` find the waiting cases in
+the read models (the service's, in the same database), brought up to date first.
+Long work shows its progress on stderr; results go to stdout.
 Exit status: 0 done, 1 the store or another failure, 2 a refused command or bad arguments.
 Names of persons are printed (an operator's screen), identity numbers never.
 """
@@ -73,9 +75,26 @@ def cmd_seed_demo(service: AllocationService, args: argparse.Namespace) -> int:
     return 0
 
 
+def _use_read_side(service: AllocationService) -> None:
+    """Let the service find the waiting cases in the read models rather than by scanning
+    the whole event log; bring them up to date first, with progress when far behind (the
+    first time on a store the service has never read)."""
+    from projections.read_side import BATCH, ReadSide
+
+    read = ReadSide(service)
+    total = service.recorder.max_notification_id() or 0
+    if total - read.position() > 10 * BATCH:
+        progress = Progress("bringing the read models up to date")
+        while read.catch_up(limit=10 * BATCH):
+            progress(min(read.position(), total), total)
+        progress(total, total)
+    service.use_waiting_cases(read)
+
+
 def cmd_check_deadlines(service: AllocationService, args: argparse.Namespace) -> int:
     """R18: any scheduler may run it, as often as it likes; a breach is recorded once."""
-    ids = list(service.waiting_case_ids())
+    _use_read_side(service)
+    ids = list(service.waiting_case_ids(args.municipality))
     progress = Progress("checking deadlines")
     breached: list[Any] = []
     chunk = 50
@@ -121,6 +140,7 @@ def cmd_rebuild_projections(service: AllocationService, args: argparse.Namespace
 
 def cmd_allocate(service: AllocationService, args: argparse.Namespace) -> int:
     """Propose offers for the vacant places; an officer approves each one (R17)."""
+    _use_read_side(service)
     sys.stderr.write(f"allocating for {args.municipality}: building the problem and solving…\n")
     run_id = service.run_allocation(args.municipality, started_by=args.officer)
     run = service.get_allocation_run(args.municipality, run_id)

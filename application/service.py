@@ -27,6 +27,7 @@ from application.clock import Clock, SystemClock
 from application.complaints import AccessLogCommands, ComplaintCommands
 from application.errors import ConcurrencyConflict
 from application.transcodings import register_domain_transcodings
+from application.waiting_cases import WaitingCases
 from domain.base import Base, local_date
 from domain.case import Case, check_spouse_co_location
 from domain.errors import InvalidState, InvalidValue, NotFound
@@ -75,6 +76,14 @@ class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands
     def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None) -> None:
         super().__init__(env)
         self.clock: Clock = clock or SystemClock()
+        #: Where the waiting cases are (the read side of a running service); None: the log.
+        self.waiting_cases: WaitingCases | None = None
+
+    def use_waiting_cases(self, source: WaitingCases | None) -> None:
+        """Let the deadline check and the allocation run find the waiting cases through
+        ``source`` (e.g. the read side) instead of scanning the event log; None goes back to
+        the scan."""
+        self.waiting_cases = source
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -557,11 +566,13 @@ class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands
         """R18: record a breach for every waiting case past its deadline with no offer.
 
         Any scheduler may run it, as often as it likes: a breach is recorded once. "Now" is
-        the service's clock. Returns the cases breached by this run.
+        the service's clock. The cases checked are ``case_ids``, else
+        :meth:`waiting_case_ids`; each is loaded and decides for itself. Returns the cases
+        breached by this run.
         """
         now = self._now()
         breached: list[UUID] = []
-        ids = list(case_ids) if case_ids is not None else list(self.waiting_case_ids())
+        ids = list(case_ids if case_ids is not None else self.waiting_case_ids(municipality))
         for case_id in ids:
             found = self._exists(case_id)
             if not isinstance(found, Case):
@@ -594,9 +605,14 @@ class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands
                     yield oid
             start = batch[-1].id + 1
 
-    def waiting_case_ids(self) -> Iterator[UUID]:
-        """Cases that have had a decision (candidates for the waiting list). The
-        projections keep the real list; this is the log-only fallback."""
+    def waiting_case_ids(self, municipality: str | None = None) -> Iterator[UUID]:
+        """Candidates for the waiting list (R12), of ``municipality`` or of all: the cases
+        on it, from :attr:`waiting_cases` when one is set (the read side, brought up to date
+        first); otherwise every case that has ever had a decision, of any municipality,
+        scanned from the whole event log (the fallback for tests and small tools). Either
+        way a superset is possible: callers load each case and let it decide."""
+        if self.waiting_cases is not None:
+            return iter(self.waiting_cases.waiting_case_ids(municipality))
         return self._ids_with_topics([get_topic(Case.DecisionMade)])
 
     def place_ids(self) -> Iterator[UUID]:

@@ -1,0 +1,27 @@
+"""Where the waiting cases are: a port the application is told about, not one it builds.
+
+The deadline check (R18) and the allocation run (R17) need the cases on the waiting list
+(R12). Without help the application finds them in the event log (every case that has had a
+decision), which grows forever. A running service has read models that hold the list; they
+depend on the application, not the other way round, so the application only names what it
+needs here and is handed an implementation (:class:`projections.read_side.ReadSide`).
+
+An implementation must not miss a case that is on the list when it answers (it brings
+itself up to date before reading); naming a few more is harmless, since the aggregate
+decides everything after loading.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+
+class WaitingCases(Protocol):
+    def waiting_case_ids(self, municipality: str | None = None) -> list[UUID]:
+        """The cases on the waiting list now (status waiting or granted), of one
+        municipality or, with None, of all."""
+        ...
+
+
+__all__ = ["WaitingCases"]
