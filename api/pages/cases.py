@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import Role
 from api.pages import timeline
 from api.pages import words as w
+from api.pages.lists import known_facilities
 from api.pages.web import (
     Form,
     FormInvalid,
@@ -26,15 +27,25 @@ from api.pages.web import (
     parse_id,
     refuse,
     status_of,
+    validated,
+)
+from api.schemas import (
+    CloseCaseIn,
+    EndStayIn,
+    InterimServicesIn,
+    LivingApartIn,
+    SpouseIn,
+    WishesIn,
 )
 from domain.base import add_months
-from domain.case import IPLOS_MAX_AGE_MONTHS, Case
-from domain.errors import DomainError
+from domain.case import IPLOS_MAX_AGE_MONTHS, Case, CaseStatus
+from domain.errors import DomainError, NotFound
 from domain.values import (
     IPLOS_SCORES,
     IPLOS_VARIABLES,
     BreachChoice,
     Channel,
+    ClosureReason,
     DementiaFinding,
     FacilityKind,
     InterimService,
@@ -132,7 +143,15 @@ OPTIONS = {
     "iplos_scores": [(str(n), str(n)) for n in sorted(IPLOS_SCORES)],
     "yes_no": [("ja", "Ja"), ("nei", "Nei")],
     "breach_choices": _options(w.BREACH_CHOICES),
+    "room_kinds": _options(w.ROOM_KINDS),
+    # A case is closed as "placed" by the admission only, never from a form.
+    "closure_reasons": [(k, v) for k, v in w.CLOSURE_REASONS.items()
+                        if k != ClosureReason.PLACED.value],
+    "stay_end_reasons": _options(w.STAY_END_REASONS),
 }
+
+#: Most interim services and wishes a form offers at once (the schemas allow 20).
+SERVICE_ROWS, WISH_ROWS = 20, 20
 
 
 # --- a new application ------------------------------------------------------------------------
@@ -203,10 +222,22 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
                  f"{w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)} per døgn")
                 for o in board.provider_offers if o.status == "available"]
     missing = case.missing_documentation(case.place_type or PlaceType.ORDINARY, today)
+    waiting_or_open = case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
+                                      CaseStatus.WAITING)
+    facilities = known_facilities(page, case.wishes) if waiting_or_open or case.wishes else []
+    facility_names = dict(facilities)
     spouse_ids = [case.spouse_case_id] if spouse is not None else []
     page.audit("read_case", [case_id, *spouse_ids])
     return page.render(
         "case.html", status=status, forms=forms or {}, case=case, case_id=str(case_id),
+        facilities=facilities, wishes=[facility_names.get(f, f) for f in case.wishes],
+        wish_rows=range(1, min(WISH_ROWS, max(len(case.wishes), len(facilities), 1)) + 1),
+        service_rows=range(1, min(SERVICE_ROWS, max(len(case.interim_services) + 1, 3)) + 1),
+        may_record_wishes=waiting_or_open,
+        may_close=case.status not in (CaseStatus.CLOSED, CaseStatus.RESIDENT),
+        closure_word=w.label(w.CLOSURE_REASONS, case.closure) if case.closure else None,
+        stay_end_word=w.label(w.STAY_END_REASONS, case.stay_ended[0])
+        if case.stay_ended else None,
         title=f"Sak: {case.person.name}", masked=masked(case.person.identity_number),
         age=_age(case.person.birth_date, today), checklist=checklist(case, today),
         missing=[w.MISSING.get(m, m) for m in missing], decisions=decisions,
@@ -230,19 +261,21 @@ Command = Callable[[Form, Need], Any]
 
 
 def _post(page: Page, case_id: UUID, name: str, command: Command,
-          fields: dict[str, str] | None = None, message: str = "lagret") -> Response:
+          fields: dict[str, str] | None = None, message: str = "lagret",
+          texts: dict[str, str] | None = None) -> Response:
     """Run one case command from a posted form: the page's own checks, then the command.
-    A refusal re-renders the case page with the values as typed (422)."""
+    A refusal re-renders the case page with the values as typed (422). A command that
+    also writes other cases (a spouse) returns their ids, for the access log."""
     page.load_case(case_id, "write_case")
     form = page.form(name)
     try:
-        command(form, Need(form))
+        touched = command(form, Need(form)) or []
     except FormInvalid:
         return case_page(page, case_id, forms={name: form}, status=422)
     except DomainError as exc:
-        refuse(form, exc, fields)
+        refuse(form, exc, fields, texts)
         return case_page(page, case_id, forms={name: form}, status=status_of(exc))
-    page.audit("write_case", [case_id], detail=f"form {name}")
+    page.audit("write_case", [case_id, *touched], detail=f"form {name}")
     return page.done(f"/saker/{case_id}", message)
 
 
@@ -516,3 +549,127 @@ def breach_choice(case_id: str, page: OfficerForm) -> Response:
                                           recorded_by=page.user.name, command_id=form.command)
 
     return _post(page, cid, "breach_choice", run)
+
+
+# --- wishes, interim services, spouse (R10, R14, R16/R20) -------------------------------------
+
+
+@router.post("/saker/{case_id}/onsker", name="page_case_wishes")
+def wishes(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        chosen = [form.get(f"wish_{i}").strip() for i in range(1, WISH_ROWS + 1)]
+        body = validated(form, WishesIn, {"facility_ids": [f for f in chosen if f]},
+                         {"facility_ids": "Velg institusjonene i den rekkefølgen personen "
+                                          "ønsker dem."}, {"facility_ids": "wishes"})
+        page.service.record_wishes(page.municipality, cid,
+                                   facility_ids=list(body.facility_ids),
+                                   command_id=form.command)
+
+    return _post(page, cid, "wishes", run, {"facility_ids": "wishes"})
+
+
+@router.post("/saker/{case_id}/tjenester", name="page_case_interim_services")
+def interim_services(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        rows = [(i, form.get(f"service_{i}").strip(), form.get(f"extent_{i}").strip())
+                for i in range(1, SERVICE_ROWS + 1)]
+        rows = [row for row in rows if row[1] or row[2]]
+        where: dict[str, str] = {}
+        for n, (i, _, _) in enumerate(rows):
+            where[f"services.{n}.service"] = f"service_{i}"
+            where[f"services.{n}.extent"] = f"extent_{i}"
+        body = validated(
+            form, InterimServicesIn,
+            {"services": [{"service": sv, "extent": ex} for _, sv, ex in rows]},
+            {"service": "Skriv tjenesten, for eksempel hjemmesykepleie.",
+             "extent": "Skriv omfanget, for eksempel tre besøk daglig."}, where)
+        page.service.record_interim_services(
+            page.municipality, cid,
+            services=[InterimService(x.service, x.extent) for x in body.services],
+            recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "interim_services", run, {"services": "service_1"})
+
+
+def _case_ref(raw: str) -> str:
+    """A case number as typed, or pasted with its page's address (…/saker/{id}?…)."""
+    text = raw.strip()
+    if "/saker/" in text:
+        text = text.rsplit("/saker/", 1)[1]
+        for end in ("/", "?", "#"):
+            text = text.split(end, 1)[0]
+    return text
+
+
+@router.post("/saker/{case_id}/ektefelle", name="page_case_spouse")
+def spouse(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> list[UUID]:
+        body = validated(form, SpouseIn, {"spouse_case_id": _case_ref(form.get("spouse"))},
+                         {"spouse_case_id": "Skriv saksnummeret til ektefellens eller "
+                                            "samboerens sak slik det står i adressen til "
+                                            "saken (/saker/…), eller lim inn adressen."},
+                         {"spouse_case_id": "spouse"})
+        try:
+            page.service.get_case(page.municipality, body.spouse_case_id)
+        except NotFound:
+            page.audit_refused("write_case", body.spouse_case_id)
+            form.refuse("spouse", "Fant ingen sak med dette saksnummeret i kommunen.")
+            raise FormInvalid(form) from None
+        page.service.link_spouses(page.municipality, cid, body.spouse_case_id,
+                                  command_id=form.command)
+        return [body.spouse_case_id]
+
+    return _post(page, cid, "spouse", run, {"spouse_case_id": "spouse"}, message="ektefelle")
+
+
+@router.post("/saker/{case_id}/samtykke-adskilt", name="page_case_living_apart")
+def living_apart(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, LivingApartIn, {"statement": form.get("statement").strip()},
+                         {"statement": "Skriv samtykket med personens egne ord (R10)."})
+        page.service.consent_to_living_apart(page.municipality, cid, statement=body.statement,
+                                             recorded_by=page.user.name,
+                                             command_id=form.command)
+
+    return _post(page, cid, "living_apart", run)
+
+
+# --- the end of a case or a stay ---------------------------------------------------------------
+
+
+@router.post("/saker/{case_id}/avslutt", name="page_case_close")
+def close(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+    why = "Velg hvorfor saken avsluttes: søknaden trukket, død eller flyttet fra kommunen."
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, CloseCaseIn, {"reason": form.get("reason")}, {"reason": why})
+        page.service.close_case(page.municipality, cid, reason=body.reason,
+                                command_id=form.command)
+
+    return _post(page, cid, "close", run, message="avsluttet", texts={"reason": why})
+
+
+@router.post("/saker/{case_id}/avslutt-opphold", name="page_case_end_stay")
+def end_stay(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        data: dict[str, Any] = {"reason": form.get("reason")}
+        if form.get("ended_on").strip():
+            data["ended_on"] = form.get("ended_on").strip()
+        body = validated(form, EndStayIn, data,
+                         {"reason": "Velg hvorfor oppholdet avsluttes.",
+                          "ended_on": "Skriv datoen som dd.mm.åååå."})
+        page.service.end_stay(page.municipality, cid, reason=body.reason,
+                              ended_on=body.ended_on, command_id=form.command)
+
+    return _post(page, cid, "end_stay", run, message="opphold")

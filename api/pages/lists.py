@@ -1,19 +1,36 @@
-"""The allocation unit's overviews: the waiting list (R12) and the vacancy board."""
+"""The allocation unit's overviews: the waiting list (R12) and the vacancy board, with the
+forms that register a place (R1) and another provider's offer."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
-from api.pages.web import Page, PageRoute, page_for
+from api.pages import words as w
+from api.pages.web import (
+    Form,
+    FormInvalid,
+    Page,
+    PageRoute,
+    form_for,
+    page_for,
+    refuse,
+    status_of,
+    validated,
+)
+from api.schemas import PlaceIn, ProviderOfferIn
+from domain.errors import DomainError
+from projections.fold import PLACE
 from projections.vacancy_board import VacancyBoard
 from projections.waiting_list import WaitingListEntry
 
 router = APIRouter(route_class=PageRoute)
 OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
+OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
 
 #: A deadline this close (days) is shown in warning colour.
 CLOSE_DAYS = 30
@@ -47,12 +64,130 @@ def waiting_list(page: OfficerPage) -> HTMLResponse:
                                "soon": sum(row_class(e) == "soon" for e in entries)})
 
 
-@router.get("/ledige-plasser", name="page_vacancy_board")
-def vacancy_board(page: OfficerPage) -> HTMLResponse:
+def known_facilities(page: Page, also: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """Every facility with an own place registered in the municipality, occupied ones too,
+    as (facility id, name) by name; ids in ``also`` (wishes recorded earlier) that are not
+    among them are kept under their id."""
+    with page.read.view.reading() as store:
+        docs = store.all(PLACE, page.municipality)
+    names = {d["facility_id"]: d["facility_name"] for d in docs}
+    for facility_id in also:
+        names.setdefault(facility_id, facility_id)
+    return sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+
+
+def _options(table: dict[str, str]) -> list[tuple[str, str]]:
+    return list(table.items())
+
+
+BOARD_OPTIONS = {
+    "facility_kinds": _options(w.FACILITY_KINDS),
+    "place_types": _options(w.PLACE_TYPES),
+    "room_kinds": _options(w.ROOM_KINDS),
+}
+
+
+def _board_page(page: Page, forms: dict[str, Form] | None = None,
+                status: int = 200) -> HTMLResponse:
     board = page.read.vacancy_board(page.municipality)
     summary: dict[tuple[str, str], dict[str, int]] = {}
     for p in board.places:
         counts = summary.setdefault((p.facility_name, p.place_type), {})
         counts[p.status] = counts.get(p.status, 0) + (p.free_beds or 1)
-    return page.render("vacancies.html", title="Ledige plasser", board=board,
-                       groups=by_facility(board), summary=sorted(summary.items()))
+    return page.render("vacancies.html", status=status, forms=forms or {},
+                       title="Ledige plasser", board=board, groups=by_facility(board),
+                       summary=sorted(summary.items()), options=BOARD_OPTIONS,
+                       facilities=", ".join(f"{facility_id} ({name})" for facility_id, name
+                                            in known_facilities(page)))
+
+
+@router.get("/ledige-plasser", name="page_vacancy_board")
+def vacancy_board(page: OfficerPage) -> HTMLResponse:
+    return _board_page(page)
+
+
+def _post_board(page: Page, name: str, command: Callable[[Form], Any], message: str,
+                fields: dict[str, str] | None = None,
+                texts: dict[str, str] | None = None) -> Response:
+    """Run one command on places or other providers' offers from a posted form; a refusal
+    draws the vacancy board again with the values as typed (422). No person's data, so
+    nothing for the access log (like the JSON routes)."""
+    form = page.form(name)
+    try:
+        command(form)
+    except FormInvalid:
+        return _board_page(page, {name: form}, 422)
+    except DomainError as exc:
+        refuse(form, exc, fields, texts)
+        return _board_page(page, {name: form}, status_of(exc))
+    return page.done("/ledige-plasser", message)
+
+
+def _values(form: Form, keys: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any]:
+    """The form's values for a schema, trimmed; an optional field left empty is absent."""
+    data: dict[str, Any] = {key: form.get(key).strip() for key in keys}
+    for key in optional:
+        value = form.get(key).strip()
+        if value:
+            data[key] = value
+    return data
+
+
+#: Schema refusals in Norwegian, by schema field (the limits come from the schema).
+PLACE_TEXTS = {
+    "facility_id": "Skriv institusjonens id, for eksempel fjellheim. Bruk samme id for alle "
+                   "plasser ved institusjonen.",
+    "facility_name": "Skriv institusjonens navn.",
+    "facility_kind": "Velg sykehjem eller bolig med heldøgns tjenester (R1).",
+    "unit": "Skriv avdelingen.",
+    "room": "Skriv romnummeret.",
+    "place_type": "Velg plasstype: ordinær, skjermet eller forsterket.",
+    "room_kind": "Velg enerom eller dobbeltrom.",
+    "available_from": "Skriv datoen som dd.mm.åååå.",
+}
+PROVIDER_OFFER_TEXTS = {
+    **PLACE_TEXTS,
+    "provider": "Skriv leverandørens navn.",
+    "reference": "Skriv leverandørens referanse for plassen.",
+    "price_per_day": "Skriv prisen per døgn i kroner: over 0 og under 1 000 000, med høyst "
+                     "to desimaler, for eksempel 3150 eller 3150,50.",
+    "valid_until": "Skriv datoen som dd.mm.åååå.",
+}
+
+
+@router.post("/ledige-plasser/plass", name="page_register_place")
+def register_place(page: OfficerForm) -> Response:
+    def run(form: Form) -> None:
+        body = validated(form, PlaceIn, _values(
+            form, ("facility_id", "facility_name", "facility_kind", "unit", "room",
+                   "place_type", "room_kind"), ("available_from",)), PLACE_TEXTS)
+        page.service.register_place(
+            page.municipality, facility_id=body.facility_id, facility_name=body.facility_name,
+            facility_kind=body.facility_kind, unit=body.unit, room=body.room,
+            place_type=body.place_type, room_kind=body.room_kind,
+            available_from=body.available_from, command_id=form.command)
+
+    return _post_board(page, "place", run, "plass")
+
+
+def _price(raw: str) -> str:
+    """A price as typed the Norwegian way (3 150,50 kr) in the schema's notation."""
+    text = raw.replace("\u00a0", "").replace(" ", "").removesuffix("kr").strip()
+    return text.replace(",", ".")
+
+
+@router.post("/ledige-plasser/leverandortilbud", name="page_register_provider_offer")
+def register_provider_offer(page: OfficerForm) -> Response:
+    def run(form: Form) -> None:
+        data = _values(form, ("provider", "reference", "facility_name", "facility_kind",
+                              "place_type", "room_kind"), ("available_from", "valid_until"))
+        data["price_per_day"] = _price(form.get("price_per_day"))
+        body = validated(form, ProviderOfferIn, data, PROVIDER_OFFER_TEXTS)
+        page.service.register_provider_offer(
+            page.municipality, provider=body.provider, reference=body.reference,
+            facility_name=body.facility_name, facility_kind=body.facility_kind,
+            place_type=body.place_type, price_per_day=body.price_per_day,
+            room_kind=body.room_kind, available_from=body.available_from,
+            valid_until=body.valid_until, command_id=form.command)
+
+    return _post_board(page, "provider_offer", run, "leverandortilbud")

@@ -147,6 +147,11 @@ MESSAGES = {
     "tilbud": "Tilbudet er sendt.",
     "svar": "Svaret på tilbudet er registrert.",
     "innflytting": "Innflyttingen er registrert.",
+    "ektefelle": "Sakene er koblet som ektefeller eller samboere.",
+    "avsluttet": "Saken er avsluttet.",
+    "opphold": "Oppholdet er avsluttet.",
+    "plass": "Plassen er registrert.",
+    "leverandortilbud": "Tilbudet fra den andre leverandøren er registrert.",
     "kjoring": "Tildelingen er kjørt. Forslaget under må godkjennes tilbud for tilbud.",
     "godkjent": "Tilbudet er godkjent og sendt.",
     "avvist": "Forslaget er avvist; ingen tilbud er sendt.",
@@ -287,6 +292,16 @@ _FIELDS = {
     "upheld": "Velg om klagen tas til følge fullt ut.",
     "forwarded_by": "Skriv hvem som sender klagen.",
     "outcome": "Velg Statsforvalterens utfall: stadfestet, endret eller opphevet.",
+    "spouse_case_id": "En person kan ikke kobles til sin egen sak. Skriv saksnummeret til "
+                      "ektefellens eller samboerens sak.",
+    "ended_on": "Skriv datoen oppholdet ble avsluttet.",
+    "facility_id": "Skriv institusjonens id, for eksempel fjellheim.",
+    "facility_name": "Skriv institusjonens navn.",
+    "unit": "Skriv avdelingen.",
+    "room": "Skriv romnummeret.",
+    "provider": "Skriv leverandørens navn.",
+    "price_per_day": "Prisen per døgn må være over 0 kr.",
+    "valid_until": "«Gyldig til» kan ikke være før plassen er ledig.",
 }
 
 _BEFORE = {
@@ -322,6 +337,13 @@ _STATES = (
     ("not marked urgent", "Saken er ikke markert som hastesak."),
     ("priority is assessed", "Prioritet vurderes bare for en person som venter."),
     ("interim services", "Tjenester i ventetiden registreres for personer på ventelisten."),
+    ("does not live in a long-term place", "Personen bor ikke på en langtidsplass, så det er "
+                                           "ikke noe opphold å avslutte."),
+    ("end the stay instead", "Personen bor på en langtidsplass: avslutt oppholdet i stedet "
+                             "for saken."),
+    ("already registered in that room", "Et annet rom er allerede registrert med samme "
+                                        "institusjon, avdeling og romnummer, men med en annen "
+                                        "plasstype, institusjonstype eller romtype."),
     ("no longer waiting", "Personen venter ikke lenger."),
     ("already been reconsidered", "Klagen er allerede vurdert på nytt av tildelingsenheten."),
     ("must reconsider it first", "Tildelingsenheten må vurdere klagen på nytt før den kan "
