@@ -29,7 +29,7 @@ from application.errors import ConcurrencyConflict
 from application.transcodings import register_domain_transcodings
 from application.waiting_cases import WaitingCases
 from domain.base import Base, local_date
-from domain.case import Case, check_spouse_co_location
+from domain.case import Case, check_spouse_co_location, link_spouses
 from domain.errors import InvalidState, InvalidValue, NotFound
 from domain.place import Place
 from domain.policy import Policy, policy_id
@@ -176,8 +176,8 @@ class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands
             receives_other_services=receives_other_services,
             dementia_suspected=dementia_suspected, command_id=command_id,
         )
-        if spouse is not None and spouse.spouse_case_id != case.id:
-            spouse.link_spouse(self._now(), spouse_case_id=case.id, command_id=command_id)
+        if spouse is not None:
+            link_spouses(self._now(), case, spouse, command_id=command_id)  # R10
         try:
             self.save(case, spouse)
         except IntegrityError:
@@ -189,16 +189,13 @@ class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands
 
     def link_spouses(self, municipality: str, case_id: UUID, spouse_case_id: UUID, *,
                      command_id: str | None = None) -> None:
-        """R10: link two cases as spouses or cohabitants, both ways, in one save."""
+        """R10: link two cases as spouses or cohabitants, both ways, in one save. Refused
+        when either is linked to a third case; linking the same pair again writes nothing."""
         case = self.get_case(municipality, case_id)
         spouse = self.get_case(municipality, spouse_case_id)
         if case.has_handled(command_id):
             return
-        now = self._now()
-        if case.spouse_case_id != spouse.id:
-            case.link_spouse(now, spouse_case_id=spouse.id, command_id=command_id)
-        if spouse.spouse_case_id != case.id:
-            spouse.link_spouse(now, spouse_case_id=case.id, command_id=command_id)
+        link_spouses(self._now(), case, spouse, command_id=command_id)
         self._commit(case, spouse)
 
     def _on_case(self, municipality: str, case_id: UUID, command_id: str | None,
@@ -536,23 +533,21 @@ class AllocationService(AllocationCommands, ComplaintCommands, AccessLogCommands
 
     def close_case(self, municipality: str, case_id: UUID, *, reason: ClosureReason,
                    command_id: str | None = None) -> None:
-        """Withdrawn, died or moved away: any outstanding offer is withdrawn and its place
-        released in the same save."""
+        """Withdrawn, died or moved away: the case checks that it may close (a resident's
+        stay is ended instead), withdraws any outstanding offer and closes; the offer's
+        place is released in the same save."""
         case = self.get_case(municipality, case_id)
         if case.has_handled(command_id):
             return
         now = self._now()
-        touched: list[Base] = [case]
-        offer = case.outstanding_offer
-        if offer is not None:
-            target = self._offer_target(municipality, case, offer.offer_id)
-            case.withdraw_offer(now, offer_id=offer.offer_id, reason=reason.value,
-                                command_id=command_id)
-            target.release(now, offer_id=offer.offer_id, reason=reason.value,
+        outstanding = case.outstanding_offer
+        target = (self._offer_target(municipality, case, outstanding.offer_id)
+                  if outstanding is not None else None)
+        withdrawn = case.close(now, reason=reason, command_id=command_id)
+        if withdrawn is not None and target is not None:
+            target.release(now, offer_id=withdrawn.offer_id, reason=reason.value,
                            command_id=command_id)
-            touched.append(target)
-        case.close(now, reason=reason, command_id=command_id)
-        self._commit(*touched)
+        self._commit(case, target)
 
     # --- the guarantee (§ 3-4) --------------------------------------------------------
 

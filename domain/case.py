@@ -93,6 +93,9 @@ class Offer:
     made_on: date
     status: OfferStatus = OfferStatus.MADE
     answered_on: date | None = None
+    #: The day the person moved in on this offer; an admitted offer is no longer
+    #: outstanding (its status stays "accepted").
+    admitted_on: date | None = None
 
 
 @dataclass
@@ -394,6 +397,9 @@ class Case(Base):
         admitted_on: date
 
         def on(self, case: Case) -> None:
+            offer = case.offers.get(self.offer_id)
+            if offer is not None:
+                offer.admitted_on = self.admitted_on
             case.status = CaseStatus.RESIDENT
             case.residence = (self.target_id, self.facility_id, self.admitted_on, self.purchased)
             case.urgent = False
@@ -474,8 +480,11 @@ class Case(Base):
 
     @property
     def outstanding_offer(self) -> Offer | None:
+        """The offer awaiting an answer or an admission; the one the person moved in on
+        is not outstanding."""
         for offer in self.offers.values():
-            if offer.status in (OfferStatus.MADE, OfferStatus.ACCEPTED):
+            if (offer.status in (OfferStatus.MADE, OfferStatus.ACCEPTED)
+                    and offer.admitted_on is None):
                 return offer
         return None
 
@@ -571,11 +580,25 @@ class Case(Base):
         if self.status is CaseStatus.CLOSED:
             raise InvalidState("the case is closed", field=field)
 
-    def link_spouse(self, now: datetime, *, spouse_case_id: UUID,
-                    command_id: str | None = None) -> None:
+    def check_spouse_link(self, spouse_case_id: UUID) -> None:
+        """R10 (§ 2-3): this case may be linked to ``spouse_case_id``: it is open, not that
+        case itself, and not linked to another case (a person has at most one spouse or
+        cohabitant link; linking the same case again changes nothing)."""
         self._open()
         if spouse_case_id == self.id:
             raise InvalidValue("spouse_case_id", "a person is not their own spouse")
+        if self.spouse_case_id is not None and self.spouse_case_id != spouse_case_id:
+            raise RuleViolation(
+                "R10", f"case {self.id} is already linked to another spouse's or "
+                "cohabitant's case; a person has at most one spouse or cohabitant (§ 2-3)",
+                field="spouse_case_id")
+
+    def link_spouse(self, now: datetime, *, spouse_case_id: UUID,
+                    command_id: str | None = None) -> None:
+        """One side of the link (R10); :func:`link_spouses` links both. Idempotent."""
+        self.check_spouse_link(spouse_case_id)
+        if self.spouse_case_id == spouse_case_id:
+            return
         self.trigger_event(self.SpouseLinked, timestamp=now, command_id=command_id,
                            spouse_case_id=spouse_case_id)
 
@@ -877,6 +900,9 @@ class Case(Base):
         offer = self.offers.get(offer_id)
         if offer is None:
             raise InvalidState("no such offer on this case", field="offer_id")
+        if offer.admitted_on is not None:
+            raise InvalidState("the person moved in on this offer; end the stay to release "
+                               "the place", field="offer_id")
         if offer.status not in statuses:
             raise InvalidState(f"the offer is {offer.status.value}", field="offer_id")
         return offer
@@ -936,18 +962,22 @@ class Case(Base):
                            reason=reason, ended_on=ended_on)
 
     def close(self, now: datetime, *, reason: ClosureReason,
-              command_id: str | None = None) -> None:
-        """Withdrawn, died or moved away before placement. Outstanding offers are withdrawn
-        by the application first (their places released in the same save)."""
+              command_id: str | None = None) -> Offer | None:
+        """Withdrawn, died or moved away before placement. Checked first; then an
+        outstanding offer is withdrawn and the case closed. Returns the withdrawn offer, whose
+        place the application releases in the same save."""
         self._open()
         if reason is ClosureReason.PLACED:
             raise InvalidValue("reason", "a case is closed as placed by the admission")
         if self.status is CaseStatus.RESIDENT:
             raise InvalidState("the person lives in a place: end the stay instead")
-        if self.outstanding_offer is not None:
-            raise InvalidState("withdraw the outstanding offer first", field="offer_id")
+        offer = self.outstanding_offer
+        if offer is not None:
+            self.trigger_event(self.OfferWithdrawn, timestamp=now, command_id=command_id,
+                               offer_id=offer.offer_id, reason=reason.value)
         self.trigger_event(self.Closed, timestamp=now, command_id=command_id,
                            reason=reason, closed_on=local_date(now))
+        return offer
 
     # --- the guarantee (§ 3-4) --------------------------------------------------------
 
@@ -1002,3 +1032,20 @@ def check_spouse_co_location(case: Case, spouse: Case | None, facility_id: str) 
         "R10", f"the spouse lives at or is offered facility {held}; spouses in long-term stay "
         "are given a place at the same facility unless both have consented to live apart",
         field="place_id", missing=("living_apart_consent",))
+
+
+def link_spouses(now: datetime, case: Case, spouse: Case, *,
+                 command_id: str | None = None) -> None:
+    """R10 (§ 2-3): link two cases as spouses or cohabitants, both ways.
+
+    Both cases are checked before either changes: they are of the same municipality, open,
+    not one and the same, and neither is linked to a third case. Linking a pair that is
+    already linked (either way or both) only completes the link: idempotent, never refused.
+    """
+    if case.municipality != spouse.municipality:
+        raise RuleViolation("R10", "spouses' cases are linked within one municipality",
+                            field="municipality")
+    case.check_spouse_link(spouse.id)
+    spouse.check_spouse_link(case.id)
+    case.link_spouse(now, spouse_case_id=spouse.id, command_id=command_id)
+    spouse.link_spouse(now, spouse_case_id=case.id, command_id=command_id)

@@ -44,7 +44,7 @@ from projections.deadlines import (
 from projections.fold import CASE, ON_LIST, apply_event
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
-from projections.vacancy_board import VacancyBoard, vacancy_board
+from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
 from projections.view import ReadModels, ReadModelView, view_for
 from projections.waiting_list import WaitingListEntry, waiting_list
 
@@ -70,6 +70,12 @@ class _Queries:
     def vacancy_board(self, municipality: str, today: date | None = None) -> VacancyBoard:
         with self._store_read() as store:
             return vacancy_board(store, municipality, today or self._today())
+
+    def facilities(self, municipality: str) -> list[Facility]:
+        """Every facility with an own place in the municipality, full and closed ones too,
+        by name: the facilities a person may rank among their wishes (R16, R20)."""
+        with self._store_read() as store:
+            return facilities(store, municipality)
 
     def case_history(self, case_id: Any) -> list[HistoryEntry]:
         with self._store_read() as store:

@@ -6,6 +6,9 @@ Occupied places are not on the board. A place is "vacant" while it has a free be
 room with one resident and no offer has one), "reserved" when every free bed is held by an
 offer. Another provider's offer is on the board while it is not withdrawn, not purchased and
 within its validity on the day the board is read.
+
+The facilities, by contrast, are every facility with an own place registered, full or not:
+what a person may rank among their wishes (R16, R20).
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ class ProviderOfferRow:
     available_from: date
     valid_until: date | None
     status: str  # "available" or "reserved"
+
+
+@dataclass(frozen=True)
+class Facility:
+    facility_id: str
+    facility_name: str
 
 
 @dataclass(frozen=True)
@@ -96,3 +105,11 @@ def vacancy_board(store: Store, municipality: str, today: date) -> VacancyBoard:
             valid_until, "reserved" if d["reserved_for"] else "available"))
     offers.sort(key=lambda o: (o.place_type, o.price_per_day, o.provider, o.reference))
     return VacancyBoard(places, offers)
+
+
+def facilities(store: Store, municipality: str) -> list[Facility]:
+    """Every facility with an own place registered in the municipality — vacant, reserved,
+    full or closed — once, by name (case-insensitive), then id."""
+    names = {d["facility_id"]: d["facility_name"] for d in store.all(PLACE, municipality)}
+    return [Facility(facility_id, name) for facility_id, name
+            in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))]

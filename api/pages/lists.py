@@ -24,7 +24,6 @@ from api.pages.web import (
 )
 from api.schemas import PlaceIn, ProviderOfferIn
 from domain.errors import DomainError
-from projections.fold import PLACE
 from projections.vacancy_board import VacancyBoard
 from projections.waiting_list import WaitingListEntry
 
@@ -68,9 +67,7 @@ def known_facilities(page: Page, also: Iterable[str] = ()) -> list[tuple[str, st
     """Every facility with an own place registered in the municipality, occupied ones too,
     as (facility id, name) by name; ids in ``also`` (wishes recorded earlier) that are not
     among them are kept under their id."""
-    with page.read.view.reading() as store:
-        docs = store.all(PLACE, page.municipality)
-    names = {d["facility_id"]: d["facility_name"] for d in docs}
+    names = {f.facility_id: f.facility_name for f in page.read.facilities(page.municipality)}
     for facility_id in also:
         names.setdefault(facility_id, facility_id)
     return sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))

@@ -236,6 +236,11 @@ _RULES = {
                    "Ektefeller i langtidsopphold skal få plass samme sted med mindre begge har "
                    "samtykket til å bo hver for seg (R10, § 2-3).",
     ("R10", "statement"): "Skriv samtykket med personens egne ord (R10).",
+    ("R10", "spouse_case_id"): "En av de to sakene er allerede koblet til en annen ektefelle "
+                               "eller samboer. En person kan bare ha én ektefelle eller "
+                               "samboer koblet til saken (R10, § 2-3).",
+    ("R10", "municipality"): "Ektefellens eller samboerens sak hører til en annen kommune. "
+                             "Saker kobles bare innen samme kommune (R10).",
     ("R11", None): "Ledsagende opphold krever at ektefellens sak er koblet til (R11, § 2-3).",
     ("R14", "grounds"): "Vedtaket må ha en begrunnelse: faktiske forhold og hovedhensyn (R14, "
                         "§ 3-2).",
@@ -328,6 +333,8 @@ _STATES = (
                                            "en plass."),
     ("not yet placed", "Tilbud gis bare til en person med vedtak som ennå ikke har plass."),
     ("reinforced place is for", "En forsterket plass krever vedtak om forsterket plass."),
+    ("moved in on this offer", "Personen har flyttet inn på plassen fra dette tilbudet. "
+                               "Avslutt oppholdet for å frigjøre plassen."),
     ("the offer is", "Tilbudet er allerede besvart eller trukket."),
     ("the proposal is already", "Forslaget er allerede behandlet."),
     ("place is not vacant", "Plassen er ikke lenger ledig."),

@@ -241,6 +241,10 @@ def record_wishes(case_id: CaseId, body: WishesIn, p: Officer, rt: CurrentRuntim
              summary="R10: link the spouse's or cohabitant's case (both ways)")
 def link_spouse(case_id: CaseId, body: SpouseIn, request: Request, p: Officer,
                 rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    """A person has at most one spouse or cohabitant (§ 2-3): linking a case that either
+    side already has linked to a third case is refused (422 ``r10_violation``, ``field``
+    spouse_case_id), as is linking a case to itself (422 ``invalid_value``). Linking the
+    same pair again writes nothing and answers as the first time."""
     note_cases(request, [body.spouse_case_id])
     rt.service.link_spouses(p.municipality, case_id, body.spouse_case_id, command_id=cid)
     return Recorded(case_id=case_id)
@@ -316,6 +320,8 @@ def end_stay(case_id: CaseId, body: EndStayIn, p: Officer, rt: CurrentRuntime,
              summary="Close the case before placement (withdrawn, died, moved away)")
 def close_case(case_id: CaseId, body: CloseCaseIn, p: Officer, rt: CurrentRuntime,
                cid: CommandId) -> Recorded:
+    """An offer not yet moved in on is withdrawn and its place released in the same save.
+    A resident's case is not closed (409 ``invalid_state``): end the stay instead."""
     rt.service.close_case(p.municipality, case_id, reason=body.reason, command_id=cid)
     return Recorded(case_id=case_id)
 

@@ -127,6 +127,84 @@ def test_an_offer_of_a_taken_place_is_409_invalid_state(sqlite_client: TestClien
     assert taken.status_code == 409 and taken.json()["code"] == "invalid_state"
 
 
+# --- refusals that name what is wrong and write nothing ---------------------------------------
+
+
+def test_closing_a_residents_case_is_409_end_the_stay_instead_and_writes_nothing(
+        sqlite_client: TestClient, sqlite_service: AllocationService, tokens: Tokens) -> None:
+    c, h = sqlite_client, tokens()
+    case_id = waiting_case(c, h)
+    place_id = place(c, h)
+    offer_id = ok(c.post(f"/cases/{case_id}/offers", headers=h, json={"place_id": place_id}),
+                  201)["offer_id"]
+    ok(c.post(f"/cases/{case_id}/offers/{offer_id}/answer", headers=h,
+              json={"answer": "accept"}))
+    ok(c.post(f"/cases/{case_id}/offers/{offer_id}/admission", headers=h, json={}))
+    events = domain_events(sqlite_service)
+    response = c.post(f"/cases/{case_id}/close", headers=h, json={"reason": "died"})
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert (body["code"], body["rule"]) == ("invalid_state", None)
+    assert body["message"] == "the person lives in a place: end the stay instead"
+    assert domain_events(sqlite_service) == events, "nothing written"
+    withdraw = c.post(f"/cases/{case_id}/offers/{offer_id}/withdraw", headers=h,
+                      json={"reason": "feil"})
+    assert withdraw.status_code == 409 and "moved in on this offer" in withdraw.text
+    assert domain_events(sqlite_service) == events
+    view = ok(c.get(f"/cases/{case_id}", headers=h))
+    assert view["status"] == "resident" and view["residence"]["target_id"] == place_id
+
+
+def test_r10_linking_a_case_already_linked_to_another_is_422_and_writes_nothing(
+        sqlite_client: TestClient, sqlite_service: AllocationService, tokens: Tokens) -> None:
+    c, h = sqlite_client, tokens()
+    ola, kari, per = register(c, h, name="Ola"), register(c, h, name="Kari"), \
+        register(c, h, name="Per")
+    ok(c.post(f"/cases/{ola}/spouse", headers=h, json={"spouse_case_id": kari}))
+    events = domain_events(sqlite_service)
+    for case_id, spouse_case_id in ((per, ola), (ola, per)):
+        response = c.post(f"/cases/{case_id}/spouse", headers=h,
+                          json={"spouse_case_id": spouse_case_id})
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert (body["code"], body["rule"], body["field"]) == (
+            "r10_violation", "R10", "spouse_case_id")
+        assert "already linked" in body["message"]
+    refused = c.post("/cases", headers=h, json={
+        "identity_number": person_number(), "name": "Siv", "spouse_case_id": kari})
+    assert refused.status_code == 422 and refused.json()["rule"] == "R10"
+    assert domain_events(sqlite_service) == events, "nothing written"
+    assert ok(c.get(f"/cases/{ola}", headers=h))["spouse_case_id"] == kari
+    assert ok(c.get(f"/cases/{kari}", headers=h))["spouse_case_id"] == ola
+    assert ok(c.get(f"/cases/{per}", headers=h))["spouse_case_id"] is None
+
+
+def test_r10_linking_the_same_pair_again_answers_200_and_writes_nothing(
+        sqlite_client: TestClient, sqlite_service: AllocationService, tokens: Tokens) -> None:
+    c, h = sqlite_client, tokens()
+    ola, kari = register(c, h, name="Ola"), register(c, h, name="Kari")
+    ok(c.post(f"/cases/{ola}/spouse", headers=h, json={"spouse_case_id": kari}))
+    events = domain_events(sqlite_service)
+    ok(c.post(f"/cases/{ola}/spouse", headers=h, json={"spouse_case_id": kari}))
+    ok(c.post(f"/cases/{kari}/spouse", headers=h, json={"spouse_case_id": ola}))
+    assert domain_events(sqlite_service) == events
+
+
+def test_r10_a_case_is_not_linked_to_itself_nor_to_another_municipalitys_case(
+        sqlite_client: TestClient, sqlite_service: AllocationService, tokens: Tokens) -> None:
+    c, h = sqlite_client, tokens()
+    ola = register(c, h, name="Ola")
+    oslo = register(c, tokens(Role.ALLOCATION_OFFICER, "0301"), name="Per i Oslo")
+    events = domain_events(sqlite_service)
+    itself = c.post(f"/cases/{ola}/spouse", headers=h, json={"spouse_case_id": ola})
+    assert itself.status_code == 422
+    assert (itself.json()["code"], itself.json()["field"]) == ("invalid_value",
+                                                               "spouse_case_id")
+    elsewhere = c.post(f"/cases/{ola}/spouse", headers=h, json={"spouse_case_id": oslo})
+    assert elsewhere.status_code == 404 and elsewhere.json()["code"] == "not_found"
+    assert domain_events(sqlite_service) == events
+
+
 # --- malformed input ---------------------------------------------------------------------------
 
 

@@ -13,9 +13,17 @@ import pytest
 
 from application.clock import ManualClock
 from domain.base import add_months
-from domain.errors import InvalidState, InvalidValue, MissingDocumentation, RuleViolation
+from domain.case import Case, link_spouses
+from domain.errors import (
+    InvalidState,
+    InvalidValue,
+    MissingDocumentation,
+    NotFound,
+    RuleViolation,
+)
 from domain.values import (
     BreachChoice,
+    ClosureReason,
     DeclinedOfferEffect,
     FacilityKind,
     InterimService,
@@ -24,7 +32,16 @@ from domain.values import (
     PriorityFactor,
     RoomKind,
 )
-from tests.builders import INTERIM, MUNICIPALITY, document, person_number, place, waiting_case
+from tests.builders import (
+    INTERIM,
+    MUNICIPALITY,
+    OTHER_MUNICIPALITY,
+    START,
+    document,
+    person_number,
+    place,
+    waiting_case,
+)
 
 M = MUNICIPALITY
 
@@ -377,6 +394,76 @@ def test_r10_resident_spouse_pulls_the_other_to_that_facility(memory_service):
                                   place_id=place(memory_service, facility_id="solbakken"))
 
 
+def versions(svc, *case_ids):
+    return [svc.get_case(M, c).version for c in case_ids]
+
+
+def test_r10_linking_a_person_already_linked_to_another_case_is_refused(memory_service):
+    ola = waiting_case(memory_service, name="Ola")
+    kari = waiting_case(memory_service, name="Kari", spouse_case_id=ola)
+    per = waiting_case(memory_service, name="Per")
+    before = versions(memory_service, ola, kari, per)
+    for case_id, spouse_case_id in ((per, ola), (ola, per)):  # either side already linked
+        with pytest.raises(RuleViolation) as err:
+            memory_service.link_spouses(M, case_id, spouse_case_id)
+        assert (err.value.rule, err.value.field) == ("R10", "spouse_case_id")
+        assert "already linked" in err.value.message
+    assert versions(memory_service, ola, kari, per) == before  # nothing written
+    assert memory_service.get_case(M, ola).spouse_case_id == kari
+    assert memory_service.get_case(M, kari).spouse_case_id == ola
+    assert memory_service.get_case(M, per).spouse_case_id is None
+
+
+def test_r10_an_application_naming_a_spouse_linked_to_another_case_is_refused(
+        memory_service):
+    ola = waiting_case(memory_service, name="Ola")
+    kari = waiting_case(memory_service, name="Kari", spouse_case_id=ola)
+    before = memory_service.recorder.max_notification_id()
+    with pytest.raises(RuleViolation) as err:
+        new_case(memory_service, spouse_case_id=ola)
+    assert (err.value.rule, err.value.field) == ("R10", "spouse_case_id")
+    assert memory_service.recorder.max_notification_id() == before  # no case, no link
+    assert memory_service.get_case(M, ola).spouse_case_id == kari
+
+
+def test_r10_linking_the_same_pair_again_writes_nothing(memory_service):
+    ola = waiting_case(memory_service, name="Ola")
+    kari = waiting_case(memory_service, name="Kari")
+    memory_service.link_spouses(M, ola, kari)
+    before = versions(memory_service, ola, kari)
+    memory_service.link_spouses(M, ola, kari)
+    memory_service.link_spouses(M, kari, ola)  # the other way round: the same pair
+    assert versions(memory_service, ola, kari) == before
+    assert memory_service.get_case(M, ola).spouse_case_id == kari
+    assert memory_service.get_case(M, kari).spouse_case_id == ola
+
+
+def test_r10_a_case_is_not_linked_to_itself(memory_service):
+    ola = waiting_case(memory_service, name="Ola")
+    before = versions(memory_service, ola)
+    with pytest.raises(InvalidValue) as err:
+        memory_service.link_spouses(M, ola, ola)
+    assert err.value.field == "spouse_case_id"
+    assert versions(memory_service, ola) == before
+
+
+def test_r10_cases_of_different_municipalities_are_not_linked(memory_service):
+    oslo = memory_service.receive_application(
+        OTHER_MUNICIPALITY, identity_number=person_number(), name="Per i Oslo")
+    ola = waiting_case(memory_service, name="Ola")
+    with pytest.raises(NotFound):  # the service finds only the user's municipality's cases
+        memory_service.link_spouses(M, ola, oslo)
+    assert memory_service.get_case(M, ola).spouse_case_id is None
+    # and the domain refuses it on its own, changing neither case
+    here, there = (Case.receive_application(START, municipality=m, name="X",
+                                            identity_number=person_number())
+                   for m in (M, OTHER_MUNICIPALITY))
+    with pytest.raises(RuleViolation) as err:
+        link_spouses(START, here, there)
+    assert (err.value.rule, err.value.field) == ("R10", "municipality")
+    assert here.spouse_case_id is None and there.spouse_case_id is None
+
+
 def test_r11_accompanying_stay_needs_the_spouse_linked(memory_service):
     with pytest.raises(RuleViolation) as err:
         new_case(memory_service, accompanying_spouse=True)
@@ -419,6 +506,76 @@ def test_reinforced_place_only_for_a_reinforced_decision(memory_service):
     with pytest.raises(InvalidState, match="reinforced"):
         memory_service.make_offer(M, a, made_by="TE",
                                   place_id=place(memory_service, place_type=PlaceType.REINFORCED))
+
+
+# --- closing a case, and the offer the person moved in on --------------------------------------
+
+def resident(svc):
+    """A case admitted to an own place: (case, place, offer)."""
+    case_id = waiting_case(svc)
+    p = place(svc)
+    offer = svc.make_offer(M, case_id, made_by="TE", place_id=p)
+    svc.accept_offer(M, case_id, offer)
+    svc.admit(M, case_id, offer)
+    return case_id, p, offer
+
+
+def test_closing_a_case_withdraws_the_outstanding_offer_and_releases_the_place(
+        memory_service):
+    case_id = waiting_case(memory_service)
+    p = place(memory_service)
+    offer = memory_service.make_offer(M, case_id, made_by="TE", place_id=p)
+    memory_service.accept_offer(M, case_id, offer)
+    memory_service.close_case(M, case_id, reason=ClosureReason.DIED)
+    case = memory_service.get_case(M, case_id)
+    assert case.status.value == "closed" and case.outstanding_offer is None
+    assert case.offers[offer].status.value == "withdrawn"
+    assert memory_service.get_place(M, p).is_vacant  # released in the same save
+    names = [type(e).__name__ for e in memory_service.events.get(case_id)]
+    assert names[-2:] == ["OfferWithdrawn", "Closed"]
+
+
+def test_closing_as_placed_is_refused_before_the_offer_is_withdrawn(memory_service):
+    case_id = waiting_case(memory_service)
+    p = place(memory_service)
+    memory_service.make_offer(M, case_id, made_by="TE", place_id=p)
+    before = memory_service.recorder.max_notification_id()
+    with pytest.raises(InvalidValue) as err:
+        memory_service.close_case(M, case_id, reason=ClosureReason.PLACED)
+    assert err.value.field == "reason"
+    assert memory_service.recorder.max_notification_id() == before
+    assert memory_service.get_case(M, case_id).outstanding_offer is not None
+    assert not memory_service.get_place(M, p).is_vacant
+
+
+def test_a_residents_case_is_not_closed_but_the_stay_ended(memory_service):
+    """The offer the person moved in on is not outstanding, so closing is refused by the
+    case itself ("end the stay instead"), not by the place it would have released."""
+    case_id, p, _ = resident(memory_service)
+    before = memory_service.recorder.max_notification_id()
+    with pytest.raises(InvalidState) as err:
+        memory_service.close_case(M, case_id, reason=ClosureReason.DIED)
+    assert err.value.code == "invalid_state" and err.value.rule is None
+    assert err.value.message == "the person lives in a place: end the stay instead"
+    assert memory_service.recorder.max_notification_id() == before  # nothing written
+    case = memory_service.get_case(M, case_id)
+    assert case.status.value == "resident"
+    assert case_id in memory_service.get_place(M, p).occupants
+
+
+def test_the_offer_moved_in_on_is_not_outstanding_withdrawn_or_admitted_again(
+        memory_service):
+    case_id, _, offer = resident(memory_service)
+    case = memory_service.get_case(M, case_id)
+    assert case.outstanding_offer is None
+    assert case.offers[offer].status.value == "accepted"  # unchanged: what the person said
+    assert case.offers[offer].admitted_on == START.date()
+    before = memory_service.recorder.max_notification_id()
+    with pytest.raises(InvalidState, match="moved in on this offer"):
+        memory_service.withdraw_offer(M, case_id, offer, reason="feil")
+    with pytest.raises(InvalidState, match="moved in on this offer"):
+        memory_service.admit(M, case_id, offer)
+    assert memory_service.recorder.max_notification_id() == before
 
 
 def test_policy_version_in_force_is_recorded_on_the_decision(memory_service, clock):

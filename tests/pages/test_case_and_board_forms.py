@@ -106,6 +106,21 @@ def test_r10_spouse_link_form_refuses_a_malformed_or_unknown_case_number(
     assert log and log[0]["allowed"] is False
 
 
+def test_r10_spouse_link_form_refuses_a_case_linked_to_another(
+        service: AllocationService, officer: Browser) -> None:
+    ola = waiting_case(service, name="Ola Berg")
+    kari = waiting_case(service, name="Kari Berg", spouse_case_id=ola)
+    per = waiting_case(service, name="Per Lie")
+    before = [service.get_case(M, c).version for c in (ola, kari, per)]
+    url = f"/saker/{per}"
+    answer = officer.post_form(url, f"{url}/ektefelle", {"spouse": str(ola)})
+    assert answer.status_code == 422
+    assert 'id="spouse-spouse-feil"' in answer.text
+    assert "allerede koblet til en annen ektefelle eller samboer" in answer.text
+    assert "(R10, § 2-3)" in answer.text
+    assert [service.get_case(M, c).version for c in (ola, kari, per)] == before
+
+
 def test_r10_a_double_submitted_spouse_link_writes_once(service: AllocationService,
                                                        officer: Browser) -> None:
     first, second = waiting_case(service), waiting_case(service)
@@ -322,12 +337,22 @@ def test_a_residents_case_is_not_closed_but_the_stay_ended(service: AllocationSe
     assert 'id="skjema-close"' not in html and 'id="skjema-end_stay"' in html
     answer = officer.post_form(url, f"{url}/avslutt", {"reason": "died"})
     assert answer.status_code == 422
-    # the service refuses it while withdrawing the (admitted) offer, before the domain's
-    # own "end the stay instead" is reached; either way nothing changes
-    assert "Skjemaet ble ikke lagret" in answer.text
+    # the case's own refusal (the offer moved in on is not outstanding), in Norwegian
+    assert "Personen bor på en langtidsplass: avslutt oppholdet i stedet for saken." \
+        in answer.text
     assert 'id="skjema-close"' in answer.text  # drawn again with the refusal
     case = service.get_case(M, case_id)
     assert case.status.value == "resident" and case.version == version
+
+
+def test_the_offer_a_resident_moved_in_on_has_no_admission_or_withdrawal_form(
+        service: AllocationService, officer: Browser) -> None:
+    case_id, _ = resident(service)
+    offer_id = next(iter(service.get_case(M, case_id).offers))
+    html = officer.get(f"/saker/{case_id}").text
+    assert "flyttet inn" in html
+    assert f"/tilbud/{offer_id}/innflytting" not in html
+    assert f"/tilbud/{offer_id}/trekk" not in html
 
 
 def test_a_double_submitted_close_writes_once(service: AllocationService,

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from application.service import AllocationService
 from domain.values import FacilityKind, PlaceType, PriorityFactor, RoomKind
-from projections.read_side import ReadSide
+from projections.read_side import ReadSide, ReplayedAsOf
 from tests.builders import MUNICIPALITY, place, waiting_case
 
 M = MUNICIPALITY
@@ -114,6 +114,29 @@ def test_vacancy_board(service, clock, read: ReadSide):
     service.admit(M, ids["b"], ids["offer"])
     read.catch_up()
     assert str(ids["p1"]) not in {p.place_id for p in read.vacancy_board(M).places}
+
+
+def test_r16_r20_facilities_are_every_facility_with_an_own_place_full_ones_too(
+        service, clock, read: ReadSide):
+    ids = story(service, clock)
+    read.catch_up()
+    t1 = clock.now()
+    clock.advance(days=1)
+    full = place(service, facility_id="havglimt")  # its only room, soon occupied
+    offer = service.make_offer(M, ids["a"], made_by="Saksbehandler Lie", place_id=full)
+    service.accept_offer(M, ids["a"], offer)
+    service.admit(M, ids["a"], offer)
+    read.catch_up()
+    assert str(full) not in {p.place_id for p in read.vacancy_board(M).places}
+    # by name; full (Havglimt) and closed (Solbakken) ones too; other providers' are not
+    # facilities of the municipality (Lia)
+    assert [(f.facility_id, f.facility_name) for f in read.facilities(M)] == [
+        ("fjellheim", "Fjellheim"), ("havglimt", "Havglimt"), ("solbakken", "Solbakken")]
+    assert read.facilities("0301") == []
+    # as of a moment (R21): as the allocation unit saw them then, equal to the replay
+    then = read.as_of(t1).facilities(M)
+    assert [f.facility_id for f in then] == ["fjellheim", "solbakken"]
+    assert then == ReplayedAsOf(service, t1).facilities(M)
 
 
 def test_r21_case_history_in_plain_words(service, clock, read: ReadSide):
