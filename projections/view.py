@@ -30,12 +30,13 @@ the list, and read-your-writes waits on one number.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import sqlite3
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -189,9 +190,12 @@ class _ViewMixin:
         ctx = multiprocessing.get_context(REPLAY_START_METHOD)
         env = {**app.env, "CREATE_TABLE": "false"}  # there; and concurrent DDL would clash
         reports = ctx.Queue()
+        # SQLite has one writer at a time: the workers take turns by this lock, which wakes
+        # the next at once (SQLite's own busy wait sleeps in steps of up to 100 ms).
+        turn = ctx.Lock() if self.dialect == "sqlite" else None
         procs = [ctx.Process(target=_build_partition_process, daemon=True, name=f"rebuild-{i}",
                              args=(get_topic(type(app)), env, i, workers, end, batch,
-                                   reports))
+                                   reports, turn))
                  for i in range(workers)]
         for proc in procs:
             proc.start()
@@ -377,11 +381,24 @@ def _partition_notifications(app: Application[Any], start: int, stop: int, part:
 
 
 def _build_partition(app: Application[Any], view: _ViewMixin, part: int, parts: int, end: int,
-                     batch: int, progress: Callable[[int], None] | None = None) -> int:
+                     batch: int, progress: Callable[[int], None] | None = None,
+                     turn: Any = None) -> int:
     """Fold the events of partition ``part`` of ``parts`` (all when 1) among notifications
     1 to ``end`` into the shadow tables: ``batch`` notifications at a time, decoded, folded
     into a :class:`PartitionStore`, their finished versions and history rows written in a
     transaction of the view's bulk writer; the current versions at the end."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)  # decoding makes many young objects, few cycles
+    try:
+        return _fold_partition(app, view, part, parts, end, batch, progress,
+                               turn or nullcontext())
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: int, end: int,
+                    batch: int, progress: Callable[[int], None] | None, turn: Any) -> int:
     whole = parts == 1
     store = PartitionStore(whole=whole)
     held = HeldVersions()
@@ -400,27 +417,42 @@ def _build_partition(app: Application[Any], view: _ViewMixin, part: int, parts: 
             if not whole:
                 store.owner = str(event.originator_id)
             apply_event(store, event)
-        with view._writing() as c:
+        # planned before taking a turn at writing: the other workers write meanwhile
+        ops, history = store.take_ops(lambda table: _shadow_versions_before(view, table))
+        routed = [(table, *held.route(table, table_ops)) for table, table_ops in ops.items()]
+        with turn, view._writing() as c:
             sql = view._store(c, suffix=SHADOW)
-            ops, history = store.take_ops(sql.versions_before)
-            for table, table_ops in ops.items():
-                written, finished = held.route(table, table_ops)
+            for table, written, finished in routed:
                 sql.write_ops(table, written)
                 sql.insert_versions(table, finished)
             sql.write_history(history)
         store.shed()
+        # What the store holds lives on: spare the collector from walking it again and
+        # again (it stays freed by reference counting; collected in full at the end).
+        gc.freeze()
         folded += len(notifications)
         if progress is not None:
             progress(folded)
-    with view._writing() as c:
+    with turn, view._writing() as c:
         sql = view._store(c, suffix=SHADOW)
         for table, rows in held.rest().items():
             sql.insert_versions(table, rows)
     return folded
 
 
+def _shadow_versions_before(view: _ViewMixin, table: str) -> Any:
+    """Finds a written version of a shadow table's row that ended at a moment (rarely
+    needed: see :func:`projections.store.plan_versions`), in a read of its own."""
+
+    def predecessor(key: str, t: int) -> Any:
+        with view.datastore.transaction(commit=False) as c:
+            return view._store(c, suffix=SHADOW).versions_before(table)(key, t)
+
+    return predecessor
+
+
 def _build_partition_process(app_topic: str, env: dict[str, str], part: int, parts: int,
-                             end: int, batch: int, reports: Any) -> None:
+                             end: int, batch: int, reports: Any, turn: Any) -> None:
     """A rebuild worker (a process of its own): :func:`_build_partition` with its own
     connections, reporting ("progress", part, folded), ("done", part, folded), ("cross",
     why) when the fold crosses partitions, or ("error", traceback)."""
@@ -431,7 +463,7 @@ def _build_partition_process(app_topic: str, env: dict[str, str], part: int, par
             with view.bulk():
                 folded = _build_partition(
                     app, view, part, parts, end, batch,
-                    lambda n: reports.put(("progress", part, n)))
+                    lambda n: reports.put(("progress", part, n)), turn)
             reports.put(("done", part, folded))
         finally:
             app.close()
