@@ -3,6 +3,8 @@
 No I/O, no clock, no imports of ``domain`` or ``application``.  See ``optimizer/README.md``.
 """
 
+from typing import Any
+
 from .model import (
     AllocationPlan,
     AllocationProblem,
@@ -20,14 +22,19 @@ from .model import (
     Vacancy,
     WaitingPerson,
 )
-from .solver import (
-    SolverError,
-    allocation_key,
-    greedy_baseline,
-    person_class,
-    solve,
-    waiting_list_key,
-)
+
+#: What the solver module gives (imported on first use: it loads OR-Tools, which a process
+#: that only reads, such as a projection rebuild worker, has no need of).
+_SOLVER_NAMES = frozenset({"SolverError", "allocation_key", "greedy_baseline",
+                           "person_class", "solve", "waiting_list_key"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SOLVER_NAMES:
+        from . import solver
+        return getattr(solver, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AllocationPlan",

@@ -352,7 +352,7 @@ class ReadSide(_TableQueries):
         except BaseException:
             self.view.drop_shadow()
             raise
-        with self._lock:
+        with self._lock, self.view.bulk():
             self.view.take_over(self.tracking_name, end)
             return folded + self._catch_up(None, batch)
 

@@ -14,14 +14,20 @@ once and a restart resumes after the last committed position.
   back the whole batch; tracking stays at the last committed position.
 - :meth:`apply` applies one event with the library's tracking insert, which refuses a
   position at or below the one held: an event applied twice is rolled back whole.
-- :meth:`replay_in_parallel` (a rebuild of a large log) splits the folding among worker
-  processes by aggregate id — each worker reads the log, decodes and folds its own
-  aggregates' events into a :class:`PartitionStore` and sends the planned row operations —
-  while this process writes each range of the log, every worker's rows for it and the
-  tracking position, in one transaction, in log order. The result is the same rows as a
+- :meth:`build` and :meth:`take_over` (a rebuild, :meth:`ReadSide.rebuild`): the log up
+  to its current end is folded into shadow tables (suffix ``__rebuild``) while the live
+  read models stay in service. The folding is split among worker processes by aggregate
+  id (one partition when there is one worker): each reads its partition's notifications,
+  decodes and folds them into a :class:`PartitionStore` (every row of the partition in
+  memory, so nothing is read back), and writes the finished versions itself, whole
+  (:class:`HeldVersions`: a version is held until the next one closes it, so the shadow
+  tables get inserts only; COPY on PostgreSQL). On SQLite the workers take turns at
+  writing by a lock. Then, in one transaction, the shadow tables replace the live ones,
+  the query indexes are built and the tracking position becomes the end the build
+  folded to; the events since are applied as by any catch-up. The rows are those of a
   sequential replay, provided the fold keeps to each event's own rows; a worker that sees
-  it not doing so stops the parallel replay, and the rest is replayed sequentially from
-  the last committed position.
+  it not doing so stops the build, and the log is folded again in one partition (which
+  holds every row), or, if the fold reads whole tables, replayed in place.
 
 Why one projection for all the read models (waiting list, vacancy board, case history, ...):
 they then move together, one tracking position, so a reader never sees the board ahead of
@@ -141,7 +147,7 @@ class _ViewMixin:
             raise IntegrityError(f"tracking of {name} is no longer at {after}")
 
     @contextmanager
-    def bulk(self) -> Iterator[None]:
+    def bulk(self, checkpoint: bool = True) -> Iterator[None]:
         """Write the batches of a replay (until the end of this block) for throughput: on
         SQLite through a connection of its own with a large page cache, checkpoints of the
         write-ahead log deferred, and commits that do not wait for the disk; on PostgreSQL
@@ -159,7 +165,7 @@ class _ViewMixin:
         finally:
             bulk, self._bulk = self._bulk, None
             if isinstance(bulk, _SQLiteBulk):
-                bulk.close()
+                bulk.close(checkpoint)
 
     @contextmanager
     def _writing(self) -> Iterator[Any]:
@@ -185,7 +191,7 @@ class _ViewMixin:
             store.create_tables()
             store.drop_indexes()  # built once, when they take over
         if workers <= 1 or not self.can_build_elsewhere():
-            with self.bulk():
+            with self.bulk(checkpoint=False):  # once, after the take-over
                 return _build_partition(app, self, 0, 1, end, batch, progress)
         ctx = multiprocessing.get_context(REPLAY_START_METHOD)
         env = {**app.env, "CREATE_TABLE": "false"}  # there; and concurrent DDL would clash
@@ -326,8 +332,10 @@ class _SQLiteBulk:
         finally:
             cursor.close()
 
-    def close(self) -> None:
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def close(self, checkpoint: bool = True) -> None:
+        """Close; with ``checkpoint`` first move the write-ahead log into the database."""
+        if checkpoint:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
 
 
@@ -460,7 +468,7 @@ def _build_partition_process(app_topic: str, env: dict[str, str], part: int, par
         app = resolve_topic(app_topic)(env=env)
         try:
             view = _view_without_tables(app.recorder.datastore)
-            with view.bulk():
+            with view.bulk(checkpoint=False):  # the coordinator's, once, at the end
                 folded = _build_partition(
                     app, view, part, parts, end, batch,
                     lambda n: reports.put(("progress", part, n)), turn)
