@@ -222,6 +222,7 @@ class ReplayedAsOf(_Queries):
             for n in batch:
                 event = app.mapper.to_domain_event(n)
                 if event.timestamp <= moment:
+                    self.store.position = n.id
                     apply_event(self.store, event)
             if len(batch) < BATCH * 4:
                 break

@@ -41,14 +41,20 @@ import orjson
 
 Doc = dict[str, Any]
 
-#: Read-model tables keyed by one id (append new ones here), and the case history (keyed by
-#: case and version).
-DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer", "lto_rm_complaint",
-              "lto_rm_access")
+#: Read-model tables keyed by one id, with versions (append new ones here); the case
+#: history (keyed by case and version) and the access log by case (keyed by case and log
+#: entry), which are only ever appended to.
+DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer", "lto_rm_complaint")
 HISTORY_TABLE = "lto_rm_case_history"
+ACCESS_TABLE = "lto_rm_access_entry"
+#: Tables of earlier releases: their presence means the read models are rebuilt.
+LEGACY_TABLES = ("lto_rm_access",)
 
 
-ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE)
+ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE)
+
+#: Rows appended to the history and access tables, by table.
+Logs = dict[str, list[tuple[Any, ...]]]
 
 
 #: ``valid_to`` of a version that is still current.
@@ -75,6 +81,13 @@ class Store(Protocol):
 
     def history(self, case_id: str) -> list[Doc]: ...
 
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
+                   ) -> None:
+        """An access-log row of the event being applied: at its moment (microseconds), in
+        log order (``position``, the notification id the caller sets beside ``moment``)."""
+
+    def access_entries(self, case_id: str) -> list[Doc]: ...
+
 
 class MemoryStore:
     """Rows in dicts: the reference reconstruction, folded from the log up to a moment."""
@@ -82,6 +95,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, tuple[str, Doc]]] = {t: {} for t in DOC_TABLES}
         self.histories: dict[str, dict[int, Doc]] = {}
+        self.access: dict[str, dict[str, tuple[int, int, Doc]]] = {}
+        self.position = 0  # the notification being applied (orders the access log)
         self.moment: datetime | None = None  # set by callers like the SQL store's; unused
 
     def get(self, table: str, key: str) -> Doc | None:
@@ -101,6 +116,14 @@ class MemoryStore:
     def history(self, case_id: str) -> list[Doc]:
         rows = self.histories.get(case_id, {})
         return [rows[v] for v in sorted(rows)]
+
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
+                   ) -> None:
+        self.access.setdefault(case_id, {})[entry_id] = (at, self.position, doc)
+
+    def access_entries(self, case_id: str) -> list[Doc]:
+        rows = sorted(self.access.get(case_id, {}).values(), key=lambda r: r[:2])
+        return [doc for _, _, doc in rows]
 
 
 def _encode(doc: Doc) -> str:
@@ -287,6 +310,9 @@ class _Buffer:
         self._cache = cache if cache is not None else RowCache()
         self._entries = self._cache.entries
         self._history: list[tuple[str, int, str, str]] = []
+        self._access: list[tuple[str, str, str, int, int, str]] = []
+        #: The notification id of the event being applied (set beside ``moment``).
+        self.position = 0
         self._now = 0
         self._moment: datetime | None = None
 
@@ -333,6 +359,11 @@ class _Buffer:
         entry.doc, entry.t, entry.municipality = doc, self._now, municipality
         entry.used = self._cache.batch
         self._cache.dirty[(table, key)] = entry
+
+    def _take_logs(self) -> Logs:
+        logs: Logs = {HISTORY_TABLE: self._history, ACCESS_TABLE: self._access}
+        self._history, self._access = [], []
+        return logs
 
     def _take_dirty(self) -> dict[str, list[tuple[str, _Entry]]]:
         by_table: dict[str, list[tuple[str, _Entry]]] = {}
@@ -399,6 +430,12 @@ class SqlStore(_Buffer):
             "case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL, "
             "doc TEXT NOT NULL, PRIMARY KEY (case_id, version))"
         )
+        self.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.name(ACCESS_TABLE)} ("
+            "case_id TEXT NOT NULL, entry_id TEXT NOT NULL, municipality TEXT NOT NULL, "
+            "at BIGINT NOT NULL, seq BIGINT NOT NULL, doc TEXT NOT NULL, "
+            "PRIMARY KEY (case_id, entry_id))"
+        )
 
     def create_indexes(self) -> None:
         """The indexes the queries read by (a rebuild writes without them and builds them
@@ -434,17 +471,21 @@ class SqlStore(_Buffer):
         self.suffix = ""
         self.create_indexes()
 
-    def has_current_layout(self) -> bool:
-        """False when the document tables are there but without version columns (made by
-        an earlier release): they are then dropped and rebuilt."""
-        table = DOC_TABLES[0]
+    def _columns(self, table: str) -> set[str]:
         if self.dialect == "sqlite":
             self.execute(f"SELECT name FROM pragma_table_info('{table}')")
-            columns = {r["name"] for r in self.cursor.fetchall()}
         else:
             self.execute("SELECT column_name AS name FROM information_schema.columns "
                          "WHERE table_schema = %s AND table_name = %s", (self.schema, table))
-            columns = {r["name"] for r in self.cursor.fetchall()}
+        return {r["name"] for r in self.cursor.fetchall()}
+
+    def has_current_layout(self) -> bool:
+        """False when tables of an earlier release are there (document tables without
+        version columns, the access log as one document per case): they are then dropped
+        and the read models rebuilt from the log."""
+        if any(self._columns(table) for table in LEGACY_TABLES):
+            return False
+        columns = self._columns(DOC_TABLES[0])
         return not columns or {"valid_to", "status"} <= columns
 
     def _field(self, field: str) -> str:
@@ -458,12 +499,13 @@ class SqlStore(_Buffer):
         return f"json_extract(doc, '$.{field}')"
 
     def drop_tables(self) -> None:
-        for table in ALL_TABLES:
+        for table in (*ALL_TABLES, *LEGACY_TABLES):
             self.execute(f"DROP TABLE IF EXISTS {self.name(table)}")
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of a table (every version), in key order: for comparing tables."""
-        order = "case_id, version" if table == HISTORY_TABLE else "key, valid_from"
+        order = {HISTORY_TABLE: "case_id, version", ACCESS_TABLE: "case_id, entry_id"}.get(
+            table, "key, valid_from")
         self.execute(f"SELECT * FROM {self.name(table)} ORDER BY {order}")
         return [tuple(r.values()) if isinstance(r, dict) else tuple(r)
                 for r in self.cursor.fetchall()]
@@ -554,9 +596,7 @@ class SqlStore(_Buffer):
             if unresolved:
                 self._select_current(table, unresolved)
             self.write_ops(table, plan_versions(key_entries, self.versions_before(table)))
-        if self._history:
-            self.write_history(self._history)
-            self._history = []
+        self.write_logs(self._take_logs())
 
     def versions_before(self, table: str) -> Predecessor:
         """Finds the stored version of a row of ``table`` that ended at a moment."""
@@ -583,6 +623,28 @@ class SqlStore(_Buffer):
         self.executemany(
             f"INSERT INTO {name} (key, valid_from, valid_to, municipality, status, doc) "
             "VALUES (%s, %s, %s, %s, %s, %s)", inserts)
+
+    def write_logs(self, logs: Logs) -> None:
+        """Append the rows of the history and access tables."""
+        self.write_history(logs.get(HISTORY_TABLE, []))
+        self._insert(ACCESS_TABLE, ("case_id", "entry_id", "municipality", "at", "seq",
+                                    "doc"), logs.get(ACCESS_TABLE, []))
+
+    def access_entries(self, case_id: str) -> list[Doc]:
+        self.flush()
+        where, params = "case_id = %s", [case_id]
+        if self._at is not None:
+            where, params = where + " AND at <= %s", [case_id, self._at]
+        self.execute(f"SELECT doc FROM {self.name(ACCESS_TABLE)} WHERE {where} "
+                     "ORDER BY at, seq", params)
+        return [_decode(r["doc"]) for r in self.cursor.fetchall()]
+
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
+                   ) -> None:
+        if self._at is not None:
+            raise TypeError("a store as of a past moment is read-only")
+        self._access.append((case_id, entry_id, municipality, at, self.position,
+                             _encode(doc)))
 
     def write_history(self, rows: list[tuple[str, int, str, str]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
@@ -704,9 +766,15 @@ class PartitionStore(_Buffer):
     def history(self, case_id: str) -> list[Doc]:
         raise CrossPartition("the fold read a case history")
 
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
+                   ) -> None:
+        # appended only, never read back by the fold: any partition may write it
+        self._access.append((case_id, entry_id, municipality, at, self.position,
+                             _encode(doc)))
+
     def take_ops(self, versions_before: Callable[[str], Predecessor] | None = None
-                 ) -> tuple[dict[str, Ops], list[tuple[str, int, str, str]]]:
-        """The row operations since the last call, and the history rows.
+                 ) -> tuple[dict[str, Ops], Logs]:
+        """The row operations since the last call, and the rows to append.
         ``versions_before(table)`` finds a stored version that ended at a moment (needed
         only when a batch was cut between two changes of one moment after a third)."""
 
@@ -716,7 +784,7 @@ class PartitionStore(_Buffer):
         ops = {table: plan_versions(key_entries, versions_before(table) if versions_before
                                     else predecessor)
                for table, key_entries in self._take_dirty().items()}
-        history, self._history = self._history, []
+        history = self._take_logs()
         self._cache.batch += 1
         return ops, history
 

@@ -97,7 +97,7 @@ class _ViewMixin:
         with self.datastore.transaction(commit=True) as c:
             self._insert_tracking(c, tracking)  # type: ignore[attr-defined]
             store = self._store(c)
-            store.moment = event.timestamp
+            store.moment, store.position = event.timestamp, tracking.notification_id
             apply_event(store, event)
             store.flush()
 
@@ -122,8 +122,8 @@ class _ViewMixin:
                 store = self._store(c, cache=cache)
                 self._advance(store, tracking_name, after, events[-1][0])
                 store.prefetch([str(e.originator_id) for _, e in events])
-                for _, event in events:
-                    store.moment = event.timestamp
+                for notification_id, event in events:
+                    store.moment, store.position = event.timestamp, notification_id
                     apply_event(store, event)
                 store.flush()
         except BaseException:
@@ -421,7 +421,7 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
             notifications = _partition_notifications(app, start, stop, part, parts)
         for n in notifications:
             event = mapper.to_domain_event(n)
-            store.moment = event.timestamp
+            store.moment, store.position = event.timestamp, n.id
             if not whole:
                 store.owner = str(event.originator_id)
             apply_event(store, event)
@@ -433,7 +433,7 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
             for table, written, finished in routed:
                 sql.write_ops(table, written)
                 sql.insert_versions(table, finished)
-            sql.write_history(history)
+            sql.write_logs(history)
         store.shed()
         # What the store holds lives on: spare the collector from walking it again and
         # again (it stays freed by reference counting; collected in full at the end).
