@@ -1,4 +1,5 @@
-"""``python -m projections rebuild``: drop the read models and replay them from the log.
+"""``python -m projections rebuild``: replay the log into new read models, which then take
+the place of the current ones (which serve until then).
 ``python -m projections catch-up``: apply what the log holds beyond the tracked position.
 
 The store is chosen by eventsourcing's variables (``PERSISTENCE_MODULE``, ``SQLITE_DBNAME``,
