@@ -360,6 +360,13 @@ class _Buffer:
         entry.used = self._cache.batch
         self._cache.dirty[(table, key)] = entry
 
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
+                   ) -> None:
+        # appended only, never read back by the fold: a partition of a parallel replay
+        # may write it for any case
+        self._access.append((case_id, entry_id, municipality, at, self.position,
+                             _encode(doc)))
+
     def _take_logs(self) -> Logs:
         logs: Logs = {HISTORY_TABLE: self._history, ACCESS_TABLE: self._access}
         self._history, self._access = [], []
@@ -643,8 +650,7 @@ class SqlStore(_Buffer):
                    ) -> None:
         if self._at is not None:
             raise TypeError("a store as of a past moment is read-only")
-        self._access.append((case_id, entry_id, municipality, at, self.position,
-                             _encode(doc)))
+        super().add_access(case_id, entry_id, municipality, at, doc)
 
     def write_history(self, rows: list[tuple[str, int, str, str]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
@@ -765,12 +771,6 @@ class PartitionStore(_Buffer):
 
     def history(self, case_id: str) -> list[Doc]:
         raise CrossPartition("the fold read a case history")
-
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
-        # appended only, never read back by the fold: any partition may write it
-        self._access.append((case_id, entry_id, municipality, at, self.position,
-                             _encode(doc)))
 
     def take_ops(self, versions_before: Callable[[str], Predecessor] | None = None
                  ) -> tuple[dict[str, Ops], Logs]:

@@ -152,8 +152,11 @@ class _ViewMixin:
         SQLite through a connection of its own with a large page cache, checkpoints of the
         write-ahead log deferred, and commits that do not wait for the disk; on PostgreSQL
         with ``synchronous_commit`` off for these transactions. A crash may then lose the
-        last batches, never part of one (rows and tracking position commit together): the
-        replay resumes from the position that survived."""
+        last batches, never part of one: a replay in place resumes from the tracking
+        position that survived (rows and position commit together), and a crashed build
+        of shadow tables is started again by the next rebuild, the live read models
+        untouched. ``checkpoint``: on SQLite, move the write-ahead log into the database
+        at the end (done once, by whoever writes last)."""
         if self.dialect == "postgres":
             self._bulk = _PgBulk(self.datastore)
         elif getattr(self.datastore.pool, "is_sqlite_memory_mode", False):
