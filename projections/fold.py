@@ -15,8 +15,9 @@ the management statistics (R13) and the activity report (R22) count from:
   place type, purchased or own), ``closed_on`` / ``closure_reason``; each offer also keeps
   its answer date, reason, effect on the guarantee, and the wait it ended
   (``waiting_since``, ``list_place_type``, ``first``).
-- place: ``in_service_from`` (the registration's first day), ``closures`` ([closed_on,
-  reopened_on or None]) and ``stays`` ([case_id, admitted_on, vacated_on or None]).
+- place: ``in_service_from`` (the registration's first day) and ``closures`` ([closed_on,
+  reopened_on or None]). Its stays are the cases' (``stays`` of each case, whose
+  ``target_id`` is the place): a place row does not grow with every resident it has had.
 - other provider's offer: ``purchased_on``, ``purchase_price_per_day``,
   ``purchase_offer_id``.
 
@@ -250,7 +251,7 @@ def _place(store: Store, e: Base.Event) -> None:
             "room_kind": e.room_kind.value, "capacity": e.room_kind.capacity,
             "available_from": _iso(e.available_from), "open": True, "closed_reason": None,
             "reservations": {}, "occupants": {},
-            "in_service_from": _iso(e.available_from), "closures": [], "stays": [],
+            "in_service_from": _iso(e.available_from), "closures": [],
         }
     else:
         found = store.get(PLACE, key)
@@ -259,7 +260,7 @@ def _place(store: Store, e: Base.Event) -> None:
         doc = found
         doc.setdefault("in_service_from", doc["available_from"])
         doc.setdefault("closures", [])
-        doc.setdefault("stays", [])
+        doc.pop("stays", None)  # kept by rows of an earlier release: the cases hold them
         if isinstance(e, Place.Reserved):
             doc["reservations"][str(e.offer_id)] = str(e.case_id)
         elif isinstance(e, Place.Released):
@@ -268,12 +269,8 @@ def _place(store: Store, e: Base.Event) -> None:
             if e.offer_id is not None:
                 doc["reservations"].pop(str(e.offer_id), None)
             doc["occupants"][str(e.case_id)] = _iso(e.admitted_on)
-            doc["stays"].append([str(e.case_id), _iso(e.admitted_on), None])
         elif isinstance(e, Place.Vacated):
             doc["occupants"].pop(str(e.case_id), None)
-            for stay in doc["stays"]:
-                if stay[0] == str(e.case_id) and stay[2] is None:
-                    stay[2] = _iso(e.vacated_on)
         elif isinstance(e, Place.Closed):
             doc["open"], doc["closed_reason"] = False, e.reason
             doc["closures"].append([_iso(e.closed_on), None])

@@ -184,7 +184,13 @@ def statistics(store: Store, municipality: str, first_month: date, last_month: d
     places = store.all(PLACE, municipality)
     provider_offers = {d["provider_offer_id"]: d
                        for d in store.all(PROVIDER_OFFER, municipality)}
-    purchased = [s for s in stays(store, municipality) if s.purchased]
+    all_stays = list(stays(store, municipality))
+    purchased = [s for s in all_stays if s.purchased]
+    # occupancy: the stays in own places, by the place's type (the case's admission and the
+    # place's occupation are saved together, with the same dates)
+    place_types = {p["place_id"]: p["place_type"] for p in places}
+    own = [(place_types[s.target_id], s) for s in all_stays
+           if not s.purchased and s.target_id in place_types]
     rows: list[MonthRow] = []
     for month in months:
         after = month + relativedelta(months=1)
@@ -206,9 +212,8 @@ def statistics(store: Store, municipality: str, first_month: date, last_month: d
         for place in places:
             capacity = place["capacity"]
             m.add(place["place_type"], "available", capacity * _open_days(place, month, hi))
-            for _case_id, admitted_on, vacated_on in place.get("stays") or []:
-                m.add(place["place_type"], "occupied", days_in(
-                    date.fromisoformat(admitted_on), _d(vacated_on), month, hi))
+        for place_type, s in own:
+            m.add(place_type, "occupied", days_in(s.admitted_on, s.ended_on, month, hi))
         rows.extend(m.rows(month))
     return rows
 
