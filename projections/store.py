@@ -1,11 +1,12 @@
 """Where the read models keep their rows: SQL tables (SQLite or PostgreSQL), or memory.
 
 Each read model row is a small JSON document under a key, plus the municipality it belongs
-to. The same fold (:mod:`projections.fold`) writes through a :class:`Store`, so the live
-projection (SQL, inside the tracking transaction) and the reference reconstruction (memory,
-folded from the log alone) cannot drift apart. Documents hold only JSON-native values (str,
-int, bool, None, lists and dicts with str keys), so a row reads back exactly as it was
-written.
+to; the document is stored packed (compact JSON compressed with a dictionary, see
+:mod:`projections.codec`), so a version costs a fifth of its JSON text. The same fold
+(:mod:`projections.fold`) writes through a :class:`Store`, so the live projection (SQL,
+inside the tracking transaction) and the reference reconstruction (memory, folded from the
+log alone) cannot drift apart. Documents hold only JSON-native values (str, int, bool,
+None, lists and dicts with str keys), so a row reads back exactly as it was written.
 
 **Temporal rows.** A document table keeps every version of a row, not only the current
 one: ``(key, valid_from, valid_to, municipality, status, doc)``, the moments as
@@ -32,12 +33,11 @@ operations in a worker process of a parallel replay, from memory alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-import orjson
+from projections.codec import pack, readable, unpack
 
 Doc = dict[str, Any]
 
@@ -52,6 +52,9 @@ LEGACY_TABLES = ("lto_rm_access",)
 
 
 ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE)
+#: The columns that name one row of each table (a unique index, ``<table>_key``).
+KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
+        HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id")}
 
 #: Rows appended to the history and access tables, by table.
 Logs = dict[str, list[tuple[Any, ...]]]
@@ -62,7 +65,6 @@ OPEN = 2**62
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _IN_CHUNK = 500  # keys per IN (...) list
-_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def micros(moment: datetime) -> int:
@@ -126,14 +128,8 @@ class MemoryStore:
         return [doc for _, _, doc in rows]
 
 
-def _encode(doc: Doc) -> str:
-    """A document as compact JSON text (orjson: the read side encodes a document per
-    version, so this is on the rebuild's hot path; the text is what the stdlib's compact
-    ``json.dumps(doc, ensure_ascii=False, separators=(",", ":"))`` gives)."""
-    return orjson.dumps(doc).decode()
-
-
-_decode = orjson.loads
+_encode = pack  # a document as stored (see projections.codec)
+_decode = unpack
 _UNKNOWN: Any = object()
 
 #: What a version row holds besides its document: (municipality, status).
@@ -152,18 +148,28 @@ class _Entry:
     ``base_t`` when there is none; ``base_m`` its :data:`Head`), the stored version before
     that if known (``prev``), versions frozen earlier in the batch, and the live document
     the fold changes (``doc``, changed at moment ``t``; ``t`` is None while it equals the
-    last version; ``doc`` is None until parsed from ``base_text``)."""
+    last version; ``doc`` is None until parsed from ``base_packed``)."""
 
-    __slots__ = ("base_m", "base_t", "base_text", "doc", "frozen", "municipality", "prev",
-                 "resolved", "t", "used")
+    __slots__ = (
+        "base_m",
+        "base_packed",
+        "base_t",
+        "doc",
+        "frozen",
+        "municipality",
+        "prev",
+        "resolved",
+        "t",
+        "used",
+    )
 
     def __init__(self, resolved: bool) -> None:
         self.resolved = resolved
         self.base_t: int | None = None
         self.base_m: Head = ("", None)
-        self.base_text = ""
+        self.base_packed = b""
         self.prev: Any = None if resolved else _UNKNOWN  # (t, head, text) or None
-        self.frozen: list[tuple[int, Head, str]] = []
+        self.frozen: list[tuple[int, Head, bytes]] = []
         self.doc: Doc | None = None
         self.t: int | None = None
         self.municipality = ""
@@ -201,7 +207,7 @@ class RowCache:
 
 Ops = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
             list[tuple[Any, ...]]]
-Predecessor = Callable[[str, int], "tuple[int, Head, str] | None"]
+Predecessor = Callable[[str, int], "tuple[int, Head, bytes] | None"]
 
 
 def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecessor) -> Ops:
@@ -234,13 +240,13 @@ def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecesso
             if entry.base_t is None:
                 inserts.append((key, t, OPEN, m[0], m[1], text))
                 entry.prev = None
-            elif (m, text) != (entry.base_m, entry.base_text):
+            elif (m, text) != (entry.base_m, entry.base_packed):
                 closes.append((t, key, entry.base_t))
                 inserts.append((key, t, OPEN, m[0], m[1], text))
-                entry.prev = (entry.base_t, entry.base_m, entry.base_text)
+                entry.prev = (entry.base_t, entry.base_m, entry.base_packed)
             else:
                 continue  # unchanged: no new version
-            entry.base_t, entry.base_m, entry.base_text = t, m, text
+            entry.base_t, entry.base_m, entry.base_packed = t, m, text
         elif entry.frozen or entry.t is not None:
             _plan_chain(key, entry, predecessor, deletes, closes, rewrites, inserts)
     return deletes, closes, rewrites, inserts
@@ -251,10 +257,10 @@ def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list
     """The general case of :func:`plan_versions`; each version is [t, head, text, stored
     valid_to or None for a new one]."""
     chain: list[list[Any]] = []
-    stored: dict[int, tuple[int, Head, str]] = {}
+    stored: dict[int, tuple[int, Head, bytes]] = {}
     if entry.base_t is not None:
-        chain.append([entry.base_t, entry.base_m, entry.base_text, OPEN])
-        stored[entry.base_t] = (OPEN, entry.base_m, entry.base_text)
+        chain.append([entry.base_t, entry.base_m, entry.base_packed, OPEN])
+        stored[entry.base_t] = (OPEN, entry.base_m, entry.base_packed)
     head_known = entry.base_t is None
     changes = list(entry.frozen)
     if entry.t is not None:
@@ -299,7 +305,7 @@ def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list
         entry.prev = None
     elif last[0] != entry.base_t:  # the stored one before the base is the last now
         entry.prev = _UNKNOWN
-    entry.base_t, entry.base_m, entry.base_text = last[0], last[1], last[2]
+    entry.base_t, entry.base_m, entry.base_packed = last[0], last[1], last[2]
 
 
 class _Buffer:
@@ -309,8 +315,8 @@ class _Buffer:
     def __init__(self, cache: RowCache | None) -> None:
         self._cache = cache if cache is not None else RowCache()
         self._entries = self._cache.entries
-        self._history: list[tuple[str, int, str, str]] = []
-        self._access: list[tuple[str, str, str, int, int, str]] = []
+        self._history: list[tuple[str, int, str, bytes]] = []
+        self._access: list[tuple[str, str, str, int, int, bytes]] = []
         #: The notification id of the event being applied (set beside ``moment``).
         self.position = 0
         self._now = 0
@@ -337,7 +343,7 @@ class _Buffer:
         if entry.doc is None:
             if entry.base_t is None:
                 return None
-            entry.doc, entry.municipality = _decode(entry.base_text), entry.base_m[0]
+            entry.doc, entry.municipality = _decode(entry.base_packed), entry.base_m[0]
         elif entry.t is not None and entry.t != self._now:
             # the fold is about to change it at a new moment: keep the state it had
             self._freeze(entry)
@@ -423,30 +429,42 @@ class SqlStore(_Buffer):
         if rows:
             self.cursor.executemany(self._sql(sql), rows)
 
-    def create_tables(self) -> None:
+    @property
+    def _blob(self) -> str:
+        """The column type of a stored document (:mod:`projections.codec`)."""
+        return "BYTEA" if self.dialect == "postgres" else "BLOB"
+
+    def create_tables(self, indexes: bool = True) -> None:
+        """Create the tables (if missing); ``indexes=False`` leaves out every index, even
+        the unique keys (a rebuild, which only inserts, builds them when it takes over)."""
         for table in DOC_TABLES:
             self.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.name(table)} ("
                 "key TEXT NOT NULL, valid_from BIGINT NOT NULL, valid_to BIGINT NOT NULL, "
-                "municipality TEXT NOT NULL, status TEXT, doc TEXT NOT NULL, "
-                "PRIMARY KEY (key, valid_from))"
+                f"municipality TEXT NOT NULL, status TEXT, doc {self._blob} NOT NULL)"
             )
-        self.create_indexes()
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(HISTORY_TABLE)} ("
             "case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL, "
-            "doc TEXT NOT NULL, PRIMARY KEY (case_id, version))"
+            f"doc {self._blob} NOT NULL)"
         )
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(ACCESS_TABLE)} ("
             "case_id TEXT NOT NULL, entry_id TEXT NOT NULL, municipality TEXT NOT NULL, "
-            "at BIGINT NOT NULL, seq BIGINT NOT NULL, doc TEXT NOT NULL, "
-            "PRIMARY KEY (case_id, entry_id))"
+            f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL)"
         )
+        if indexes:
+            self.create_indexes()
 
     def create_indexes(self) -> None:
-        """The indexes the queries read by (a rebuild writes without them and builds them
-        once at the end)."""
+        """Each table's unique key (``…_key``: a version of a row, a case's history entry,
+        an access-log row; a second copy is an integrity error) and the indexes the queries
+        read by (a rebuild writes without them and builds them once at the end)."""
+        for table, columns in KEYS.items():
+            self.execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {table}{self.suffix}_key "
+                f"ON {self.name(table)} ({', '.join(columns)})"
+            )
         for table in DOC_TABLES:
             self.execute(
                 f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_mt ON {self.name(table)} "
@@ -458,8 +476,9 @@ class SqlStore(_Buffer):
             )
 
     def drop_indexes(self) -> None:
-        """Drop what :meth:`create_indexes` makes: a replay into empty tables writes faster
-        without them and builds them once at the end (the primary keys stay)."""
+        """Drop the query indexes :meth:`create_indexes` makes: a replay into empty tables
+        writes faster without them and builds them once at the end (the unique keys stay:
+        a replay in place reads rows by them)."""
         for table in DOC_TABLES:
             for index in (f"{table}{self.suffix}_mt", f"{table}{self.suffix}_ms"):
                 self.execute(f"DROP INDEX IF EXISTS {self._qualified(index)}")
@@ -467,43 +486,41 @@ class SqlStore(_Buffer):
     def take_over(self) -> None:
         """Replace the live tables by this store's (``suffix``: the shadow tables a rebuild
         wrote), in the caller's transaction: the live ones are dropped, the shadows
-        renamed, the query indexes built. Readers see the old tables until it commits."""
+        renamed, their indexes built (unique keys first: a duplicate row fails the take-over
+        and leaves the live tables as they were). Readers see the old tables until it
+        commits."""
         assert self.suffix, "only a store of shadow tables takes over"
         for table in ALL_TABLES:
             self.execute(f"DROP TABLE IF EXISTS {self._qualified(table)}")
             self.execute(f"ALTER TABLE {self.name(table)} RENAME TO {table}")
-            if self.dialect == "postgres":  # the primary key's index keeps its name
-                self.execute(f"ALTER INDEX {self._qualified(table + self.suffix + '_pkey')} "
-                             f"RENAME TO {table}_pkey")
         self.suffix = ""
         self.create_indexes()
 
-    def _columns(self, table: str) -> set[str]:
+    def _columns(self, table: str) -> dict[str, str]:
+        """The table's columns and their types (lower case); empty when there is no table."""
         if self.dialect == "sqlite":
-            self.execute(f"SELECT name FROM pragma_table_info('{table}')")
+            self.execute(f"SELECT name, type FROM pragma_table_info('{table}')")
         else:
-            self.execute("SELECT column_name AS name FROM information_schema.columns "
+            self.execute("SELECT column_name AS name, data_type AS type "
+                         "FROM information_schema.columns "
                          "WHERE table_schema = %s AND table_name = %s", (self.schema, table))
-        return {r["name"] for r in self.cursor.fetchall()}
+        return {r["name"]: r["type"].lower() for r in self.cursor.fetchall()}
 
     def has_current_layout(self) -> bool:
         """False when tables of an earlier release are there (document tables without
-        version columns, the access log as one document per case): they are then dropped
-        and the read models rebuilt from the log."""
+        version columns, the access log as one document per case, documents as JSON
+        text or packed with another dictionary): they are then dropped and the read
+        models rebuilt from the log."""
         if any(self._columns(table) for table in LEGACY_TABLES):
             return False
         columns = self._columns(DOC_TABLES[0])
-        return not columns or {"valid_to", "status"} <= columns
-
-    def _field(self, field: str) -> str:
-        """A top-level field of the document, as SQL ("status" has a column of its own)."""
-        if field == "status":
-            return "status"
-        if not _FIELD.fullmatch(field):
-            raise ValueError(f"not a field name: {field!r}")
-        if self.dialect == "postgres":
-            return f"((doc::jsonb) ->> '{field}')"
-        return f"json_extract(doc, '$.{field}')"
+        if not columns:
+            return True
+        if not {"valid_to", "status"} <= columns.keys() or columns["doc"] != self._blob.lower():
+            return False
+        self.execute(f"SELECT doc FROM {self.name(DOC_TABLES[0])} LIMIT 1")
+        row = self.cursor.fetchone()
+        return row is None or readable(row["doc"])
 
     def drop_tables(self) -> None:
         for table in (*ALL_TABLES, *LEGACY_TABLES):
@@ -546,16 +563,18 @@ class SqlStore(_Buffer):
 
     def all_where(self, table: str, municipality: str, field: str,
                   values: Iterable[str]) -> list[Doc]:
-        """``all`` restricted to documents whose top-level ``field`` is one of ``values``,
-        chosen by the database (from the status column's index for "status") rather than
-        by reading every row: the same documents a caller filtering ``all`` would keep."""
+        """``all`` restricted to documents whose top-level ``field`` is one of ``values``:
+        the same documents a caller filtering ``all`` would keep. For "status" the
+        database chooses them (from the status column's index) rather than reading every
+        row; any other field is compared after unpacking."""
+        wanted = list(values)
+        if field != "status":
+            return [d for d in self.all(table, municipality) if d.get(field) in wanted]
         self.flush()
         cond, params = self._when()
-        wanted = list(values)
         self.execute(
             f"SELECT doc FROM {self.name(table)} WHERE municipality = %s AND "
-            f"{self._field(field)} IN ({', '.join(['%s'] * len(wanted))}) AND {cond} "
-            "ORDER BY key",
+            f"status IN ({', '.join(['%s'] * len(wanted))}) AND {cond} ORDER BY key",
             (municipality, *wanted, *params),
         )
         return [_decode(r["doc"]) for r in self.cursor.fetchall()]
@@ -608,7 +627,7 @@ class SqlStore(_Buffer):
     def versions_before(self, table: str) -> Predecessor:
         """Finds the stored version of a row of ``table`` that ended at a moment."""
 
-        def predecessor(key: str, t: int) -> tuple[int, Head, str] | None:
+        def predecessor(key: str, t: int) -> tuple[int, Head, bytes] | None:
             self.execute(
                 f"SELECT valid_from, municipality, status, doc FROM {self.name(table)} "
                 "WHERE key = %s AND valid_to = %s", (key, t))
@@ -652,7 +671,7 @@ class SqlStore(_Buffer):
             raise TypeError("a store as of a past moment is read-only")
         super().add_access(case_id, entry_id, municipality, at, doc)
 
-    def write_history(self, rows: list[tuple[str, int, str, str]]) -> None:
+    def write_history(self, rows: list[tuple[str, int, str, bytes]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
         # double counting cannot happen silently.
         self._insert(HISTORY_TABLE, ("case_id", "version", "municipality", "doc"), rows)
@@ -716,7 +735,7 @@ class SqlStore(_Buffer):
         if row is None:
             entry.prev = None
             return
-        entry.base_t, entry.base_m, entry.base_text = (
+        entry.base_t, entry.base_m, entry.base_packed = (
             row["valid_from"], (row["municipality"], row["status"]), row["doc"])
 
 
@@ -778,7 +797,7 @@ class PartitionStore(_Buffer):
         ``versions_before(table)`` finds a stored version that ended at a moment (needed
         only when a batch was cut between two changes of one moment after a third)."""
 
-        def predecessor(key: str, t: int) -> tuple[int, Head, str] | None:
+        def predecessor(key: str, t: int) -> tuple[int, Head, bytes] | None:
             raise CrossPartition(f"row {key}: the version before {t} is not kept")
 
         ops = {table: plan_versions(key_entries, versions_before(table) if versions_before
@@ -803,53 +822,73 @@ SHADOW = "__rebuild"
 
 class HeldVersions:
     """Turns the row operations of a replay into empty tables into inserts of finished
-    versions: a version still open (``valid_to = OPEN``) is held in memory until the
-    version after it closes it (or the replay ends), then inserted whole — so the common
-    case writes each version once and never updates it. Operations on a version already
-    written (rare: a state changed twice within one moment across a batch cut) go to SQL
-    as they are. The result is the rows :func:`plan_versions`' operations would give."""
+    versions. The last two versions of each row are held in memory — the current one and
+    the one before it, the only ones :func:`plan_versions` ever changes (it starts from the
+    stored current version and, when a batch was cut inside a moment, the one before) — and
+    a version is inserted, whole, once two later ones have come (or the replay ends). So a
+    rebuild writes each version once and never reads, updates or deletes one, and its
+    tables need no index while it writes (they get them when they take over). Operations
+    on a version no longer held would go to SQL as they are (they do not occur). The
+    result is the rows :func:`plan_versions`' operations would give."""
+
+    KEEP = 2
 
     def __init__(self) -> None:
-        self.held: dict[tuple[str, str], list[Any]] = {}
+        #: (table, key) -> the held versions, oldest first, each
+        #: [key, valid_from, valid_to, municipality, status, doc]
+        self.held: dict[tuple[str, str], list[list[Any]]] = {}
+
+    def _find(self, table: str, key: str, t: int) -> list[Any] | None:
+        for row in self.held.get((table, key), ()):
+            if row[1] == t:
+                return row
+        return None
+
+    def version_before(self, table: str, key: str, t: int) -> tuple[int, Head, bytes] | None:
+        """The held version of a row that ended at ``t`` (see :data:`Predecessor`), or
+        None when none is held."""
+        for row in self.held.get((table, key), ()):
+            if row[2] == t:
+                return row[1], (row[3], row[4]), row[5]
+        return None
 
     def route(self, table: str, ops: Ops) -> tuple[Ops, list[tuple[Any, ...]]]:
         """(operations on written versions, finished versions to insert)."""
         deletes, closes, rewrites, inserts = ops
         held = self.held
         sql: Ops = ([], [], [], [])
-        finished: list[tuple[Any, ...]] = []
         for key, t in deletes:
-            row = held.get((table, key))
-            if row is not None and row[1] == t:
-                del held[(table, key)]
+            row = self._find(table, key, t)
+            if row is not None:
+                held[(table, key)].remove(row)
             else:
                 sql[0].append((key, t))
         for valid_to, key, t in closes:
-            row = held.get((table, key))
-            if row is not None and row[1] == t:
+            row = self._find(table, key, t)
+            if row is not None:
                 row[2] = valid_to
-                finished.append(tuple(held.pop((table, key))))
             else:
                 sql[1].append((valid_to, key, t))
         for valid_to, municipality, status, doc, key, t in rewrites:
-            row = held.get((table, key))
-            if row is not None and row[1] == t:
+            row = self._find(table, key, t)
+            if row is not None:
                 row[2:] = [valid_to, municipality, status, doc]
-                if valid_to != OPEN:
-                    finished.append(tuple(held.pop((table, key))))
             else:
                 sql[2].append((valid_to, municipality, status, doc, key, t))
+        finished: list[tuple[Any, ...]] = []
         for row in inserts:
-            if row[2] == OPEN:
-                held[(table, row[0])] = list(row)
-            else:
-                finished.append(row)
+            rows = held.setdefault((table, row[0]), [])
+            rows.append(list(row))
+            if len(rows) > self.KEEP:
+                rows.sort(key=lambda r: r[1])
+                while len(rows) > self.KEEP:
+                    finished.append(tuple(rows.pop(0)))
         return sql, finished
 
     def rest(self) -> dict[str, list[tuple[Any, ...]]]:
-        """The versions still open (the current ones), by table; forgets them."""
+        """The versions still held, by table; forgets them."""
         by_table: dict[str, list[tuple[Any, ...]]] = {}
-        for (table, _), row in self.held.items():
-            by_table.setdefault(table, []).append(tuple(row))
+        for (table, _), rows in self.held.items():
+            by_table.setdefault(table, []).extend(tuple(row) for row in rows)
         self.held = {}
         return by_table

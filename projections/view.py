@@ -20,11 +20,12 @@ once and a restart resumes after the last committed position.
   id (one partition when there is one worker): each reads its partition's notifications,
   decodes and folds them into a :class:`PartitionStore` (every row of the partition in
   memory, so nothing is read back), and writes the finished versions itself, whole
-  (:class:`HeldVersions`: a version is held until the next one closes it, so the shadow
-  tables get inserts only; COPY on PostgreSQL). On SQLite the workers take turns at
-  writing by a lock. Then, in one transaction, the shadow tables replace the live ones,
-  the query indexes are built and the tracking position becomes the end the build
-  folded to; the events since are applied as by any catch-up. The rows are those of a
+  (:class:`HeldVersions`: the last two versions of a row are held in memory, so the
+  shadow tables get inserts only, COPY on PostgreSQL, and need no index while they are
+  written). On SQLite the workers take turns at writing by a lock. Then, in one
+  transaction, the shadow tables replace the live ones, their indexes (unique keys and
+  query indexes) are built and the tracking position becomes the end the build folded
+  to; the events since are applied as by any catch-up. The rows are those of a
   sequential replay, provided the fold keeps to each event's own rows; a worker that sees
   it not doing so stops the build, and the log is folded again in one partition (which
   holds every row), or, if the fold reads whole tables, replayed in place.
@@ -52,6 +53,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from eventsourcing.utils import get_topic, resolve_topic
+from psycopg.rows import tuple_row
 
 from projections.fold import apply_event
 from projections.store import (
@@ -191,8 +193,7 @@ class _ViewMixin:
         with self._writing() as c:
             store = self._store(c, suffix=SHADOW)
             store.drop_tables()
-            store.create_tables()
-            store.drop_indexes()  # built once, when they take over
+            store.create_tables(indexes=False)  # built once, when they take over
         if workers <= 1 or not self.can_build_elsewhere():
             with self.bulk(checkpoint=False):  # once, after the take-over
                 return _build_partition(app, self, 0, 1, end, batch, progress)
@@ -363,32 +364,41 @@ def partition_of(originator_id: Any, parts: int) -> int:
 
 def _partition_notifications(app: Application[Any], start: int, stop: int, part: int,
                              parts: int) -> list[Any]:
-    """The notifications ``start`` to ``stop`` of one partition, chosen by the database
-    (the library's ``select_notifications`` builds every row of the range)."""
+    """The notifications ``start`` to ``stop`` of one partition (all when ``parts`` is 1),
+    chosen by the database, as plain rows (the library's ``select_notifications`` builds
+    dict-like rows and converts every id; the mapper converts the ids it needs)."""
     recorder: Any = app.recorder
-    if isinstance(recorder.datastore, SQLiteDatastore):
-        sql = (f"SELECT rowid AS id, originator_id, originator_version, topic, state "
-               f"FROM {recorder.events_table_name} WHERE rowid BETWEEN ? AND ? "
-               "AND unicode(substr(originator_id, -1)) % ? = ? ORDER BY rowid")
-    elif isinstance(recorder.datastore, PostgresDatastore):
-        sql = (f'SELECT notification_id AS id, originator_id, originator_version, topic, '
-               f'state FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
-               "WHERE notification_id BETWEEN %s AND %s "
-               "AND mod(ascii(right(originator_id::text, 1)), %s) = %s "
-               "ORDER BY notification_id")
+    datastore = recorder.datastore
+    if isinstance(datastore, SQLiteDatastore):
+        sql = (f"SELECT rowid, originator_id, originator_version, topic, state "
+               f"FROM {recorder.events_table_name} WHERE rowid BETWEEN ? AND ?")
+        if parts > 1:
+            sql += " AND unicode(substr(originator_id, -1)) % ? = ?"
+        sql += " ORDER BY rowid"
+    elif isinstance(datastore, PostgresDatastore):
+        sql = (f'SELECT notification_id, originator_id, originator_version, topic, state '
+               f'FROM "{datastore.schema}"."{recorder.events_table_name}" '
+               "WHERE notification_id BETWEEN %s AND %s")
+        if parts > 1:
+            sql += " AND mod(ascii(right(originator_id::text, 1)), %s) = %s"
+        sql += " ORDER BY notification_id"
     else:  # pragma: no cover - another store: the library's way
         return [n for n in recorder.select_notifications(start=start, limit=stop - start + 1,
                                                           stop=stop)
                 if partition_of(n.originator_id, parts) == part]
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute(sql, (start, stop, parts, part))
-        rows = c.fetchall()
-    convert = getattr(recorder, "convert_originator_id", None)
-    return [Notification(id=r["id"], originator_id=convert(r["originator_id"]) if convert
-                         and isinstance(r["originator_id"], str) else r["originator_id"],
-                         originator_version=r["originator_version"], topic=r["topic"],
-                         state=bytes(r["state"]))
-            for r in rows]
+    params = (start, stop, parts, part) if parts > 1 else (start, stop)
+    with datastore.transaction(commit=False) as c:
+        cursor = getattr(c, "sqlite_cursor", None)
+        if cursor is not None:  # sqlite3's own cursor, rows as tuples
+            cursor.row_factory = None
+        else:
+            cursor = c
+            cursor.row_factory = tuple_row
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Notification(id=i, originator_id=o, originator_version=v, topic=t,
+                         state=s if isinstance(s, bytes) else bytes(s))
+            for i, o, v, t, s in rows]
 
 
 def _build_partition(app: Application[Any], view: _ViewMixin, part: int, parts: int, end: int,
@@ -417,11 +427,7 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
     mapper = app.mapper
     for start in range(1, end + 1, batch):
         stop = min(start + batch - 1, end)
-        if parts == 1:
-            notifications = app.recorder.select_notifications(start=start, limit=batch,
-                                                              stop=stop)
-        else:
-            notifications = _partition_notifications(app, start, stop, part, parts)
+        notifications = _partition_notifications(app, start, stop, part, parts)
         for n in notifications:
             event = mapper.to_domain_event(n)
             store.moment, store.position = event.timestamp, n.id
@@ -429,7 +435,7 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
                 store.owner = str(event.originator_id)
             apply_event(store, event)
         # planned before taking a turn at writing: the other workers write meanwhile
-        ops, history = store.take_ops(lambda table: _shadow_versions_before(view, table))
+        ops, history = store.take_ops(lambda table: _version_before(view, held, table))
         routed = [(table, *held.route(table, table_ops)) for table, table_ops in ops.items()]
         with turn, view._writing() as c:
             sql = view._store(c, suffix=SHADOW)
@@ -451,11 +457,15 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
     return folded
 
 
-def _shadow_versions_before(view: _ViewMixin, table: str) -> Any:
-    """Finds a written version of a shadow table's row that ended at a moment (rarely
-    needed: see :func:`projections.store.plan_versions`), in a read of its own."""
+def _version_before(view: _ViewMixin, held: HeldVersions, table: str) -> Any:
+    """Finds the version of a shadow table's row that ended at a moment (rarely needed:
+    see :func:`projections.store.plan_versions`): held in memory, or else (it does not
+    occur) written, in a read of its own."""
 
     def predecessor(key: str, t: int) -> Any:
+        found = held.version_before(table, key, t)
+        if found is not None:
+            return found
         with view.datastore.transaction(commit=False) as c:
             return view._store(c, suffix=SHADOW).versions_before(table)(key, t)
 

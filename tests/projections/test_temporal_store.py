@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from projections.codec import unpack
 from projections.store import (
     ALL_TABLES,
     OPEN,
@@ -91,7 +92,7 @@ def test_a_state_returning_at_the_same_moment_after_a_cut_leaves_no_version():
     [(_, valid_from, valid_to, _, status, doc)] = rows(conn)
     assert status is None  # these documents have no status
     assert (valid_from, valid_to) == (micros(at(0)), OPEN)
-    assert '"state":1' in doc
+    assert unpack(doc)["state"] == 1
 
 
 def test_a_clock_going_back_takes_the_later_moment():
@@ -142,10 +143,18 @@ def test_the_same_rows_however_the_changes_are_cut(steps):
 
         def write() -> None:
             target = SqlStore(conn.cursor(), "sqlite")
-            ops, _ = part.take_ops(target.versions_before)
+
+            def version_before(table: str) -> Any:
+                def find(key: str, t: int) -> Any:
+                    found = held.version_before(table, key, t)
+                    assert found is not None, "a version the rebuild no longer holds"
+                    return found
+                return find
+
+            ops, _ = part.take_ops(version_before)
             for table, table_ops in ops.items():
                 written, finished = held.route(table, table_ops)
-                target.write_ops(table, written)
+                assert written == ([], [], [], []), "a rebuild only inserts"
                 target.insert_versions(table, finished)
 
         for key, m, state, cut in timeline:
