@@ -19,8 +19,16 @@ from projections.store import Store
 _WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by")
 
 
+#: Which of ``_WHO`` each event type has (found on its first event: a rebuild asks for
+#: every event of the log).
+_WHO_OF: dict[type, tuple[str, ...]] = {}
+
+
 def _who(e: Any) -> str | None:
-    for attr in _WHO:
+    attrs = _WHO_OF.get(type(e))
+    if attrs is None:
+        attrs = _WHO_OF[type(e)] = tuple(a for a in _WHO if hasattr(e, a))
+    for attr in attrs:
         value = getattr(e, attr, None)
         if value:
             return str(value)

@@ -52,6 +52,15 @@ LEGACY_TABLES = ("lto_rm_access",)
 
 
 ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE)
+#: A case history entry (R21): its fields, each a column of the history table.
+HISTORY_FIELDS = ("version", "at", "event", "text", "who")
+
+
+def _history_row(case_id: str, version: int, municipality: str, doc: Doc) -> tuple[Any, ...]:
+    assert doc["version"] == version
+    return (case_id, version, municipality, doc["at"], doc["event"], doc["text"], doc["who"])
+
+
 #: The columns that name one row of each table (a unique index, ``<table>_key``).
 KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
         HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id")}
@@ -79,7 +88,8 @@ class Store(Protocol):
 
     def all(self, table: str, municipality: str) -> list[Doc]: ...
 
-    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None: ...
+    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
+        """A case history entry (R21): ``doc`` holds :data:`HISTORY_FIELDS`."""
 
     def history(self, case_id: str) -> list[Doc]: ...
 
@@ -315,7 +325,7 @@ class _Buffer:
     def __init__(self, cache: RowCache | None) -> None:
         self._cache = cache if cache is not None else RowCache()
         self._entries = self._cache.entries
-        self._history: list[tuple[str, int, str, bytes]] = []
+        self._history: list[tuple[Any, ...]] = []
         self._access: list[tuple[str, str, str, int, int, bytes]] = []
         #: The notification id of the event being applied (set beside ``moment``).
         self.position = 0
@@ -446,7 +456,7 @@ class SqlStore(_Buffer):
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(HISTORY_TABLE)} ("
             "case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL, "
-            f"doc {self._blob} NOT NULL)"
+            "at TEXT NOT NULL, event TEXT NOT NULL, text TEXT NOT NULL, who TEXT)"
         )
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(ACCESS_TABLE)} ("
@@ -518,6 +528,8 @@ class SqlStore(_Buffer):
             return True
         if not {"valid_to", "status"} <= columns.keys() or columns["doc"] != self._blob.lower():
             return False
+        if "text" not in self._columns(HISTORY_TABLE):  # the entry as a document
+            return False
         self.execute(f"SELECT doc FROM {self.name(DOC_TABLES[0])} LIMIT 1")
         row = self.cursor.fetchone()
         return row is None or readable(row["doc"])
@@ -582,10 +594,10 @@ class SqlStore(_Buffer):
     def history(self, case_id: str) -> list[Doc]:
         self.flush()
         self.execute(
-            f"SELECT doc FROM {self.name(HISTORY_TABLE)} WHERE case_id = %s ORDER BY version",
-            (case_id,),
+            f"SELECT {', '.join(HISTORY_FIELDS)} FROM {self.name(HISTORY_TABLE)} "
+            "WHERE case_id = %s ORDER BY version", (case_id,),
         )
-        docs = [_decode(r["doc"]) for r in self.cursor.fetchall()]
+        docs = [{field: r[field] for field in HISTORY_FIELDS} for r in self.cursor.fetchall()]
         if self.as_of is not None:
             docs = [d for d in docs if datetime.fromisoformat(d["at"]) <= self.as_of]
         return docs
@@ -600,7 +612,7 @@ class SqlStore(_Buffer):
     def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
         if self._at is not None:
             raise TypeError("a store as of a past moment is read-only")
-        self._history.append((case_id, version, municipality, _encode(doc)))
+        self._history.append(_history_row(case_id, version, municipality, doc))
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Load the current rows of ``keys`` from every document table, in one query per
@@ -671,10 +683,11 @@ class SqlStore(_Buffer):
             raise TypeError("a store as of a past moment is read-only")
         super().add_access(case_id, entry_id, municipality, at, doc)
 
-    def write_history(self, rows: list[tuple[str, int, str, bytes]]) -> None:
+    def write_history(self, rows: list[tuple[Any, ...]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
         # double counting cannot happen silently.
-        self._insert(HISTORY_TABLE, ("case_id", "version", "municipality", "doc"), rows)
+        self._insert(HISTORY_TABLE, ("case_id", "version", "municipality", "at", "event", "text",
+                                     "who"), rows)
 
     def insert_versions(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert whole versions: (key, valid_from, valid_to, municipality, status, doc)."""
@@ -783,7 +796,7 @@ class PartitionStore(_Buffer):
 
     def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
         self._mine(case_id)
-        self._history.append((case_id, version, municipality, _encode(doc)))
+        self._history.append(_history_row(case_id, version, municipality, doc))
 
     def all(self, table: str, municipality: str) -> list[Doc]:
         raise CrossPartition("the fold read a whole table")
