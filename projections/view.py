@@ -440,9 +440,8 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
         for n in notifications:
             event = mapper.to_domain_event(n)
             store.moment, store.position = event.timestamp, n.id
-            if not whole:  # the id as read (text on SQLite): the same as the fold's key
-                oid = n.originator_id
-                store.owner = oid if isinstance(oid, str) else str(oid)
+            if not whole:
+                store.owner = str(event.originator_id)
             apply_event(store, event)
         # planned before taking a turn at writing: the other workers write meanwhile
         ops, history = store.take_ops(lambda table: _version_before(view, held, table))

@@ -76,6 +76,8 @@ def test_read_models_of_an_earlier_layout_are_replayed_from_the_log(service, rea
         assert again.position() == 0
         again.catch_up()
         assert [e.name for e in again.waiting_list(M)] == ["Anna"]
-        assert [h.event for h in again.case_history(case_id)][0] == "ApplicationReceived"
+        history = again.case_history(case_id)
+        assert history[0].event == "ApplicationReceived"
+        assert [h.version for h in history] == list(range(1, len(history) + 1))
     finally:
         again.stop()

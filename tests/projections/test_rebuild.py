@@ -324,8 +324,10 @@ def test_a_reader_forgets_what_it_kept_when_another_wrote_in_between(grown: Grow
 def test_a_parallel_rebuild_equals_live(grown: Grown, monkeypatch):
     if grown.store == "postgres":  # spare the fresh interpreters' imports (tested on SQLite)
         monkeypatch.setattr(view_module, "REPLAY_START_METHOD", "fork")
+    seen = builds(monkeypatch)
     read = grown.read
     assert read.rebuild(workers=2, batch=300) == grown.end
+    assert seen == [2]  # the fold keeps to each event's rows: no fallback to one partition
     assert_complete(grown, read)
 
 
