@@ -257,9 +257,52 @@ def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecesso
             else:
                 continue  # unchanged: no new version
             entry.base_t, entry.base_m, entry.base_packed = t, m, text
+        elif entry.frozen and _after_base(entry):
+            _plan_moments(key, entry, closes, inserts)
         elif entry.frozen or entry.t is not None:
             _plan_chain(key, entry, predecessor, deletes, closes, rewrites, inserts)
     return deletes, closes, rewrites, inserts
+
+
+def _after_base(entry: _Entry) -> bool:
+    """Whether the entry's changes are at strictly increasing moments, all after its stored
+    version (the common case of a row changed at several moments within a batch)."""
+    last = entry.base_t if entry.base_t is not None else -1
+    for t, _, _ in entry.frozen:
+        if t <= last:
+            return False
+        last = t
+    return entry.t is None or entry.t > last
+
+
+def _plan_moments(key: str, entry: _Entry, closes: list[Any], inserts: list[Any]) -> None:
+    """:func:`_plan_chain` for a row whose changes are all at later moments than its
+    stored version (:func:`_after_base`): a version per change that changes the state, the
+    stored one closed by the first."""
+    changes = entry.frozen
+    if entry.t is not None:
+        assert entry.doc is not None
+        changes.append((entry.t, _head(entry.municipality, entry.doc), _encode(entry.doc)))
+    entry.frozen, entry.t = [], None
+    new: list[tuple[int, Head, bytes]] = []
+    last = (entry.base_m, entry.base_packed) if entry.base_t is not None else None
+    for t, m, packed in changes:
+        if (m, packed) != last:  # unchanged: no new version
+            new.append((t, m, packed))
+            last = (m, packed)
+    if not new:
+        return
+    if entry.base_t is not None:
+        closes.append((new[0][0], key, entry.base_t))
+        entry.prev = (entry.base_t, entry.base_m, entry.base_packed)
+    else:
+        entry.prev = None
+    for i, (t, m, packed) in enumerate(new):
+        valid_to = new[i + 1][0] if i + 1 < len(new) else OPEN
+        inserts.append((key, t, valid_to, m[0], m[1], packed))
+    if len(new) > 1:
+        entry.prev = new[-2]
+    entry.base_t, entry.base_m, entry.base_packed = new[-1]
 
 
 def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list[Any],
@@ -889,13 +932,17 @@ class HeldVersions:
             else:
                 sql[2].append((valid_to, municipality, status, doc, key, t))
         finished: list[tuple[Any, ...]] = []
-        for row in inserts:
-            rows = held.setdefault((table, row[0]), [])
+        keep = self.KEEP
+        for row in inserts:  # each later than the row's held versions (plan_versions)
+            rows = held.get((table, row[0]))
+            if rows is None:
+                held[(table, row[0])] = [list(row)]
+                continue
             rows.append(list(row))
-            if len(rows) > self.KEEP:
+            if row[1] < rows[-2][1]:  # pragma: no cover - kept in order all the same
                 rows.sort(key=lambda r: r[1])
-                while len(rows) > self.KEEP:
-                    finished.append(tuple(rows.pop(0)))
+            while len(rows) > keep:
+                finished.append(tuple(rows.pop(0)))
         return sql, finished
 
     def rest(self) -> dict[str, list[tuple[Any, ...]]]:

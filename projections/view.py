@@ -452,7 +452,8 @@ def _fold_partition(app: Application[Any], view: _ViewMixin, part: int, parts: i
                 sql.write_ops(table, written)
                 sql.insert_versions(table, finished)
             sql.write_logs(history)
-        store.shed()
+        if (start // batch) % 4 == 3:  # now and then: it walks every row
+            store.shed(keep_batches=4)
         # What the store holds lives on: spare the collector from walking it again and
         # again (it stays freed by reference counting; collected in full at the end).
         gc.freeze()
