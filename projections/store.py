@@ -57,7 +57,7 @@ HISTORY_FIELDS = ("version", "at", "event", "text", "who")
 
 
 def _history_row(case_id: str, version: int, municipality: str, doc: Doc) -> tuple[Any, ...]:
-    assert doc["version"] == version
+    """A history entry as the history table's row."""
     return (case_id, version, municipality, doc["at"], doc["event"], doc["text"], doc["who"])
 
 

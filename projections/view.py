@@ -367,7 +367,7 @@ class _Row(NamedTuple):
     costs a fraction of the library's frozen dataclass, a million times over)."""
 
     id: int
-    originator_id: Any  # text on SQLite (the mapper converts it), a UUID on PostgreSQL
+    originator_id: Any  # 32 hex digits on SQLite (the mapper converts them), a UUID on PG
     originator_version: int
     topic: str
     state: bytes
