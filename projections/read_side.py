@@ -159,7 +159,7 @@ class _OnList:
 
     def all(self, table: str, municipality: str) -> list[Any]:
         if table == CASE:
-            return self.store.all_where(CASE, municipality, "status", ON_LIST)
+            return self.store.all_with_status(CASE, municipality, ON_LIST)
         return self.store.all(table, municipality)
 
     def __getattr__(self, name: str) -> Any:

@@ -56,9 +56,12 @@ ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE)
 HISTORY_FIELDS = ("version", "at", "event", "text", "who")
 
 
+HISTORY_COLUMNS = ("case_id", "version", "municipality", *HISTORY_FIELDS[1:])
+
+
 def _history_row(case_id: str, version: int, municipality: str, doc: Doc) -> tuple[Any, ...]:
-    """A history entry as the history table's row."""
-    return (case_id, version, municipality, doc["at"], doc["event"], doc["text"], doc["who"])
+    """A history entry as the history table's row (:data:`HISTORY_COLUMNS`)."""
+    return (case_id, version, municipality, *(doc[f] for f in HISTORY_FIELDS[1:]))
 
 
 #: The columns that name one row of each table (a unique index, ``<table>_key``).
@@ -138,8 +141,6 @@ class MemoryStore:
         return [doc for _, _, doc in rows]
 
 
-_encode = pack  # a document as stored (see projections.codec)
-_decode = unpack
 _UNKNOWN: Any = object()
 
 #: What a version row holds besides its document: (municipality, status).
@@ -245,7 +246,7 @@ def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecesso
             # the common case: one change at a later moment than the stored version
             assert entry.doc is not None
             t, m = entry.t, _head(entry.municipality, entry.doc)
-            text = _encode(entry.doc)
+            text = pack(entry.doc)
             entry.t = None
             if entry.base_t is None:
                 inserts.append((key, t, OPEN, m[0], m[1], text))
@@ -257,52 +258,9 @@ def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecesso
             else:
                 continue  # unchanged: no new version
             entry.base_t, entry.base_m, entry.base_packed = t, m, text
-        elif entry.frozen and _after_base(entry):
-            _plan_moments(key, entry, closes, inserts)
         elif entry.frozen or entry.t is not None:
             _plan_chain(key, entry, predecessor, deletes, closes, rewrites, inserts)
     return deletes, closes, rewrites, inserts
-
-
-def _after_base(entry: _Entry) -> bool:
-    """Whether the entry's changes are at strictly increasing moments, all after its stored
-    version (the common case of a row changed at several moments within a batch)."""
-    last = entry.base_t if entry.base_t is not None else -1
-    for t, _, _ in entry.frozen:
-        if t <= last:
-            return False
-        last = t
-    return entry.t is None or entry.t > last
-
-
-def _plan_moments(key: str, entry: _Entry, closes: list[Any], inserts: list[Any]) -> None:
-    """:func:`_plan_chain` for a row whose changes are all at later moments than its
-    stored version (:func:`_after_base`): a version per change that changes the state, the
-    stored one closed by the first."""
-    changes = entry.frozen
-    if entry.t is not None:
-        assert entry.doc is not None
-        changes.append((entry.t, _head(entry.municipality, entry.doc), _encode(entry.doc)))
-    entry.frozen, entry.t = [], None
-    new: list[tuple[int, Head, bytes]] = []
-    last = (entry.base_m, entry.base_packed) if entry.base_t is not None else None
-    for t, m, packed in changes:
-        if (m, packed) != last:  # unchanged: no new version
-            new.append((t, m, packed))
-            last = (m, packed)
-    if not new:
-        return
-    if entry.base_t is not None:
-        closes.append((new[0][0], key, entry.base_t))
-        entry.prev = (entry.base_t, entry.base_m, entry.base_packed)
-    else:
-        entry.prev = None
-    for i, (t, m, packed) in enumerate(new):
-        valid_to = new[i + 1][0] if i + 1 < len(new) else OPEN
-        inserts.append((key, t, valid_to, m[0], m[1], packed))
-    if len(new) > 1:
-        entry.prev = new[-2]
-    entry.base_t, entry.base_m, entry.base_packed = new[-1]
 
 
 def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list[Any],
@@ -318,7 +276,7 @@ def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list
     changes = list(entry.frozen)
     if entry.t is not None:
         assert entry.doc is not None
-        changes.append((entry.t, _head(entry.municipality, entry.doc), _encode(entry.doc)))
+        changes.append((entry.t, _head(entry.municipality, entry.doc), pack(entry.doc)))
     for t, m, text in changes:
         if chain and t <= chain[-1][0]:  # the same moment: the state after it changes
             if len(chain) == 1 and not head_known:
@@ -396,7 +354,7 @@ class _Buffer:
         if entry.doc is None:
             if entry.base_t is None:
                 return None
-            entry.doc, entry.municipality = _decode(entry.base_packed), entry.base_m[0]
+            entry.doc, entry.municipality = unpack(entry.base_packed), entry.base_m[0]
         elif entry.t is not None and entry.t != self._now:
             # the fold is about to change it at a new moment: keep the state it had
             self._freeze(entry)
@@ -406,7 +364,7 @@ class _Buffer:
     def _freeze(entry: _Entry) -> None:
         assert entry.t is not None and entry.doc is not None
         entry.frozen.append((entry.t, _head(entry.municipality, entry.doc),
-                             _encode(entry.doc)))
+                             pack(entry.doc)))
         entry.t = None
 
     def _put(self, table: str, key: str, municipality: str, doc: Doc, resolved: bool) -> None:
@@ -424,7 +382,7 @@ class _Buffer:
         # appended only, never read back by the fold: a partition of a parallel replay
         # may write it for any case
         self._access.append((case_id, entry_id, municipality, at, self.position,
-                             _encode(doc)))
+                             pack(doc)))
 
     def _take_logs(self) -> Logs:
         logs: Logs = {HISTORY_TABLE: self._history, ACCESS_TABLE: self._access}
@@ -603,7 +561,7 @@ class SqlStore(_Buffer):
             self.execute(f"SELECT doc FROM {self.name(table)} WHERE key = %s AND {cond}",
                          (key, *params))
             row = self.cursor.fetchone()
-            return _decode(row["doc"]) if row else None
+            return unpack(row["doc"]) if row else None
         return self._get(table, key)
 
     def all(self, table: str, municipality: str) -> list[Doc]:
@@ -614,17 +572,13 @@ class SqlStore(_Buffer):
             "ORDER BY key",
             (municipality, *params),
         )
-        return [_decode(r["doc"]) for r in self.cursor.fetchall()]
+        return [unpack(r["doc"]) for r in self.cursor.fetchall()]
 
-    def all_where(self, table: str, municipality: str, field: str,
-                  values: Iterable[str]) -> list[Doc]:
-        """``all`` restricted to documents whose top-level ``field`` is one of ``values``:
-        the same documents a caller filtering ``all`` would keep. For "status" the
-        database chooses them (from the status column's index) rather than reading every
-        row; any other field is compared after unpacking."""
-        wanted = list(values)
-        if field != "status":
-            return [d for d in self.all(table, municipality) if d.get(field) in wanted]
+    def all_with_status(self, table: str, municipality: str, statuses: Iterable[str]
+                        ) -> list[Doc]:
+        """``all`` restricted to documents whose status is one of ``statuses``, chosen by
+        the database from the status column's index rather than by reading every row."""
+        wanted = list(statuses)
         self.flush()
         cond, params = self._when()
         self.execute(
@@ -632,7 +586,7 @@ class SqlStore(_Buffer):
             f"status IN ({', '.join(['%s'] * len(wanted))}) AND {cond} ORDER BY key",
             (municipality, *wanted, *params),
         )
-        return [_decode(r["doc"]) for r in self.cursor.fetchall()]
+        return [unpack(r["doc"]) for r in self.cursor.fetchall()]
 
     def history(self, case_id: str) -> list[Doc]:
         self.flush()
@@ -718,7 +672,7 @@ class SqlStore(_Buffer):
             where, params = where + " AND at <= %s", [case_id, self._at]
         self.execute(f"SELECT doc FROM {self.name(ACCESS_TABLE)} WHERE {where} "
                      "ORDER BY at, seq", params)
-        return [_decode(r["doc"]) for r in self.cursor.fetchall()]
+        return [unpack(r["doc"]) for r in self.cursor.fetchall()]
 
     def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
                    ) -> None:
@@ -729,8 +683,7 @@ class SqlStore(_Buffer):
     def write_history(self, rows: list[tuple[Any, ...]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
         # double counting cannot happen silently.
-        self._insert(HISTORY_TABLE, ("case_id", "version", "municipality", "at", "event", "text",
-                                     "who"), rows)
+        self._insert(HISTORY_TABLE, HISTORY_COLUMNS, rows)
 
     def insert_versions(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert whole versions: (key, valid_from, valid_to, municipality, status, doc)."""
