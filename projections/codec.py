@@ -111,11 +111,6 @@ def train(env: dict[str, str], events: int, size: int = 16_384, seed: int = 1) -
             super().put(table, key, municipality, doc)
             self.samples.append(orjson.dumps(doc))
 
-        def add_history(self, case_id: str, version: int, municipality: str, doc: Any
-                        ) -> None:
-            super().add_history(case_id, version, municipality, doc)
-            self.samples.append(orjson.dumps(doc))
-
     app = AllocationService(env=env)
     try:
         store = Sampling()

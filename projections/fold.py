@@ -27,8 +27,10 @@ Rows written before these fields existed get them (empty) on their next change; 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from domain.access import AccessLogEntry
 from domain.base import Base, local_date
@@ -52,26 +54,59 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+#: Ids as text, by the id's integer: ``str(UUID)`` costs a microsecond or two, and a
+#: rebuild asks for the same few hundred thousand ids millions of times.
+_ID_TEXT: dict[int, str] = {}
+_ID_TEXT_MAX = 200_000
+
+
+def id_text(uid: UUID) -> str:
+    """``str(uid)``, remembered (the memory forgets everything when full)."""
+    found = _ID_TEXT.get(uid.int)
+    if found is None:
+        if len(_ID_TEXT) >= _ID_TEXT_MAX:
+            _ID_TEXT.clear()
+        found = _ID_TEXT[uid.int] = str(uid)
+    return found
+
+
 def apply_event(store: Store, event: Any) -> None:
     """Apply one domain event to the read models (cases and their history, places, other
-    providers' offers). Events of other aggregates (the policy) change nothing here."""
-    if isinstance(event, Case.Event):
-        _case(store, event)
-    elif isinstance(event, Place.Event):
-        _place(store, event)
-    elif isinstance(event, ProviderOffer.Event):
-        _provider_offer(store, event)
-    elif isinstance(event, Complaint.Event):
-        apply_complaint(store, event)  # R21: complaints (klage), see projections.complaints
-    elif isinstance(event, AccessLogEntry.Event):
-        apply_access(store, event)  # tilgangslogg, see projections.access_log
+    providers' offers, complaints, the access log). Events of other aggregates (the policy)
+    change nothing here."""
+    apply = _APPLY.get(type(event))
+    if apply is None:
+        apply = _APPLY[type(event)] = _apply_for(type(event))
+    apply(store, event)
+
+
+def _apply_for(event_type: type) -> Callable[[Store, Any], None]:
+    """The fold function of an event type (looked up once per type)."""
+    if issubclass(event_type, Case.Event):
+        return _case
+    if issubclass(event_type, Place.Event):
+        return _place
+    if issubclass(event_type, ProviderOffer.Event):
+        return _provider_offer
+    if issubclass(event_type, Complaint.Event):
+        return apply_complaint  # R21: complaints (klage), see projections.complaints
+    if issubclass(event_type, AccessLogEntry.Event):
+        return apply_access  # tilgangslogg, see projections.access_log
+    return _nothing
+
+
+def _nothing(store: Store, event: Any) -> None:
+    return None
+
+
+_APPLY: dict[type, Callable[[Store, Any], None]] = {}
 
 
 # --- cases --------------------------------------------------------------------------------
 
 
-def _case(store: Store, e: Base.Event) -> None:
-    key = str(e.originator_id)
+def _case(store: Store, e: Any) -> None:
+    key = id_text(e.originator_id)
     if isinstance(e, Case.ApplicationReceived):
         doc: Doc = {
             "case_id": key, "municipality": e.municipality, "name": e.person.name,
@@ -91,14 +126,13 @@ def _case(store: Store, e: Base.Event) -> None:
         if "closure_reason" not in doc:  # a row written before these fields existed
             for field, empty in _case_history_fields().items():
                 doc.setdefault(field, empty)
-        changed = type(e) not in _DOCUMENTATION and _change_case(doc, e)
+        change = _CASE_CHANGES.get(type(e))
+        changed = change is not None and change(doc, e) is not False
     if changed:
         store.put(CASE, key, doc["municipality"], doc)
     text, who = describe(e)
-    store.add_history(key, e.originator_version, doc["municipality"], {
-        "version": e.originator_version, "at": e.timestamp.isoformat(),
-        "event": type(e).__name__, "text": text, "who": who,
-    })
+    store.add_history((key, e.originator_version, doc["municipality"],
+                       e.timestamp.isoformat(), type(e).__name__, text, who))
 
 
 def _case_history_fields() -> Doc:
@@ -115,134 +149,187 @@ def _leave_list(doc: Doc, day: str | None) -> None:
         periods[-1]["to"] = day
 
 
-#: Case events that add to the documentation (§ 2-2) or the person's wishes and consents,
-#: which the read models do not show: they change no row (only the case history).
-_DOCUMENTATION = frozenset({
-    Case.OwnAccountRecorded, Case.RelativesInformationRecorded, Case.IplosRegistered,
-    Case.MedicalInformationRecorded, Case.LeonMeasuresRecorded,
-    Case.DementiaInvestigationRecorded, Case.WishesRecorded, Case.LivingApartConsented,
-})
+# Each function below changes the case row by one kind of event (False: the event changes
+# nothing in it after all). Case events without one — the documentation (§ 2-2) and the
+# person's wishes and consents, which the read models do not show — change no row, only
+# the case history.
 
 
-def _change_case(doc: Doc, e: Base.Event) -> bool:
-    """Change the case row by ``e``; False when the event changes nothing in it."""
-    if isinstance(e, Case.SpouseLinked):
-        doc["spouse_case_id"] = str(e.spouse_case_id)
-    elif isinstance(e, Case.DecisionMade):
-        was_on_list = doc["status"] in ON_LIST
-        doc["status"] = {"grant": "granted", "waiting_list": "waiting",
-                         "rejection": "rejected"}[e.kind]
-        doc["decision"] = {
-            "decision_id": str(e.decision_id), "kind": e.kind,
-            "place_type": e.place_type.value if e.place_type else None,
-            "decided_on": _iso(e.decided_on), "decided_by": e.decided_by,
-            "deadline": _iso(e.deadline), "policy_version": e.policy_version,
-        }
-        day = _iso(e.decided_on)
-        place_type = e.place_type.value if e.place_type else None
-        doc["decisions"].append({"decided_on": day, "kind": e.kind, "place_type": place_type,
-                                 "deadline": _iso(e.deadline)})
-        periods = doc["list_periods"]
-        if doc["status"] in ON_LIST:
-            if not was_on_list:
-                doc["waiting_since"] = day
-            open_period = periods[-1] if periods and periods[-1]["to"] is None else None
-            if open_period is not None and open_period["place_type"] != place_type:
-                open_period["to"] = day  # a new decision moved the person to another list
-                open_period = None
-            if open_period is None:
-                periods.append({"from": day, "to": None, "place_type": place_type})
-        else:
-            doc["waiting_since"] = None
-            _leave_list(doc, day)
-        doc["interim_services"] = [[s.service, s.extent] for s in e.interim_services]
-        doc["guarantee_fulfilled_on"], doc["guarantee_lost"] = None, False
-    elif isinstance(e, Case.InterimServicesRecorded):
-        doc["interim_services"] = [[s.service, s.extent] for s in e.services]
-    elif isinstance(e, Case.PriorityAssessed):
-        doc["need_score"] = e.need_score
-        doc["factors"] = dict(sorted(e.factors.items()))
-        doc["assessor"] = e.assessor
-    elif isinstance(e, Case.UrgencyMarked):
-        doc["urgent"], doc["urgency_reason"] = True, e.reason
-    elif isinstance(e, Case.UrgencyCleared):
-        doc["urgent"], doc["urgency_reason"] = False, None
-    elif isinstance(e, Case.OfferMade):
-        since = doc["waiting_since"]
-        decision = doc["decision"] or {}
-        doc["offers"][str(e.offer_id)] = {
-            "offer_id": str(e.offer_id), "kind": e.kind.value, "target_id": str(e.target_id),
-            "facility_id": e.facility_id, "facility_name": e.facility_name,
-            "place_type": e.place_type.value, "made_on": _iso(e.made_on), "status": "made",
-            "answered_on": None, "reason": None, "guarantee": None,
-            # the wait this offer ends (R13): the first offer since the person came on the list
-            "waiting_since": since, "list_place_type": decision.get("place_type"),
-            "deadline": decision.get("deadline"),
-            "first": not any(o.get("waiting_since") == since for o in doc["offers"].values()),
-        }
-        if decision.get("deadline") is not None and doc["guarantee_fulfilled_on"] is None:
-            doc["guarantee_fulfilled_on"] = _iso(e.made_on)
-    elif isinstance(e, Case.OfferAccepted | Case.OfferDeclined | Case.OfferWithdrawn):
-        status = {Case.OfferAccepted: "accepted", Case.OfferDeclined: "declined",
-                  Case.OfferWithdrawn: "withdrawn"}[type(e)]
-        offer = doc["offers"].get(str(e.offer_id))
-        if offer is not None:
-            offer["status"] = status
-            offer["answered_on"] = _iso(getattr(e, "answered_on", None)
-                                        or local_date(e.timestamp))
-            offer["reason"] = getattr(e, "reason", None)
-            offer["guarantee"] = getattr(e, "guarantee", None)
-        if isinstance(e, Case.OfferDeclined):
-            if e.guarantee == "continues":
-                doc["guarantee_fulfilled_on"] = None
-            elif e.guarantee == "lost":
-                doc["guarantee_lost"] = True
-        elif isinstance(e, Case.OfferWithdrawn) and all(
-                o["status"] == "withdrawn" for o in doc["offers"].values()):
-            doc["guarantee_fulfilled_on"] = None
-    elif isinstance(e, Case.DeadlineBreached):
-        doc["breached_on"] = _iso(e.breached_on)
-        decision = doc["decision"] or {}
-        doc["breach"] = {
-            "deadline": _iso(e.deadline), "breached_on": _iso(e.breached_on),
-            "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
-            "interim_services": [list(s) for s in doc["interim_services"]],
-            "choice": None, "choice_on": None, "choice_by": None,
-        }
-    elif isinstance(e, Case.BreachChoiceRecorded):
-        doc["breach_choice"] = e.choice.value
-        if doc["breach"] is not None:
-            doc["breach"].update(choice=e.choice.value, choice_on=_iso(e.recorded_on),
-                                 choice_by=e.recorded_by)
-    elif isinstance(e, Case.Admitted):
-        doc["status"], doc["urgent"], doc["waiting_since"] = "resident", False, None
-        _leave_list(doc, _iso(e.admitted_on))
-        doc["stays"].append({
-            "offer_id": str(e.offer_id), "target_id": str(e.target_id),
-            "facility_id": e.facility_id, "place_type": e.place_type.value,
-            "purchased": e.purchased, "admitted_on": _iso(e.admitted_on), "ended_on": None,
-            "end_reason": None,
-        })
-    elif isinstance(e, Case.Closed):
-        if e.reason.value == "placed":
-            return False  # the admission has said it
-        doc["status"], doc["waiting_since"] = "closed", None
-        doc["closed_on"], doc["closure_reason"] = _iso(e.closed_on), e.reason.value
-        _leave_list(doc, _iso(e.closed_on))
-    elif isinstance(e, Case.StayEnded):
-        doc["status"] = "closed"
-        if doc["stays"]:
-            doc["stays"][-1].update(ended_on=_iso(e.ended_on), end_reason=e.reason.value)
+def _spouse_linked(doc: Doc, e: Case.SpouseLinked) -> None:
+    doc["spouse_case_id"] = str(e.spouse_case_id)
+
+
+def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
+    was_on_list = doc["status"] in ON_LIST
+    doc["status"] = {"grant": "granted", "waiting_list": "waiting",
+                     "rejection": "rejected"}[e.kind]
+    day = _iso(e.decided_on)
+    place_type = e.place_type.value if e.place_type else None
+    deadline = _iso(e.deadline)
+    doc["decision"] = {
+        "decision_id": str(e.decision_id), "kind": e.kind, "place_type": place_type,
+        "decided_on": day, "decided_by": e.decided_by, "deadline": deadline,
+        "policy_version": e.policy_version,
+    }
+    doc["decisions"].append({"decided_on": day, "kind": e.kind, "place_type": place_type,
+                             "deadline": deadline})
+    periods = doc["list_periods"]
+    if doc["status"] in ON_LIST:
+        if not was_on_list:
+            doc["waiting_since"] = day
+        open_period = periods[-1] if periods and periods[-1]["to"] is None else None
+        if open_period is not None and open_period["place_type"] != place_type:
+            open_period["to"] = day  # a new decision moved the person to another list
+            open_period = None
+        if open_period is None:
+            periods.append({"from": day, "to": None, "place_type": place_type})
     else:
-        return False
+        doc["waiting_since"] = None
+        _leave_list(doc, day)
+    doc["interim_services"] = [[s.service, s.extent] for s in e.interim_services]
+    doc["guarantee_fulfilled_on"], doc["guarantee_lost"] = None, False
+
+
+def _interim_services(doc: Doc, e: Case.InterimServicesRecorded) -> None:
+    doc["interim_services"] = [[s.service, s.extent] for s in e.services]
+
+
+def _priority_assessed(doc: Doc, e: Case.PriorityAssessed) -> None:
+    doc["need_score"] = e.need_score
+    doc["factors"] = dict(sorted(e.factors.items()))
+    doc["assessor"] = e.assessor
+
+
+def _urgency_marked(doc: Doc, e: Case.UrgencyMarked) -> None:
+    doc["urgent"], doc["urgency_reason"] = True, e.reason
+
+
+def _urgency_cleared(doc: Doc, e: Case.UrgencyCleared) -> None:
+    doc["urgent"], doc["urgency_reason"] = False, None
+
+
+def _offer_made(doc: Doc, e: Case.OfferMade) -> None:
+    since = doc["waiting_since"]
+    decision = doc["decision"] or {}
+    offer_id = id_text(e.offer_id)
+    doc["offers"][offer_id] = {
+        "offer_id": offer_id, "kind": e.kind.value, "target_id": id_text(e.target_id),
+        "facility_id": e.facility_id, "facility_name": e.facility_name,
+        "place_type": e.place_type.value, "made_on": _iso(e.made_on), "status": "made",
+        "answered_on": None, "reason": None, "guarantee": None,
+        # the wait this offer ends (R13): the first offer since the person came on the list
+        "waiting_since": since, "list_place_type": decision.get("place_type"),
+        "deadline": decision.get("deadline"),
+        "first": not any(o.get("waiting_since") == since for o in doc["offers"].values()),
+    }
+    if decision.get("deadline") is not None and doc["guarantee_fulfilled_on"] is None:
+        doc["guarantee_fulfilled_on"] = _iso(e.made_on)
+
+
+def _offer_answered(doc: Doc, e: Any) -> dict[str, Any] | None:
+    """The offer an answer or a withdrawal is about, with the answer recorded."""
+    offer: dict[str, Any] | None = doc["offers"].get(id_text(e.offer_id))
+    if offer is not None:
+        offer["status"] = _ANSWER[type(e)]
+        offer["answered_on"] = _iso(getattr(e, "answered_on", None)
+                                    or local_date(e.timestamp))
+        offer["reason"] = getattr(e, "reason", None)
+        offer["guarantee"] = getattr(e, "guarantee", None)
+    return offer
+
+
+def _offer_accepted(doc: Doc, e: Case.OfferAccepted) -> None:
+    _offer_answered(doc, e)
+
+
+def _offer_declined(doc: Doc, e: Case.OfferDeclined) -> None:
+    _offer_answered(doc, e)
+    if e.guarantee == "continues":
+        doc["guarantee_fulfilled_on"] = None
+    elif e.guarantee == "lost":
+        doc["guarantee_lost"] = True
+
+
+def _offer_withdrawn(doc: Doc, e: Case.OfferWithdrawn) -> None:
+    _offer_answered(doc, e)
+    if all(o["status"] == "withdrawn" for o in doc["offers"].values()):
+        doc["guarantee_fulfilled_on"] = None
+
+
+_ANSWER = {Case.OfferAccepted: "accepted", Case.OfferDeclined: "declined",
+           Case.OfferWithdrawn: "withdrawn"}
+
+
+def _deadline_breached(doc: Doc, e: Case.DeadlineBreached) -> None:
+    doc["breached_on"] = _iso(e.breached_on)
+    decision = doc["decision"] or {}
+    doc["breach"] = {
+        "deadline": _iso(e.deadline), "breached_on": _iso(e.breached_on),
+        "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
+        "interim_services": [list(s) for s in doc["interim_services"]],
+        "choice": None, "choice_on": None, "choice_by": None,
+    }
+
+
+def _breach_choice(doc: Doc, e: Case.BreachChoiceRecorded) -> None:
+    doc["breach_choice"] = e.choice.value
+    if doc["breach"] is not None:
+        doc["breach"].update(choice=e.choice.value, choice_on=_iso(e.recorded_on),
+                             choice_by=e.recorded_by)
+
+
+def _admitted(doc: Doc, e: Case.Admitted) -> None:
+    doc["status"], doc["urgent"], doc["waiting_since"] = "resident", False, None
+    _leave_list(doc, _iso(e.admitted_on))
+    doc["stays"].append({
+        "offer_id": id_text(e.offer_id), "target_id": id_text(e.target_id),
+        "facility_id": e.facility_id, "place_type": e.place_type.value,
+        "purchased": e.purchased, "admitted_on": _iso(e.admitted_on), "ended_on": None,
+        "end_reason": None,
+    })
+
+
+def _closed(doc: Doc, e: Case.Closed) -> bool:
+    if e.reason.value == "placed":
+        return False  # the admission has said it
+    doc["status"], doc["waiting_since"] = "closed", None
+    doc["closed_on"], doc["closure_reason"] = _iso(e.closed_on), e.reason.value
+    _leave_list(doc, _iso(e.closed_on))
     return True
+
+
+def _stay_ended(doc: Doc, e: Case.StayEnded) -> None:
+    doc["status"] = "closed"
+    if doc["stays"]:
+        doc["stays"][-1].update(ended_on=_iso(e.ended_on), end_reason=e.reason.value)
+
+
+#: How each kind of case event changes the case row (a table, not a chain of tests: a
+#: rebuild looks up every event of the log).
+_CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
+    Case.SpouseLinked: _spouse_linked,
+    Case.DecisionMade: _decision_made,
+    Case.InterimServicesRecorded: _interim_services,
+    Case.PriorityAssessed: _priority_assessed,
+    Case.UrgencyMarked: _urgency_marked,
+    Case.UrgencyCleared: _urgency_cleared,
+    Case.OfferMade: _offer_made,
+    Case.OfferAccepted: _offer_accepted,
+    Case.OfferDeclined: _offer_declined,
+    Case.OfferWithdrawn: _offer_withdrawn,
+    Case.DeadlineBreached: _deadline_breached,
+    Case.BreachChoiceRecorded: _breach_choice,
+    Case.Admitted: _admitted,
+    Case.Closed: _closed,
+    Case.StayEnded: _stay_ended,
+}
 
 
 # --- places -------------------------------------------------------------------------------
 
 
 def _place(store: Store, e: Base.Event) -> None:
-    key = str(e.originator_id)
+    key = id_text(e.originator_id)
     if isinstance(e, Place.Registered):
         doc: Doc = {
             "place_id": key, "municipality": e.municipality, "facility_id": e.facility_id,
@@ -262,15 +349,15 @@ def _place(store: Store, e: Base.Event) -> None:
         doc.setdefault("closures", [])
         doc.pop("stays", None)  # kept by rows of an earlier release: the cases hold them
         if isinstance(e, Place.Reserved):
-            doc["reservations"][str(e.offer_id)] = str(e.case_id)
+            doc["reservations"][id_text(e.offer_id)] = id_text(e.case_id)
         elif isinstance(e, Place.Released):
-            doc["reservations"].pop(str(e.offer_id), None)
+            doc["reservations"].pop(id_text(e.offer_id), None)
         elif isinstance(e, Place.Occupied):
             if e.offer_id is not None:
-                doc["reservations"].pop(str(e.offer_id), None)
-            doc["occupants"][str(e.case_id)] = _iso(e.admitted_on)
+                doc["reservations"].pop(id_text(e.offer_id), None)
+            doc["occupants"][id_text(e.case_id)] = _iso(e.admitted_on)
         elif isinstance(e, Place.Vacated):
-            doc["occupants"].pop(str(e.case_id), None)
+            doc["occupants"].pop(id_text(e.case_id), None)
         elif isinstance(e, Place.Closed):
             doc["open"], doc["closed_reason"] = False, e.reason
             doc["closures"].append([_iso(e.closed_on), None])
@@ -286,7 +373,7 @@ def _place(store: Store, e: Base.Event) -> None:
 
 
 def _provider_offer(store: Store, e: Base.Event) -> None:
-    key = str(e.originator_id)
+    key = id_text(e.originator_id)
     if isinstance(e, ProviderOffer.Registered):
         doc: Doc = {
             "provider_offer_id": key, "municipality": e.municipality, "provider": e.provider,
@@ -303,14 +390,14 @@ def _provider_offer(store: Store, e: Base.Event) -> None:
             return
         doc = found
         if isinstance(e, ProviderOffer.Reserved):
-            doc["reserved_for"] = str(e.case_id)
+            doc["reserved_for"] = id_text(e.case_id)
         elif isinstance(e, ProviderOffer.Released):
             doc["reserved_for"] = None
         elif isinstance(e, ProviderOffer.Purchased):
-            doc["reserved_for"], doc["purchased_for"] = None, str(e.case_id)
+            doc["reserved_for"], doc["purchased_for"] = None, id_text(e.case_id)
             doc["purchased_on"] = _iso(e.purchased_on)
             doc["purchase_price_per_day"] = str(e.price_per_day)
-            doc["purchase_offer_id"] = str(e.offer_id)
+            doc["purchase_offer_id"] = id_text(e.offer_id)
         elif isinstance(e, ProviderOffer.Withdrawn):
             doc["withdrawn"] = True
     store.put(PROVIDER_OFFER, key, doc["municipality"], doc)

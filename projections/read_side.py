@@ -247,6 +247,8 @@ class ReadSide(_TableQueries):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        #: Where the last :meth:`rebuild`'s time went (see there); empty before one.
+        self.last_rebuild: dict[str, Any] = {}
 
     # --- feeding ------------------------------------------------------------------------
 
@@ -339,10 +341,13 @@ class ReadSide(_TableQueries):
         one core). Either way the rows are those of a sequential replay. Should the fold
         need rows of other aggregates than an event's own (it does not today), the
         rebuild falls back to dropping the tables and catching up from the start.
-        ``progress`` is called with the number of notifications folded so far."""
+        ``progress`` is called with the number of notifications folded so far.
+        :attr:`last_rebuild` then says where the time went: seconds to build, to take
+        over (the indexes are built then) and to catch up, and each worker's phases."""
         end = self.app.recorder.max_notification_id() or 0
         if workers is None:
             workers = 2 if end >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+        started = time.perf_counter()
         try:
             folded = self.view.build(self.app, end, batch, workers, progress)
         except CrossPartition:
@@ -353,9 +358,16 @@ class ReadSide(_TableQueries):
         except BaseException:
             self.view.drop_shadow()
             raise
+        built = time.perf_counter()
         with self._lock, self.view.bulk():
             self.view.take_over(self.tracking_name, end)
-            return folded + self._catch_up(None, batch)
+            taken = time.perf_counter()
+            folded += self._catch_up(None, batch)
+        self.last_rebuild = {
+            "build_s": built - started, "take_over_s": taken - built,
+            "catch_up_s": time.perf_counter() - taken, "workers": self.view.last_build,
+        }
+        return folded
 
     def _replay_in_place(self, batch: int) -> int:
         """Drop the read models and catch up from the first notification."""

@@ -52,6 +52,9 @@ LEGACY_TABLES = ("lto_rm_access",)
 
 
 ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE)
+#: The document tables read by status (the waiting list: cases on it); the others have
+#: no index on that column, which no query of theirs reads by.
+STATUS_READ = ("lto_rm_case",)
 #: A case history entry (R21): its fields, each a column of the history table.
 HISTORY_FIELDS = ("version", "at", "event", "text", "who")
 
@@ -59,9 +62,14 @@ HISTORY_FIELDS = ("version", "at", "event", "text", "who")
 HISTORY_COLUMNS = ("case_id", "version", "municipality", *HISTORY_FIELDS[1:])
 
 
-def _history_row(case_id: str, version: int, municipality: str, doc: Doc) -> tuple[Any, ...]:
-    """A history entry as the history table's row (:data:`HISTORY_COLUMNS`)."""
-    return (case_id, version, municipality, *(doc[f] for f in HISTORY_FIELDS[1:]))
+#: A case history entry as the history table's row (:data:`HISTORY_COLUMNS`): case id,
+#: version, municipality, then :data:`HISTORY_FIELDS` after the version.
+HistoryRow = tuple[str, int, str, str, str, str, "str | None"]
+
+
+def history_doc(row: HistoryRow) -> Doc:
+    """The entry of a history row (:data:`HISTORY_FIELDS`)."""
+    return dict(zip(HISTORY_FIELDS, row[1:2] + row[3:], strict=True))
 
 
 #: The columns that name one row of each table (a unique index, ``<table>_key``).
@@ -91,8 +99,8 @@ class Store(Protocol):
 
     def all(self, table: str, municipality: str) -> list[Doc]: ...
 
-    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
-        """A case history entry (R21): ``doc`` holds :data:`HISTORY_FIELDS`."""
+    def add_history(self, row: HistoryRow) -> None:
+        """A case history entry (R21), as the history table's row."""
 
     def history(self, case_id: str) -> list[Doc]: ...
 
@@ -125,8 +133,8 @@ class MemoryStore:
         rows = self.tables[table]
         return [rows[k][1] for k in sorted(rows) if rows[k][0] == municipality]
 
-    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
-        self.histories.setdefault(case_id, {})[version] = doc
+    def add_history(self, row: HistoryRow) -> None:
+        self.histories.setdefault(row[0], {})[row[1]] = history_doc(row)
 
     def history(self, case_id: str) -> list[Doc]:
         rows = self.histories.get(case_id, {})
@@ -481,10 +489,11 @@ class SqlStore(_Buffer):
                 f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_mt ON {self.name(table)} "
                 "(municipality, valid_to, valid_from)"
             )
-            self.execute(
-                f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_ms ON {self.name(table)} "
-                "(municipality, status, valid_to, valid_from)"
-            )
+            if table in STATUS_READ:
+                self.execute(
+                    f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_ms ON {self.name(table)} "
+                    "(municipality, status, valid_to, valid_from)"
+                )
 
     def drop_indexes(self) -> None:
         """Drop the query indexes :meth:`create_indexes` makes: a replay into empty tables
@@ -577,7 +586,9 @@ class SqlStore(_Buffer):
     def all_with_status(self, table: str, municipality: str, statuses: Iterable[str]
                         ) -> list[Doc]:
         """``all`` restricted to documents whose status is one of ``statuses``, chosen by
-        the database from the status column's index rather than by reading every row."""
+        the database from the status column's index rather than by reading every row
+        (tables in :data:`STATUS_READ`)."""
+        assert table in STATUS_READ, f"{table} has no index by status"
         wanted = list(statuses)
         self.flush()
         cond, params = self._when()
@@ -606,10 +617,10 @@ class SqlStore(_Buffer):
             raise TypeError("a store as of a past moment is read-only")
         self._put(table, key, municipality, doc, resolved=False)
 
-    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
+    def add_history(self, row: HistoryRow) -> None:
         if self._at is not None:
             raise TypeError("a store as of a past moment is read-only")
-        self._history.append(_history_row(case_id, version, municipality, doc))
+        self._history.append(row)
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Load the current rows of ``keys`` from every document table, in one query per
@@ -782,17 +793,21 @@ class PartitionStore(_Buffer):
         self._entries[(table, key)] = entry
         return entry
 
+    # (the owner test inline: these run for every event of a rebuild)
     def get(self, table: str, key: str) -> Doc | None:
-        self._mine(key)
+        if key != self.owner and not self.whole:
+            self._mine(key)
         return self._get(table, key)
 
     def put(self, table: str, key: str, municipality: str, doc: Doc) -> None:
-        self._mine(key)
+        if key != self.owner and not self.whole:
+            self._mine(key)
         self._put(table, key, municipality, doc, resolved=True)
 
-    def add_history(self, case_id: str, version: int, municipality: str, doc: Doc) -> None:
-        self._mine(case_id)
-        self._history.append(_history_row(case_id, version, municipality, doc))
+    def add_history(self, row: HistoryRow) -> None:
+        if row[0] != self.owner and not self.whole:
+            self._mine(row[0])
+        self._history.append(row)
 
     def all(self, table: str, municipality: str) -> list[Doc]:
         raise CrossPartition("the fold read a whole table")

@@ -211,11 +211,11 @@ def test_the_partition_store_refuses_other_rows():
     part = PartitionStore()
     part.moment, part.owner = at(0), "a"
     part.put(TABLE, "a", "4601", {"state": 1})
-    entry = {"version": 1, "at": at(0).isoformat(), "event": "Made", "text": "Made", "who": None}
-    part.add_history("a", 1, "4601", entry)
+    entry = (at(0).isoformat(), "Made", "Made", None)
+    part.add_history(("a", 1, "4601", *entry))
     for touch in (lambda: part.get(TABLE, "b"),
                   lambda: part.put(TABLE, "b", "4601", {}),
-                  lambda: part.add_history("b", 1, "4601", entry),
+                  lambda: part.add_history(("b", 1, "4601", *entry)),
                   lambda: part.all(TABLE, "4601"),
                   lambda: part.history("a")):
         with pytest.raises(CrossPartition):
