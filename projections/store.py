@@ -494,6 +494,9 @@ class SqlStore(_Buffer):
                     f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_ms ON {self.name(table)} "
                     "(municipality, status, valid_to, valid_from)"
                 )
+            else:  # earlier releases made one on every table; it only slowed their writes
+                self.execute(
+                    f"DROP INDEX IF EXISTS {self._qualified(f'{table}{self.suffix}_ms')}")
 
     def drop_indexes(self) -> None:
         """Drop the query indexes :meth:`create_indexes` makes: a replay into empty tables
