@@ -506,3 +506,23 @@ def test_only_cases_are_indexed_by_status(grown: Grown):
             store.all_with_status("lto_rm_place", "0301", ["free"])
     assert {f"{table}_ms" for table in store_module.DOC_TABLES} & names == {"lto_rm_case_ms"}
     assert {f"{table}_mt" for table in store_module.DOC_TABLES} <= names
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_the_database_splits_the_log_as_partition_of_says(grown: Grown, parts: int):
+    """Each rebuild worker's query returns its partition's notifications, whole and as the
+    library reads them, and the partitions make up the log."""
+    service = grown.service
+    library = service.recorder.select_notifications(start=1, limit=grown.end)
+    seen: list[int] = []
+    for part in range(parts):
+        rows = view_module._partition_notifications(service, 1, grown.end, part, parts)
+        mine = [n for n in library if view_module.partition_of(n.originator_id, parts) == part]
+        assert [r.id for r in rows] == [n.id for n in mine]
+        for row, n in zip(rows, mine, strict=True):
+            assert (row.originator_version, row.topic, bytes(row.state)) == (
+                n.originator_version, n.topic, n.state)
+            assert service.mapper.to_domain_event(row) == service.mapper.to_domain_event(n)
+        seen += [r.id for r in rows]
+    assert sorted(seen) == [n.id for n in library]
+    assert 0 < len(rows) < len(library)
