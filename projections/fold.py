@@ -150,9 +150,13 @@ def _leave_list(doc: Doc, day: str | None) -> None:
 
 
 # Each function below changes the case row by one kind of event (False: the event changes
-# nothing in it after all). Case events without one — the documentation (§ 2-2) and the
-# person's wishes and consents, which the read models do not show — change no row, only
-# the case history.
+# nothing in it after all).
+
+
+def _history_only(doc: Doc, e: Any) -> bool:
+    """The documentation (§ 2-2) and the person's wishes and consents, which the read
+    models do not show: no change to the row, only a line in the case history."""
+    return False
 
 
 def _spouse_linked(doc: Doc, e: Case.SpouseLinked) -> None:
@@ -226,8 +230,8 @@ def _offer_made(doc: Doc, e: Case.OfferMade) -> None:
         doc["guarantee_fulfilled_on"] = _iso(e.made_on)
 
 
-def _offer_answered(doc: Doc, e: Any) -> dict[str, Any] | None:
-    """The offer an answer or a withdrawal is about, with the answer recorded."""
+def _offer_answered(doc: Doc, e: Any) -> None:
+    """Record an answer to an offer, or its withdrawal, on the offer."""
     offer: dict[str, Any] | None = doc["offers"].get(id_text(e.offer_id))
     if offer is not None:
         offer["status"] = _ANSWER[type(e)]
@@ -235,7 +239,6 @@ def _offer_answered(doc: Doc, e: Any) -> dict[str, Any] | None:
                                     or local_date(e.timestamp))
         offer["reason"] = getattr(e, "reason", None)
         offer["guarantee"] = getattr(e, "guarantee", None)
-    return offer
 
 
 def _offer_accepted(doc: Doc, e: Case.OfferAccepted) -> None:
@@ -304,9 +307,17 @@ def _stay_ended(doc: Doc, e: Case.StayEnded) -> None:
         doc["stays"][-1].update(ended_on=_iso(e.ended_on), end_reason=e.reason.value)
 
 
-#: How each kind of case event changes the case row (a table, not a chain of tests: a
-#: rebuild looks up every event of the log).
+#: How each kind of case event after the application changes the case row (a table, not
+#: a chain of tests: a rebuild looks up every event of the log). Every kind is here.
 _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
+    Case.OwnAccountRecorded: _history_only,
+    Case.RelativesInformationRecorded: _history_only,
+    Case.IplosRegistered: _history_only,
+    Case.MedicalInformationRecorded: _history_only,
+    Case.LeonMeasuresRecorded: _history_only,
+    Case.DementiaInvestigationRecorded: _history_only,
+    Case.WishesRecorded: _history_only,
+    Case.LivingApartConsented: _history_only,
     Case.SpouseLinked: _spouse_linked,
     Case.DecisionMade: _decision_made,
     Case.InterimServicesRecorded: _interim_services,

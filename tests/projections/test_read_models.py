@@ -185,3 +185,19 @@ def test_r21_as_of_equals_live_view_read_then(service, clock, read: ReadSide):
     assert now.waiting_list(M) == live_list_2
     assert now.vacancy_board(M) == live_board_2
     assert live_list_1 != live_list_2
+
+
+def test_r21_every_kind_of_case_event_has_its_change_in_the_fold():
+    """A kind of case event the fold does not know would change no row unnoticed (its
+    history line would still be written): each is in the fold's table of changes, the
+    documentation and the person's wishes among them as history only."""
+    from domain.base import Base
+    from domain.case import Case
+    from projections import fold
+
+    kinds = {c for c in vars(Case).values()
+             if isinstance(c, type) and issubclass(c, Case.Event)
+             and not issubclass(c, Case.Created | Base.Created) and c is not Case.Event}
+    assert Case.DecisionMade in kinds and Case.WishesRecorded in kinds
+    assert kinds == set(fold._CASE_CHANGES)
+    assert fold._CASE_CHANGES[Case.WishesRecorded] is fold._history_only
