@@ -530,8 +530,8 @@ def _version_before(view: _ViewMixin, held: HeldVersions, table: str) -> Any:
 def _build_partition_process(app_topic: str, env: dict[str, str], part: int, parts: int,
                              end: int, batch: int, reports: Any, turn: Any) -> None:
     """A rebuild worker (a process of its own): :func:`_build_partition` with its own
-    connections, reporting ("progress", part, folded), ("done", part, folded), ("cross",
-    why) when the fold crosses partitions, or ("error", traceback)."""
+    connections, reporting ("progress", part, folded), ("done", part, folded, seconds per
+    phase), ("cross", why) when the fold crosses partitions, or ("error", traceback)."""
     try:
         app = resolve_topic(app_topic)(env=env)
         try:
