@@ -1,28 +1,30 @@
 """Allocation runs: build the problem from the current state, ask the optimizer, record the
 proposal, and let an officer approve, change or reject each proposed offer (R17).
 
-Approving makes the offer through the same path as a manual offer (R7, R10, R19 and the
-place's capacity are checked again), saving the case, the place and the run together.
+Approving makes the offer through the same path as a manual offer (R7, R8, R10, R18, R19 and
+the place's capacity are checked again), saving the case, the place and the run together.
+A person on the list without a current priority assessment is named before a run: the
+officer confirms before it proceeds (R16, R17).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 import optimizer as opt
+from application.base import derived_id
+from application.cases import CaseCommands
+from application.errors import ConfirmationRequired
 from domain.allocation import PROPOSED, AllocationRun
 from domain.base import local_date
-from domain.case import Case, CaseStatus
+from domain.case import Case
 from domain.errors import InvalidState, NotFound
 from domain.place import Place
 from domain.provider import ProviderOffer
-from domain.values import BreachChoice, PlaceType, RoomKind
-
-if TYPE_CHECKING:
-    from application.service import AllocationService
+from domain.values import BreachChoice, FacilityKind, PlaceType, RoomKind
 
 
 @dataclass(frozen=True)
@@ -36,28 +38,74 @@ class RerunResult:
     plan: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Who an allocation run is about: the persons it may propose offers to, and those on the
+    list it leaves out or warns about."""
+
+    cases: dict[UUID, Case]
+    unassessed: tuple[UUID, ...]  # R16: no current priority assessment (ranked last)
+    dementia_uninvestigated: tuple[UUID, ...]  # R8 (5): no offer before the investigation
+
+
 def _room(kind: RoomKind) -> opt.Room:
     return opt.Room(kind.value)
 
 
-class AllocationCommands:
-    """Mixed into :class:`AllocationService`."""
+def _ore(amount: Any) -> int:
+    """Kroner (Decimal) as whole øre."""
+    return int((amount * 100).to_integral_value())
 
-    def build_problem(self: AllocationService, municipality: str, as_of: date
-                      ) -> opt.AllocationProblem:
-        """The allocation problem as the current state stands: vacant own places, other
-        providers' available places, and everyone waiting without an outstanding offer."""
+
+class AllocationCommands(CaseCommands):
+    """Allocation runs (tildelingsrunder), on the case commands."""
+
+    def candidates(self, municipality: str) -> Candidates:
+        """The cases on the list without an outstanding offer, and the warnings."""
+        cases: dict[UUID, Case] = {}
+        unassessed: list[UUID] = []
+        uninvestigated: list[UUID] = []
+        for cid in self.waiting_case_ids(municipality):
+            case = self._exists(cid)
+            if not (isinstance(case, Case) and case.municipality == municipality
+                    and case.on_waiting_list and case.outstanding_offer is None
+                    and case.place_type is not None and case.current_decision is not None):
+                continue
+            if case.dementia_uninvestigated:
+                uninvestigated.append(case.id)
+                continue
+            if case.need_score is None:
+                unassessed.append(case.id)
+            cases[case.id] = case
+        return Candidates(cases, tuple(sorted(unassessed, key=str)),
+                          tuple(sorted(uninvestigated, key=str)))
+
+    def build_problem(self, municipality: str, as_of: date,
+                      candidates: Candidates | None = None) -> opt.AllocationProblem:
+        """The allocation problem as the current state stands: own places free within the
+        policy's days (R18), other providers' available places, and everyone waiting without
+        an outstanding offer (R8 (5): not a person whose suspected dementia is uninvestigated).
+        """
+        _, version, settings = self.policy_on(municipality, as_of)
+        window = as_of + timedelta(days=settings.offer_available_within_days)
         vacancies = []
+        stock: set[tuple[PlaceType, FacilityKind]] = set()
         for pid in self.place_ids():
             place = self._exists(pid)
-            if (isinstance(place, Place) and place.municipality == municipality
-                    and place.free_beds > 0 and place.available_from <= as_of):
-                vacancies.append(opt.Vacancy(
-                    place_id=str(place.id), facility_id=place.facility_id,
-                    facility_kind=opt.FacilityKind(place.facility_kind.value),
-                    unit=place.unit, place_type=opt.PlaceType(place.place_type.value),
-                    room=_room(place.room_kind), capacity=place.free_beds,
-                    available_from=place.available_from))
+            if not isinstance(place, Place) or place.municipality != municipality:
+                continue
+            if place.is_open:
+                stock.add((place.place_type, place.facility_kind))
+            free_from = place.free_from(as_of)
+            if free_from is None or free_from > window:
+                continue
+            vacancies.append(opt.Vacancy(
+                place_id=str(place.id), facility_id=place.facility_id,
+                facility_name=place.facility_name,
+                facility_kind=opt.FacilityKind(place.facility_kind.value),
+                unit=place.unit, place_type=opt.PlaceType(place.place_type.value),
+                room=_room(place.room_kind), capacity=place.free_beds_on(free_from),
+                available_from=free_from))
         purchasable = []
         for oid in self.provider_offer_ids():
             po = self._exists(oid)
@@ -65,18 +113,14 @@ class AllocationCommands:
                     and po.is_available_on(as_of)):
                 purchasable.append(opt.PurchasableOffer(
                     offer_id=str(po.id), provider=po.provider, facility_id=po.facility_id,
+                    facility_name=po.facility_name,
+                    facility_kind=opt.FacilityKind(po.facility_kind.value),
                     place_type=opt.PlaceType(po.place_type.value),
-                    price_per_day=int(po.price_per_day.to_integral_value()),
+                    price_per_day_ore=_ore(po.price_per_day),
                     available_from=po.available_from, room=_room(po.room_kind)))
-        waiting: dict[UUID, Case] = {}
-        for cid in self.waiting_case_ids(municipality):
-            case = self._exists(cid)
-            if (isinstance(case, Case) and case.municipality == municipality
-                    and case.on_waiting_list and case.outstanding_offer is None
-                    and case.place_type is not None and case.current_decision is not None):
-                waiting[case.id] = case
-        persons = [self._waiting_person(case, waiting) for case in waiting.values()]
-        version, settings = self.policy(municipality).in_force_on(as_of)
+        waiting = (candidates or self.candidates(municipality)).cases
+        persons = [self._waiting_person(case, waiting, as_of, stock)
+                   for case in waiting.values()]
         return opt.AllocationProblem(
             municipality=municipality, as_of=as_of, vacancies=tuple(vacancies),
             purchasable=tuple(purchasable), persons=tuple(persons),
@@ -84,10 +128,9 @@ class AllocationCommands:
                                       deadline_horizon_days=settings.deadline_horizon_days),
         ).canonical()
 
-    def _waiting_person(self: AllocationService, case: Case, waiting: dict[UUID, Case]
-                        ) -> opt.WaitingPerson:
-        decision = case.current_decision
-        assert decision is not None and case.place_type is not None
+    def _waiting_person(self, case: Case, waiting: dict[UUID, Case], as_of: date,
+                        stock: set[tuple[PlaceType, FacilityKind]]) -> opt.WaitingPerson:
+        assert case.place_type is not None
         spouse_waiting: str | None = None
         spouse_facility: str | None = None
         if case.spouse_case_id is not None:
@@ -99,35 +142,47 @@ class AllocationCommands:
                     spouse_waiting = str(spouse.id)
                 elif spouse.in_long_term_stay:
                     spouse_facility = spouse.facility_held  # R10: pulls to that facility
+        state = case.guarantee.state(as_of)
         return opt.WaitingPerson(
             case_id=str(case.id),
-            need_score=case.priority.need_score if case.priority else 0,
+            need_score=case.need_score,
             urgent=case.urgent,
-            granted_outright=case.status is CaseStatus.GRANTED,
             decided_place_type=opt.PlaceType(case.place_type.value),
+            decided_facility_kind=(opt.FacilityKind(case.facility_kind.value)
+                                   if case.facility_kind is not None else None),
             needs_screened=case.has_dementia or case.place_type is PlaceType.SCREENED,
             prefers_screened=case.dementia_suspected,
             reinforced_assessed=case.place_type is PlaceType.REINFORCED,
             wishes=tuple(case.wishes),
-            decision_date=decision.decided_on,
-            deadline=case.deadline or decision.decided_on,
+            waiting_since=case.waiting_since or case.received_on,
+            deadline=state.running_deadline,
             spouse_case_id=spouse_waiting,
             spouse_resident_facility_id=spouse_facility,
             accompanying_spouse=case.accompanying_spouse,
             chose_to_wait=case.breach_choice is BreachChoice.WAIT,
+            bridging_stay=case.bridging_stay_on(as_of) is not None,
+            own_stock_lacks_type=self.lacks_type(case, stock),
         )
 
-    def run_allocation(self: AllocationService, municipality: str, *, started_by: str,
+    def run_allocation(self, municipality: str, *, started_by: str,
+                       confirm_unassessed: bool = False,
                        command_id: str | None = None) -> UUID:
         """Propose who gets which vacant place; record the proposal. Offers are made only
-        when an officer approves them."""
-        from application.service import derived_id
-
+        when an officer approves them. R16, R17: when persons on the list have no current
+        priority assessment, the run is refused with :class:`ConfirmationRequired` naming
+        them, until the officer confirms (``confirm_unassessed``)."""
         run_id = derived_id("allocation-run", municipality, command_id)
         if command_id and self._exists(run_id) is not None:
             return self.get_allocation_run(municipality, run_id).id
         now = self._now()
-        problem = self.build_problem(municipality, local_date(now))
+        candidates = self.candidates(municipality)
+        if candidates.unassessed and not confirm_unassessed:
+            raise ConfirmationRequired(
+                "unassessed_persons", f"{len(candidates.unassessed)} person(s) on the waiting "
+                "list have no priority assessment and will be ranked after everyone assessed "
+                "(§ 3-3): assess them, or confirm that the run proceeds",
+                case_ids=candidates.unassessed)
+        problem = self.build_problem(municipality, local_date(now), candidates)
         plan = opt.solve(problem)
         run = AllocationRun.propose(
             now, run_id=run_id, municipality=municipality, as_of=problem.as_of,
@@ -137,21 +192,18 @@ class AllocationCommands:
         self._commit(run)
         return run.id
 
-    def get_allocation_run(self: AllocationService, municipality: str, run_id: UUID
-                           ) -> AllocationRun:
+    def get_allocation_run(self, municipality: str, run_id: UUID) -> AllocationRun:
         return self._load(AllocationRun, run_id, municipality, "allocation_run")
 
     def approve_proposal(
-        self: AllocationService, municipality: str, run_id: UUID, case_id: UUID, *,
+        self, municipality: str, run_id: UUID, case_id: UUID, *,
         approved_by: str, place_id: UUID | None = None,
         provider_offer_id: UUID | None = None, reason: str | None = None,
-        non_screened_reason: str | None = None,
+        type_reason: str | None = None, unsuitable_reason: str | None = None,
     ) -> UUID:
         """An officer approves a proposed offer, or changes it to another place with a
         reason. The offer is made as a manual one would be; case, place and run are saved
         in one transaction. Safe to retry."""
-        from application.service import derived_id
-
         run = self.get_allocation_run(municipality, run_id)
         key = str(case_id)
         offer_id = derived_id("offer", case_id, f"allocation-run/{run_id}")
@@ -171,22 +223,23 @@ class AllocationCommands:
         target_key = str(place_id or provider_offer_id)
         explanation = next((e for e in run.plan.get("explanations", [])
                             if e["case_id"] == key), None)
-        if (non_screened_reason is None and explanation is not None
-                and explanation.get("type_fit") == "ordinary_for_dementia"
+        if (type_reason is None and explanation is not None
+                and explanation.get("type_fit") in ("ordinary_for_dementia",
+                                                    "screened_not_needed")
                 and target_key == item["place_id"]):
-            non_screened_reason = explanation["text"]  # R7: the proposal's reason, adopted
-        case = self.get_case(municipality, case_id)
+            type_reason = explanation["text"]  # R7: the proposal's reason, adopted
+        work = self._begin(municipality, case_id)
         command_id = f"allocation-run/{run_id}/{key}"
         target = self._offer_to(
-            municipality, case, offer_id, made_by=approved_by, place_id=place_id,
-            provider_offer_id=provider_offer_id, non_screened_reason=non_screened_reason,
-            proposal_id=run_id, command_id=command_id)
+            municipality, work.case, offer_id, made_by=approved_by, place_id=place_id,
+            provider_offer_id=provider_offer_id, type_reason=type_reason,
+            unsuitable_reason=unsuitable_reason, proposal_id=run_id, command_id=command_id)
         run.approve(self._now(), case_id=key, offer_id=offer_id, target_id=target_key,
                     approved_by=approved_by, reason=reason, command_id=command_id)
-        self._commit(case, target, run)
+        self._finish(work, target, run)
         return offer_id
 
-    def reject_proposal(self: AllocationService, municipality: str, run_id: UUID,
+    def reject_proposal(self, municipality: str, run_id: UUID,
                         case_id: UUID, *, rejected_by: str, reason: str,
                         command_id: str | None = None) -> None:
         run = self.get_allocation_run(municipality, run_id)
@@ -196,8 +249,7 @@ class AllocationCommands:
                    command_id=command_id)
         self._commit(run)
 
-    def rerun_allocation(self: AllocationService, municipality: str, run_id: UUID
-                         ) -> RerunResult:
+    def rerun_allocation(self, municipality: str, run_id: UUID) -> RerunResult:
         """R21: solve the recorded problem again and compare with the recorded plan."""
         run = self.get_allocation_run(municipality, run_id)
         problem = opt.AllocationProblem.from_dict(run.problem)
@@ -207,4 +259,4 @@ class AllocationCommands:
                            plan=plan)
 
 
-__all__ = ["AllocationCommands", "RerunResult"]
+__all__ = ["AllocationCommands", "Candidates", "RerunResult"]

@@ -1,10 +1,10 @@
 """Oversight commands: complaints (klage, R21) and the access log (tilgangslogg).
 
-Both are mixed into :class:`AllocationService`. A complaint and an access-log entry are
-aggregates of their own: registering either reads the case (to check the subject and the
-tenancy) but never writes to it, so complaints and busy reading never contend with the
-allocation unit's work on the case. Retried commands write nothing: the ids are derived from
-the ``command_id``, and an aggregate remembers the commands it handled.
+Both are part of :class:`~application.service.AllocationService`. A complaint and an
+access-log entry are aggregates of their own: registering either reads the case (to check
+the subject and the tenancy) but never writes to it, so complaints and busy reading never
+contend with the allocation unit's work on the case. Retried commands write nothing: the
+ids are derived from the ``command_id``, and an aggregate remembers the commands it handled.
 """
 
 from __future__ import annotations
@@ -12,29 +12,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from application.base import ServiceBase, derived_id
 from domain.access import AccessLogEntry
 from domain.complaint import Complaint, ComplaintOutcome, ComplaintSubject
-
-if TYPE_CHECKING:
-    from application.service import AllocationService
 
 log = logging.getLogger(__name__)
 
 
-class ComplaintCommands:
+class ComplaintCommands(ServiceBase):
     """Complaints (klage) on decisions and offers, R21 (pbrl. § 7-2, fvl. §§ 28–34)."""
 
-    def get_complaint(self: AllocationService, municipality: str, complaint_id: UUID
+    def get_complaint(self, municipality: str, complaint_id: UUID
                       ) -> Complaint:
         return self._load(Complaint, complaint_id, municipality, "complaint")
 
     def register_complaint(
-        self: AllocationService, municipality: str, case_id: UUID, *,
+        self, municipality: str, case_id: UUID, *,
         against: ComplaintSubject | str, subject_id: UUID, received_on: date, grounds: str,
         registered_by: str, command_id: str | None = None,
     ) -> UUID:
@@ -42,8 +39,6 @@ class ComplaintCommands:
         received after the complaint deadline (klagefrist) is registered and flagged late.
         Returns the complaint's id (derived from ``command_id``: a retry returns it again
         and writes nothing)."""
-        from application.service import derived_id
-
         complaint_id = derived_id("complaint", case_id, command_id)
         if command_id and self._exists(complaint_id) is not None:
             return self.get_complaint(municipality, complaint_id).id
@@ -63,7 +58,7 @@ class ComplaintCommands:
         return complaint.id
 
     def record_reconsideration(
-        self: AllocationService, municipality: str, complaint_id: UUID, *, upheld: bool,
+        self, municipality: str, complaint_id: UUID, *, upheld: bool,
         reasoning: str, decided_by: str, decided_on: date, command_id: str | None = None,
     ) -> None:
         """The allocation unit's own reconsideration (fvl. § 33). Upheld in full: the
@@ -78,7 +73,7 @@ class ComplaintCommands:
         self._commit(complaint)
 
     def forward_complaint(
-        self: AllocationService, municipality: str, complaint_id: UUID, *,
+        self, municipality: str, complaint_id: UUID, *,
         forwarded_on: date, forwarded_by: str, command_id: str | None = None,
     ) -> None:
         """Send a complaint not upheld to Statsforvalteren (R21)."""
@@ -90,7 +85,7 @@ class ComplaintCommands:
         self._commit(complaint)
 
     def record_complaint_outcome(
-        self: AllocationService, municipality: str, complaint_id: UUID, *,
+        self, municipality: str, complaint_id: UUID, *,
         outcome: ComplaintOutcome | str, decided_on: date, summary: str,
         command_id: str | None = None,
     ) -> None:
@@ -103,26 +98,24 @@ class ComplaintCommands:
                                  summary=summary, command_id=command_id)
         self._commit(complaint)
 
-    def complaint_ids(self: AllocationService) -> list[UUID]:
+    def complaint_ids(self) -> list[UUID]:
         """Every complaint in the log (the read side keeps the queryable list)."""
         from eventsourcing.utils import get_topic
 
         return list(self._ids_with_topics([get_topic(Complaint.Registered)]))
 
 
-class AccessLogCommands:
+class AccessLogCommands(ServiceBase):
     """The access log (tilgangslogg, pasientjournalloven § 18)."""
 
     def record_access(
-        self: AllocationService, municipality: str, *, actor: str, role: str, action: str,
+        self, municipality: str, *, actor: str, role: str, action: str,
         case_ids: Sequence[UUID], allowed: bool, detail: str = "",
         command_id: str | None = None,
     ) -> UUID:
         """Log one request: who (``actor`` in ``role``) did what (``action``, such as
         "read_case", "write_case", "read_waiting_list") to which cases' personal data,
         and whether it was allowed. Returns the entry's id."""
-        from application.service import derived_id
-
         entry_id = derived_id("access", municipality, command_id)
         if command_id and self._exists(entry_id) is not None:
             return self.get_access_log_entry(municipality, entry_id).id
@@ -138,7 +131,7 @@ class AccessLogCommands:
             raise
         return entry.id
 
-    def get_access_log_entry(self: AllocationService, municipality: str, entry_id: UUID
+    def get_access_log_entry(self, municipality: str, entry_id: UUID
                              ) -> AccessLogEntry:
         return self._load(AccessLogEntry, entry_id, municipality, "access_log_entry")
 

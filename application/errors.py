@@ -10,3 +10,18 @@ class ConcurrencyConflict(DomainError):
     reload and try again."""
 
     code = "conflict"
+
+
+class ConfirmationRequired(DomainError):
+    """The command would proceed with something the officer must confirm first (HTTP
+    409 with ``code`` and the cases concerned); nothing was written."""
+
+    code = "confirmation_required"
+
+    def __init__(self, code: str, message: str, *, case_ids: tuple[object, ...] = ()) -> None:
+        super().__init__(message, field="confirm")
+        self.code = code
+        self.case_ids = tuple(str(c) for c in case_ids)
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "case_ids": list(self.case_ids)}

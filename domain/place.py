@@ -4,6 +4,10 @@ A double room holds two (a spouse pair, R10). The place's own stream keeps the c
 invariant: a reservation or admission beyond capacity is refused, and two officers
 offering the last free bed at once meet an optimistic-concurrency conflict on this
 stream, so exactly one succeeds.
+
+Dates are facts of their own (R24): a resident who moves out on a date still ahead keeps
+the bed until that date, and the place is vacant *from* it; the allocator may plan for such
+a bed, and an offer of it says the day it is available (:meth:`Place.free_from`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Place(Base):
         case_id: UUID
 
         def on(self, place: Place) -> None:
+            place.forget_left(local_date(self.timestamp))
             place.reservations[self.offer_id] = self.case_id
 
     class Released(Base.Event):
@@ -59,6 +64,7 @@ class Place(Base):
         admitted_on: date
 
         def on(self, place: Place) -> None:
+            place.forget_left(local_date(self.timestamp))
             if self.offer_id is not None:
                 place.reservations.pop(self.offer_id, None)
             place.occupants[self.case_id] = self.admitted_on
@@ -69,7 +75,11 @@ class Place(Base):
         vacated_on: date
 
         def on(self, place: Place) -> None:
-            place.occupants.pop(self.case_id, None)
+            if self.vacated_on > local_date(self.timestamp):
+                place.leaving[self.case_id] = self.vacated_on  # R24: planned
+            else:
+                place.occupants.pop(self.case_id, None)
+                place.leaving.pop(self.case_id, None)
             place.vacated_on = self.vacated_on
 
     class Closed(Base.Event):
@@ -111,6 +121,8 @@ class Place(Base):
         self.is_open = True
         self.reservations: dict[UUID, UUID] = {}
         self.occupants: dict[UUID, date] = {}
+        #: R24: residents who move out on a date still ahead (when the move was recorded)
+        self.leaving: dict[UUID, date] = {}
         self.vacated_on: date | None = None
 
     # --- commands -------------------------------------------------------------------
@@ -160,21 +172,49 @@ class Place(Base):
     def capacity(self) -> int:
         return self.room_kind.capacity
 
-    @property
-    def free_beds(self) -> int:
+    def forget_left(self, today: date) -> None:
+        """Residents whose planned move-out day has come are gone (R24)."""
+        for case_id, day in list(self.leaving.items()):
+            if day <= today:
+                self.occupants.pop(case_id, None)
+                del self.leaving[case_id]
+
+    def free_beds_on(self, day: date) -> int:
+        """Beds free on ``day``: neither reserved by an offer nor held by a resident who
+        has not left by then (R24)."""
         if not self.is_open:
             return 0
-        return self.capacity - len(self.occupants) - len(self.reservations)
+        held = sum(1 for case_id in self.occupants
+                   if case_id not in self.leaving or self.leaving[case_id] > day)
+        return max(self.capacity - held - len(self.reservations), 0)
+
+    @property
+    def free_beds(self) -> int:
+        """Beds free now and staying free (a planned move-out does not count yet)."""
+        if not self.is_open:
+            return 0
+        return max(self.capacity - len(self.occupants) - len(self.reservations), 0)
 
     @property
     def is_vacant(self) -> bool:
         return self.free_beds > 0
 
+    def free_from(self, today: date) -> date | None:
+        """The first day from ``today`` on which a bed is free, or None (R24)."""
+        if not self.is_open:
+            return None
+        for day in sorted({today, *(d for d in self.leaving.values() if d > today)}):
+            if self.free_beds_on(day) > 0:
+                return max(day, self.available_from)
+        return None
+
     def reserve(self, now: datetime, *, offer_id: UUID, case_id: UUID,
-                command_id: str | None = None) -> None:
+                from_day: date | None = None, command_id: str | None = None) -> None:
+        """Hold a bed for an offer; ``from_day`` is the day the offer says the place is
+        available (today if None)."""
         if not self.is_open:
             raise InvalidState("the place is closed and cannot be offered", field="place_id")
-        if self.free_beds <= 0:
+        if self.free_beds_on(from_day or local_date(now)) <= 0:
             raise InvalidState("the place is not vacant", field="place_id")
         if case_id in self.reservations.values() or case_id in self.occupants:
             raise InvalidState("the person already holds this place", field="case_id")
@@ -193,7 +233,7 @@ class Place(Base):
         if offer_id is not None and self.reservations.get(offer_id) != case_id:
             raise InvalidState("admission needs the offer that reserved this place",
                                field="offer_id")
-        if offer_id is None and self.free_beds <= 0:
+        if offer_id is None and self.free_beds_on(admitted_on) <= 0:
             raise InvalidState("the place is not vacant", field="place_id")
         self.trigger_event(self.Occupied, timestamp=now, command_id=command_id,
                            offer_id=offer_id, case_id=case_id, admitted_on=admitted_on)
@@ -202,7 +242,7 @@ class Place(Base):
                vacated_on: date, command_id: str | None = None) -> None:
         if case_id not in self.occupants:
             raise InvalidState("the person does not live in this place", field="case_id")
-        if vacated_on < self.occupants[case_id]:
+        if vacated_on < min(self.occupants[case_id], local_date(now)):
             raise InvalidValue("vacated_on", "cannot be before the admission")
         self.trigger_event(self.Vacated, timestamp=now, command_id=command_id,
                            case_id=case_id, reason=reason, vacated_on=vacated_on)

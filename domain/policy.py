@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import Base, check_municipality, local_date
 from domain.errors import InvalidValue
-from domain.values import DeclinedOfferEffect, PolicySettings, PriorityFactor
+from domain.values import SPECIAL_WEIGHT, DeclinedOfferEffect, PolicySettings, PriorityFactor
 
 _NS = uuid5(NAMESPACE_URL, "urn:langtidsopphold:policy")
 
@@ -32,12 +32,26 @@ def validate_settings(settings: PolicySettings) -> PolicySettings:
     for name, weight in settings.priority_weights.items():
         if name not in known:
             raise InvalidValue("priority_weights", f"unknown priority factor '{name}'")
-        if not 0 <= weight <= 10:
+        if not isinstance(weight, int) or not 0 <= weight <= 10:
             raise InvalidValue("priority_weights", f"weight of '{name}' must be 0–10")
-    if not 0 <= settings.score_tolerance <= 100:
-        raise InvalidValue("score_tolerance", "must be 0–100")
-    if not 0 <= settings.deadline_horizon_days <= 92:
-        raise InvalidValue("deadline_horizon_days", "must be 0–92 days")
+    for factor in SPECIAL_WEIGHT:  # R16: special weight is never zero
+        if settings.priority_weights.get(factor.value, 0) < 1:
+            raise InvalidValue(
+                "priority_weights", f"'{factor.value}' has special weight (§ 3-3 second "
+                "paragraph): its weight must be 1–10, never 0")
+    ranges = {
+        "score_tolerance": (0, 100), "deadline_horizon_days": (0, 92),
+        "offer_available_within_days": (0, 92), "offer_answer_days": (1, 30),
+        "grant_alert_days": (0, 30), "review_every_months": (1, 24),
+        "iplos_max_age_months": (1, 36),
+    }
+    for name, (low, high) in ranges.items():
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidValue(name, f"must be a whole number {low}–{high}")
+    for name in ("free_choice", "lapsed_offer_counts_as_declined"):
+        if not isinstance(getattr(settings, name), bool):
+            raise InvalidValue(name, "must be true or false")
     return settings
 
 

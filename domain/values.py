@@ -127,6 +127,15 @@ class OfferStatus(Enum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"  # R26: not answered by the answer deadline (svarfrist)
+
+
+class OfferUnsuitability(Enum):
+    """R18: why an offer does not meet the guarantee (it is not a *suitable* offer)."""
+
+    PLACE_TYPE = "place_type"  # not the decided place type, and no recorded R7 reason
+    FACILITY_KIND = "facility_kind"  # not the decided kind of facility
+    AVAILABLE_LATE = "available_late"  # not available within the policy's days of the offer
 
 
 class VacancyReason(Enum):
@@ -137,7 +146,13 @@ class VacancyReason(Enum):
 
 
 class PriorityFactor(Enum):
-    """R16, R17 (§ 3-3): what the professional assessment of need weighs."""
+    """R16, R17 (§ 3-3): what the professional assessment of need weighs.
+
+    The first three are the factors the regulation gives *special weight* (særskilt vekt,
+    § 3-3 second paragraph, R16): no combination of the others can outweigh them. Each factor
+    has a direction: most make the need greater; rehabilitation potential and other services
+    that help make it smaller (:data:`LOWERS_NEED`).
+    """
 
     END_OF_LIFE = "end_of_life"  # R16 special weight
     COGNITIVE_FAILURE = "cognitive_failure"  # R16 special weight
@@ -151,6 +166,18 @@ class PriorityFactor(Enum):
     HOME_SITUATION = "home_situation"  # incl. the relatives' situation
     SPOUSE_IN_LONG_TERM_STAY = "spouse_in_long_term_stay"
 
+
+#: R16: the factors of special weight (særskilt vekt).
+SPECIAL_WEIGHT: frozenset[PriorityFactor] = frozenset({
+    PriorityFactor.END_OF_LIFE, PriorityFactor.COGNITIVE_FAILURE,
+    PriorityFactor.OTHER_SPECIAL_NEEDS,
+})
+#: R17: factors that, the more they apply, make the need for a place *smaller*: a good
+#: rehabilitation potential, and other services (home services, welfare technology,
+#: adaptation) that help.
+LOWERS_NEED: frozenset[PriorityFactor] = frozenset({
+    PriorityFactor.REHABILITATION, PriorityFactor.OTHER_SERVICES,
+})
 
 #: Severity of each factor is scored 0 (no bearing) to 4 (decisive).
 FACTOR_MAX = 4
@@ -215,11 +242,23 @@ class PolicySettings:
 
     ``guarantee_months``: R18 waiting-list guarantee, calendar months (default 3).
     ``free_choice``: R20, off by default.
-    ``priority_weights``: weight per :class:`PriorityFactor` value, for the suggested need score.
+    ``declined_offer_effect``: R18: what declining a suitable offer does to the guarantee.
+    ``priority_weights``: weight per :class:`PriorityFactor` value, for the suggested need
+    score (R16, R17); the factors of special weight never weigh 0.
     ``score_tolerance``: how far an assessor's need score may depart from the suggestion
     before a reason is required (R17).
     ``deadline_horizon_days``: persons whose deadline falls within this many days are
     proposed a purchased place by the allocator when no own place is found (R18, R19).
+    ``offer_available_within_days``: R18: an offer meets the guarantee only if the place is
+    available within this many days of the offer.
+    ``offer_answer_days``: R26: the answer deadline (svarfrist) of an offer, in days.
+    ``lapsed_offer_counts_as_declined``: R26: an offer not answered in time counts as
+    declined (its effect on the guarantee as a decline's); otherwise as never made.
+    ``grant_alert_days``: R4: a grant not carried out within this many days is shown to the
+    unit and management until it is.
+    ``review_every_months``: R27: every waiting case is reviewed at this interval.
+    ``iplos_max_age_months``: R8 (2), R27: an IPLOS registration older than this is not
+    "updated" (flagged on the list; a decision needs a newer one).
     """
 
     guarantee_months: int = 3
@@ -242,11 +281,52 @@ class PolicySettings:
     )
     score_tolerance: int = 10
     deadline_horizon_days: int = 14
+    offer_available_within_days: int = 14
+    offer_answer_days: int = 3
+    lapsed_offer_counts_as_declined: bool = True
+    grant_alert_days: int = 3
+    review_every_months: int = 3
+    iplos_max_age_months: int = 12
+
+    def weight(self, factor: PriorityFactor) -> int:
+        return self.priority_weights.get(factor.value, 0)
 
     def suggested_need_score(self, factors: dict[str, int]) -> int:
-        """R17: the score the policy's weights suggest, 0–100, from factor severities 0–4."""
-        total = sum(self.priority_weights.values()) * FACTOR_MAX
-        if total == 0:
-            return 0
-        got = sum(self.priority_weights.get(k, 0) * v for k, v in factors.items())
-        return round(100 * got / total)
+        """R16, R17: the need score (0–100) the policy's weights suggest for the factors'
+        severities (0–4). See :func:`suggested_need_score`."""
+        return suggested_need_score(self, factors)
+
+
+#: R16: suggested scores of persons with a factor of special weight lie above this line,
+#: all others on or below it.
+SPECIAL_WEIGHT_LINE = 50
+
+
+def suggested_need_score(policy: PolicySettings, factors: dict[str, int]) -> int:
+    """R16, R17 (§ 3-3 second and third paragraphs): the suggested need score, 0–100.
+
+    The factors of special weight take precedence that the others cannot overturn: a person
+    with any of them scores above :data:`SPECIAL_WEIGHT_LINE` (51–100, by their weighted
+    severity, the other factors refining only within the same special weight), a person with
+    none scores 0–50 by the other factors. The other factors each have a direction: those that
+    lower the need (:data:`LOWERS_NEED`) subtract, and the sum of the others never goes below
+    zero. The suggestion is lexicographic (special weight first), weakly monotone in each
+    factor in its direction; the assessor's own score is the decision (R17).
+    """
+    special = sum(policy.weight(f) * factors.get(f.value, 0) for f in SPECIAL_WEIGHT)
+    special_max = sum(policy.weight(f) for f in SPECIAL_WEIGHT) * FACTOR_MAX
+    others = [f for f in PriorityFactor if f not in SPECIAL_WEIGHT]
+    raising = sum(policy.weight(f) * factors.get(f.value, 0)
+                  for f in others if f not in LOWERS_NEED)
+    lowering = sum(policy.weight(f) * factors.get(f.value, 0)
+                   for f in others if f in LOWERS_NEED)
+    other_max = sum(policy.weight(f) for f in others if f not in LOWERS_NEED) * FACTOR_MAX
+    other = min(max(raising - lowering, 0), other_max)
+    if special > 0 and special_max > 0:
+        span = 100 - SPECIAL_WEIGHT_LINE - 1  # 49 points above 51
+        combined = special * (other_max + 1) + other
+        top = special_max * (other_max + 1) + other_max
+        return SPECIAL_WEIGHT_LINE + 1 + (span * combined) // top
+    if other_max == 0:
+        return 0
+    return (SPECIAL_WEIGHT_LINE * other) // other_max

@@ -1,0 +1,183 @@
+"""The service's foundation: the event-sourced application, its clock and policy, loading
+and saving aggregates, and finding them by their events.
+
+The command modules build on this one and on nothing above them: :mod:`application.cases`
+(applications, documentation, decisions, offers, stays, the guarantee), :mod:`.places`
+(places and other providers' offers), :mod:`.allocation` (allocation runs, on the case
+commands), :mod:`.complaints` (complaints and the access log); :mod:`.service` assembles
+them into one :class:`~application.service.AllocationService`.
+
+The library is synchronous; callers in FastAPI use plain ``def`` routes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
+
+from application.clock import Clock, SystemClock
+from application.errors import ConcurrencyConflict
+from application.transcodings import register_domain_transcodings
+from application.waiting_cases import WaitingCases
+from domain.base import Base, local_date
+from domain.case import Case
+from domain.errors import NotFound
+from domain.place import Place
+from domain.policy import Policy, policy_id
+from domain.provider import ProviderOffer
+from domain.values import PolicySettings
+
+A = TypeVar("A", bound=Base)
+_NS = uuid5(NAMESPACE_URL, "urn:langtidsopphold:command")
+
+
+def derived_id(kind: str, scope: UUID | str, command_id: str | None) -> UUID:
+    """An id a retried command reproduces; a fresh one when there is no command id."""
+    if not command_id:
+        return uuid4()
+    return uuid5(_NS, f"{kind}/{scope}/{command_id}")
+
+
+class ServiceBase(Application[UUID]):
+    """Langtidsopphold: the application's plumbing (see the module docstring)."""
+
+    name = "Langtidsopphold"
+    env: ClassVar[dict[str, str]] = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": "data/events.sqlite",
+    }
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env)
+        self.clock: Clock = clock or SystemClock()
+        #: Where the waiting cases are (the read side of a running service); None: the log.
+        self.waiting_cases: WaitingCases | None = None
+        #: R25: the key of the person register's ids (from ``LTO_PERSON_KEY``, else the
+        #: cipher key, else a fixed one when nothing is encrypted anyway).
+        secret = self.env.get("LTO_PERSON_KEY") or self.env.get("CIPHER_KEY") or ""
+        self.person_key = hashlib.sha256(b"langtidsopphold/person/" + secret.encode()).digest()
+
+    def use_waiting_cases(self, source: WaitingCases | None) -> None:
+        """Let the deadline check and the allocation run find the waiting cases through
+        ``source`` (e.g. the read side) instead of scanning the event log; None goes back to
+        the scan."""
+        self.waiting_cases = source
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _today(self) -> date:
+        return local_date(self._now())
+
+    def _load(self, cls: type[A], aggregate_id: UUID, municipality: str, what: str) -> A:
+        """Load an aggregate of the user's municipality; anything else is 'not found', so
+        one municipality cannot learn what another holds."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} with that id", field=f"{what}_id") from None
+        if not isinstance(aggregate, cls) or aggregate.municipality != municipality:
+            raise NotFound(f"no {what} with that id", field=f"{what}_id")
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> Base | None:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _commit(self, *aggregates: Base | None) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                "someone else changed this case or place at the same time; nothing was "
+                "saved — reload and try again"
+            ) from None
+
+    def get_case(self, municipality: str, case_id: UUID) -> Case:
+        return self._load(Case, case_id, municipality, "case")
+
+    def get_place(self, municipality: str, place_id: UUID) -> Place:
+        return self._load(Place, place_id, municipality, "place")
+
+    def get_provider_offer(self, municipality: str, offer_id: UUID) -> ProviderOffer:
+        return self._load(ProviderOffer, offer_id, municipality, "provider_offer")
+
+    # --- policy -----------------------------------------------------------------------
+
+    def policy(self, municipality: str) -> Policy:
+        """The municipality's policy; version 1 (the regulation's defaults) if none yet.
+        A policy not yet stored is saved by the first command that uses it."""
+        found = self._exists(policy_id(municipality))
+        if isinstance(found, Policy):
+            return found
+        return Policy.establish(municipality, self._now())
+
+    def policy_on(self, municipality: str, day: date) -> tuple[Policy, int, PolicySettings]:
+        """The policy, and the version and settings in force on ``day``."""
+        policy = self.policy(municipality)
+        version, settings = policy.in_force_on(day)
+        return policy, version, settings
+
+    def set_policy(self, municipality: str, *, issued_by: str, effective_from: date | None = None,
+                   command_id: str | None = None, **changes: Any) -> int:
+        """Issue a new policy version (or the first one). Returns the version number."""
+        policy = self.policy(municipality)
+        if policy.has_handled(command_id):
+            return policy.current_version
+        now = self._now()
+        policy.revise(now, issued_by=issued_by, effective_from=effective_from or local_date(now),
+                      command_id=command_id, **changes)
+        self._commit(policy)
+        return policy.current_version
+
+    # --- finding aggregates by their events -------------------------------------------
+
+    def _ids_with_topics(self, topics: list[str]) -> Iterator[UUID]:
+        seen: set[UUID] = set()
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=1000, topics=topics)
+            if not batch:
+                return
+            for n in batch:
+                oid = n.originator_id if isinstance(n.originator_id, UUID) \
+                    else UUID(str(n.originator_id))
+                if oid not in seen:
+                    seen.add(oid)
+                    yield oid
+            start = batch[-1].id + 1
+
+    def waiting_case_ids(self, municipality: str | None = None) -> Iterator[UUID]:
+        """Candidates for the waiting list (R12), of ``municipality`` or of all: the cases
+        on it, from :attr:`waiting_cases` when one is set (the read side, brought up to date
+        first); otherwise every case that has ever had a decision, of any municipality,
+        scanned from the whole event log (the fallback for tests and small tools). Either
+        way a superset is possible: callers load each case and let it decide."""
+        if self.waiting_cases is not None:
+            return iter(self.waiting_cases.waiting_case_ids(municipality))
+        return self._ids_with_topics([get_topic(Case.DecisionMade),
+                                      "domain.case:Case.DecisionMade"])
+
+    def place_ids(self) -> Iterator[UUID]:
+        return self._ids_with_topics([get_topic(Place.Registered)])
+
+    def provider_offer_ids(self) -> Iterator[UUID]:
+        return self._ids_with_topics([get_topic(ProviderOffer.Registered)])
+
+
+__all__ = ["ConcurrencyConflict", "IntegrityError", "ServiceBase", "derived_id"]

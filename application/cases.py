@@ -1,0 +1,580 @@
+"""The case commands: applications (R25), the § 2-2 documentation (R8), decisions (R4–R9,
+R14, R15, R24), priority (R16, R17), spouses (R10), offers (R7, R18–R20, R26), stays (R2,
+R24) and the guarantee's checks (R18, R26).
+
+Each command loads the case and whatever else it touches, lets the domain decide, and saves
+everything in one transaction through :meth:`CaseCommands._finish`, which also does what a
+case's change asks of other aggregates, in the same save:
+
+- every offer the case let go (withdrawn by a rejection, a closure or a death; declined;
+  lapsed; withdrawn by the municipality) releases its place or other provider's place (R9);
+- a case that opens or closes updates the person's register of open cases (R25).
+
+A retried command (same ``command_id``) is recognised by the aggregate that handled it and
+writes nothing new; ids a command creates are derived from its ``command_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.base import ServiceBase, derived_id
+from application.errors import ConcurrencyConflict
+from domain.base import Base, local_date
+from domain.case import Case, Offer, check_spouse_co_location, link_spouses
+from domain.errors import InvalidValue, NotFound
+from domain.identity import IdentityNumber
+from domain.person import PersonRecord, person_record_id
+from domain.place import Place
+from domain.provider import ProviderOffer
+from domain.values import (
+    BreachChoice,
+    Channel,
+    ClosureReason,
+    DementiaFinding,
+    FacilityKind,
+    InterimService,
+    LeonEntry,
+    MedicalSource,
+    OfferKind,
+    OfferStatus,
+    PlaceType,
+    StayEndReason,
+    VacancyReason,
+)
+
+log = logging.getLogger(__name__)
+
+_LET_GO = (OfferStatus.WITHDRAWN, OfferStatus.DECLINED, OfferStatus.LAPSED)
+
+
+@dataclass
+class _Work:
+    """A case as loaded for a command, with what the command may change elsewhere."""
+
+    case: Case
+    outstanding: dict[UUID, Offer]
+    was_open: bool
+
+
+class CaseCommands(ServiceBase):
+    """The allocation unit's case work (tildelingsenheten)."""
+
+    # --- loading and saving a case -----------------------------------------------------
+
+    def _begin(self, municipality: str, case_id: UUID) -> _Work:
+        case = self.get_case(municipality, case_id)
+        outstanding = {o.offer_id: o for o in case.offers.values() if o.outstanding}
+        return _Work(case, outstanding, case.is_open)
+
+    def _finish(self, work: _Work, *others: Base | None) -> None:
+        """Save the case with ``others`` and what its change asks of other aggregates."""
+        case, now = work.case, self._now()
+        touched: dict[UUID, Base] = {o.id: o for o in others if o is not None}
+        for offer_id, offer in work.outstanding.items():
+            if offer.status not in _LET_GO:
+                continue
+            target = touched.get(offer.target_id) or self._offer_target(case, offer)
+            touched[target.id] = target
+            if _holds(target, offer_id):
+                target.release(now, offer_id=offer_id, reason=offer.status.value)
+        if work.was_open != case.is_open:
+            record = self._person_record(case.municipality, case.person.identity_number)
+            if case.is_open:
+                record.open(now, case_id=case.id)  # R25: refused if another case is open
+            else:
+                record.end(now, case_id=case.id)
+            touched[record.id] = record
+        self._commit(case, *touched.values())
+
+    def _on_case(self, municipality: str, case_id: UUID, command_id: str | None,
+                 method: str, **kwargs: Any) -> Any:
+        """Run one case command: load, check retry, call the domain, save."""
+        work = self._begin(municipality, case_id)
+        if work.case.has_handled(command_id):
+            return None
+        result = getattr(work.case, method)(self._now(), command_id=command_id, **kwargs)
+        self._finish(work)
+        return result
+
+    def _offer_target(self, case: Case, offer: Offer) -> Place | ProviderOffer:
+        if offer.kind is OfferKind.OWN:
+            return self.get_place(case.municipality, offer.target_id)
+        return self.get_provider_offer(case.municipality, offer.target_id)
+
+    # --- the person's register (R25) --------------------------------------------------
+
+    def _person_record(self, municipality: str, identity_number: str) -> PersonRecord:
+        record_id = person_record_id(municipality, identity_number, self.person_key)
+        found = self._exists(record_id)
+        if isinstance(found, PersonRecord):
+            return found
+        return PersonRecord.register(self._now(), record_id=record_id, municipality=municipality)
+
+    def open_case_of(self, municipality: str, identity_number: str) -> UUID | None:
+        """R25: the person's open case in the municipality, if any (the number is only
+        ever taken from a request's body)."""
+        number = IdentityNumber.parse(identity_number)
+        record_id = person_record_id(municipality, number.value, self.person_key)
+        found = self._exists(record_id)
+        return found.open_case_id if isinstance(found, PersonRecord) else None
+
+    # --- applications and documentation ----------------------------------------------
+
+    def receive_application(
+        self, municipality: str, *, identity_number: str, name: str,
+        received_on: date | None = None, channel: Channel = Channel.DIGITAL,
+        spouse_case_id: UUID | None = None, accompanying_spouse: bool = False,
+        receives_other_services: bool = True, dementia_suspected: bool = False,
+        command_id: str | None = None,
+    ) -> UUID:
+        """Register an application (søknad). With a ``command_id`` the case id is derived
+        from it, so a retry returns the same case and writes nothing. R25: refused with
+        :class:`~domain.person.CaseAlreadyOpen` (naming the open case) when the person
+        already has an open case in the municipality."""
+        case_id = derived_id("case", municipality, command_id)
+        if command_id and self._exists(case_id) is not None:
+            return self.get_case(municipality, case_id).id
+        spouse = None
+        if spouse_case_id is not None:
+            spouse = self.get_case(municipality, spouse_case_id)
+        now = self._now()
+        case = Case.receive_application(
+            now, case_id=case_id, municipality=municipality,
+            identity_number=identity_number, name=name, received_on=received_on,
+            channel=channel, spouse_case_id=spouse_case_id,
+            accompanying_spouse=accompanying_spouse,
+            receives_other_services=receives_other_services,
+            dementia_suspected=dementia_suspected, command_id=command_id,
+        )
+        record = self._person_record(municipality, case.person.identity_number)
+        record.open(now, case_id=case.id)  # R25
+        if spouse is not None:
+            link_spouses(now, case, spouse, command_id=command_id)  # R10
+        try:
+            self.save(case, spouse, record)
+        except IntegrityError:
+            if command_id and self._exists(case_id) is not None:
+                return case_id  # a concurrent retry of the same command got there first
+            raise ConcurrencyConflict("the person's register or the spouse's case changed at "
+                                      "the same time; try again") from None
+        log.info("application received case=%s municipality=%s", case.id, municipality)
+        return case.id
+
+    def link_spouses(self, municipality: str, case_id: UUID, spouse_case_id: UUID, *,
+                     command_id: str | None = None) -> None:
+        """R10: link two cases as spouses or cohabitants, both ways, in one save. Refused
+        when either is linked to a third case; linking the same pair again writes nothing."""
+        case = self.get_case(municipality, case_id)
+        spouse = self.get_case(municipality, spouse_case_id)
+        if case.has_handled(command_id):
+            return
+        link_spouses(self._now(), case, spouse, command_id=command_id)
+        self._commit(case, spouse)
+
+    def record_own_account(self, municipality: str, case_id: UUID, *, what_matters: str,
+                           account: str, recorded_by: str, command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_own_account",
+                      what_matters=what_matters, account=account, recorded_by=recorded_by)
+
+    def record_relatives(self, municipality: str, case_id: UUID, *, name: str, relation: str,
+                         information: str, recorded_by: str, is_guardian: bool = False,
+                         command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_relatives", name=name,
+                      relation=relation, information=information, recorded_by=recorded_by,
+                      is_guardian=is_guardian)
+
+    def state_no_relatives(self, municipality: str, case_id: UUID, *, statement: str,
+                           recorded_by: str, command_id: str | None = None) -> None:
+        """R8 (1): a statement that there are no relatives or guardian to ask."""
+        self._on_case(municipality, case_id, command_id, "state_no_relatives",
+                      statement=statement, recorded_by=recorded_by)
+
+    def register_iplos(self, municipality: str, case_id: UUID, *, scores: dict[str, int],
+                       assessed_by: str, assessed_on: date | None = None,
+                       command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "register_iplos", scores=scores,
+                      assessed_by=assessed_by, assessed_on=assessed_on)
+
+    def record_medical_information(
+        self, municipality: str, case_id: UUID, *, source: MedicalSource, summary: str,
+        diagnoses: list[str] | None = None, dementia_diagnosis: bool = False,
+        received_on: date | None = None, competence_centre_involved: bool = False,
+        command_id: str | None = None,
+    ) -> None:
+        self._on_case(municipality, case_id, command_id, "record_medical_information",
+                      source=source, summary=summary, diagnoses=diagnoses,
+                      dementia_diagnosis=dementia_diagnosis, received_on=received_on,
+                      competence_centre_involved=competence_centre_involved)
+
+    def record_leon(self, municipality: str, case_id: UUID, *, entries: list[LeonEntry],
+                    recorded_by: str, command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_leon", entries=entries,
+                      recorded_by=recorded_by)
+
+    def suspect_dementia(self, municipality: str, case_id: UUID, *, reason: str,
+                         raised_by: str, command_id: str | None = None) -> None:
+        """R8 (5): dementia is suspected (at any time): investigate before any offer."""
+        self._on_case(municipality, case_id, command_id, "suspect_dementia", reason=reason,
+                      raised_by=raised_by)
+
+    def record_dementia_investigation(self, municipality: str, case_id: UUID, *,
+                                      finding: DementiaFinding, conclusion: str,
+                                      recorded_by: str, command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_dementia_investigation",
+                      finding=finding, conclusion=conclusion, recorded_by=recorded_by)
+
+    def record_other_services(self, municipality: str, case_id: UUID, *,
+                              receives_other_services: bool, recorded_by: str,
+                              command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_other_services",
+                      receives_other_services=receives_other_services,
+                      recorded_by=recorded_by)
+
+    # --- decisions, priority, urgency -------------------------------------------------
+
+    def decide(
+        self, municipality: str, case_id: UUID, *, kind: str, grounds: str, decided_by: str,
+        place_type: PlaceType | None = None, facility_kind: FacilityKind | None = None,
+        can_be_cared_for_safely_at_home: bool | None = None,
+        alternatives_at_home: str | None = None,
+        interim_services: list[InterimService] | None = None,
+        legal_basis: str | None = None, decided_on: date | None = None,
+        keep_waiting_since: date | None = None, command_id: str | None = None,
+    ) -> UUID:
+        """A decision (vedtak), dated ``decided_on`` (today if None, R24), under the policy
+        version in force on that date. A rejection withdraws outstanding offers and releases
+        their places in the same save (R9). Returns the decision's id."""
+        work = self._begin(municipality, case_id)
+        decision_id = derived_id("decision", case_id, command_id)
+        if work.case.has_handled(command_id):
+            return decision_id
+        now = self._now()
+        policy, version, settings = self.policy_on(municipality, decided_on or local_date(now))
+        work.case.decide(
+            now, kind=kind, grounds=grounds, decided_by=decided_by, policy_version=version,
+            policy=settings, place_type=place_type, facility_kind=facility_kind,
+            can_be_cared_for_safely_at_home=can_be_cared_for_safely_at_home,
+            alternatives_at_home=alternatives_at_home, interim_services=interim_services,
+            legal_basis=legal_basis, decided_on=decided_on,
+            keep_waiting_since=keep_waiting_since, decision_id=decision_id,
+            command_id=command_id,
+        )
+        self._finish(work, policy)  # the policy is saved too if this is its first use
+        return decision_id
+
+    def mark_urgent(self, municipality: str, case_id: UUID, *, reason: str, assessed_by: str,
+                    decided_on: date | None = None, command_id: str | None = None
+                    ) -> UUID | None:
+        """R15: the person can no longer be cared for safely at home: a grant decision is
+        recorded, and the person goes before everyone else. Returns the grant's id, or None
+        if the person already held a grant."""
+        work = self._begin(municipality, case_id)
+        decision_id = derived_id("decision", case_id, command_id)
+        if work.case.has_handled(command_id):
+            return decision_id
+        now = self._now()
+        policy, version, settings = self.policy_on(municipality, decided_on or local_date(now))
+        granted = work.case.mark_urgent(now, reason=reason, assessed_by=assessed_by,
+                                        policy_version=version, policy=settings,
+                                        decided_on=decided_on, decision_id=decision_id,
+                                        command_id=command_id)
+        self._finish(work, policy)
+        return granted
+
+    def record_interim_services(self, municipality: str, case_id: UUID, *,
+                                services: list[InterimService], recorded_by: str,
+                                command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_interim_services",
+                      services=services, recorded_by=recorded_by)
+
+    def assess_priority(self, municipality: str, case_id: UUID, *, factors: dict[str, int],
+                        need_score: int, assessor: str, departure_reason: str | None = None,
+                        assessed_on: date | None = None, command_id: str | None = None) -> None:
+        """R16, R17: under the policy version in force on the assessment's date."""
+        day = assessed_on or self._today()
+        _, version, settings = self.policy_on(municipality, day)
+        self._on_case(municipality, case_id, command_id, "assess_priority", factors=factors,
+                      need_score=need_score, assessor=assessor, policy=settings,
+                      policy_version=version, departure_reason=departure_reason,
+                      assessed_on=assessed_on)
+
+    def suggested_need_score(self, municipality: str, factors: dict[str, int],
+                             on: date | None = None) -> tuple[int, int]:
+        """R16, R17: the score the policy in force on ``on`` suggests, and that version."""
+        _, version, settings = self.policy_on(municipality, on or self._today())
+        return settings.suggested_need_score(factors), version
+
+    def record_wishes(self, municipality: str, case_id: UUID, *, facility_ids: list[str],
+                      command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "record_wishes",
+                      facility_ids=facility_ids)
+
+    def consent_to_living_apart(self, municipality: str, case_id: UUID, *, statement: str,
+                                recorded_by: str, command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "consent_to_living_apart",
+                      statement=statement, recorded_by=recorded_by)
+
+    def record_bridging_stay(self, municipality: str, case_id: UUID, *, facility_name: str,
+                             unit: str, from_on: date, to_on: date | None = None,
+                             recorded_by: str, command_id: str | None = None) -> None:
+        """R2, R15: a short-term stay that bridges the wait for a long-term place."""
+        self._on_case(municipality, case_id, command_id, "record_bridging_stay",
+                      facility_name=facility_name, unit=unit, from_on=from_on, to_on=to_on,
+                      recorded_by=recorded_by)
+
+    def end_bridging_stay(self, municipality: str, case_id: UUID, *, to_on: date,
+                          recorded_by: str, command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "end_bridging_stay", to_on=to_on,
+                      recorded_by=recorded_by)
+
+    # --- offers -----------------------------------------------------------------------
+
+    def _spouse(self, case: Case) -> Case | None:
+        if case.spouse_case_id is None:
+            return None
+        found = self._exists(case.spouse_case_id)
+        return found if isinstance(found, Case) else None
+
+    def own_stock_types(self, municipality: str) -> set[tuple[PlaceType, FacilityKind]]:
+        """The place types and facility kinds the municipality's own open places have."""
+        out: set[tuple[PlaceType, FacilityKind]] = set()
+        for pid in self.place_ids():
+            place = self._exists(pid)
+            if isinstance(place, Place) and place.municipality == municipality \
+                    and place.is_open:
+                out.add((place.place_type, place.facility_kind))
+        return out
+
+    @staticmethod
+    def lacks_type(case: Case, stock: set[tuple[PlaceType, FacilityKind]]) -> bool:
+        """R5: no own place of the decided type (and kind, if decided) exists."""
+        return not any(t is case.place_type
+                       and (case.facility_kind is None or k is case.facility_kind)
+                       for t, k in stock)
+
+    def make_offer(
+        self, municipality: str, case_id: UUID, *, made_by: str,
+        place_id: UUID | None = None, provider_offer_id: UUID | None = None,
+        type_reason: str | None = None, unsuitable_reason: str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """Offer an own place or a place to be bought from another provider. The case and
+        the place are saved together: of two officers offering the last bed at once,
+        exactly one succeeds and the other gets :class:`ConcurrencyConflict`."""
+        work = self._begin(municipality, case_id)
+        offer_id = derived_id("offer", case_id, command_id)
+        if work.case.has_handled(command_id):
+            return offer_id
+        target = self._offer_to(municipality, work.case, offer_id, made_by=made_by,
+                                place_id=place_id, provider_offer_id=provider_offer_id,
+                                type_reason=type_reason, unsuitable_reason=unsuitable_reason,
+                                command_id=command_id)
+        self._finish(work, target)
+        log.info("offer made case=%s offer=%s", case_id, offer_id)
+        return offer_id
+
+    def _offer_to(
+        self, municipality: str, case: Case, offer_id: UUID, *, made_by: str,
+        place_id: UUID | None, provider_offer_id: UUID | None,
+        type_reason: str | None, unsuitable_reason: str | None = None,
+        proposal_id: UUID | None = None, command_id: str | None,
+    ) -> Place | ProviderOffer:
+        """Check and record an offer on the case and its target, unsaved; the caller saves
+        them (with whatever else belongs in the same transaction)."""
+        if (place_id is None) == (provider_offer_id is None):
+            raise InvalidValue("place_id", "offer either an own place or another provider's")
+        now = self._now()
+        today = local_date(now)
+        _, _, settings = self.policy_on(municipality, today)
+        target: Place | ProviderOffer
+        lacks = False
+        if place_id is not None:
+            target = self.get_place(municipality, place_id)
+            kind, facility_name = OfferKind.OWN, target.facility_name
+            available = target.free_from(today) or today
+        else:
+            assert provider_offer_id is not None
+            target = self.get_provider_offer(municipality, provider_offer_id)
+            kind, facility_name = OfferKind.PURCHASE, \
+                f"{target.facility_name} ({target.provider})"
+            available = max(today, target.available_from)
+            lacks = self.lacks_type(case, self.own_stock_types(municipality))
+        check_spouse_co_location(case, self._spouse(case), target.facility_id)  # R10
+        case.make_offer(
+            now, offer_id=offer_id, kind=kind, target_id=target.id,
+            facility_id=target.facility_id, facility_name=facility_name,
+            facility_kind=target.facility_kind, place_type=target.place_type,
+            available_on=available, made_by=made_by, policy=settings,
+            own_stock_lacks_type=lacks, type_reason=type_reason,
+            unsuitable_reason=unsuitable_reason, proposal_id=proposal_id,
+            command_id=command_id,
+        )
+        if isinstance(target, Place):
+            target.reserve(now, offer_id=offer_id, case_id=case.id, from_day=available,
+                           command_id=command_id)
+        else:
+            target.reserve(now, offer_id=offer_id, case_id=case.id, command_id=command_id)
+        return target
+
+    def _target_of(self, work: _Work, offer_id: UUID) -> Place | ProviderOffer:
+        offer = work.case.offers.get(offer_id)
+        if offer is None:
+            raise NotFound("no such offer on this case", field="offer_id")
+        return self._offer_target(work.case, offer)
+
+    def accept_offer(self, municipality: str, case_id: UUID, offer_id: UUID, *,
+                     command_id: str | None = None) -> None:
+        """The person says yes. A place from another provider is purchased now."""
+        work = self._begin(municipality, case_id)
+        if work.case.has_handled(command_id):
+            return
+        target = self._target_of(work, offer_id)
+        now = self._now()
+        work.case.accept_offer(now, offer_id=offer_id, command_id=command_id)
+        if isinstance(target, ProviderOffer):
+            target.purchase(now, offer_id=offer_id, case_id=case_id, command_id=command_id)
+        self._finish(work, target)
+
+    def decline_offer(self, municipality: str, case_id: UUID, offer_id: UUID, *, reason: str,
+                      command_id: str | None = None) -> None:
+        """The person says no: the place is released in the same save (R18, R20 decide
+        what happens to the guarantee)."""
+        self._on_case(municipality, case_id, command_id, "decline_offer", offer_id=offer_id,
+                      reason=reason)
+
+    def withdraw_offer(self, municipality: str, case_id: UUID, offer_id: UUID, *, reason: str,
+                       command_id: str | None = None) -> None:
+        """The municipality withdraws its offer: released in the same save; it does not
+        meet the guarantee (R18)."""
+        self._on_case(municipality, case_id, command_id, "withdraw_offer", offer_id=offer_id,
+                      reason=reason)
+
+    def lapse_offer(self, municipality: str, case_id: UUID, offer_id: UUID, *,
+                    command_id: str | None = None) -> None:
+        """R26: the offer was not answered by its answer deadline: released in the same
+        save; counted as declined or not as the policy in force today says."""
+        _, _, settings = self.policy_on(municipality, self._today())
+        self._on_case(municipality, case_id, command_id, "lapse_offer", offer_id=offer_id,
+                      counts_as_declined=settings.lapsed_offer_counts_as_declined)
+
+    def admit(self, municipality: str, case_id: UUID, offer_id: UUID, *,
+              admitted_on: date | None = None, command_id: str | None = None) -> None:
+        """Admission (innflytting): the case is placed, the own place occupied; dated in
+        the future it is planned and the place is held until then (R24)."""
+        work = self._begin(municipality, case_id)
+        if work.case.has_handled(command_id):
+            return
+        target = self._target_of(work, offer_id)
+        now = self._now()
+        offer = work.case.admit(now, offer_id=offer_id, admitted_on=admitted_on,
+                                command_id=command_id)
+        day = work.case.offers[offer.offer_id].admitted_on
+        assert day is not None
+        if isinstance(target, Place):
+            target.occupy(now, case_id=case_id, offer_id=offer_id, admitted_on=day,
+                          command_id=command_id)
+            self._finish(work, target)
+        else:
+            self._finish(work)
+
+    def end_stay(self, municipality: str, case_id: UUID, *, reason: StayEndReason,
+                 ended_on: date | None = None, command_id: str | None = None) -> None:
+        """The resident dies or moves: the stay ends and an own place becomes vacant from
+        ``ended_on`` (planned if still ahead, R24)."""
+        work = self._begin(municipality, case_id)
+        if work.case.has_handled(command_id):
+            return
+        now = self._now()
+        day = ended_on or local_date(now)
+        work.case.end_stay(now, reason=reason, ended_on=day, command_id=command_id)
+        place: Place | None = None
+        residence = work.case.residence
+        assert residence is not None
+        if not residence.purchased:
+            place = self.get_place(municipality, residence.target_id)
+            vacancy = VacancyReason.DEATH if reason is StayEndReason.DIED else (
+                VacancyReason.TRANSFER if reason is StayEndReason.TRANSFERRED
+                else VacancyReason.MOVED_OUT)
+            place.vacate(now, case_id=case_id, reason=vacancy, vacated_on=day,
+                         command_id=command_id)
+        self._finish(work, place)
+
+    def close_case(self, municipality: str, case_id: UUID, *, reason: ClosureReason,
+                   command_id: str | None = None) -> None:
+        """Withdrawn, died or moved away: outstanding offers are withdrawn and their places
+        released in the same save (R9)."""
+        self._on_case(municipality, case_id, command_id, "close", reason=reason)
+
+    # --- the guarantee (§ 3-4) and the answer deadline (R26) --------------------------
+
+    def record_breach_choice(self, municipality: str, case_id: UUID, *, choice: BreachChoice,
+                             recorded_by: str, command_id: str | None = None) -> None:
+        self._on_case(municipality, case_id, command_id, "choose_after_breach", choice=choice,
+                      recorded_by=recorded_by)
+
+    def _candidates(self, municipality: str | None, case_ids: Iterable[UUID] | None
+                    ) -> list[Case]:
+        ids = list(case_ids if case_ids is not None else self.waiting_case_ids(municipality))
+        out = []
+        for case_id in ids:
+            found = self._exists(case_id)
+            if isinstance(found, Case) and (municipality is None
+                                            or found.municipality == municipality):
+                out.append(found)
+        return out
+
+    def check_deadlines(self, municipality: str | None = None,
+                        case_ids: Iterable[UUID] | None = None) -> list[UUID]:
+        """R18: record a breach for every waiting case past the deadline of its guarantee
+        period with no suitable offer that met it.
+
+        Any scheduler may run it, as often as it likes: a breach is recorded once per
+        guarantee period. "Now" is the service's clock. The cases checked are ``case_ids``,
+        else :meth:`waiting_case_ids`; each is loaded and decides for itself. Returns the
+        cases breached by this run.
+        """
+        now = self._now()
+        breached: list[UUID] = []
+        for case in self._candidates(municipality, case_ids):
+            if case.check_deadline(now):
+                try:
+                    self.save(case)
+                except IntegrityError:
+                    continue  # another run recorded it (or the case changed): next run sees
+                breached.append(case.id)
+        log.info("deadline check: %d new breaches", len(breached))
+        return breached
+
+    def lapse_offers(self, municipality: str | None = None,
+                     case_ids: Iterable[UUID] | None = None) -> list[UUID]:
+        """R26: record every offer not answered by its answer deadline as lapsed, and
+        release its place. Idempotent. Returns the cases whose offer lapsed."""
+        lapsed: list[UUID] = []
+        today = self._today()
+        for case in self._candidates(municipality, case_ids):
+            for offer in case.lapsed_offers(today):
+                try:
+                    self.lapse_offer(case.municipality, case.id, offer.offer_id,
+                                     command_id=f"lapse/{offer.offer_id}")
+                except (ConcurrencyConflict, IntegrityError):
+                    continue  # the person answered at the same moment: next run sees
+                lapsed.append(case.id)
+        log.info("answer deadline check: %d offers lapsed", len(lapsed))
+        return lapsed
+
+
+def _holds(target: Place | ProviderOffer, offer_id: UUID) -> bool:
+    if isinstance(target, Place):
+        return offer_id in target.reservations
+    return target.reserved_for is not None and target.reserved_for[0] == offer_id
+
+
+__all__ = ["CaseCommands"]

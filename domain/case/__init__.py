@@ -1,0 +1,61 @@
+"""A case (sak): one person's application for a long-term stay and everything that follows
+it. See :mod:`domain.case.aggregate` for the map of its modules."""
+
+from domain.case.aggregate import Case
+from domain.case.decisions import (
+    COMPLAINT_RIGHT,
+    COMPLAINT_WEEKS,
+    LEGAL_BASIS,
+    YOUNGER_PERSON_AGE,
+    fitting_place_types,
+)
+from domain.case.guarantee import (
+    Guarantee,
+    GuaranteePeriod,
+    GuaranteeState,
+    GuaranteeStatus,
+    MetHow,
+)
+from domain.case.intake import IPLOS_MAX_AGE_MONTHS
+from domain.case.lifecycle import ALLOWED, ON_LIST, OPEN, CaseStatus, require
+from domain.case.offers import unsuitability
+from domain.case.spouses import check_spouse_co_location, link_spouses
+from domain.case.state import (
+    BridgingStay,
+    CaseEvent,
+    Decision,
+    Documentation,
+    Offer,
+    PriorityAssessment,
+    Residence,
+)
+
+__all__ = [
+    "ALLOWED",
+    "COMPLAINT_RIGHT",
+    "COMPLAINT_WEEKS",
+    "IPLOS_MAX_AGE_MONTHS",
+    "LEGAL_BASIS",
+    "ON_LIST",
+    "OPEN",
+    "YOUNGER_PERSON_AGE",
+    "BridgingStay",
+    "Case",
+    "CaseEvent",
+    "CaseStatus",
+    "Decision",
+    "Documentation",
+    "Guarantee",
+    "GuaranteePeriod",
+    "GuaranteeState",
+    "GuaranteeStatus",
+    "MetHow",
+    "Offer",
+    "PriorityAssessment",
+    "Residence",
+    "check_spouse_co_location",
+    "fitting_place_types",
+    "link_spouses",
+    "require",
+    "unsuitability",
+]

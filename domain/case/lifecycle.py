@@ -1,0 +1,87 @@
+"""The state machine of a case (sak): where a case can be in its life, and which command
+may be given where. Every command of :class:`~domain.case.Case` consults :func:`require`
+before it checks anything else, so a command in the wrong place (an admission after a
+rejection, an offer after a death, a decline after an admission) is refused the same way
+everywhere, and nothing is changed.
+
+::
+
+    received ──decision──▶ waiting ──urgent (grant)──▶ granted
+       │                    │  ▲                        │
+       │                    │  └──waiting-list decision─┘
+       │                    ├──rejection──▶ rejected ──new decision (after a complaint)──▶ …
+       ├──grant────────────▶ granted
+       ├──rejection────────▶ rejected
+       │            waiting / granted ──admission──▶ resident ──end of stay──▶ closed
+       └── withdrawn, died or moved away (from received, waiting, granted, rejected) ──▶ closed
+
+A *rejection*, a *closure* or a *death* withdraws every outstanding offer and releases its
+place in the same transaction (R9): nobody is admitted against the decision in force.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from domain.errors import InvalidState
+
+
+class CaseStatus(Enum):
+    RECEIVED = "received"  # søknad mottatt, under utredning (§ 2-2)
+    GRANTED = "granted"  # vedtak om langtidsopphold, to be carried out at once (R4, R15)
+    WAITING = "waiting"  # vedtak om venteliste: on the waiting list (R5, R12)
+    REJECTED = "rejected"  # avslag (R9)
+    RESIDENT = "resident"  # lives in (or has a planned admission to) a long-term place
+    CLOSED = "closed"  # withdrawn, died, moved away, or the stay ended
+
+
+_R, _G, _W, _X, _S, _C = (CaseStatus.RECEIVED, CaseStatus.GRANTED, CaseStatus.WAITING,
+                          CaseStatus.REJECTED, CaseStatus.RESIDENT, CaseStatus.CLOSED)
+
+#: Statuses in which a person is "on the list" in the wide sense of R12: a waiting-list
+#: decision, or a grant not yet carried out (shown apart).
+ON_LIST = frozenset({_G, _W})
+#: R25: a case is open (one per person and municipality) until rejected or closed.
+OPEN = frozenset({_R, _G, _W, _S})
+
+#: Where each command may be given. A command not named here is not a case command.
+ALLOWED: dict[str, frozenset[CaseStatus]] = {
+    # the application and its documentation (§ 2-2)
+    "link_spouse": frozenset({_R, _G, _W, _S}),
+    "record_documentation": frozenset({_R, _G, _W, _X}),
+    # decisions (vedtak), priority and the person's wishes
+    "decide": frozenset({_R, _G, _W, _X}),
+    "record_interim_services": ON_LIST,
+    "assess_priority": frozenset({_R, _G, _W}),
+    "mark_urgent": frozenset({_W, _G}),
+    "record_wishes": frozenset({_R, _G, _W, _S}),
+    "consent_to_living_apart": frozenset({_R, _G, _W, _S}),
+    "record_bridging_stay": ON_LIST,
+    # offers and stays
+    "make_offer": ON_LIST,
+    "answer_offer": ON_LIST,
+    "withdraw_offer": ON_LIST,
+    "lapse_offer": ON_LIST,
+    "admit": ON_LIST,
+    "end_stay": frozenset({_S}),
+    "close": frozenset({_R, _G, _W, _X}),
+    # the guarantee (§ 3-4)
+    "check_deadline": frozenset({_W}),
+    "choose_after_breach": ON_LIST,
+}
+
+#: How a status reads in a refusal.
+_WHERE = {
+    _R: "the application is still being investigated",
+    _G: "the person has a grant to be carried out at once",
+    _W: "the person is on the waiting list",
+    _X: "the application was rejected",
+    _S: "the person lives in a long-term place",
+    _C: "the case is closed",
+}
+
+
+def require(status: CaseStatus, command: str, *, field: str = "case_id") -> None:
+    """Refuse ``command`` unless the case's ``status`` allows it (nothing is changed)."""
+    if status not in ALLOWED[command]:
+        raise InvalidState(f"not possible now: {_WHERE[status]} ({command})", field=field)
