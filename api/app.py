@@ -28,11 +28,21 @@ from api import errors
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
 from api.pages import router as pages_router
-from api.routes import access, allocation, auth, cases, complaints, docs, lists, management
+from api.routes import (
+    access,
+    allocation,
+    auth,
+    cases,
+    complaints,
+    docs,
+    lists,
+    management,
+    training,
+)
 from api.routes import places as places_routes
 from api.settings import ApiSettings
 from application.bootstrap import create_service
-from application.clock import Clock
+from application.clock import Clock, TrainingClock
 from application.service import AllocationService
 from projections.read_side import ReadSide
 
@@ -93,13 +103,16 @@ class SecurityHeaders:
 
 
 def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
-    """R18: record due breaches every ``deadline_check_interval_s`` seconds (idempotent;
+    """R18, R26: record lapsed offers and due breaches every ``deadline_check_interval_s``
+    seconds (idempotent;
     the command line and any other scheduler may run the same check). The cases checked
     are those on the waiting list in the read models, caught up first."""
     interval = rt.settings.deadline_check_interval_s
     while not stop.wait(interval):
         try:
-            rt.service.check_deadlines(case_ids=rt.read.waiting_case_ids())
+            ids = rt.read.waiting_case_ids()
+            rt.service.lapse_offers(case_ids=ids)  # R26
+            rt.service.check_deadlines(case_ids=ids)
         except Exception as exc:  # keep checking; the next run records what this missed
             errors.log_unexpected("TASK", "deadline-check", exc)
 
@@ -107,6 +120,12 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
 def create_app(settings: ApiSettings | None = None, *, service: AllocationService | None = None,
                clock: Clock | None = None, issuer: LocalIssuer | None = None) -> FastAPI:
     settings = settings or ApiSettings()
+    if settings.training_clock:
+        if settings.production or not settings.local_issuer:
+            raise ValueError("LTO_TRAINING_CLOCK is refused in production settings")
+        clock = TrainingClock(clock)
+        if service is not None:
+            service.clock = TrainingClock(service.clock)
     service = service or create_service(clock=clock)
     if issuer is None and settings.local_issuer:
         issuer = LocalIssuer(settings)
@@ -167,6 +186,8 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     for module in (auth, cases, places_routes, allocation, lists, management, complaints,
                    access):
         app.include_router(module.router)
+    if settings.training_clock:
+        app.include_router(training.router)
     app.include_router(docs.router)
     app.include_router(pages_router)
     return app

@@ -42,8 +42,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from application.errors import ConcurrencyConflict
+from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound, RuleViolation
+from domain.person import CaseAlreadyOpen
 
 log = logging.getLogger("api.errors")
 
@@ -52,12 +53,16 @@ class ErrorBody(BaseModel):
     """The body of every 4xx and 5xx answer."""
 
     code: str = Field(description="machine-readable, English (e.g. r8_missing_documentation)")
-    rule: str | None = Field(None, description="the rule of RULES.md (R1–R22) that refused it")
+    rule: str | None = Field(None, description="the rule of RULES.md (R1–R28) that refused it")
     field: str | None = Field(None, description="the field at fault")
     missing: list[str] = Field(default_factory=list, description="what is missing (R8)")
     message: str = Field(description="for people, Norwegian bokmål where we wrote it")
     errors: list[dict[str, Any]] | None = Field(
         None, description="request validation: every field at fault (loc, msg, type)")
+    case_id: str | None = Field(None, description="R25: the person's open case "
+                                "(code case_already_open)")
+    case_ids: list[str] | None = Field(None, description="the cases a confirmation is about "
+                                       "(code unassessed_persons)")
 
 
 #: For the OpenAPI schema of every route.
@@ -75,7 +80,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def status_for(exc: DomainError) -> int:
     if isinstance(exc, NotFound):
         return 404
-    if isinstance(exc, ConcurrencyConflict | InvalidState):
+    if isinstance(exc, ConcurrencyConflict | InvalidState | CaseAlreadyOpen
+                  | ConfirmationRequired):
         return 409
     if isinstance(exc, RuleViolation | InvalidValue):
         return 422

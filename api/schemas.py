@@ -104,6 +104,27 @@ class MedicalIn(In):
     diagnoses: list[Short] = Field(default_factory=list, max_length=50)
     dementia_diagnosis: bool = False
     received_on: date | None = None
+    competence_centre_involved: bool = Field(
+        False, description="R8 (3): a competence centre has been involved (then a reinforced "
+        "place needs its view too)")
+
+
+class NoRelativesIn(In):
+    """R8 (1): a statement that there are no relatives or guardian to ask."""
+
+    statement: Text
+
+
+class DementiaSuspicionIn(In):
+    """R8 (5): failing self-care from dementia is suspected (at any time)."""
+
+    reason: Text
+
+
+class OtherServicesIn(In):
+    """R8 (2): whether the person receives other services changed."""
+
+    receives_other_services: bool
 
 
 class LeonEntryIn(In):
@@ -146,6 +167,9 @@ class DecisionIn(In):
     alternatives_at_home: Text | None = Field(None, description="R6 for a younger person")
     interim_services: list[InterimServiceIn] | None = Field(None, max_length=20)
     legal_basis: Text | None = None
+    decided_on: date | None = Field(None, description="R24: the decision date (vedtaksdato); "
+                                    "default today; not in the future, not before the "
+                                    "application")
 
 
 class InterimServicesIn(In):
@@ -160,13 +184,43 @@ class PriorityIn(In):
     assessor: Short | None = Field(None, description="default: you")
     departure_reason: Text | None = Field(
         None, description="R17: needed when the score departs from the policy's suggestion")
+    assessed_on: date | None = Field(None, description="default: today; the policy in force "
+                                     "on this day suggests the score")
+
+
+class SuggestionIn(In):
+    """R16, R17: the factors as the assessor has scored them so far."""
+
+    factors: dict[Short, int] = Field(description="factor → severity 0–4")
+    assessed_on: date | None = None
+
+
+class SuggestionOut(BaseModel):
+    suggested_score: int
+    policy_version: int
+    special_weight: bool = Field(description="R16: a factor of special weight is present")
 
 
 class UrgencyIn(In):
-    """R15: mark (urgent=true) or clear (urgent=false) urgency."""
+    """R15: the person can no longer be cared for safely at home (urgent=true): a grant to
+    be carried out at once is recorded. Urgency is ended by a new waiting-list decision."""
 
     urgent: bool
     reason: Text
+    decided_on: date | None = Field(None, description="the grant's date; default today")
+
+
+class BridgingStayIn(In):
+    """R2, R15: a short-term stay that bridges the wait for a long-term place."""
+
+    facility_name: Short
+    unit: Short
+    from_on: date
+    to_on: date | None = None
+
+
+class BridgingStayEndIn(In):
+    to_on: date
 
 
 class WishesIn(In):
@@ -192,7 +246,14 @@ class OfferIn(In):
 
     place_id: UUID | None = None
     provider_offer_id: UUID | None = None
-    non_screened_reason: Text | None = Field(None, description="R7")
+    type_reason: Text | None = Field(
+        None, description="R7: why a place of another type than the decided one (e.g. not "
+        "screened for a person with dementia, to live with the spouse)")
+    unsuitable_reason: Text | None = Field(
+        None, description="R18: why a place that does not meet the decision is offered all "
+        "the same (it does not meet the guarantee)")
+    non_screened_reason: Text | None = Field(None, description="earlier name of type_reason",
+                                             deprecated=True)
 
 
 class AnswerIn(In):
@@ -262,7 +323,10 @@ class ProviderOfferIn(In):
 class ApproveIn(In):
     """R17: approve the proposed offer as proposed."""
 
-    non_screened_reason: Text | None = Field(None, description="R7, if not proposed with one")
+    type_reason: Text | None = Field(None, description="R7, if not proposed with one")
+    unsuitable_reason: Text | None = Field(None, description="R18")
+    non_screened_reason: Text | None = Field(None, description="earlier name of type_reason",
+                                             deprecated=True)
 
 
 class ChangeIn(In):
@@ -271,7 +335,18 @@ class ChangeIn(In):
     place_id: UUID | None = None
     provider_offer_id: UUID | None = None
     reason: Text
-    non_screened_reason: Text | None = None
+    type_reason: Text | None = None
+    unsuitable_reason: Text | None = None
+    non_screened_reason: Text | None = Field(None, description="earlier name of type_reason",
+                                             deprecated=True)
+
+
+class RunIn(In):
+    """An allocation run. R16, R17: when persons on the list are not assessed, the run is
+    refused (409 ``unassessed_persons`` naming them) until it is sent with
+    ``confirm_unassessed``."""
+
+    confirm_unassessed: bool = False
 
 
 # --- complaints ----------------------------------------------------------------------------
@@ -372,6 +447,8 @@ class ComplaintCreated(BaseModel):
 
 class DeadlineCheckOut(BaseModel):
     breached_case_ids: list[UUID]
+    lapsed_case_ids: list[UUID] = Field(default_factory=list,
+                                        description="R26: offers recorded as lapsed")
 
 
 # --- a case --------------------------------------------------------------------------------
@@ -397,6 +474,10 @@ class OfferView(BaseModel):
     made_on: date
     status: str
     answered_on: date | None
+    available_on: date | None = None
+    answer_by: date | None = None  # R26
+    suitable: bool = True  # R18
+    unsuitable: list[str] = Field(default_factory=list)
 
 
 class PriorityView(BaseModel):
@@ -406,6 +487,22 @@ class PriorityView(BaseModel):
     assessor: str
     assessed_on: date
     departure_reason: str | None
+    policy_version: int | None = None
+
+
+class GuaranteeView(BaseModel):
+    """R18, R23: the waiting-list guarantee as it stands today (the domain's one judge)."""
+
+    status: str  # none, running, met, breached, lost
+    waiting_since: date | None
+    period: int | None
+    deadline: date | None
+    days_left: int | None
+    met_on: date | None
+    met_how: str | None
+    breached_on: date | None
+    breach_due: bool
+    breaches: list[dict[str, Any]]
 
 
 class HistoryView(BaseModel):
@@ -438,14 +535,21 @@ class CaseView(BaseModel):
         "place type (ordinary if none yet)")
     decisions: list[DecisionView]
     place_type: str | None
+    facility_kind: str | None
+    waiting_since: date | None
     deadline: date | None
     breached_on: date | None
     breach_choice: str | None
-    guarantee_fulfilled_on: date | None
-    guarantee_lost: bool
+    guarantee: GuaranteeView
     interim_services: list[dict[str, str]]
     priority: PriorityView | None
     urgent: bool
+    urgency_reason: str | None
+    grant_overdue_days: int | None = Field(
+        description="R4: days since a grant not carried out within the policy's days")
+    review_due_on: date | None = Field(description="R27: the next review of a waiting case")
+    iplos_outdated: bool = Field(description="R8 (2), R27: IPLOS missing or too old")
+    bridging_stays: list[dict[str, Any]]
     wishes: list[str]
     living_apart_consent: bool
     offers: list[OfferView]
@@ -453,6 +557,17 @@ class CaseView(BaseModel):
     closure: str | None
     stay_ended: dict[str, Any] | None
     history: list[HistoryView]
+
+
+def guarantee_view(case: Case, today: date) -> GuaranteeView:
+    state = case.guarantee.state(today)
+    return GuaranteeView(
+        status=state.status.value, waiting_since=state.waiting_since, period=state.period,
+        deadline=state.deadline, days_left=state.days_left, met_on=state.met_on,
+        met_how=state.met_how.value if state.met_how else None,
+        breached_on=state.breached_on, breach_due=state.breach_due,
+        breaches=[{"period": p.number, "deadline": p.deadline, "breached_on": p.breached_on}
+                  for p in case.guarantee.breaches])
 
 
 def case_view(case: Case, history: list[Any], today: date) -> CaseView:
@@ -468,6 +583,8 @@ def case_view(case: Case, history: list[Any], today: date) -> CaseView:
         dementia_suspected=case.dementia_suspected, has_dementia=case.has_dementia,
         documentation={
             "own_account": d.own_account, "relatives": d.relatives,
+            "no_relatives": d.no_relatives,
+            "competence_centre_involved": d.competence_centre_involved,
             "iplos_assessed_on": d.iplos_assessed_on.isoformat() if d.iplos_assessed_on
             else None,
             "medical_sources": sorted(s.value for s in d.medical_sources),
@@ -483,23 +600,33 @@ def case_view(case: Case, history: list[Any], today: date) -> CaseView:
             decided_by=x.decided_by, policy_version=x.policy_version, deadline=x.deadline)
             for x in case.decisions],
         place_type=case.place_type.value if case.place_type else None,
+        facility_kind=case.facility_kind.value if case.facility_kind else None,
+        waiting_since=case.waiting_since,
         deadline=case.deadline, breached_on=case.breached_on,
         breach_choice=case.breach_choice.value if case.breach_choice else None,
-        guarantee_fulfilled_on=case.guarantee_fulfilled_on,
-        guarantee_lost=case.guarantee_lost,
+        guarantee=guarantee_view(case, today),
         interim_services=[{"service": s.service, "extent": s.extent}
                           for s in case.interim_services],
         priority=PriorityView(**vars(case.priority)) if case.priority else None,
-        urgent=case.urgent, wishes=list(case.wishes),
+        urgent=case.urgent, urgency_reason=case.urgency_reason,
+        grant_overdue_days=case.grant_overdue(today),
+        review_due_on=case.review_due_on(),
+        iplos_outdated=case.on_waiting_list and case.iplos_outdated(today),
+        bridging_stays=[{"facility_name": b.facility_name, "unit": b.unit,
+                         "from_on": b.from_on, "to_on": b.to_on} for b in case.bridging],
+        wishes=list(case.wishes),
         living_apart_consent=case.living_apart_consent,
         offers=[OfferView(
             offer_id=o.offer_id, kind=o.kind.value, target_id=o.target_id,
             facility_id=o.facility_id, facility_name=o.facility_name,
             place_type=o.place_type.value, made_on=o.made_on, status=o.status.value,
-            answered_on=o.answered_on) for o in case.offers.values()],
-        residence={"target_id": str(case.residence[0]), "facility_id": case.residence[1],
-                   "admitted_on": case.residence[2].isoformat(),
-                   "purchased": case.residence[3]} if case.residence else None,
+            answered_on=o.answered_on, available_on=o.available_on, answer_by=o.answer_by,
+            suitable=o.suitable, unsuitable=[u.value for u in o.unsuitable])
+            for o in case.offers.values()],
+        residence={"target_id": str(case.residence.target_id),
+                   "facility_id": case.residence.facility_id,
+                   "admitted_on": case.residence.admitted_on.isoformat(),
+                   "purchased": case.residence.purchased} if case.residence else None,
         closure=case.closure.value if case.closure else None,
         stay_ended={"reason": case.stay_ended[0].value,
                     "ended_on": case.stay_ended[1].isoformat()} if case.stay_ended else None,

@@ -41,6 +41,12 @@ class ApiSettings(BaseSettings):
     #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).
     deadline_check_interval_s: float = 3600.0
 
+    #: Production settings: refuses the training clock and the local issuer's demo users.
+    production: bool = False
+    #: R21: a training clock that ``POST /training/clock`` moves forward (never in
+    #: production settings).
+    training_clock: bool = False
+
     #: uvicorn's log level ("info" shows one access line per request: method, path, status;
     #: paths carry only UUIDs, never identity numbers).
     log_level: str = "info"

@@ -16,7 +16,7 @@ from typing import Any
 from domain.case import Case
 from projections.store import Store
 
-_WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by")
+_WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by")
 
 
 #: Which of ``_WHO`` each event type has (found on its first event: a rebuild asks for
@@ -50,6 +50,24 @@ def _decision_words(e: Any) -> str:
     return text + f"; complaint deadline {e.complaint_deadline}"
 
 
+def _offer_made_words(e: Any) -> str:
+    text = f"Offered {_offer_words(e)}"
+    if e.available_on != e.made_on:
+        text += f", available from {e.available_on}"
+    text += f"; answer by {e.answer_by}"
+    if not e.suitable:
+        text += ("; not a suitable offer, does not meet the guarantee ("
+                 + ", ".join(u.value for u in e.unsuitable) + f"): {e.unsuitable_reason}")
+    return text
+
+
+def _decision_text(e: Any) -> str:
+    if e.urgent:
+        return ("Long-term stay granted at once: can no longer be cared for safely at home "
+                f"({e.grounds})")
+    return _decision_words(e)
+
+
 def _priority_words(e: Any) -> str:
     text = f"Need assessed: score {e.need_score} (policy suggested {e.suggested_score})"
     if e.departure_reason:
@@ -73,7 +91,12 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         f"{x.measure.value} ({x.status.value})" for x in e.entries),
     Case.DementiaInvestigationRecorded:
         lambda e: f"Dementia investigation: {e.finding.value}",
-    Case.DecisionMade: _decision_words,
+    Case.NoRelativesStated: lambda e: f"No relatives or guardian to ask: {e.statement}",
+    Case.DementiaSuspected: lambda e: f"Dementia suspected: {e.reason}",
+    Case.OtherServicesChanged: lambda e: (
+        "The person now receives other services" if e.receives_other_services
+        else "The person no longer receives other services"),
+    Case.DecisionMade: _decision_text,
     Case.InterimServicesRecorded: lambda e: "Services while waiting: " + ", ".join(
         f"{s.service} ({s.extent})" for s in e.services),
     Case.PriorityAssessed: _priority_words,
@@ -83,11 +106,14 @@ _WORDS: dict[type, Callable[[Any], str]] = {
     Case.WishesRecorded:
         lambda e: "Wishes recorded: " + (", ".join(e.facility_ids) or "none"),
     Case.LivingApartConsented: lambda e: "Consent to live apart from the spouse recorded",
-    Case.OfferMade: lambda e: f"Offered {_offer_words(e)}",
+    Case.OfferMade: _offer_made_words,
     Case.OfferAccepted: lambda e: "The offer was accepted",
     Case.OfferDeclined:
         lambda e: f"The offer was declined ({e.reason}); guarantee: {e.guarantee}",
     Case.OfferWithdrawn: lambda e: f"The offer was withdrawn ({e.reason})",
+    Case.OfferLapsed: lambda e: (
+        f"The offer was not answered by {e.answer_by} and lapsed"
+        + ("; counted as declined" if e.counts_as_declined else "")),
     Case.DeadlineBreached: lambda e: f"Deadline {e.deadline} passed without an offer (breach)",
     Case.BreachChoiceRecorded: lambda e: (
         "After the breach the person chose a purchased place"
@@ -97,6 +123,10 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         lambda e: f"Admitted on {e.admitted_on} at {e.facility_id} ({e.place_type.value})",
     Case.Closed: lambda e: f"Case closed ({e.reason.value})",
     Case.StayEnded: lambda e: f"Stay ended on {e.ended_on} ({e.reason.value})",
+    Case.BridgingStayRecorded: lambda e: (
+        f"Short-term stay bridging the wait at {e.facility_name}, {e.unit}, from {e.from_on}"
+        + (f" to {e.to_on}" if e.to_on else "")),
+    Case.BridgingStayEnded: lambda e: f"Bridging short-term stay ended on {e.to_on}",
 }
 
 

@@ -14,18 +14,23 @@ R18, § 3-4 first paragraph) and what follows a breach (fristbrudd, R19, second 
   made and their fate (with the reason where one was given), the interim services (R14) the
   person had, and the person's R19 choice.
 
-"An offer that met the guarantee" follows the aggregate: the first offer made on or before
-the deadline, unless declining it let the guarantee continue (policy), and not for a person
-who lost the guarantee by declining a non-preferred offer (R20).
+- **Grants not carried out** (R4, R15): every grant to be carried out at once that has not
+  been within the policy's days, with the days since the grant.
+
+Whether a guarantee is running, met, breached or lost is the domain's
+:meth:`~domain.case.Guarantee.state` (the same function the waiting list and the allocation
+use), so the counts here agree with the waiting list's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from domain.case import GuaranteeStatus
 from projections.fold import CASE, ON_LIST
 from projections.store import Doc, Store
+from projections.waiting_list import guarantee_state
 
 DUE_SOON_DAYS = (14, 30)
 
@@ -45,6 +50,17 @@ class DueRow:
     deadline: date
     days_left: int  # negative when overdue
     urgent: bool
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    """R4, R15: a grant to be carried out at once, not carried out within the policy's days."""
+
+    case_id: str
+    name: str
+    place_type: str | None
+    granted_on: date
+    days_since: int
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,7 @@ class DeadlineMonitor:
     due_14: list[DueRow]
     due_30: list[DueRow]  # includes due_14
     counts: dict[str, int]
+    grants_overdue: list[GrantRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -117,14 +134,6 @@ class BreachReport:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _met(doc: Doc, deadline: date) -> bool:
-    """The guarantee is met (an offer on or before the deadline) or lost (R20)."""
-    if doc.get("guarantee_lost"):
-        return True
-    fulfilled = _d(doc.get("guarantee_fulfilled_on"))
-    return fulfilled is not None and fulfilled <= deadline
-
-
 def _offers(doc: Doc) -> list[Doc]:
     return sorted(doc["offers"].values(), key=lambda o: (o["made_on"], o["offer_id"]))
 
@@ -144,17 +153,26 @@ def _days_over(doc: Doc, deadline: date, today: date) -> int:
     return (end - deadline).days
 
 
-def _breach(doc: Doc) -> Doc | None:
-    """The breach record (built from the old flat fields for a row not yet rebuilt)."""
+def _breaches(doc: Doc) -> list[Doc]:
+    """Every recorded breach of the case, oldest first (a row of an earlier release holds
+    only the latest, or only its date)."""
+    if doc.get("breaches"):
+        return list(doc["breaches"])
     if doc.get("breach"):
-        return doc["breach"]
+        return [doc["breach"]]
     if not doc.get("breached_on"):
-        return None
+        return []
     decision = doc["decision"] or {}
-    return {"deadline": decision.get("deadline"), "breached_on": doc["breached_on"],
-            "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
-            "interim_services": doc["interim_services"], "choice": doc["breach_choice"],
-            "choice_on": None, "choice_by": None}
+    return [{"deadline": decision.get("deadline"), "breached_on": doc["breached_on"],
+             "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
+             "interim_services": doc["interim_services"], "choice": doc["breach_choice"],
+             "choice_on": None, "choice_by": None}]
+
+
+def _breach(doc: Doc) -> Doc | None:
+    """The latest recorded breach."""
+    found = _breaches(doc)
+    return found[-1] if found else None
 
 
 def _breach_row(doc: Doc, b: Doc, today: date) -> BreachRow:
@@ -173,8 +191,8 @@ def _breach_row(doc: Doc, b: Doc, today: date) -> BreachRow:
 def _due_row(doc: Doc, deadline: date, today: date) -> DueRow:
     decision = doc["decision"]
     return DueRow(doc["case_id"], doc["name"], decision["place_type"],
-                  date.fromisoformat(decision["decided_on"]), deadline,
-                  (deadline - today).days, doc["urgent"])
+                  date.fromisoformat(doc["waiting_since"] or decision["decided_on"]), deadline,
+                  (deadline - today).days, doc["status"] == "granted")
 
 
 # --- the monitor ---------------------------------------------------------------------------
@@ -184,25 +202,32 @@ def deadline_monitor(store: Store, municipality: str, today: date) -> DeadlineMo
     breaches: list[BreachRow] = []
     overdue: list[DueRow] = []
     due: dict[int, list[DueRow]] = {n: [] for n in DUE_SOON_DAYS}
+    grants: list[GrantRow] = []
     for doc in store.all(CASE, municipality):
-        b = _breach(doc)
-        if b is not None:
+        for b in _breaches(doc):
             breaches.append(_breach_row(doc, b, today))
-            continue
         decision = doc["decision"]
-        if doc["status"] != "waiting" or decision is None or decision["deadline"] is None:
+        if doc["status"] == "granted" and decision is not None:
+            granted_on = date.fromisoformat(decision["decided_on"])
+            days = (today - granted_on).days
+            if days > (doc.get("grant_alert_days") or 3):
+                grants.append(GrantRow(doc["case_id"], doc["name"], decision["place_type"],
+                                       granted_on, days))
             continue
-        deadline = date.fromisoformat(decision["deadline"])
-        if _met(doc, deadline):
+        if doc["status"] != "waiting" or decision is None:
             continue
-        if deadline < today:
-            overdue.append(_due_row(doc, deadline, today))
+        state = guarantee_state(doc, today)
+        if state.status is not GuaranteeStatus.RUNNING or state.deadline is None:
+            continue
+        if state.breach_due:
+            overdue.append(_due_row(doc, state.deadline, today))
             continue
         for n in DUE_SOON_DAYS:
-            if deadline <= today + timedelta(days=n):
-                due[n].append(_due_row(doc, deadline, today))
+            if state.deadline <= today + timedelta(days=n):
+                due[n].append(_due_row(doc, state.deadline, today))
     breaches.sort(key=lambda r: (r.breached_on, r.case_id))
     overdue.sort(key=lambda r: (r.deadline, r.case_id))
+    grants.sort(key=lambda r: (r.granted_on, r.case_id))
     for rows in due.values():
         rows.sort(key=lambda r: (r.deadline, r.case_id))
     counts = {
@@ -214,8 +239,9 @@ def deadline_monitor(store: Store, municipality: str, today: date) -> DeadlineMo
         "overdue": len(overdue),
         "due_14": len(due[14]),
         "due_30": len(due[30]),
+        "grants_overdue": len(grants),
     }
-    return DeadlineMonitor(today, breaches, overdue, due[14], due[30], counts)
+    return DeadlineMonitor(today, breaches, overdue, due[14], due[30], counts, grants)
 
 
 # --- the breach report -----------------------------------------------------------------------
@@ -269,8 +295,8 @@ def _report(doc: Doc, b: Doc, today: date) -> BreachReport:
 
 def breach_report(store: Store, municipality: str, case_id: str, today: date
                   ) -> BreachReport | None:
-    """The report for one person; None if the case is not this municipality's or has no
-    recorded breach."""
+    """The report of the person's latest breach; None if the case is not this
+    municipality's or has no recorded breach."""
     doc = store.get(CASE, case_id)
     if doc is None or doc["municipality"] != municipality:
         return None
@@ -281,6 +307,6 @@ def breach_report(store: Store, municipality: str, case_id: str, today: date
 def breach_reports(store: Store, municipality: str, today: date) -> list[BreachReport]:
     """Every breach in the municipality, in the order they happened."""
     reports = [_report(doc, b, today) for doc in store.all(CASE, municipality)
-               if (b := _breach(doc)) is not None]
+               for b in _breaches(doc)]
     reports.sort(key=lambda r: (r.breached_on, r.case_id))
     return reports

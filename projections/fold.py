@@ -9,9 +9,12 @@ the management statistics (R13) and the activity report (R22) count from:
 
 - case: ``decisions`` (every vedtak: date, kind, place type, deadline), ``list_periods``
   (time on the waiting list, ``from`` inclusive to ``to`` exclusive, by the decision's place
-  type), ``guarantee_fulfilled_on`` / ``guarantee_lost`` (as the aggregate keeps them),
-  ``breach`` (fristbrudd: deadline, decision date, breach date, the interim services then,
-  the R19 choice with its date and officer), ``stays`` (admission and end of each stay,
+  type), ``guarantee`` (the waiting-list guarantee, § 3-4, changed by the domain's own
+  :class:`~domain.case.Guarantee` — the same code as the aggregate's; its ``state(today)``
+  is the only judge of running, met, breached or lost), ``breaches`` and ``breach`` (the
+  latest: fristbrudd with deadline, waiting-list date, breach date, the interim services
+  then, the R19 choice with its date and officer), ``bridging`` (short-term stays that
+  bridge the wait, R2, R15), ``stays`` (admission and end of each stay,
   place type, purchased or own), ``closed_on`` / ``closure_reason``; each offer also keeps
   its answer date, reason, effect on the guarantee, and the wait it ended
   (``waiting_since``, ``list_place_type``, ``first``).
@@ -34,7 +37,8 @@ from uuid import UUID
 
 from domain.access import AccessLogEntry
 from domain.base import Base, local_date
-from domain.case import Case
+from domain.case import ON_LIST as DOMAIN_ON_LIST
+from domain.case import Case, Guarantee, MetHow
 from domain.complaint import Complaint
 from domain.place import Place
 from domain.provider import ProviderOffer
@@ -46,8 +50,8 @@ from projections.store import Doc, Store
 CASE, PLACE, PROVIDER_OFFER = "lto_rm_case", "lto_rm_place", "lto_rm_provider_offer"
 
 #: Statuses in which a person is on the waiting list (R12): a waiting-list decision (R5) or a
-#: grant not yet carried out (R4), not yet placed.
-ON_LIST = ("waiting", "granted")
+#: grant not yet carried out (R4), not yet placed (the domain's own list, by value).
+ON_LIST = tuple(sorted(s.value for s in DOMAIN_ON_LIST))
 
 
 def _iso(day: date | None) -> str | None:
@@ -112,9 +116,14 @@ def _case(store: Store, e: Any) -> None:
             "case_id": key, "municipality": e.municipality, "name": e.person.name,
             "received_on": _iso(e.received_on), "status": "received", "decision": None,
             "waiting_since": None, "need_score": None, "factors": {}, "assessor": None,
-            "urgent": False, "urgency_reason": None, "interim_services": [],
+            "assessed_on": None, "urgent": False, "urgency_reason": None,
+            "interim_services": [],
             "spouse_case_id": str(e.spouse_case_id) if e.spouse_case_id else None,
             "offers": {}, "breached_on": None, "breach_choice": None,
+            "receives_other_services": e.receives_other_services,
+            "dementia_suspected": e.dementia_suspected, "dementia_investigated": False,
+            "iplos_assessed_on": None, "review_every_months": 3, "grant_alert_days": 3,
+            "guarantee": Guarantee().to_dict(), "bridging": [], "breaches": [],
             **_case_history_fields(),
         }
         changed = True
@@ -123,9 +132,10 @@ def _case(store: Store, e: Any) -> None:
         if found is None:  # an event of a case whose creation is not in this log
             return
         doc = found
-        if "closure_reason" not in doc:  # a row written before these fields existed
+        if "guarantee" not in doc:  # a row written before these fields existed
             for field, empty in _case_history_fields().items():
                 doc.setdefault(field, empty)
+            doc.update(guarantee=Guarantee().to_dict(), bridging=[], breaches=[])
         change = _CASE_CHANGES.get(type(e))
         changed = change is not None and change(doc, e) is not False
     if changed:
@@ -137,9 +147,16 @@ def _case(store: Store, e: Any) -> None:
 
 def _case_history_fields() -> Doc:
     """The dated facts of a case (see the module docstring), empty."""
-    return {"decisions": [], "list_periods": [], "guarantee_fulfilled_on": None,
-            "guarantee_lost": False, "breach": None, "stays": [], "closed_on": None,
-            "closure_reason": None}
+    return {"decisions": [], "list_periods": [], "breach": None, "stays": [],
+            "closed_on": None, "closure_reason": None}
+
+
+def _guarantee(doc: Doc, change: Callable[[Guarantee], None]) -> None:
+    """Change the case's guarantee (§ 3-4) the way the aggregate does: one code for both."""
+    g = Guarantee.from_dict(doc["guarantee"])
+    change(g)
+    doc["guarantee"] = g.to_dict()
+    doc["waiting_since"] = _iso(g.waiting_since)
 
 
 def _leave_list(doc: Doc, day: str | None) -> None:
@@ -163,6 +180,29 @@ def _spouse_linked(doc: Doc, e: Case.SpouseLinked) -> None:
     doc["spouse_case_id"] = str(e.spouse_case_id)
 
 
+def _iplos(doc: Doc, e: Case.IplosRegistered) -> None:
+    doc["iplos_assessed_on"] = _iso(e.assessed_on)
+
+
+def _medical(doc: Doc, e: Case.MedicalInformationRecorded) -> bool:
+    if not e.dementia_diagnosis or doc.get("dementia_suspected"):
+        return False
+    doc["dementia_suspected"] = True
+    return True
+
+
+def _dementia_suspected(doc: Doc, e: Any) -> None:
+    doc["dementia_suspected"] = True
+
+
+def _dementia_investigated(doc: Doc, e: Any) -> None:
+    doc["dementia_suspected"] = doc["dementia_investigated"] = True
+
+
+def _other_services(doc: Doc, e: Case.OtherServicesChanged) -> None:
+    doc["receives_other_services"] = e.receives_other_services
+
+
 def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
     was_on_list = doc["status"] in ON_LIST
     doc["status"] = {"grant": "granted", "waiting_list": "waiting",
@@ -172,26 +212,34 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
     deadline = _iso(e.deadline)
     doc["decision"] = {
         "decision_id": str(e.decision_id), "kind": e.kind, "place_type": place_type,
+        "facility_kind": e.facility_kind.value if e.facility_kind else None,
         "decided_on": day, "decided_by": e.decided_by, "deadline": deadline,
-        "policy_version": e.policy_version,
+        "policy_version": e.policy_version, "urgent": e.urgent,
     }
     doc["decisions"].append({"decided_on": day, "kind": e.kind, "place_type": place_type,
                              "deadline": deadline})
+    doc["urgent"] = e.kind == "grant"
+    doc["urgency_reason"] = e.grounds if e.urgent else None
+    doc["review_every_months"] = e.review_every_months
+    doc["grant_alert_days"] = e.grant_alert_days
     periods = doc["list_periods"]
     if doc["status"] in ON_LIST:
-        if not was_on_list:
-            doc["waiting_since"] = day
         open_period = periods[-1] if periods and periods[-1]["to"] is None else None
         if open_period is not None and open_period["place_type"] != place_type:
             open_period["to"] = day  # a new decision moved the person to another list
             open_period = None
         if open_period is None:
             periods.append({"from": day, "to": None, "place_type": place_type})
+        doc["interim_services"] = [[s.service, s.extent] for s in e.interim_services]
     else:
-        doc["waiting_since"] = None
         _leave_list(doc, day)
-    doc["interim_services"] = [[s.service, s.extent] for s in e.interim_services]
-    doc["guarantee_fulfilled_on"], doc["guarantee_lost"] = None, False
+        doc["need_score"], doc["factors"], doc["assessor"] = None, {}, None
+        doc["breach_choice"] = None
+        if was_on_list:
+            doc["interim_services"] = []
+    _guarantee(doc, lambda g: g.decided(
+        e.kind, e.decided_on, months=e.guarantee_months,
+        declined_effect=e.declined_offer_effect, keep_waiting_since=e.waiting_since_kept))
 
 
 def _interim_services(doc: Doc, e: Case.InterimServicesRecorded) -> None:
@@ -202,14 +250,15 @@ def _priority_assessed(doc: Doc, e: Case.PriorityAssessed) -> None:
     doc["need_score"] = e.need_score
     doc["factors"] = dict(sorted(e.factors.items()))
     doc["assessor"] = e.assessor
+    doc["assessed_on"] = _iso(e.assessed_on)
 
 
 def _urgency_marked(doc: Doc, e: Case.UrgencyMarked) -> None:
-    doc["urgent"], doc["urgency_reason"] = True, e.reason
+    doc["urgency_reason"] = e.reason  # an earlier release's flag; urgency is a grant now
 
 
 def _urgency_cleared(doc: Doc, e: Case.UrgencyCleared) -> None:
-    doc["urgent"], doc["urgency_reason"] = False, None
+    doc["urgency_reason"] = None
 
 
 def _offer_made(doc: Doc, e: Case.OfferMade) -> None:
@@ -220,58 +269,66 @@ def _offer_made(doc: Doc, e: Case.OfferMade) -> None:
         "offer_id": offer_id, "kind": e.kind.value, "target_id": id_text(e.target_id),
         "facility_id": e.facility_id, "facility_name": e.facility_name,
         "place_type": e.place_type.value, "made_on": _iso(e.made_on), "status": "made",
+        "available_on": _iso(e.available_on), "answer_by": _iso(e.answer_by),
+        "suitable": e.suitable, "unsuitable": [u.value for u in e.unsuitable],
         "answered_on": None, "reason": None, "guarantee": None,
         # the wait this offer ends (R13): the first offer since the person came on the list
         "waiting_since": since, "list_place_type": decision.get("place_type"),
         "deadline": decision.get("deadline"),
         "first": not any(o.get("waiting_since") == since for o in doc["offers"].values()),
     }
-    if decision.get("deadline") is not None and doc["guarantee_fulfilled_on"] is None:
-        doc["guarantee_fulfilled_on"] = _iso(e.made_on)
+    _guarantee(doc, lambda g: g.offer_made(offer_id, e.made_on, suitable=e.suitable))
 
 
-def _offer_answered(doc: Doc, e: Any) -> None:
-    """Record an answer to an offer, or its withdrawal, on the offer."""
+def _offer_answered(doc: Doc, e: Any, status: str, day: date, **extra: Any) -> None:
+    """Record an answer to an offer, or its withdrawal or lapse, on the offer."""
     offer: dict[str, Any] | None = doc["offers"].get(id_text(e.offer_id))
     if offer is not None:
-        offer["status"] = _ANSWER[type(e)]
-        offer["answered_on"] = _iso(getattr(e, "answered_on", None)
-                                    or local_date(e.timestamp))
-        offer["reason"] = getattr(e, "reason", None)
-        offer["guarantee"] = getattr(e, "guarantee", None)
+        offer.update(status=status, answered_on=_iso(day),
+                     reason=getattr(e, "reason", None), guarantee=getattr(e, "guarantee", None),
+                     **extra)
 
 
 def _offer_accepted(doc: Doc, e: Case.OfferAccepted) -> None:
-    _offer_answered(doc, e)
+    _offer_answered(doc, e, "accepted", e.answered_on)
+    _guarantee(doc, lambda g: g.offer_accepted(id_text(e.offer_id)))
 
 
 def _offer_declined(doc: Doc, e: Case.OfferDeclined) -> None:
-    _offer_answered(doc, e)
-    if e.guarantee == "continues":
-        doc["guarantee_fulfilled_on"] = None
-    elif e.guarantee == "lost":
-        doc["guarantee_lost"] = True
+    _offer_answered(doc, e, "declined", e.answered_on)
+    _guarantee(doc, lambda g: g.offer_declined(id_text(e.offer_id), e.answered_on,
+                                               effect=e.guarantee))
 
 
 def _offer_withdrawn(doc: Doc, e: Case.OfferWithdrawn) -> None:
-    _offer_answered(doc, e)
-    if all(o["status"] == "withdrawn" for o in doc["offers"].values()):
-        doc["guarantee_fulfilled_on"] = None
+    _offer_answered(doc, e, "withdrawn", local_date(e.timestamp),
+                    by_municipality=e.by_municipality)
+    _guarantee(doc, lambda g: g.offer_withdrawn(id_text(e.offer_id)))
 
 
-_ANSWER = {Case.OfferAccepted: "accepted", Case.OfferDeclined: "declined",
-           Case.OfferWithdrawn: "withdrawn"}
+def _offer_lapsed(doc: Doc, e: Case.OfferLapsed) -> None:
+    _offer_answered(doc, e, "lapsed", e.lapsed_on)
+    offer_id = id_text(e.offer_id)
+    if e.counts_as_declined:
+        _guarantee(doc, lambda g: g.offer_declined(offer_id, e.lapsed_on, effect=e.guarantee,
+                                                   how=MetHow.LAPSED))
+    else:
+        _guarantee(doc, lambda g: g.offer_withdrawn(offer_id))
 
 
 def _deadline_breached(doc: Doc, e: Case.DeadlineBreached) -> None:
     doc["breached_on"] = _iso(e.breached_on)
+    doc["breach_choice"] = None
     decision = doc["decision"] or {}
     doc["breach"] = {
-        "deadline": _iso(e.deadline), "breached_on": _iso(e.breached_on),
-        "decided_on": decision.get("decided_on"), "place_type": decision.get("place_type"),
+        "period": e.period, "deadline": _iso(e.deadline), "breached_on": _iso(e.breached_on),
+        "decided_on": doc["waiting_since"] or decision.get("decided_on"),
+        "place_type": decision.get("place_type"),
         "interim_services": [list(s) for s in doc["interim_services"]],
         "choice": None, "choice_on": None, "choice_by": None,
     }
+    doc["breaches"].append(doc["breach"])
+    _guarantee(doc, lambda g: g.breached(e.period, e.breached_on))
 
 
 def _breach_choice(doc: Doc, e: Case.BreachChoiceRecorded) -> None:
@@ -279,10 +336,12 @@ def _breach_choice(doc: Doc, e: Case.BreachChoiceRecorded) -> None:
     if doc["breach"] is not None:
         doc["breach"].update(choice=e.choice.value, choice_on=_iso(e.recorded_on),
                              choice_by=e.recorded_by)
+        if doc["breaches"]:
+            doc["breaches"][-1] = doc["breach"]
 
 
 def _admitted(doc: Doc, e: Case.Admitted) -> None:
-    doc["status"], doc["urgent"], doc["waiting_since"] = "resident", False, None
+    doc["status"], doc["urgent"] = "resident", False
     _leave_list(doc, _iso(e.admitted_on))
     doc["stays"].append({
         "offer_id": id_text(e.offer_id), "target_id": id_text(e.target_id),
@@ -290,14 +349,18 @@ def _admitted(doc: Doc, e: Case.Admitted) -> None:
         "purchased": e.purchased, "admitted_on": _iso(e.admitted_on), "ended_on": None,
         "end_reason": None,
     })
+    _end_bridging(doc, _iso(e.admitted_on))
+    _guarantee(doc, lambda g: g.left_list(e.admitted_on))
 
 
 def _closed(doc: Doc, e: Case.Closed) -> bool:
     if e.reason.value == "placed":
-        return False  # the admission has said it
-    doc["status"], doc["waiting_since"] = "closed", None
+        return False  # an earlier release's closing after admission: the admission said it
+    doc["status"], doc["urgent"] = "closed", False
     doc["closed_on"], doc["closure_reason"] = _iso(e.closed_on), e.reason.value
     _leave_list(doc, _iso(e.closed_on))
+    _end_bridging(doc, _iso(e.closed_on))
+    _guarantee(doc, lambda g: g.left_list(e.closed_on))
     return True
 
 
@@ -307,15 +370,34 @@ def _stay_ended(doc: Doc, e: Case.StayEnded) -> None:
         doc["stays"][-1].update(ended_on=_iso(e.ended_on), end_reason=e.reason.value)
 
 
+def _end_bridging(doc: Doc, day: str | None) -> None:
+    for stay in doc["bridging"]:
+        if stay["to"] is None or (day is not None and stay["to"] > day):
+            stay["to"] = day
+
+
+def _bridging_recorded(doc: Doc, e: Case.BridgingStayRecorded) -> None:
+    doc["bridging"].append({"facility_name": e.facility_name, "unit": e.unit,
+                            "from": _iso(e.from_on), "to": _iso(e.to_on)})
+
+
+def _bridging_ended(doc: Doc, e: Case.BridgingStayEnded) -> None:
+    if doc["bridging"]:
+        doc["bridging"][-1]["to"] = _iso(e.to_on)
+
+
 #: How each kind of case event after the application changes the case row (a table, not
 #: a chain of tests: a rebuild looks up every event of the log). Every kind is here.
 _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.OwnAccountRecorded: _history_only,
     Case.RelativesInformationRecorded: _history_only,
-    Case.IplosRegistered: _history_only,
-    Case.MedicalInformationRecorded: _history_only,
+    Case.NoRelativesStated: _history_only,
+    Case.IplosRegistered: _iplos,
+    Case.MedicalInformationRecorded: _medical,
     Case.LeonMeasuresRecorded: _history_only,
-    Case.DementiaInvestigationRecorded: _history_only,
+    Case.DementiaSuspected: _dementia_suspected,
+    Case.DementiaInvestigationRecorded: _dementia_investigated,
+    Case.OtherServicesChanged: _other_services,
     Case.WishesRecorded: _history_only,
     Case.LivingApartConsented: _history_only,
     Case.SpouseLinked: _spouse_linked,
@@ -328,11 +410,14 @@ _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.OfferAccepted: _offer_accepted,
     Case.OfferDeclined: _offer_declined,
     Case.OfferWithdrawn: _offer_withdrawn,
+    Case.OfferLapsed: _offer_lapsed,
     Case.DeadlineBreached: _deadline_breached,
     Case.BreachChoiceRecorded: _breach_choice,
     Case.Admitted: _admitted,
     Case.Closed: _closed,
     Case.StayEnded: _stay_ended,
+    Case.BridgingStayRecorded: _bridging_recorded,
+    Case.BridgingStayEnded: _bridging_ended,
 }
 
 
@@ -348,7 +433,7 @@ def _place(store: Store, e: Base.Event) -> None:
             "unit": e.unit, "room": e.room, "place_type": e.place_type.value,
             "room_kind": e.room_kind.value, "capacity": e.room_kind.capacity,
             "available_from": _iso(e.available_from), "open": True, "closed_reason": None,
-            "reservations": {}, "occupants": {},
+            "reservations": {}, "occupants": {}, "leaving": {},
             "in_service_from": _iso(e.available_from), "closures": [],
         }
     else:
@@ -359,6 +444,8 @@ def _place(store: Store, e: Base.Event) -> None:
         doc.setdefault("in_service_from", doc["available_from"])
         doc.setdefault("closures", [])
         doc.pop("stays", None)  # kept by rows of an earlier release: the cases hold them
+        if isinstance(e, Place.Reserved | Place.Occupied):
+            _forget_left(doc, _iso(local_date(e.timestamp)))
         if isinstance(e, Place.Reserved):
             doc["reservations"][id_text(e.offer_id)] = id_text(e.case_id)
         elif isinstance(e, Place.Released):
@@ -368,7 +455,12 @@ def _place(store: Store, e: Base.Event) -> None:
                 doc["reservations"].pop(id_text(e.offer_id), None)
             doc["occupants"][id_text(e.case_id)] = _iso(e.admitted_on)
         elif isinstance(e, Place.Vacated):
-            doc["occupants"].pop(id_text(e.case_id), None)
+            case = id_text(e.case_id)
+            if e.vacated_on > local_date(e.timestamp):  # R24: planned move-out
+                doc.setdefault("leaving", {})[case] = _iso(e.vacated_on)
+            else:
+                doc["occupants"].pop(case, None)
+                doc.setdefault("leaving", {}).pop(case, None)
         elif isinstance(e, Place.Closed):
             doc["open"], doc["closed_reason"] = False, e.reason
             doc["closures"].append([_iso(e.closed_on), None])
@@ -378,6 +470,15 @@ def _place(store: Store, e: Base.Event) -> None:
             if doc["closures"] and doc["closures"][-1][1] is None:
                 doc["closures"][-1][1] = _iso(e.reopened_on)
     store.put(PLACE, key, doc["municipality"], doc)
+
+
+def _forget_left(doc: Doc, today: str | None) -> None:
+    """Residents whose planned move-out day has come are gone (as the place does it)."""
+    leaving = doc.get("leaving") or {}
+    for case, day in list(leaving.items()):
+        if today is not None and day <= today:
+            doc["occupants"].pop(case, None)
+            del leaving[case]
 
 
 # --- other providers' offers (kjøp fra annen leverandør) ---------------------------------

@@ -163,9 +163,9 @@ def _case_figures(doc: Doc, month: date, after: date, m: _Month) -> None:
     for s in doc.get("stays") or []:
         if _in(_d(s["admitted_on"]), month, after):
             m.add(s["place_type"], "admissions")
-    breach = doc.get("breach")
-    if breach and _in(_d(breach["breached_on"]), month, after):
-        m.add(breach["place_type"], "breaches")
+    for breach in doc.get("breaches") or ([doc["breach"]] if doc.get("breach") else []):
+        if _in(_d(breach["breached_on"]), month, after):
+            m.add(breach["place_type"], "breaches")
 
 
 def _open_days(place: Doc, lo: date, hi: date) -> int:

@@ -31,7 +31,7 @@ class PlaceRow:
     room: str
     place_type: str
     room_kind: str
-    status: str  # "vacant", "reserved" or "closed"
+    status: str  # "vacant", "vacant_from" (a planned move-out, R24), "reserved", "closed"
     free_beds: int
     reserved_beds: int
     available_from: date | None
@@ -78,19 +78,25 @@ def vacancy_board(store: Store, municipality: str, today: date) -> VacancyBoard:
     places: list[PlaceRow] = []
     for d in store.all(PLACE, municipality):
         reserved = len(d["reservations"])
-        free = d["capacity"] - len(d["occupants"]) - reserved
+        leaving = {c: date.fromisoformat(x) for c, x in (d.get("leaving") or {}).items()}
+        staying = [c for c in d["occupants"] if c not in leaving or leaving[c] > today]
+        free = max(d["capacity"] - len(staying) - reserved, 0)
+        available = date.fromisoformat(d["available_from"]) if d["available_from"] else None
         if not d["open"]:
             status, free = "closed", 0
         elif free > 0:
             status = "vacant"
         elif reserved:
             status = "reserved"
+        elif any(day > today for day in leaving.values()):
+            status = "vacant_from"  # R24: free from the planned move-out day
+            first = min(day for day in leaving.values() if day > today)
+            free, available = 1, max(first, available) if available else first
         else:
             continue  # occupied: not on the board
         places.append(PlaceRow(
             d["place_id"], d["facility_id"], d["facility_name"], d["facility_kind"], d["unit"],
-            d["room"], d["place_type"], d["room_kind"], status, free, reserved,
-            date.fromisoformat(d["available_from"]) if d["available_from"] else None,
+            d["room"], d["place_type"], d["room_kind"], status, free, reserved, available,
             d["closed_reason"]))
     places.sort(key=lambda p: (p.facility_id, p.unit, p.place_type, p.room, p.place_id))
 

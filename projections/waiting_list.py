@@ -1,11 +1,13 @@
 """The waiting list (venteliste, R12, § 3-1): everyone with a waiting-list decision (R5) or a
-grant not yet carried out (R4) who is not yet placed, in rank order.
+grant not yet carried out (R4, R15) who is not yet placed, in rank order.
 
-Rank (R15, R16): urgent persons first (R15, § 3-3 first paragraph: can no longer be cared for
-safely at home), then the need score of the professional assessment, highest first (R16,
-R17), then the longest wait. A person not yet assessed ranks after the assessed ones of the
-same urgency. Days waited and days left to the deadline (ventelistegaranti, R18) are counted
-to the day the list is read.
+The rank is the one order of the service (:func:`domain.order.waiting_order_key`): persons
+with a grant to be carried out at once first (R15; the pages show them apart, with the days
+since the grant), then the greatest need by the professional assessment (R16), a person not
+assessed after every assessed person of the same urgency (shown as *not assessed*), then the
+earliest waiting-list date (R23), then the case id. The guarantee's state (R18) is the
+domain's :meth:`~domain.case.Guarantee.state`, counted to the day the list is read. Reviews
+that are due (R27) and IPLOS registrations older than the policy's limit are flagged.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from domain.base import add_months
+from domain.case import Guarantee, GuaranteeState, GuaranteeStatus
+from domain.case.intake import IPLOS_MAX_AGE_MONTHS
+from domain.order import OrderKey, waiting_order_key
 from projections.fold import CASE, ON_LIST
 from projections.store import Doc, Store
 
@@ -26,6 +32,16 @@ class OutstandingOffer:
     place_type: str
     made_on: date
     status: str  # "made" or "accepted"
+    answer_by: date | None = None  # R26
+    suitable: bool = True  # R18
+
+
+@dataclass(frozen=True)
+class BridgingStayRow:
+    facility_name: str
+    unit: str
+    from_on: date
+    to_on: date | None
 
 
 @dataclass(frozen=True)
@@ -33,16 +49,16 @@ class WaitingListEntry:
     rank: int
     case_id: str
     name: str
-    decision_kind: str  # "waiting_list" (R5) or "grant" (R4)
+    decision_kind: str  # "waiting_list" (R5) or "grant" (R4, R15)
     place_type: str | None
-    need_score: int | None
+    need_score: int | None  # None: not assessed (R16)
     factors: dict[str, int]
     assessor: str | None
-    urgent: bool
+    urgent: bool  # a grant to be carried out at once (R15)
     urgency_reason: str | None
-    waiting_since: date
+    waiting_since: date  # ventelistedato (R23)
     days_waited: int
-    deadline: date | None
+    deadline: date | None  # of a guarantee period running or breached
     days_left: int | None
     breached: bool  # R18: a deadline breach (fristbrudd) has been recorded
     breached_on: date | None
@@ -50,10 +66,36 @@ class WaitingListEntry:
     interim_services: tuple[tuple[str, str], ...]  # R14
     spouse_case_id: str | None  # R10
     outstanding_offer: OutstandingOffer | None
+    guarantee: GuaranteeState  # R18: the one judge of running, met, breached or lost
+    granted_on: date | None = None  # R4: the grant's date, for a grant
+    grant_overdue: bool = False  # R4: not carried out within the policy's days
+    bridging_stay: BridgingStayRow | None = None  # R2, R15
+    review_due_on: date | None = None  # R27
+    review_due: bool = False
+    iplos_outdated: bool = False  # R8 (2), R27
+
+    @property
+    def assessed(self) -> bool:
+        return self.need_score is not None
 
 
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def order_key(doc: Doc) -> OrderKey:
+    """R12: the row's place in the one order (:mod:`domain.order`)."""
+    return waiting_order_key(urgent=doc["status"] == "granted", need_score=doc["need_score"],
+                             waiting_since=date.fromisoformat(doc["waiting_since"]
+                                                              or doc["received_on"]),
+                             case_id=doc["case_id"])
+
+
+def guarantee_state(doc: Doc, today: date) -> GuaranteeState:
+    """R18: the case's guarantee on ``today``, by the domain's rules."""
+    if "guarantee" not in doc:
+        return GuaranteeState(GuaranteeStatus.NONE, _d(doc.get("waiting_since")))
+    return Guarantee.from_dict(doc["guarantee"]).state(today)
 
 
 def _outstanding(doc: Doc) -> OutstandingOffer | None:
@@ -61,43 +103,80 @@ def _outstanding(doc: Doc) -> OutstandingOffer | None:
         if o["status"] in ("made", "accepted"):
             return OutstandingOffer(o["offer_id"], o["kind"], o["facility_id"],
                                     o["facility_name"], o["place_type"],
-                                    date.fromisoformat(o["made_on"]), o["status"])
+                                    date.fromisoformat(o["made_on"]), o["status"],
+                                    _d(o.get("answer_by")), o.get("suitable", True))
     return None
 
 
-def rank_key(doc: Doc) -> tuple[bool, int, str, str]:
-    """R15 urgent first; R16 greatest need first; then longest wait; case id breaks ties."""
-    score = doc["need_score"] if doc["need_score"] is not None else -1
-    return (not doc["urgent"], -score, doc["waiting_since"], doc["case_id"])
+def _bridging(doc: Doc, today: date) -> BridgingStayRow | None:
+    for b in reversed(doc.get("bridging") or []):
+        start, end = date.fromisoformat(b["from"]), _d(b["to"])
+        if start <= today and (end is None or today < end):
+            return BridgingStayRow(b["facility_name"], b["unit"], start, end)
+    return None
+
+
+def review_due_on(doc: Doc) -> date | None:
+    """R27: a waiting case's next review: the latest of its assessment, IPLOS registration
+    and decision, plus the policy's interval."""
+    if doc["status"] != "waiting":
+        return None
+    days = [d for d in (_d(doc.get("assessed_on")), _d(doc.get("iplos_assessed_on")),
+                        _d((doc["decision"] or {}).get("decided_on"))) if d is not None]
+    return add_months(max(days), doc.get("review_every_months") or 3) if days else None
+
+
+def iplos_outdated(doc: Doc, today: date, max_age_months: int = IPLOS_MAX_AGE_MONTHS) -> bool:
+    """R8 (2), R27: the person gets other services and the IPLOS registration is missing or
+    older than the limit."""
+    if not doc.get("receives_other_services", True):
+        return False
+    when = _d(doc.get("iplos_assessed_on"))
+    return when is None or add_months(when, max_age_months) < today
+
+
+def entry(doc: Doc, rank: int, today: date) -> WaitingListEntry:
+    since = date.fromisoformat(doc["waiting_since"] or doc["received_on"])
+    decision = doc["decision"]
+    state = guarantee_state(doc, today)
+    deadline = state.running_deadline
+    granted = doc["status"] == "granted"
+    granted_on = _d(decision["decided_on"]) if granted else None
+    review = review_due_on(doc)
+    latest = (doc.get("breaches") or [None])[-1] or doc.get("breach")
+    return WaitingListEntry(
+        rank=rank,
+        case_id=doc["case_id"],
+        name=doc["name"],
+        decision_kind=decision["kind"],
+        place_type=decision["place_type"],
+        need_score=doc["need_score"],
+        factors=dict(doc["factors"]),
+        assessor=doc["assessor"],
+        urgent=granted,
+        urgency_reason=doc["urgency_reason"],
+        waiting_since=since,
+        days_waited=(today - since).days,
+        deadline=deadline,
+        days_left=(deadline - today).days if deadline else None,
+        breached=latest is not None,
+        breached_on=_d(latest["breached_on"]) if latest else None,
+        breach_choice=doc["breach_choice"],
+        interim_services=tuple((s, x) for s, x in doc["interim_services"]),
+        spouse_case_id=doc["spouse_case_id"],
+        outstanding_offer=_outstanding(doc),
+        guarantee=state,
+        granted_on=granted_on,
+        grant_overdue=granted_on is not None
+        and (today - granted_on).days > (doc.get("grant_alert_days") or 3),
+        bridging_stay=_bridging(doc, today),
+        review_due_on=review,
+        review_due=review is not None and review <= today,
+        iplos_outdated=iplos_outdated(doc, today),
+    )
 
 
 def waiting_list(store: Store, municipality: str, today: date) -> list[WaitingListEntry]:
     on_list = [d for d in store.all(CASE, municipality) if d["status"] in ON_LIST]
-    entries: list[WaitingListEntry] = []
-    for rank, doc in enumerate(sorted(on_list, key=rank_key), start=1):
-        since = date.fromisoformat(doc["waiting_since"])
-        decision = doc["decision"]
-        deadline = _d(decision["deadline"])
-        entries.append(WaitingListEntry(
-            rank=rank,
-            case_id=doc["case_id"],
-            name=doc["name"],
-            decision_kind=decision["kind"],
-            place_type=decision["place_type"],
-            need_score=doc["need_score"],
-            factors=dict(doc["factors"]),
-            assessor=doc["assessor"],
-            urgent=doc["urgent"],
-            urgency_reason=doc["urgency_reason"],
-            waiting_since=since,
-            days_waited=(today - since).days,
-            deadline=deadline,
-            days_left=(deadline - today).days if deadline else None,
-            breached=doc["breached_on"] is not None,
-            breached_on=_d(doc["breached_on"]),
-            breach_choice=doc["breach_choice"],
-            interim_services=tuple((s, x) for s, x in doc["interim_services"]),
-            spouse_case_id=doc["spouse_case_id"],
-            outstanding_offer=_outstanding(doc),
-        ))
-    return entries
+    return [entry(doc, rank, today)
+            for rank, doc in enumerate(sorted(on_list, key=order_key), start=1)]

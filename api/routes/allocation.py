@@ -28,6 +28,7 @@ from api.schemas import (
     ReasonIn,
     Recorded,
     RerunOut,
+    RunIn,
     RunSummary,
     RunView,
 )
@@ -81,10 +82,14 @@ def _runs(service: AllocationService, municipality: str) -> list[RunSummary]:
 
 @router.post("/allocation-runs", status_code=201, response_model=RunView,
              summary="Start an allocation run: the optimizer's proposal, with its explanation")
-def start_allocation_run(request: Request, p: Officer, rt: CurrentRuntime, cid: CommandId
-                         ) -> RunView:
-    """Nothing is offered yet: each proposed offer waits for an officer (R17)."""
-    run_id = rt.service.run_allocation(p.municipality, started_by=actor(p), command_id=cid)
+def start_allocation_run(request: Request, p: Officer, rt: CurrentRuntime, cid: CommandId,
+                         body: RunIn | None = None) -> RunView:
+    """Nothing is offered yet: each proposed offer waits for an officer (R17). When persons
+    on the list have no priority assessment, the run answers 409 ``unassessed_persons``
+    with their ``case_ids``, until it is sent again with ``confirm_unassessed`` (R16)."""
+    run_id = rt.service.run_allocation(
+        p.municipality, started_by=actor(p),
+        confirm_unassessed=body.confirm_unassessed if body else False, command_id=cid)
     run = rt.service.get_allocation_run(p.municipality, run_id)
     note_cases(request, _plan_cases(run))
     return run_view(run)
@@ -130,7 +135,8 @@ def approve_proposed_offer(run_id: RunId, case_id: CaseId, body: ApproveIn, p: O
     case, place and run saved together. Safe to retry (the run remembers the item)."""
     offer_id = rt.service.approve_proposal(
         p.municipality, run_id, case_id, approved_by=actor(p),
-        non_screened_reason=body.non_screened_reason)
+        type_reason=body.type_reason or body.non_screened_reason,
+        unsuitable_reason=body.unsuitable_reason)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 
 
@@ -145,7 +151,8 @@ def change_proposed_offer(run_id: RunId, case_id: CaseId, body: ChangeIn, p: Off
     offer_id = rt.service.approve_proposal(
         p.municipality, run_id, case_id, approved_by=actor(p), place_id=body.place_id,
         provider_offer_id=body.provider_offer_id, reason=body.reason,
-        non_screened_reason=body.non_screened_reason)
+        type_reason=body.type_reason or body.non_screened_reason,
+        unsuitable_reason=body.unsuitable_reason)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 
 

@@ -26,12 +26,15 @@ from api.schemas import (
     AnswerIn,
     ApplicationIn,
     BreachChoiceIn,
+    BridgingStayEndIn,
+    BridgingStayIn,
     CaseCreated,
     CaseView,
     CloseCaseIn,
     DecisionIn,
     DecisionOut,
     DementiaInvestigationIn,
+    DementiaSuspicionIn,
     EndStayIn,
     HistoryView,
     InterimServicesIn,
@@ -39,8 +42,10 @@ from api.schemas import (
     LeonIn,
     LivingApartIn,
     MedicalIn,
+    NoRelativesIn,
     OfferIn,
     OfferOut,
+    OtherServicesIn,
     OwnAccountIn,
     PriorityIn,
     ReasonIn,
@@ -48,13 +53,15 @@ from api.schemas import (
     RelativesIn,
     ReportOut,
     SpouseIn,
+    SuggestionIn,
+    SuggestionOut,
     UrgencyIn,
     WishesIn,
     case_view,
     mask,
 )
 from domain.errors import InvalidValue, NotFound
-from domain.values import InterimService, LeonEntry
+from domain.values import FACTOR_MAX, SPECIAL_WEIGHT, InterimService, LeonEntry, PriorityFactor
 
 router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=AuditedRoute,
                    responses=ERROR_RESPONSES)
@@ -151,7 +158,36 @@ def record_medical_information(case_id: CaseId, body: MedicalIn, p: Officer,
     rt.service.record_medical_information(
         p.municipality, case_id, source=body.source, summary=body.summary,
         diagnoses=list(body.diagnoses), dementia_diagnosis=body.dementia_diagnosis,
-        received_on=body.received_on, command_id=cid)
+        received_on=body.received_on,
+        competence_centre_involved=body.competence_centre_involved, command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/no-relatives", response_model=Recorded,
+             summary="R8 (1): a statement that there are no relatives or guardian to ask")
+def state_no_relatives(case_id: CaseId, body: NoRelativesIn, p: Officer, rt: CurrentRuntime,
+                       cid: CommandId) -> Recorded:
+    rt.service.state_no_relatives(p.municipality, case_id, statement=body.statement,
+                                  recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/dementia-suspicion", response_model=Recorded,
+             summary="R8 (5): dementia is suspected (an investigation before any offer)")
+def suspect_dementia(case_id: CaseId, body: DementiaSuspicionIn, p: Officer,
+                     rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.suspect_dementia(p.municipality, case_id, reason=body.reason,
+                                raised_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/documentation/other-services", response_model=Recorded,
+             summary="R8 (2): the person now does (or no longer does) get other services")
+def record_other_services(case_id: CaseId, body: OtherServicesIn, p: Officer,
+                          rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.record_other_services(p.municipality, case_id,
+                                     receives_other_services=body.receives_other_services,
+                                     recorded_by=actor(p), command_id=cid)
     return Recorded(case_id=case_id)
 
 
@@ -190,7 +226,7 @@ def record_decision(case_id: CaseId, body: DecisionIn, p: Officer, rt: CurrentRu
         decided_by=actor(p), place_type=body.place_type, facility_kind=body.facility_kind,
         can_be_cared_for_safely_at_home=body.can_be_cared_for_safely_at_home,
         alternatives_at_home=body.alternatives_at_home, interim_services=services,
-        legal_basis=body.legal_basis, command_id=cid)
+        legal_basis=body.legal_basis, decided_on=body.decided_on, command_id=cid)
     return DecisionOut(case_id=case_id, decision_id=decision_id)
 
 
@@ -211,20 +247,63 @@ def assess_priority(case_id: CaseId, body: PriorityIn, p: Officer, rt: CurrentRu
                     cid: CommandId) -> Recorded:
     rt.service.assess_priority(p.municipality, case_id, factors=dict(body.factors),
                                need_score=body.need_score, assessor=body.assessor or actor(p),
-                               departure_reason=body.departure_reason, command_id=cid)
+                               departure_reason=body.departure_reason,
+                               assessed_on=body.assessed_on, command_id=cid)
     return Recorded(case_id=case_id)
 
 
-@router.post("/cases/{case_id}/urgency", response_model=Recorded,
-             summary="R15: mark urgent (can no longer be cared for safely at home) or clear")
+@router.post("/cases/{case_id}/priority/suggestion", response_model=SuggestionOut,
+             summary="R16/R17: the score the policy suggests for the factors so far")
+def suggest_priority(case_id: CaseId, body: SuggestionIn, p: Officer, rt: CurrentRuntime
+                     ) -> SuggestionOut:
+    """Asked while the assessor fills in the factors (nothing is recorded)."""
+    rt.service.get_case(p.municipality, case_id)
+    known = {f.value for f in PriorityFactor}
+    unknown = sorted(set(body.factors) - known)
+    if unknown:
+        raise InvalidValue("factors", f"unknown priority factors: {', '.join(unknown)}")
+    if any(not 0 <= v <= FACTOR_MAX for v in body.factors.values()):
+        raise InvalidValue("factors", f"each factor is scored 0–{FACTOR_MAX}")
+    score, version = rt.service.suggested_need_score(p.municipality, dict(body.factors),
+                                                     body.assessed_on)
+    special = any(body.factors.get(f.value, 0) > 0 for f in SPECIAL_WEIGHT)
+    return SuggestionOut(suggested_score=score, policy_version=version, special_weight=special)
+
+
+@router.post("/cases/{case_id}/urgency", response_model=DecisionOut | Recorded,
+             summary="R15: the person can no longer be cared for safely at home: a grant")
 def set_urgency(case_id: CaseId, body: UrgencyIn, p: Officer, rt: CurrentRuntime,
-                cid: CommandId) -> Recorded:
-    if body.urgent:
-        rt.service.mark_urgent(p.municipality, case_id, reason=body.reason,
-                               assessed_by=actor(p), command_id=cid)
-    else:
-        rt.service.clear_urgency(p.municipality, case_id, reason=body.reason,
-                                 assessed_by=actor(p), command_id=cid)
+                cid: CommandId) -> DecisionOut | Recorded:
+    """Records a grant to be carried out at once (§ 2-1 first paragraph, § 3-3 first
+    paragraph): the person leaves the waiting list and goes before everyone else. Urgency
+    ends with a new waiting-list decision (``POST /cases/{id}/decisions``)."""
+    if not body.urgent:
+        raise InvalidValue("urgent", "urgency is a grant decision; it ends with a new "
+                           "waiting-list decision")
+    granted = rt.service.mark_urgent(p.municipality, case_id, reason=body.reason,
+                                     assessed_by=actor(p), decided_on=body.decided_on,
+                                     command_id=cid)
+    if granted is None:
+        return Recorded(case_id=case_id)
+    return DecisionOut(case_id=case_id, decision_id=granted)
+
+
+@router.post("/cases/{case_id}/bridging-stay", response_model=Recorded,
+             summary="R2/R15: a short-term stay that bridges the wait for a long-term place")
+def record_bridging_stay(case_id: CaseId, body: BridgingStayIn, p: Officer,
+                         rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.record_bridging_stay(p.municipality, case_id, facility_name=body.facility_name,
+                                    unit=body.unit, from_on=body.from_on, to_on=body.to_on,
+                                    recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/bridging-stay/end", response_model=Recorded,
+             summary="R2/R15: the bridging short-term stay ended")
+def end_bridging_stay(case_id: CaseId, body: BridgingStayEndIn, p: Officer,
+                      rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    rt.service.end_bridging_stay(p.municipality, case_id, to_on=body.to_on,
+                                 recorded_by=actor(p), command_id=cid)
     return Recorded(case_id=case_id)
 
 
@@ -266,12 +345,15 @@ def consent_to_living_apart(case_id: CaseId, body: LivingApartIn, p: Officer,
              summary="A manual offer of an own place or another provider's place")
 def make_offer(case_id: CaseId, body: OfferIn, p: Officer, rt: CurrentRuntime,
                cid: CommandId) -> OfferOut:
-    """R7, R10, R19 and the place's capacity are checked; the case and the place are saved
-    together (two officers offering the last bed at once: one gets 409 ``conflict``)."""
+    """R7, R8, R10, R18, R19 and the place's capacity are checked; the case and the place
+    are saved together (two officers offering the last bed at once: one gets 409
+    ``conflict``). An offer of a place that does not meet the decision needs
+    ``unsuitable_reason`` and does not meet the guarantee (R18)."""
     offer_id = rt.service.make_offer(
         p.municipality, case_id, made_by=actor(p), place_id=body.place_id,
         provider_offer_id=body.provider_offer_id,
-        non_screened_reason=body.non_screened_reason, command_id=cid)
+        type_reason=body.type_reason or body.non_screened_reason,
+        unsuitable_reason=body.unsuitable_reason, command_id=cid)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 
 

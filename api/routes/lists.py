@@ -53,9 +53,12 @@ def read_deadline_monitor(request: Request, p: OfficerOrManager, rt: CurrentRunt
 
 
 @router.post("/deadlines/check", response_model=DeadlineCheckOut,
-             summary="R18: record a breach for every waiting case past its deadline")
+             summary="R18/R26: record breaches past their deadline and offers past their "
+                     "answer deadline")
 def check_deadlines(request: Request, p: Officer, rt: CurrentRuntime) -> DeadlineCheckOut:
-    """Idempotent: a breach is recorded once, however often this runs."""
+    """Idempotent: a breach is recorded once per guarantee period, a lapse once per offer,
+    however often this runs."""
+    lapsed = rt.service.lapse_offers(p.municipality)
     breached = rt.service.check_deadlines(p.municipality)
-    note_cases(request, breached)
-    return DeadlineCheckOut(breached_case_ids=breached)
+    note_cases(request, [*lapsed, *breached])
+    return DeadlineCheckOut(breached_case_ids=breached, lapsed_case_ids=lapsed)
