@@ -337,6 +337,11 @@ class Decisions(CaseState):
         longer be cared for safely at home. This records a grant decision: the person is
         taken off the waiting list at once and goes before everyone else. Returns the
         grant's id (None if the person already holds a grant)."""
+        if self.status is CaseStatus.RECEIVED:
+            raise RuleViolation("R15", "urgency is for a person on the waiting list; a person "
+                                "whose application is being investigated and who cannot be "
+                                "cared for safely at home is granted a stay (§ 2-1 first "
+                                "paragraph)", field="case_id")
         require(self.status, "mark_urgent")
         if not reason or not reason.strip():
             raise RuleViolation("R15", "say why the person can no longer be cared for safely "

@@ -87,7 +87,7 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
             service.assess_priority(m, case, factors=factors, need_score=score,
                                     assessor="Sykepleier")
             urgent = rng.random() < 0.1
-            if urgent:
+            if urgent:  # R15: a grant to be carried out at once
                 service.mark_urgent(m, case, reason="Fall", assessed_by="Lege")
             waiting.setdefault((m, place_type), {})[case] = (urgent, score)
             kinds[case] = place_type

@@ -250,7 +250,7 @@ def test_r18_r19_deadline_monitor(service, clock, read: ReadSide):
     assert monitor.overdue == [] and monitor.due_14 == [eva] and monitor.due_30 == [eva]
     assert monitor.counts == {"breaches": 1, "breaches_still_waiting": 0,
                               "choice_purchase": 1, "choice_wait": 0, "choice_pending": 0,
-                              "overdue": 0, "due_14": 1, "due_30": 1}
+                              "overdue": 0, "due_14": 1, "due_30": 1, "grants_overdue": 0}
 
     # 19 May: Anna's deadline in 14 days (the last day of the window), Eva's in 28, Dag's
     # (1 Jul) in 43: outside both

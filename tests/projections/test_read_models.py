@@ -11,14 +11,14 @@ from uuid import UUID
 from application.service import AllocationService
 from domain.values import FacilityKind, PlaceType, PriorityFactor, RoomKind
 from projections.read_side import ReadSide, ReplayedAsOf
-from tests.builders import MUNICIPALITY, place, waiting_case
+from tests.builders import INTERIM, MUNICIPALITY, place, waiting_case
 
 M = MUNICIPALITY
 F = PriorityFactor
 
 
 def story(service: AllocationService, clock) -> dict[str, UUID]:
-    """Day 0 (2 March 2026): Anna on the list, need 13. Day 1: Bjørn, need 28. Day 2:
+    """Day 0 (2 March 2026): Anna on the list, need 13. Day 1: Bjørn, need 79 (end-of-life care, special weight). Day 2:
     Cecilie, not assessed but urgent; three own places (one closed), one other provider's
     offer; Bjørn is offered place p1."""
     a = waiting_case(service, name="Anna")
@@ -28,7 +28,7 @@ def story(service: AllocationService, clock) -> dict[str, UUID]:
     b = waiting_case(service, name="Bjørn")
     service.assess_priority(M, b, factors={F.END_OF_LIFE.value: 4,
                                            F.COGNITIVE_FAILURE.value: 2},
-                            need_score=28, assessor="Sykepleier Berg")
+                            need_score=79, assessor="Sykepleier Berg")
     clock.advance(days=1)
     c = waiting_case(service, name="Cecilie")
     service.mark_urgent(M, c, reason="Fall, alene om natten", assessed_by="Lege Dahl")
@@ -48,7 +48,7 @@ def test_r12_r15_r16_waiting_list_rank_and_fields(service, clock, read: ReadSide
     ids = story(service, clock)
     read.catch_up()
     wl = read.waiting_list(M)
-    # R15 urgent first, then R16 need score (28 before 13)
+    # R15 urgent first, then R16 need score (79 before 13)
     assert [e.name for e in wl] == ["Cecilie", "Bjørn", "Anna"]
     assert [e.rank for e in wl] == [1, 2, 3]
     c, b, a = wl
@@ -57,7 +57,11 @@ def test_r12_r15_r16_waiting_list_rank_and_fields(service, clock, read: ReadSide
     assert a.factors == {"function": 3, "home_situation": 2}
     assert a.waiting_since == date(2026, 3, 2) and a.days_waited == 2
     assert a.deadline == date(2026, 6, 2) and a.days_left == 90  # R18: 3 calendar months
-    assert b.days_waited == 1 and b.days_left == 91 and not b.breached
+    # R18: Bjørn's offer met the guarantee: no deadline counts down for him any more
+    assert b.days_waited == 1 and b.deadline is None and b.days_left is None
+    assert b.guarantee.status.value == "met" and b.guarantee.met_on == date(2026, 3, 4)
+    assert not b.breached
+    assert c.granted_on == date(2026, 3, 4) and not c.grant_overdue  # R4: shown apart
     assert a.place_type == "ordinary" and a.decision_kind == "waiting_list"
     assert a.interim_services == (("hjemmesykepleie", "tre besøk daglig"),)
     assert a.outstanding_offer is None and a.spouse_case_id is None
@@ -76,11 +80,20 @@ def test_r12_placed_person_leaves_the_list(service, clock, read: ReadSide):
     assert read.waiting_list("0301") == []  # another municipality sees nothing
 
 
-def test_r15_urgency_cleared_returns_to_need_order(service, clock, read: ReadSide):
+def test_r15_urgency_ended_by_a_waiting_list_decision_returns_to_need_order(
+        service, clock, read: ReadSide):
     ids = story(service, clock)
-    service.clear_urgency(M, ids["c"], reason="Korttidsopphold", assessed_by="Lege Dahl")
+    decide = dict(kind="waiting_list", grounds="Trygg hjemme med korttidsopphold",
+                  decided_by="Lege Dahl", place_type=PlaceType.ORDINARY,
+                  can_be_cared_for_safely_at_home=True, interim_services=INTERIM)
+    service.decide(M, ids["c"], **decide)
     read.catch_up()
-    assert [e.name for e in read.waiting_list(M)] == ["Bjørn", "Anna", "Cecilie"]
+    # not assessed: after every assessed person (R16), shown as not assessed
+    wl = read.waiting_list(M)
+    assert [e.name for e in wl] == ["Bjørn", "Anna", "Cecilie"]
+    assert not wl[2].assessed and not wl[2].urgent
+    # the waiting-list date stays the first decision's (R23)
+    assert wl[2].waiting_since == date(2026, 3, 4)
 
 
 def test_r18_breach_flag_on_the_list(service, clock, read: ReadSide):
@@ -154,8 +167,8 @@ def test_r21_case_history_in_plain_words(service, clock, read: ReadSide):
     assert decision.who == "Tildelingsenheten"
     assert decision.text.startswith("Waiting-list decision (ordinary place); offer due by "
                                     "2026-06-03")
-    assert history[7].who == "Sykepleier Berg" and "score 28" in history[7].text
-    assert history[8].text == "Offered a place at Fjellheim (ordinary)"
+    assert history[7].who == "Sykepleier Berg" and "score 79" in history[7].text
+    assert history[8].text == "Offered a place at Fjellheim (ordinary); answer by 2026-03-07"
     assert history[8].who == "Saksbehandler Lie"
     assert history[0].at == history[6].at  # the same business day, the injected clock
     assert all(a.at <= b.at for a, b in pairwise(history))

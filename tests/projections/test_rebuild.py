@@ -131,7 +131,7 @@ def case_versions(service: AllocationService) -> dict[str, int]:
     """The number of events of each case in the log."""
     counts: Counter[str] = Counter()
     for n in service.recorder.select_notifications(start=1, limit=1_000_000):
-        if n.topic.startswith("domain.case:Case."):
+        if ":Case." in n.topic:  # "domain.case.aggregate:Case.…" (earlier: "domain.case:…")
             counts[str(n.originator_id)] += 1
     return dict(counts)
 
