@@ -149,7 +149,7 @@ def test_closing_a_residents_case_is_409_end_the_stay_instead_and_writes_nothing
     assert domain_events(sqlite_service) == events, "nothing written"
     withdraw = c.post(f"/cases/{case_id}/offers/{offer_id}/withdraw", headers=h,
                       json={"reason": "feil"})
-    assert withdraw.status_code == 409 and "moved in on this offer" in withdraw.text
+    assert withdraw.status_code == 409 and "lives in a long-term place" in withdraw.text
     assert domain_events(sqlite_service) == events
     view = ok(c.get(f"/cases/{case_id}", headers=h))
     assert view["status"] == "resident" and view["residence"]["target_id"] == place_id

@@ -68,6 +68,18 @@ MATRIX: dict[tuple[str, str], Entry] = {
         entries=[{"measure": "day_care", "status": "tried", "outcome": "o"}])),
     ("POST", "/cases/{case_id}/documentation/dementia-investigation"): Entry(
         frozenset({AO}), 404, _b(finding="confirmed", conclusion="c")),
+    ("POST", "/cases/{case_id}/documentation/no-relatives"): Entry(
+        frozenset({AO}), 404, _b(statement="Ingen pårørende")),
+    ("POST", "/cases/{case_id}/documentation/dementia-suspicion"): Entry(
+        frozenset({AO}), 404, _b(reason="Glemsom")),
+    ("POST", "/cases/{case_id}/documentation/other-services"): Entry(
+        frozenset({AO}), 404, _b(receives_other_services=False)),
+    ("POST", "/cases/{case_id}/priority/suggestion"): Entry(frozenset({AO}), 404, _b(
+        factors={"function": 2})),
+    ("POST", "/cases/{case_id}/bridging-stay"): Entry(frozenset({AO}), 404, _b(
+        facility_name="Korttid", unit="K", from_on="2026-03-01")),
+    ("POST", "/cases/{case_id}/bridging-stay/end"): Entry(frozenset({AO}), 404, _b(
+        to_on="2026-03-02")),
     ("POST", "/cases/{case_id}/decisions"): Entry(frozenset({AO}), 404, _b(
         kind="rejection", grounds="g")),
     ("POST", "/cases/{case_id}/interim-services"): Entry(frozenset({AO}), 404, _b(
@@ -159,7 +171,7 @@ def foreign_world(service: AllocationService, clock: ManualClock) -> dict[str, s
     place_1 = builders.place(service, municipality=m)
     case_a = builders.waiting_case(service, municipality=m, name=FOREIGN_NAMES[0])
     case_b = builders.waiting_case(service, municipality=m, name=FOREIGN_NAMES[1])
-    run_id = service.run_allocation(m, started_by="Ola Olsen")
+    run_id = service.run_allocation(m, started_by="Ola Olsen", confirm_unassessed=True)
     run = service.get_allocation_run(m, run_id)
     proposed = next(iter(run.proposed))
     other = case_b if proposed == str(case_a) else case_a

@@ -44,7 +44,7 @@ def test_story_application_to_admission(service, clock):
     case = service.get_case(M, case_id)
     assert case.status is CaseStatus.RESIDENT
     assert case.offers[offer].status is OfferStatus.ACCEPTED
-    assert case.residence is not None and case.residence[1] == "fjellheim"
+    assert case.residence is not None and case.residence.facility_id == "fjellheim"
     assert case.closure is ClosureReason.PLACED
     assert not service.get_place(M, p).is_vacant
     names = [type(e).__name__ for e in service.events.get(case_id)]
@@ -79,7 +79,7 @@ def test_story_deadline_breach_then_purchase(service, clock):
     case = service.get_case(M, case_id)
     assert case.breached_on == decided + timedelta(days=93)
     assert case.status is CaseStatus.RESIDENT and case.residence is not None
-    assert case.residence[3] is True  # purchased
+    assert case.residence.purchased is True
     bought = service.get_provider_offer(M, po)
     assert bought.purchased_for == case_id
     assert bought.purchased_on == date.fromisoformat(str(clock.now().date()))
