@@ -18,9 +18,9 @@ F = PriorityFactor
 
 
 def story(service: AllocationService, clock) -> dict[str, UUID]:
-    """Day 0 (2 March 2026): Anna on the list, need 13. Day 1: Bjørn, need 79 (end-of-life care, special weight). Day 2:
-    Cecilie, not assessed but urgent; three own places (one closed), one other provider's
-    offer; Bjørn is offered place p1."""
+    """Day 0 (2 March 2026): Anna on the list, need 13. Day 1: Bjørn, need 79 (end-of-life
+    care, special weight). Day 2: Cecilie, not assessed but urgent; three own places (one
+    closed), one other provider's offer; Bjørn is offered place p1."""
     a = waiting_case(service, name="Anna")
     service.assess_priority(M, a, factors={F.FUNCTION.value: 3, F.HOME_SITUATION.value: 2},
                             need_score=13, assessor="Sykepleier Hansen")
