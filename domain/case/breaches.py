@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.base import Base, local_date
 from domain.case.guarantee import GuaranteeStatus
-from domain.case.lifecycle import CaseStatus, require
+from domain.case.lifecycle import ALLOWED, require
 from domain.case.state import CaseState
 from domain.errors import InvalidState, RuleViolation
 from domain.values import BreachChoice
@@ -57,7 +57,8 @@ class Breaches(CaseState):
     def breach_due(self, today: date) -> bool:
         """R18: on the waiting list, past the deadline of the current guarantee period, no
         suitable offer met it, not lost, not yet recorded."""
-        return self.status is CaseStatus.WAITING and self.guarantee.state(today).breach_due
+        return self.status in ALLOWED["check_deadline"] and \
+            self.guarantee.state(today).breach_due
 
     # --- commands -------------------------------------------------------------------------
 

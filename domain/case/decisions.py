@@ -198,9 +198,8 @@ class Decisions(CaseState):
         for offer in list(self.offers.values()):
             if not offer.outstanding:
                 continue
-            fits = kind != "rejection" and (
+            fits = kind != "rejection" and \
                 offer.place_type in fitting_place_types(place_type, self.has_dementia)
-                or offer.place_type == self.place_type)
             if not fits:
                 self.trigger_event(self.OfferWithdrawn, timestamp=now, command_id=command_id,
                                    offer_id=offer.offer_id, reason=f"decision:{kind}",
