@@ -7,6 +7,7 @@ a strong claim is not certain, a weaker true one is made, or none.  Nothing here
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 
@@ -64,9 +65,26 @@ class _Context:
         self.placed = {**own, **bought}
         self.unplaced_screened = [q.case_id for q in problem.persons
                                   if person_class(q) == "S" and q.case_id not in self.placed]
+        self.own_sorted = sorted(((cid, v) for cid, v in own.items() if isinstance(v, Vacancy)),
+                                 key=lambda cv: self.wkey[cv[0]])
+        self._takers: dict[tuple[object, ...], tuple[list[str], list[object], bool]] = {}
 
     def place_of(self, cid: str | None) -> Place | None:
         return None if cid is None else self.placed.get(cid)
+
+    def takers(self, p: WaitingPerson) -> tuple[list[str], list[object], bool]:
+        """The own-placed persons in vacancies that would suit ``p`` (in waiting order), their
+        waiting keys, and whether any vacancy suits ``p``: the same for persons alike in all
+        that decides suitability."""
+        sig = (person_class(p), p.reinforced_assessed, p.spouse_resident_facility_id,
+               p.accompanying_spouse, p.decided_facility_kind)
+        hit = self._takers.get(sig)
+        if hit is None:
+            ids = [cid for cid, v in self.own_sorted if suits(p, v)]
+            hit = self._takers[sig] = (ids, [self.wkey[c] for c in ids],
+                                       bool(ids) or any(suits(p, v)
+                                                        for v in self.problem.vacancies))
+        return hit
 
 
 def _why_no_own_place(p: WaitingPerson, cx: _Context, exact: bool
@@ -75,7 +93,8 @@ def _why_no_own_place(p: WaitingPerson, cx: _Context, exact: bool
     if cls == "R" and not p.reinforced_assessed:
         return ReasonCode.REINFORCED_NOT_ASSESSED, [Fact(FactKind.REINFORCED_NOT_ASSESSED)], ()
     vac = cx.problem.vacancies
-    if not any(suits(p, v) for v in vac):
+    ids, keys, any_suits = cx.takers(p)
+    if not any_suits:
         plain = [v for v in vac if _plain_type_fits(cls, v.place_type)]
         if not plain:
             return (ReasonCode.NO_PLACE_OF_DECIDED_TYPE,
@@ -91,25 +110,17 @@ def _why_no_own_place(p: WaitingPerson, cx: _Context, exact: bool
                           facility_names=(_name_of(cx, r),))], ())
         return ReasonCode.NO_DOUBLE_ROOM, [Fact(FactKind.NO_DOUBLE_ROOM)], ()
     facts = [Fact(FactKind.NOT_PLACEABLE_AFTER_THOSE_AHEAD)] if exact else []
-    me_w = cx.wkey[p.case_id]
-    urgent, ahead, dementia = [], [], []
-    for cid, v in cx.own.items():
-        if not isinstance(v, Vacancy) or not suits(p, v):
-            continue
-        q = cx.by_id[cid]
-        if q.urgent and not p.urgent:
-            urgent.append(cid)
-        elif cx.wkey[cid] < me_w:
-            ahead.append(cid)
-        elif cls == "O" and person_class(q) == "S" and v.place_type is PlaceType.SCREENED:
-            dementia.append(cid)
-    for kind, ids in ((FactKind.TAKEN_BY_URGENT, urgent), (FactKind.TAKEN_BY_AHEAD, ahead),
-                      (FactKind.TAKEN_FOR_DEMENTIA, dementia)):
-        if ids:
-            ids.sort(key=cx.wkey.__getitem__)
-            facts.append(Fact(kind, case_ids=tuple(ids[:MAX_NAMED_IN_EXPLANATION]),
-                              count=len(ids)))
-    higher = tuple(sorted(urgent + ahead, key=cx.wkey.__getitem__)[:MAX_NAMED_IN_EXPLANATION])
+    n_ahead = bisect.bisect_left(keys, cx.wkey[p.case_id])  # urgent ones first in the order
+    n_urgent = 0 if p.urgent else sum(1 for c in ids[:n_ahead] if cx.by_id[c].urgent)
+    urgent, ahead = ids[:n_urgent], ids[n_urgent:n_ahead]
+    dementia = [c for c in ids[n_ahead:] if cls == "O" and person_class(cx.by_id[c]) == "S"
+                and cx.own[c].place_type is PlaceType.SCREENED] if cls == "O" else []
+    for kind, named in ((FactKind.TAKEN_BY_URGENT, urgent), (FactKind.TAKEN_BY_AHEAD, ahead),
+                        (FactKind.TAKEN_FOR_DEMENTIA, dementia)):
+        if named:
+            facts.append(Fact(kind, case_ids=tuple(named[:MAX_NAMED_IN_EXPLANATION]),
+                              count=len(named)))
+    higher = tuple(ids[:min(n_ahead, MAX_NAMED_IN_EXPLANATION)])
     sp = cx.place_of(p.spouse_case_id)
     if sp is not None:
         assert p.spouse_case_id is not None

@@ -149,11 +149,14 @@ class Wishes:
                 if t not in seen_t:
                     seen_t.add(t)
                     movers.append((0, t, self.type_groups[t]))
-            if relaxed:
-                for x in st.pinned[g]:
-                    if x not in seen_x and x != p:
-                        seen_x.add(x)
-                        movers.append((1, x, self.type_groups[types[x]]))
+            for x in st.pinned[g]:
+                if x in seen_x or x == p:
+                    continue
+                seen_x.add(x)
+                if relaxed:
+                    movers.append((1, x, self.type_groups[types[x]]))
+                elif self.cands[x].demand == 1:  # a spouse, within the couple's facility
+                    movers.append((1, x, self._at(types[x], self.fac[g])))
             for kind, who, allowed in movers:
                 for g2 in allowed:
                     if g2 in parent:
@@ -177,16 +180,25 @@ class Wishes:
         st = self.state
         end = path[0][3]
         for kind, who, src, dst in path:
-            if who >= 0:
-                assert kind == 0
+            if who < 0:
+                continue
+            if kind == 0:
                 st.add(who, src, -1)
                 st.add(who, dst, 1)
+            else:
+                del st.pinned[src][who]
+                st.pinned[dst][who] = 1
+                st.group_of[who] = dst
+                st.load[src] -= 1
+                st.load[dst] += 1
         target = path[-1][2]
         old_t = self.type_of[p]
         if p in self.is_pinned:
-            g0 = st.group_of[p]
-            beds = st.pinned[g0].pop(p)
-            st.load[g0] -= beds
+            g0 = st.group_of.get(p)
+            beds = self.cands[p].demand
+            if g0 is not None:
+                del st.pinned[g0][p]
+                st.load[g0] -= beds
             st.pinned[target][p] = beds
             st.group_of[p] = target
             st.load[target] += beds
@@ -226,6 +238,8 @@ class Wishes:
                 if q is not None:
                     self.type_of[q] = self._type(self._at(self.type_of[q], f))
                 return True
+            if q is not None and self._move_couple(p, q, new_t, f):
+                return True
         else:
             path = self._search(st, self.type_of, p, allowed, False)
             if path is not None:
@@ -251,6 +265,24 @@ class Wishes:
             return False
         self.type_of = types
         self._adopt(where)
+        return True
+
+    def _move_couple(self, p: int, q: int, new_t: int, f: str) -> bool:
+        """Both spouses to facility ``f`` by two augmenting paths (R10); the state unchanged
+        if that fails (which proves nothing)."""
+        saved, saved_types = self.state.copy(), dict(self.type_of)
+        st = self.state
+        for x in (p, q):
+            g = st.group_of.pop(x)
+            del st.pinned[g][x]
+            st.load[g] -= 1
+        new_q = self._type(self._at(self.type_of[q], f))
+        for x, t in ((p, new_t), (q, new_q)):
+            path = self._search(self.state, self.type_of, x, self.type_groups[t], False)
+            if path is None:
+                self.state, self.type_of = saved, saved_types
+                return False
+            self._apply(path, x, t)
         return True
 
     def _at(self, t: int, f: str) -> tuple[int, ...]:
