@@ -68,6 +68,7 @@ class _Context:
         self.own_sorted = sorted(((cid, v) for cid, v in own.items() if isinstance(v, Vacancy)),
                                  key=lambda cv: self.wkey[cv[0]])
         self._takers: dict[tuple[object, ...], tuple[list[str], list[object], bool]] = {}
+        self.told: dict[tuple[object, ...], tuple[ReasonCode, list[Fact], tuple[str, ...]]] = {}
 
     def place_of(self, cid: str | None) -> Place | None:
         return None if cid is None else self.placed.get(cid)
@@ -109,9 +110,17 @@ def _why_no_own_place(p: WaitingPerson, cx: _Context, exact: bool
                     [Fact(FactKind.NO_VACANCY_AT_SPOUSE_FACILITY, facility_ids=(r,),
                           facility_names=(_name_of(cx, r),))], ())
         return ReasonCode.NO_DOUBLE_ROOM, [Fact(FactKind.NO_DOUBLE_ROOM)], ()
-    facts = [Fact(FactKind.NOT_PLACEABLE_AFTER_THOSE_AHEAD)] if exact else []
     n_ahead = bisect.bisect_left(keys, cx.wkey[p.case_id])  # urgent ones first in the order
-    n_urgent = 0 if p.urgent else sum(1 for c in ids[:n_ahead] if cx.by_id[c].urgent)
+    sp = cx.place_of(p.spouse_case_id)
+    # persons alike, equally urgent and behind the same takers are told the same
+    memo_key = (id(ids), p.urgent, n_ahead, exact) if sp is None and (
+        cls != "O" or n_ahead == len(ids)) else None
+    hit = cx.told.get(memo_key) if memo_key is not None else None
+    if hit is not None:
+        return hit[0], list(hit[1]), hit[2]
+    facts = [Fact(FactKind.NOT_PLACEABLE_AFTER_THOSE_AHEAD)] if exact else []
+    # the urgent come first in the order, their keys starting with False (not "not urgent")
+    n_urgent = 0 if p.urgent else min(n_ahead, bisect.bisect_left(keys, (True,)))
     urgent, ahead = ids[:n_urgent], ids[n_urgent:n_ahead]
     dementia = [c for c in ids[n_ahead:] if cls == "O" and person_class(cx.by_id[c]) == "S"
                 and cx.own[c].place_type is PlaceType.SCREENED] if cls == "O" else []
@@ -121,7 +130,6 @@ def _why_no_own_place(p: WaitingPerson, cx: _Context, exact: bool
             facts.append(Fact(kind, case_ids=tuple(named[:MAX_NAMED_IN_EXPLANATION]),
                               count=len(named)))
     higher = tuple(ids[:min(n_ahead, MAX_NAMED_IN_EXPLANATION)])
-    sp = cx.place_of(p.spouse_case_id)
     if sp is not None:
         assert p.spouse_case_id is not None
         facts.append(Fact(FactKind.SPOUSE_PLACED_ELSEWHERE, case_ids=(p.spouse_case_id,),
@@ -131,7 +139,9 @@ def _why_no_own_place(p: WaitingPerson, cx: _Context, exact: bool
         code = ReasonCode.SCREENED_RESERVED
     else:
         code = ReasonCode.HIGHER_NEED_TOOK_PLACES
-    return code, facts, higher
+    if memo_key is not None:
+        cx.told[memo_key] = (code, facts, higher)
+    return code, list(facts), higher
 
 
 def _plain_type_fits(cls: str, t: PlaceType) -> bool:

@@ -127,7 +127,8 @@ class FactKind(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Fact:
-    """One claim of an explanation, with the values it states (one sentence in the text)."""
+    """One claim of an explanation, with the values it states (one sentence in the text).
+    Built with its declared types (enums, tuples): many are made per plan, none coerced."""
 
     kind: FactKind
     rank: int | None = None
@@ -140,16 +141,6 @@ class Fact:
     provider: str = ""
     price_per_day_ore: int | None = None
     on: dt.date | None = None
-
-    def __post_init__(self) -> None:
-        _coerce(self, kind=FactKind)
-        if self.place_type is not None:
-            _coerce(self, place_type=PlaceType)
-        if self.facility_kind is not None:
-            _coerce(self, facility_kind=FacilityKind)
-        for name in ("case_ids", "facility_ids", "facility_names"):
-            if not isinstance(getattr(self, name), tuple):
-                object.__setattr__(self, name, tuple(getattr(self, name)))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
