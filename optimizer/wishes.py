@@ -19,7 +19,7 @@ Each test "can ``p`` be at facility ``f``?" is decided exactly:
   whole double room (R11) may be split: if even that finds no path, the answer is no (the
   groups reached are full of persons who can only be there, and ``p`` needs one bed more: Hall).
 * **Exact check.**  Otherwise only couples or double rooms are in the way: CP-SAT on the count
-  model of ``who.py`` (``exact_groups``) decides, with every restriction so far.
+  model that stage "who" uses (``exact.py``) decides, with every restriction so far.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import enum
 from collections.abc import Sequence
 
 from .eligibility import Candidate, PlaceGroup, allocation_key
-from .who import exact_groups
+from .exact import exact_groups
 
 
 class WishMiss(enum.StrEnum):
