@@ -282,7 +282,8 @@ def _deadline_basis(c: _Checker, p: WaitingPerson) -> bool:
 
 
 Check = Callable[[_Checker, WaitingPerson, Fact, Place | None], bool]
-_MISS = {FactKind.WISH_NO_SUITABLE_PLACE, FactKind.WISH_WOULD_LEAVE_SOMEONE_WITHOUT,
+_MISS = {FactKind.WISH_NO_SUITABLE_PLACE, FactKind.WISH_NO_PLACE_TO_BUY,
+         FactKind.WISH_WOULD_LEAVE_SOMEONE_WITHOUT,
          FactKind.WISH_WENT_TO_EARLIER, FactKind.WISH_NOT_POSSIBLE}
 _CHECKS: dict[FactKind, Check] = {
     FactKind.RANK: lambda c, p, f, x: f.rank == c.rank[p.case_id],
@@ -294,7 +295,11 @@ _CHECKS: dict[FactKind, Check] = {
         x is not None and f.rank is not None and 0 < f.rank <= len(p.wishes)
         and p.wishes[f.rank - 1] == x.facility_id and _named(c, f, [x.facility_id])),
     FactKind.WISH_NO_SUITABLE_PLACE: lambda c, p, f, x: _better(p, x, f) and _named(c, f, []) and (
-        not any(y.facility_id in f.facility_ids for y in c.pool(p.case_id))),
+        p.case_id in c.own and not any(y.facility_id in f.facility_ids for y in c.pool(
+            p.case_id))),
+    FactKind.WISH_NO_PLACE_TO_BUY: lambda c, p, f, x: _better(p, x, f) and _named(c, f, []) and (
+        p.case_id in c.bought and not any(y.facility_id in f.facility_ids for y in c.pool(
+            p.case_id))),
     FactKind.WISH_WOULD_LEAVE_SOMEONE_WITHOUT: lambda c, p, f, x: _better(p, x, f) and _named(
         c, f, []) and not any(c.wish_alone(p, w) for w in f.facility_ids),
     FactKind.WISH_WENT_TO_EARLIER: lambda c, p, f, x: _better(p, x, f) and _named(c, f, []) and all(

@@ -183,7 +183,10 @@ def _placed_facts(p: WaitingPerson, place: Place, cx: _Context,
     for why in WishMiss:
         fs = [f for f, w in (missed or ()) if w is why]
         if fs:
-            facts.append(Fact(_MISS_FACT[why], facility_ids=tuple(fs),
+            kind = _MISS_FACT[why]
+            if kind is FactKind.WISH_NO_SUITABLE_PLACE and not isinstance(place, Vacancy):
+                kind = FactKind.WISH_NO_PLACE_TO_BUY  # a buyer's pool is the offers
+            facts.append(Fact(kind, facility_ids=tuple(fs),
                               facility_names=tuple(_name_of(cx, f) for f in fs)))
     fit = _type_fit(p, place.place_type)
     if fit == "ordinary_for_dementia":

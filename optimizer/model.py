@@ -88,7 +88,8 @@ class FactKind(enum.StrEnum):
     OFFER_OWN = "offer_own"  # [facility, place_type] the own place offered
     OFFER_PURCHASE = "offer_purchase"  # [facility, place_type, provider, price] the bought place
     WISH_MET = "wish_met"  # [rank, facility] the place is at the person's wish number rank
-    WISH_NO_SUITABLE_PLACE = "wish_no_suitable_place"  # [facilities] nothing there fits at all
+    WISH_NO_SUITABLE_PLACE = "wish_no_suitable_place"  # [facilities] no own vacancy there fits
+    WISH_NO_PLACE_TO_BUY = "wish_no_place_to_buy"  # [facilities] no offer there fits (bought)
     WISH_WOULD_LEAVE_SOMEONE_WITHOUT = "wish_would_leave_someone_without"  # [facilities]
     WISH_WENT_TO_EARLIER = "wish_went_to_earlier"  # [facilities] feasible only against an
     #   earlier person's (allocation order) wish that was met

@@ -95,7 +95,13 @@ def _s_wish_met(f: Fact) -> str:
 
 def _s_wish_no_suitable_place(f: Fact) -> str:
     fac = names(f.facility_names)
-    return f"På {fac}, som du ønsket deg høyere, var det ingen plass som passet for deg."
+    return (f"På {fac}, som du ønsket deg høyere, var det ingen ledig kommunal plass som "
+            "passet for deg.")
+
+
+def _s_wish_no_place_to_buy(f: Fact) -> str:
+    fac = names(f.facility_names)
+    return f"På {fac}, som du ønsket deg høyere, var det ingen plass å kjøpe som passet for deg."
 
 
 def _s_wish_would_leave_someone_without(f: Fact) -> str:
@@ -269,6 +275,7 @@ _SENTENCE: dict[FactKind, Callable[[Fact], str]] = {
     FactKind.OFFER_PURCHASE: _s_offer_purchase,
     FactKind.WISH_MET: _s_wish_met,
     FactKind.WISH_NO_SUITABLE_PLACE: _s_wish_no_suitable_place,
+    FactKind.WISH_NO_PLACE_TO_BUY: _s_wish_no_place_to_buy,
     FactKind.WISH_WOULD_LEAVE_SOMEONE_WITHOUT: _s_wish_would_leave_someone_without,
     FactKind.WISH_WENT_TO_EARLIER: _s_wish_went_to_earlier,
     FactKind.WISH_NOT_POSSIBLE: _s_wish_not_possible,
