@@ -68,28 +68,34 @@ def make_problem(seed: int, *, persons: int, vacancies: int, offers: int, pairs:
         r = rng.random()
         pt = "ordinary" if r < 0.65 else "screened" if r < 0.9 or not extras else "reinforced"
         room = "double" if extras and rng.random() < 0.15 else "single"
-        vs.append(Vacancy(f"v{i:05d}", rng.choice(facs), FacilityKind.NURSING_HOME,
+        fac = rng.choice(facs)
+        vs.append(Vacancy(f"v{i:05d}", fac, FacilityKind.NURSING_HOME,
                           f"u{rng.randint(1, 4)}", PlaceType(pt), Room(room),
                           2 if room == "double" else 1,
-                          AS_OF + dt.timedelta(days=rng.randint(0, 14))))
-    os_ = [PurchasableOffer(f"o{i:05d}", rng.choice(provs), f"X{rng.randint(0, 40):02d}",
-                            PlaceType(rng.choice(["ordinary", "ordinary", "screened"])),
-                            rng.randint(15, 40) * 100,
-                            AS_OF + dt.timedelta(days=rng.randint(0, 30)),
-                            Room.SINGLE) for i in range(offers)]
+                          AS_OF + dt.timedelta(days=rng.randint(0, 14)), f"Sykehjem {fac}"))
+    os_ = []
+    for i in range(offers):
+        fac = f"X{rng.randint(0, 40):02d}"
+        os_.append(PurchasableOffer(f"o{i:05d}", rng.choice(provs), fac,
+                                    PlaceType(rng.choice(["ordinary", "ordinary", "screened"])),
+                                    rng.randint(15, 40) * 10_000,  # øre per day
+                                    AS_OF + dt.timedelta(days=rng.randint(0, 30)),
+                                    Room.SINGLE, facility_name=f"Privat hjem {fac}"))
     ps = []
     for i in range(persons):
         r = rng.random()
         decided = "ordinary" if r < 0.6 else "screened" if r < 0.9 or not extras else "reinforced"
         dec = AS_OF - dt.timedelta(days=rng.randint(0, 150))
         resident = rng.choice(facs) if extras and rng.random() < 0.03 else None
+        urgent = extras and rng.random() < 0.03
+        granted = extras and rng.random() < 0.01  # granted outright (R4): urgent since rules 2
         ps.append(WaitingPerson(
             case_id=f"c{i:06d}", need_score=rng.randint(0, 100),
-            urgent=extras and rng.random() < 0.03, granted_outright=extras and rng.random() < 0.01,
+            urgent=urgent or granted,
             decided_place_type=PlaceType(decided), needs_screened=decided == "screened",
             prefers_screened=rng.random() < 0.1, reinforced_assessed=rng.random() < 0.9,
             wishes=tuple(rng.sample(facs, rng.randint(0, min(3, len(facs))))),
-            decision_date=dec, deadline=dec + dt.timedelta(days=90),
+            waiting_since=dec, deadline=dec + dt.timedelta(days=90),
             spouse_resident_facility_id=resident,
             accompanying_spouse=extras and resident is None and rng.random() < 0.01))
     for k in range(pairs):

@@ -1,6 +1,7 @@
 """Allocation optimizer: a pure function from an allocation problem to an allocation plan.
 
-No I/O, no clock, no imports of ``domain`` or ``application``.  See ``optimizer/README.md``.
+No I/O, no clock, no imports of ``application``, ``api`` or ``projections``; of ``domain`` only
+the one order (``domain/order.py``).  See ``optimizer/README.md``.
 """
 
 from typing import Any
@@ -12,6 +13,8 @@ from .model import (
     AssignmentKind,
     Explanation,
     FacilityKind,
+    Fact,
+    FactKind,
     PlaceType,
     PlanStatus,
     PolicySettings,
@@ -27,12 +30,16 @@ from .model import (
 #: that only reads, such as a projection rebuild worker, has no need of).
 _SOLVER_NAMES = frozenset({"SolverError", "allocation_key", "greedy_baseline",
                            "person_class", "solve", "waiting_list_key"})
+_CHECK_NAMES = frozenset({"check_explanations"})
 
 
 def __getattr__(name: str) -> Any:
     if name in _SOLVER_NAMES:
         from . import solver
         return getattr(solver, name)
+    if name in _CHECK_NAMES:
+        from . import check
+        return getattr(check, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -43,6 +50,8 @@ __all__ = [
     "AssignmentKind",
     "Explanation",
     "FacilityKind",
+    "Fact",
+    "FactKind",
     "PlaceType",
     "PlanStatus",
     "PolicySettings",
@@ -54,6 +63,7 @@ __all__ = [
     "Vacancy",
     "WaitingPerson",
     "allocation_key",
+    "check_explanations",
     "greedy_baseline",
     "person_class",
     "solve",

@@ -1,14 +1,25 @@
-"""Who may get which place: person classes (R7), the priority order (R15/R16), and the groups
-of interchangeable places a stage allocates."""
+"""Who may get which place: person classes (R7), the order (R15/R16, from ``domain/order.py``),
+the buyers (R4/R15, R5, R18/R19), and the groups of interchangeable places a stage allocates."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 
-from .model import AssignmentKind, PlaceType, PurchasableOffer, Room, Vacancy, WaitingPerson
+from domain.order import waiting_order_key
+
+from .model import (
+    AssignmentKind,
+    FacilityKind,
+    PlaceType,
+    PurchasableOffer,
+    Room,
+    Vacancy,
+    WaitingPerson,
+)
 
 _MASK64 = (1 << 64) - 1
 
@@ -35,25 +46,35 @@ def person_class(p: WaitingPerson) -> str:
     return "O"
 
 
-def is_urgent(p: WaitingPerson) -> bool:
-    """R15 (kan ikke lenger ivaretas forsvarlig i hjemmet) or R4 (granted outright, not placed)."""
-    return p.urgent or p.granted_outright
-
-
 def waiting_list_key(p: WaitingPerson) -> tuple[object, ...]:
-    """The R15/R16 order: urgent first, then greatest need, then longest wait, then case id."""
-    return (not is_urgent(p), -p.need_score, p.decision_date, p.case_id)
+    """The one order of the service (``domain.order.waiting_order_key``): urgent first (R15),
+    then assessed before not assessed and greatest need (R16), then the earliest waiting-list
+    date (R23), then the case id.  The rank an explanation states is the position in it."""
+    return waiting_order_key(urgent=p.urgent, need_score=p.need_score,
+                             waiting_since=p.waiting_since, case_id=p.case_id)
 
 
 def allocation_key(p: WaitingPerson) -> tuple[object, ...]:
-    """The order the optimizer maximises lexicographically.
+    """The order the optimizer maximises lexicographically (and meets wishes in, R16).
 
-    It is the waiting-list order with one refinement from R7: persons who need a screened place
-    go before those who do not.  The two groups compete only for screened places (a person who
-    needs one takes no other), so the refinement means exactly that a screened place is not
-    given to someone who does not need it while someone who needs it waits.
+    The waiting-list order with one refinement from R7 (§ 2-1 femte ledd), *inside* an urgency
+    tier: among persons equally urgent, those who need a screened place go first.  Urgency comes
+    before it (R15: an urgent person goes before everyone else, also before the R7 preference).
+    The two groups compete only for screened places (a person who needs one takes no other), so
+    within a tier the refinement means exactly that a screened place is not given to someone who
+    does not need it while someone equally urgent who needs it waits.  A total order is all the
+    exactness arguments of ``who.py`` need.
     """
-    return (person_class(p) != "S", *waiting_list_key(p))
+    key = waiting_list_key(p)
+    return (key[0], person_class(p) != "S", *key[1:])
+
+
+def is_buyer(p: WaitingPerson, horizon: dt.date) -> bool:
+    """Whether a bought place is proposed for ``p`` when no own place is found: urgent (R4/R15),
+    the own stock lacks the decided type or kind (R5), or a running deadline (R18) at or before
+    ``horizon`` and the person did not choose to wait (R19)."""
+    return p.urgent or p.own_stock_lacks_type or (
+        p.deadline is not None and p.deadline <= horizon and not p.chose_to_wait)
 
 
 @dataclasses.dataclass
@@ -66,11 +87,12 @@ class PlaceGroup:
     place_type: PlaceType
     room: Room
     cap: int
-    price: int
+    price: int  # øre per day (0 for own places)
     kind: AssignmentKind
     items: list[Vacancy | PurchasableOffer]
     slots: int
     tb: int
+    facility_kind: FacilityKind = FacilityKind.NURSING_HOME
 
 
 @dataclasses.dataclass
@@ -96,7 +118,8 @@ def own_groups(vacancies: Sequence[Vacancy]) -> list[PlaceGroup]:
     for v in vacancies:
         if v.capacity <= 0:
             continue
-        by_key[(v.facility_id, v.place_type.value, v.room.value, v.capacity)].append(v)
+        by_key[(v.facility_id, v.place_type.value, v.room.value, v.capacity,
+                v.facility_kind.value)].append(v)
     groups = []
     for i, key in enumerate(sorted(by_key)):
         items = sorted(by_key[key], key=lambda v: (v.available_from, v.unit, v.place_id))
@@ -104,7 +127,7 @@ def own_groups(vacancies: Sequence[Vacancy]) -> list[PlaceGroup]:
         groups.append(
             PlaceGroup(i, key, v0.facility_id, v0.place_type, v0.room, v0.capacity, 0,
                        AssignmentKind.OWN, list(items), v0.capacity * len(items),
-                       h64("group|" + "|".join(map(str, key))))
+                       h64("group|" + "|".join(map(str, key[:4]))), v0.facility_kind)
         )
     return groups
 
@@ -112,8 +135,8 @@ def own_groups(vacancies: Sequence[Vacancy]) -> list[PlaceGroup]:
 def offer_groups(offers: Sequence[PurchasableOffer]) -> list[PlaceGroup]:
     by_key: dict[tuple[object, ...], list[PurchasableOffer]] = defaultdict(list)
     for o in offers:
-        key = (o.facility_id, o.place_type.value, o.room.value, o.capacity, o.price_per_day,
-               o.provider)
+        key = (o.facility_id, o.place_type.value, o.room.value, o.capacity,
+               o.price_per_day_ore, o.provider, o.facility_kind.value)
         by_key[key].append(o)
     groups = []
     for i, key in enumerate(sorted(by_key)):
@@ -121,20 +144,25 @@ def offer_groups(offers: Sequence[PurchasableOffer]) -> list[PlaceGroup]:
         o0 = items[0]
         groups.append(
             PlaceGroup(i, key, o0.facility_id, o0.place_type, o0.room, o0.capacity,
-                       o0.price_per_day, AssignmentKind.PURCHASE, list(items),
-                       o0.capacity * len(items), h64("offer|" + "|".join(map(str, key))))
+                       o0.price_per_day_ore, AssignmentKind.PURCHASE, list(items),
+                       o0.capacity * len(items), h64("offer|" + "|".join(map(str, key[:6]))),
+                       o0.facility_kind)
         )
     return groups
 
 
 def fits(p: WaitingPerson, cls: str, facility_id: str, place_type: PlaceType, cap: int,
-         restriction: str | None, beside_spouse: bool = False) -> tuple[bool, bool]:
+         restriction: str | None, beside_spouse: bool = False,
+         facility_kind: FacilityKind = FacilityKind.NURSING_HOME) -> tuple[bool, bool]:
     """(eligible, mismatch needing an R7 reason) of a place for a person.
 
     ``beside_spouse``: the place is at the facility of a spouse placed in an own place (the
     purchase stage keeps them together, R10), which allows the R7 exception.
+    ``facility_kind``: the place's; it must be the decided kind where one is decided.
     """
     if restriction is not None and facility_id != restriction:
+        return False, False
+    if p.decided_facility_kind is not None and facility_kind is not p.decided_facility_kind:
         return False, False
     if p.accompanying_spouse and cap < 2:
         return False, False
@@ -167,12 +195,14 @@ def make_candidates(persons: Sequence[WaitingPerson], groups: Sequence[PlaceGrou
         cls = person_class(p)
         r = restrictions.get(p.case_id)
         beside = p.case_id in beside_spouse
-        sig = (cls, r, p.accompanying_spouse, p.reinforced_assessed, beside)
+        sig = (cls, r, p.accompanying_spouse, p.reinforced_assessed, beside,
+               p.decided_facility_kind)
         hit = cache.get(sig)
         if hit is None:
             elig, mism = [], []
             for g in groups:
-                ok, mis = fits(p, cls, g.facility_id, g.place_type, g.cap, r, beside)
+                ok, mis = fits(p, cls, g.facility_id, g.place_type, g.cap, r, beside,
+                               g.facility_kind)
                 if ok:
                     elig.append(g.idx)
                     if mis:

@@ -4,7 +4,10 @@ Everything here is a frozen dataclass or a string enum, converts to plain JSON t
 ``to_dict()`` and back with ``from_dict()``, and has a canonical JSON form whose SHA-256 is the
 ``problem_hash`` recorded with every plan.  Nothing here imports ``domain`` or ``application``.
 
-Money: ``PurchasableOffer.price_per_day`` is in whole Norwegian kroner (NOK) per day.
+Money is in øre (1/100 NOK) per day, as integers, everywhere:
+``PurchasableOffer.price_per_day_ore``, ``Assignment.price_per_day_ore``.  A problem or plan
+recorded by an earlier release (prices in whole NOK, ``granted_outright``, ``decision_date``)
+still loads through ``from_dict`` (see ``_LEGACY``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ import types
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+#: The optimizer's rules version, recorded with every plan (``SolverInfo.parameters``), so that a
+#: re-run can tell a plan made under earlier rules.  2: urgent before the R7 screened preference,
+#: wishes by serial dictatorship (R16), money in øre, explanations as facts.
+RULES_VERSION = "2"
 
 
 class FacilityKind(enum.StrEnum):
@@ -65,6 +73,75 @@ class ReasonCode(enum.StrEnum):
     SPOUSE_FACILITY_NO_PLACE = "spouse_facility_no_place"  # R10, spouse already resident
     SPOUSE_CONSTRAINT = "spouse_constraint"  # R10, spouses waiting together
     NO_DOUBLE_ROOM = "no_double_room"  # R11, accompanying spouse
+    PURCHASE_OWN_STOCK_LACKS_TYPE = "purchase_own_stock_lacks_type"  # R5
+    NO_PLACE_OF_DECIDED_KIND = "no_place_of_decided_kind"  # R1/R18, decided kind of facility
+
+
+class FactKind(enum.StrEnum):
+    """What one fact of an explanation claims (each checked by ``optimizer/check.py``).
+
+    Values in brackets are the ``Fact`` fields the claim uses."""
+
+    RANK = "rank"  # [rank] the person's position in the order of the waiting list
+    URGENT = "urgent"  # the person is urgent (R15/R4): ahead of everyone not urgent
+    NOT_ASSESSED = "not_assessed"  # no assessed need: after the assessed of the same urgency
+    OFFER_OWN = "offer_own"  # [facility, place_type] the own place offered
+    OFFER_PURCHASE = "offer_purchase"  # [facility, place_type, provider, price] the bought place
+    WISH_MET = "wish_met"  # [rank, facility] the place is at the person's wish number rank
+    WISH_NO_SUITABLE_PLACE = "wish_no_suitable_place"  # [facilities] no own vacancy there fits
+    WISH_NO_PLACE_TO_BUY = "wish_no_place_to_buy"  # [facilities] no offer there fits (bought)
+    WISH_WOULD_LEAVE_SOMEONE_WITHOUT = "wish_would_leave_someone_without"  # [facilities]
+    WISH_WENT_TO_EARLIER = "wish_went_to_earlier"  # [facilities] feasible only against an
+    #   earlier person's (allocation order) wish that was met
+    WISH_NOT_POSSIBLE = "wish_not_possible"  # [facilities] either of the two above
+    ORDINARY_FOR_DEMENTIA = "ordinary_for_dementia"  # R7 reason: to live with the spouse
+    SCREENED_NOT_NEEDED = "screened_not_needed"  # a screened place to someone not needing one
+    SCREENED_NEEDERS_ALL_OFFERED = "screened_needers_all_offered"  # everyone needing one placed
+    SCREENED_NEEDERS_BEHIND_URGENT = "screened_needers_behind_urgent"  # [count] unplaced, after
+    #   this urgent person in the order
+    SCREENED_NEEDERS_AHEAD_NOT_PLACEABLE = "screened_needers_ahead_not_placeable"  # [count]
+    SPOUSE_SAME_FACILITY = "spouse_same_facility"  # [case_ids, facility] spouse placed there too
+    SPOUSE_RESIDENT_THERE = "spouse_resident_there"  # [facility] the spouse already lives there
+    DOUBLE_ROOM_WITH_SPOUSE = "double_room_with_spouse"  # R11: a whole double room
+    REINFORCED_NOT_ASSESSED = "reinforced_not_assessed"
+    NO_VACANCY_OF_DECIDED_TYPE = "no_vacancy_of_decided_type"  # [place_type]
+    NO_VACANCY_OF_DECIDED_KIND = "no_vacancy_of_decided_kind"  # [facility_kind]
+    NO_VACANCY_AT_SPOUSE_FACILITY = "no_vacancy_at_spouse_facility"  # [facility]
+    NO_DOUBLE_ROOM = "no_double_room"
+    NOT_PLACEABLE_AFTER_THOSE_AHEAD = "not_placeable_after_those_ahead"  # own places
+    TAKEN_BY_URGENT = "taken_by_urgent"  # [case_ids] urgent persons in places that suited
+    TAKEN_BY_AHEAD = "taken_by_ahead"  # [case_ids] persons ahead on the list, same
+    TAKEN_FOR_DEMENTIA = "taken_for_dementia"  # [case_ids] persons needing screened places
+    SPOUSE_PLACED_ELSEWHERE = "spouse_placed_elsewhere"  # [case_ids, facility] the spouse is
+    #   placed there; the two shall live at one place
+    PURCHASE_URGENT = "purchase_urgent"  # bought because urgent and no own place
+    PURCHASE_DEADLINE = "purchase_deadline"  # [on] bought: the deadline is reached or near
+    PURCHASE_OWN_STOCK_LACKS_TYPE = "purchase_own_stock_lacks_type"  # R5
+    CHOICE_BUY_OR_WAIT = "choice_buy_or_wait"  # R19: may choose the bought place or wait
+    PURCHASE_NONE_SUITABLE = "purchase_none_suitable"  # no offer fits at all
+    PURCHASE_NOT_PLACEABLE = "purchase_not_placeable"  # offers needed by those ahead
+    BRIDGING_STAY_NEEDED = "bridging_stay_needed"  # urgent, unplaced, none recorded
+    BRIDGING_STAY_CONTINUES = "bridging_stay_continues"  # urgent, unplaced, one recorded
+    CHOSE_TO_WAIT = "chose_to_wait"  # R19: no purchase for the deadline
+    DEADLINE = "deadline"  # [on] the running offer deadline
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fact:
+    """One claim of an explanation, with the values it states (one sentence in the text).
+    Built with its declared types (enums, tuples): many are made per plan, none coerced."""
+
+    kind: FactKind
+    rank: int | None = None
+    count: int | None = None
+    case_ids: tuple[str, ...] = ()
+    facility_ids: tuple[str, ...] = ()
+    facility_names: tuple[str, ...] = ()
+    place_type: PlaceType | None = None
+    facility_kind: FacilityKind | None = None
+    provider: str = ""
+    price_per_day_ore: int | None = None
+    on: dt.date | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -79,25 +156,34 @@ class Vacancy:
     room: Room
     capacity: int
     available_from: dt.date
+    #: The facility's name as a letter writes it (plain text); the id when not given.
+    facility_name: str = ""
 
     def __post_init__(self) -> None:
         _coerce(self, facility_kind=FacilityKind, place_type=PlaceType, room=Room)
+        if not self.facility_name:
+            object.__setattr__(self, "facility_name", self.facility_id)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PurchasableOffer:
-    """A place another provider offers to sell (kjøp fra annen leverandør); price in NOK per day."""
+    """A place another provider offers to sell (kjøp fra annen leverandør); price in øre per day."""
 
     offer_id: str
     provider: str
     facility_id: str
     place_type: PlaceType
-    price_per_day: int
+    price_per_day_ore: int
     available_from: dt.date
     room: Room = Room.SINGLE
+    facility_kind: FacilityKind = FacilityKind.NURSING_HOME
+    #: The facility's name as a letter writes it (plain text); the id when not given.
+    facility_name: str = ""
 
     def __post_init__(self) -> None:
-        _coerce(self, place_type=PlaceType, room=Room)
+        _coerce(self, place_type=PlaceType, room=Room, facility_kind=FacilityKind)
+        if not self.facility_name:
+            object.__setattr__(self, "facility_name", self.facility_id)
 
     @property
     def capacity(self) -> int:
@@ -106,28 +192,46 @@ class PurchasableOffer:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class WaitingPerson:
-    """A person on the waiting list (venteliste), or granted a stay outright and not yet placed."""
+    """A person on the waiting list (venteliste), or granted a stay not yet carried out.
+
+    ``urgent``: granted a stay to be carried out at once (R4 § 2-1 første ledd, R15 § 3-3 første
+    ledd; the domain merges the two).  ``need_score``: the assessed need for 24-hour care (R16);
+    None = not assessed (ikke vurdert), placed after every assessed person of the same urgency.
+    ``waiting_since``: the waiting-list date (ventelistedato, R23), the order's date.
+    ``deadline``: the running offer deadline (ventelistegaranti, R18); None when no guarantee is
+    running (met, lost, or a grant).
+    """
 
     case_id: str
-    need_score: int
+    need_score: int | None
     urgent: bool
-    granted_outright: bool
     decided_place_type: PlaceType
     needs_screened: bool
     prefers_screened: bool
     reinforced_assessed: bool
     wishes: tuple[str, ...]
-    decision_date: dt.date
-    deadline: dt.date
+    waiting_since: dt.date
+    deadline: dt.date | None
     spouse_case_id: str | None = None
     spouse_resident_facility_id: str | None = None
     accompanying_spouse: bool = False
     #: R19: after a deadline breach the person chose to wait for a municipal place, so no
-    #: purchase is proposed (unless urgent, R15).
+    #: purchase is proposed for the deadline (unless urgent, R15, or R5 below).
     chose_to_wait: bool = False
+    #: R15, notat 2.4: a bridging short-term stay (korttidsopphold) is recorded.
+    bridging_stay: bool = False
+    #: R5 (§ 2-1 tredje ledd): the municipality has no own place of the decided type or kind (or
+    #: none expected within the horizon; the application decides), so a suitable place is bought
+    #: from another provider: a buyer at any time.
+    own_stock_lacks_type: bool = False
+    #: The decided kind of facility (sykehjem / bolig med heldøgns tjenester); when set, only
+    #: places of that kind fit, own and bought.
+    decided_facility_kind: FacilityKind | None = None
 
     def __post_init__(self) -> None:
         _coerce(self, decided_place_type=PlaceType)
+        if self.decided_facility_kind is not None:
+            _coerce(self, decided_facility_kind=FacilityKind)
         if not isinstance(self.wishes, tuple):
             object.__setattr__(self, "wishes", tuple(self.wishes))
 
@@ -136,9 +240,11 @@ class WaitingPerson:
 class PolicySettings:
     """The municipality's versioned settings that the optimizer uses.
 
-    ``wish_weights[i]`` is the score of getting one's (i+1)-th wished facility (R16 «stor vekt på
-    brukerens egne ønsker»); a facility not wished scores 0.  ``prefers_screened_weight`` is the
-    score of a screened place for someone who prefers but does not need one.
+    Wishes (R16 «stor vekt på brukerens egne ønsker») are met in the allocation order, the
+    person of greater need first (serial dictatorship); ``wish_weights`` no longer steer the plan
+    and only give the reported ``*_wish_score``.  ``prefers_screened_weight`` > 0 switches on the
+    small preference for a screened place for someone who prefers but does not need one (after
+    the R7 fit, before price); 0 switches it off.
     """
 
     version: int
@@ -190,23 +296,28 @@ class Assignment:
     facility_id: str
     place_type: PlaceType
     room: Room
-    price_per_day: int = 0
+    price_per_day_ore: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Explanation:
-    """The reasons for one person's outcome, worded for a letter (begrunnelse)."""
+    """The reasons for one person's outcome (begrunnelse): ``facts``, each a claim the checker
+    (``optimizer/check.py``) can verify, and ``text``, rendered from them in Norwegian bokmål, one
+    sentence per fact."""
 
     case_id: str
     outcome: str  # "own" | "purchase" | "none"
     code: ReasonCode
     text: str
-    waiting_list_rank: int  # 1 = first in the R15/R16 order (urgent, need, waiting time)
+    waiting_list_rank: int  # 1 = first in the order of the waiting list (domain/order.py)
     wish_rank: int | None = None  # 1 = first wish; None = not a wished facility / not placed
     type_fit: str = ""  # "exact" | "screened_not_needed" | "ordinary_for_dementia" | ""
     own_place_reason: ReasonCode | None = None  # why no own place (for purchase / none)
     spouse_case_id: str | None = None
+    #: Persons ahead of this one on the waiting list (urgent, greater need, or the same need and
+    #: an earlier date) who were given places that would have suited this person.
     higher_need_case_ids: tuple[str, ...] = ()
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -231,6 +342,11 @@ class AllocationPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AllocationPlan:
+        data = dict(data)
+        if "objective" in data:  # an earlier release's objective: prices in whole NOK
+            data["objective"] = [
+                ["purchase_price_per_day_ore", v * 100] if k == "purchase_price_per_day"
+                else [k, v] for k, v in data["objective"]]
         return from_json(cls, data)
 
     def assignment_of(self, case_id: str) -> Assignment | None:
@@ -351,6 +467,9 @@ def from_json(tp: Any, data: Any) -> Any:
             return tuple(from_json(args[0], x) for x in data)
         return tuple(from_json(a, x) for a, x in zip(args, data, strict=True))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        upgrade = _LEGACY.get(tp)
+        if upgrade is not None:
+            data = upgrade(data)
         hints = get_type_hints(tp)
         kwargs = {
             f.name: from_json(hints[f.name], data[f.name])
@@ -369,3 +488,36 @@ def from_json(tp: Any, data: Any) -> Any:
     if tp is typing.Any:
         return data
     raise TypeError(f"cannot decode {tp!r}")
+
+
+# --- forms recorded by earlier releases ------------------------------------------------------
+
+
+def _legacy_person(data: dict[str, Any]) -> dict[str, Any]:
+    """Rules version 1: ``granted_outright`` (R4) beside ``urgent`` (R15), ``decision_date``."""
+    if "granted_outright" not in data and "decision_date" not in data:
+        return data
+    data = dict(data)
+    if "decision_date" in data:
+        data.setdefault("waiting_since", data.pop("decision_date"))
+    if data.pop("granted_outright", False):
+        data["urgent"] = True
+    return data
+
+
+def _legacy_price(new: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Rules version 1: ``price_per_day`` in whole NOK; now øre."""
+    def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+        if "price_per_day" not in data:
+            return data
+        data = dict(data)
+        data.setdefault(new, data.pop("price_per_day") * 100)
+        return data
+    return upgrade
+
+
+_LEGACY: dict[type, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    WaitingPerson: _legacy_person,
+    PurchasableOffer: _legacy_price("price_per_day_ore"),
+    Assignment: _legacy_price("price_per_day_ore"),
+}

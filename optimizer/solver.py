@@ -1,10 +1,11 @@
 """The allocation optimizer: ``solve(problem) -> AllocationPlan`` and the hand-work baseline.
 
-See ``optimizer/README.md`` for the model.  In short, two stages of the same engine run one after
-the other — own places (egne plasser), then bought places (kjøp fra annen leverandør) for the
-urgent (R15/R4) and for those at or near the deadline (R18/R19) — and each stage is solved in two
-steps: **who** (``who.py``: the priority-maximal placed set, R15/R16 with R7, R10, R11) and
-**where** (``where.py``: wishes, then fewest R7 mismatches, then price, given who).
+See ``optimizer/README.md`` for the model.  In short: **who** gets an own place (egne plasser),
+then who gets a bought place (kjøp fra annen leverandør: the urgent, R15/R4, those whose own
+stock lacks the decided type, R5, and those at or near the deadline, R18/R19) — ``who.py``, the
+priority-maximal placed sets, R15/R16 with R7, R10, R11; then whose **wishes** are met
+(``wishes.py``: in allocation order, the person of greater need first, R16); then **where**
+(``where.py``: fewest R7 mismatches, then price in øre, given who and the wishes).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .eligibility import (
     PlaceGroup,
     allocation_key,
     fits,
-    is_urgent,
+    is_buyer,
     make_candidates,
     offer_groups,
     own_groups,
@@ -31,6 +32,7 @@ from .eligibility import (
 from .engines import SolverError, cp_settings
 from .explain import explain
 from .model import (
+    RULES_VERSION,
     AllocationPlan,
     AllocationProblem,
     Assignment,
@@ -41,8 +43,9 @@ from .model import (
     SolverInfo,
     Vacancy,
 )
-from .where import MAX_TIE_BREAK_BITS, SCIP_PARAMETERS, Where, wish_score
-from .who import placed_set
+from .where import MAX_TIE_BREAK_BITS, SCIP_PARAMETERS, Where, prefers_met, wish_score
+from .who import placed_with_groups
+from .wishes import Wishes, WishMiss
 
 __all__ = [
     "SolverError",
@@ -122,27 +125,31 @@ def _joint(own: Sequence[Candidate], own_placed: Sequence[int], buy: Sequence[Ca
     return out
 
 
-def _allocate(canon: AllocationProblem) -> tuple[
-        dict[str, Vacancy], dict[str, PurchasableOffer], tuple[tuple[str, int], ...]]:
-    """Own places, then bought places, lexicographically (see the README).
+Allocated = tuple[dict[str, Vacancy], dict[str, PurchasableOffer], tuple[tuple[str, int], ...],
+                  dict[str, list[tuple[str, WishMiss]]]]
 
-    Who gets an own place is decided first (R15/R16).  Then who gets a bought place (R15/R4,
+
+def _allocate(canon: AllocationProblem) -> Allocated:
+    """Own places, then bought places, then wishes, then where (see the README).
+
+    Who gets an own place is decided first (R15/R16).  Then who gets a bought place (R4/R15, R5,
     R18/R19): among the buyers, with everyone who has an own place kept, and a buyer whose
     spouse has an own place bought a place at the same facility (R10) — the spouse may be moved
-    to another own place for that, since that counts less than a bought place (wishes come
-    after).  Last, where everyone goes: wishes, then R7 fit, then price, over all placed.
+    to another own place for that, since that counts before wishes.  Then the wishes, in the
+    allocation order over everyone placed (R16), then R7 fit, the screened preference and price.
+    Returns the own and bought places by case id, the objective, and the better wishes each
+    placed person did not get, with why.
     """
     pol = canon.policy
     persons = canon.persons
     og = own_groups(canon.vacancies)
     own_cands = make_candidates(persons, og,
                                 {p.case_id: p.spouse_resident_facility_id for p in persons})
-    own_placed = placed_set(own_cands, og)
+    own_placed, own_where = placed_with_groups(own_cands, og)
     own_ids = {own_cands[pos].person.case_id for pos in own_placed}
 
     horizon = canon.as_of + dt.timedelta(days=pol.deadline_horizon_days)
-    buyers = [p for p in persons if p.case_id not in own_ids
-              and (is_urgent(p) or (p.deadline <= horizon and not p.chose_to_wait))]
+    buyers = [p for p in persons if p.case_id not in own_ids and is_buyer(p, horizon)]
     fg = offer_groups(canon.purchasable)
     linked = frozenset(p.case_id for p in buyers if p.spouse_case_id in own_ids)
     buy_cands = make_candidates(buyers, fg,
@@ -152,13 +159,17 @@ def _allocate(canon: AllocationProblem) -> tuple[
     cands = _joint(own_cands, own_placed, buy_cands, len(og))
     n_own = len(own_placed)
     if linked and fg:
-        placed = placed_set(cands, groups)
+        placed, where0 = placed_with_groups(cands, groups)
         if placed[:n_own] != list(range(n_own)):
             raise SolverError("the purchase stage dropped a person with an own place")
     else:
-        placed = [*range(n_own), *(n_own + pos for pos in placed_set(buy_cands, fg))]
+        buy_placed, buy_where = placed_with_groups(buy_cands, fg)
+        placed = [*range(n_own), *(n_own + pos for pos in buy_placed)]
+        where0 = {i: own_where[pos] for i, pos in enumerate(own_placed)}
+        where0.update({n_own + pos: len(og) + g for pos, g in buy_where.items()})
 
-    weights, screened_w = pol.wish_weights, pol.prefers_screened_weight
+    wishes = Wishes(cands, groups, placed, where0).run()
+    screened_pref = pol.prefers_screened_weight > 0
     kept = set(placed)
     across = any(cands[pos].partner in kept and cands[pos].partner >= n_own  # type: ignore[operator]
                  for pos in placed if pos < n_own)
@@ -166,24 +177,30 @@ def _allocate(canon: AllocationProblem) -> tuple[
     # Without a couple across own and bought places the two are independent problems.
     for part in ([placed] if across else [placed[:n_own], placed[n_own:]]):
         if part:
-            group_of.update(Where(cands, groups, part, weights, screened_w).solve())
+            group_of.update(Where(cands, groups, part, wishes.restrict, screened_pref).solve())
     item_of = _fill_items(cands, groups, group_of)
-    levels = [[0, 0, 0], [0, 0, 0]]  # own, bought: wish score, mismatches, price
+    levels = [[0, 0, 0, 0], [0, 0, 0, 0]]  # own, bought: wish score, wishes met, mismatches, price
     for pos, gi in group_of.items():
         c, g = cands[pos], groups[gi]
         lv = levels[pos >= n_own]
-        lv[0] += wish_score(c.person, c.cls, g, weights, screened_w)
-        lv[1] += gi in c.mismatch
-        lv[2] += g.price
+        lv[0] += wish_score(c.person, c.cls, g, pol.wish_weights, pol.prefers_screened_weight)
+        lv[1] += g.facility_id in c.person.wishes
+        lv[2] += gi in c.mismatch
+        lv[3] += g.price
     n_buy = len(buy_cands)
     objective = (
         ("own_who_weight", sum(len(own_cands) - pos for pos in own_placed)),
+        ("own_wishes_met", levels[0][1]),
         ("own_wish_score", levels[0][0]),
-        ("own_type_mismatches", levels[0][1]),
+        ("own_type_mismatches", levels[0][2]),
         ("purchase_who_weight", sum(n_buy - (pos - n_own) for pos in placed if pos >= n_own)),
+        ("purchase_wishes_met", levels[1][1]),
         ("purchase_wish_score", levels[1][0]),
-        ("purchase_type_mismatches", levels[1][1]),
-        ("purchase_price_per_day", levels[1][2]),
+        ("purchase_type_mismatches", levels[1][2]),
+        ("prefers_screened_met", sum(prefers_met(cands[pos].person, cands[pos].cls,
+                                                 groups[gi].place_type)
+                                     for pos, gi in group_of.items())),
+        ("purchase_price_per_day_ore", levels[1][3]),
     )
     own_item: dict[str, Vacancy] = {}
     buy_item: dict[str, PurchasableOffer] = {}
@@ -192,7 +209,8 @@ def _allocate(canon: AllocationProblem) -> tuple[
             own_item[cands[pos].person.case_id] = item
         else:
             buy_item[cands[pos].person.case_id] = item
-    return own_item, buy_item, objective
+    missed = {cands[pos].person.case_id: m for pos, m in wishes.missed.items()}
+    return own_item, buy_item, objective, missed
 
 
 def _validate(problem: AllocationProblem) -> None:
@@ -213,13 +231,16 @@ def _validate(problem: AllocationProblem) -> None:
                 raise ValueError(f"{p.case_id}: spouse both waiting and resident")
             if p.accompanying_spouse:
                 raise ValueError(f"{p.case_id}: accompanying spouse and waiting spouse")
-        if not 0 <= p.need_score <= 100:
+        if p.need_score is not None and not 0 <= p.need_score <= 100:
             raise ValueError(f"{p.case_id}: need_score outside 0..100")
 
 
 def solver_info(name: str = "optimizer") -> SolverInfo:
     params = (
+        ("rules", RULES_VERSION),
         ("who", "min_cost_flow W=N-rank | basis exchange + augmenting paths + cp_sat count model"),
+        ("wishes", "serial dictatorship in allocation order | augmenting paths, relaxation, "
+                   "cp_sat count model"),
         ("where", "min_cost_flow lexicographic integer cost | scip mip, couples and double "
                   "rooms integer, levels in turn (1 thread, gap 0), then min_cost_flow"),
         ("cp_sat", cp_settings()),
@@ -237,7 +258,7 @@ def solve(problem: AllocationProblem) -> AllocationPlan:
     pol = canon.policy
     persons = canon.persons
 
-    own_item, buy_item, objective = _allocate(canon)
+    own_item, buy_item, objective, missed = _allocate(canon)
     own_by_case: dict[str, Vacancy | PurchasableOffer] = dict(own_item)
     buy_by_case: dict[str, Vacancy | PurchasableOffer] = dict(buy_item)
     assignments = []
@@ -250,11 +271,11 @@ def solve(problem: AllocationProblem) -> AllocationPlan:
         o = buy_by_case[cid]
         assert isinstance(o, PurchasableOffer)
         assignments.append(Assignment(cid, AssignmentKind.PURCHASE, o.offer_id, o.facility_id,
-                                      o.place_type, o.room, o.price_per_day))
+                                      o.place_type, o.room, o.price_per_day_ore))
     unplaced = tuple(p.case_id for p in persons
                      if p.case_id not in own_by_case and p.case_id not in buy_by_case)
     horizon = canon.as_of + dt.timedelta(days=pol.deadline_horizon_days)
-    explanations = explain(canon, own_by_case, buy_by_case, horizon)
+    explanations = explain(canon, own_by_case, buy_by_case, horizon, missed)
     return AllocationPlan(problem_hash, PlanStatus.OPTIMAL, tuple(assignments), unplaced,
                           explanations, solver_info(), objective)
 
@@ -263,7 +284,8 @@ def solve(problem: AllocationProblem) -> AllocationPlan:
 
 
 def greedy_baseline(problem: AllocationProblem) -> AllocationPlan:
-    """One vacancy at a time (earliest first) to the highest-need person whose type fits.
+    """One vacancy at a time (earliest first) to the first person on the waiting list (the one
+    order, ``waiting_list_key``) whose type fits.
 
     As allocation units work by hand today: no look-ahead, no spouse coupling, no purchases.
     """
@@ -278,9 +300,9 @@ def greedy_baseline(problem: AllocationProblem) -> AllocationPlan:
                 if p.case_id in placed:
                     continue
                 cls = person_class(p)
-                ok = (cls == "O" and v.place_type is not PlaceType.REINFORCED) or (
-                    cls == "S" and v.place_type is PlaceType.SCREENED) or (
-                    cls == "R" and fits(p, cls, v.facility_id, v.place_type, v.capacity, None)[0])
+                ok = fits(p, cls, v.facility_id, v.place_type, v.capacity, None, False,
+                          v.facility_kind)[0] and not (
+                    cls == "S" and v.place_type is not PlaceType.SCREENED)
                 if ok and (not p.accompanying_spouse or free >= 2):
                     nxt = p
                     break
@@ -295,5 +317,5 @@ def greedy_baseline(problem: AllocationProblem) -> AllocationPlan:
     unplaced = tuple(sorted(p.case_id for p in canon.persons if p.case_id not in placed))
     horizon = canon.as_of + dt.timedelta(days=canon.policy.deadline_horizon_days)
     return AllocationPlan(problem.problem_hash(), PlanStatus.HEURISTIC, assignments, unplaced,
-                          explain(canon, placed, {}, horizon),
+                          explain(canon, placed, {}, horizon, None),
                           SolverInfo("greedy_baseline", ortools.__version__, ()), ())

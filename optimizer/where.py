@@ -1,16 +1,18 @@
-"""Stage "where": with the placed set fixed, who goes where (R16/R20 wishes, R7, price).
+"""Stage "where": with the placed set fixed and the wishes decided (``wishes.py``: each person
+restricted to the facility of the wish they get, R16), who goes where (R7, price).
 
-One integer cost per arc encodes, strictly lexicographically: the greatest wish score (by wish
-rank, plus a small score for a screened place to someone who prefers one), then the fewest R7
-type mismatches, then the lowest price, then a stable-hash tie-break.  The level weights are
+One integer cost per arc encodes, strictly lexicographically: the fewest R7 type mismatches,
+then the most screened places for persons who prefer one (if the policy weighs it), then the
+lowest price in øre, then a stable-hash tie-break.  The level weights are
 derived from the instance's own ranges, so no level can trade against another, and the largest
 cost is checked against what the engine computes exactly (the tie-break range shrinks first,
 never a main level).
 
-Without spouses to keep together this is a min-cost flow.  Non-wished places are reached
-through one hub per place type, so the network has O(persons x wishes) arcs, not persons x
-places.  With couples, the flow is a relaxation; if its optimum keeps every couple at one
-facility it is the optimum, else a MIP (SCIP, one thread, gap 0, proven optimum) decides.
+Without spouses to keep together this is a min-cost flow.  A person not tied to a facility
+reaches the places through one hub per (own/bought, place type, kind of facility), so the
+network has O(persons) arcs, not persons x places.  With couples, the flow is a relaxation; if
+its optimum keeps every couple at one facility it is the optimum, else a MIP (SCIP, one thread,
+gap 0, proven optimum) decides.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ortools.linear_solver import pywraplp
 
 from .eligibility import Candidate, PlaceGroup, h64, mix
 from .engines import SolverError, flow_cost_fits, solve_min_cost_flow
-from .model import AssignmentKind, PlaceType, WaitingPerson
+from .model import AssignmentKind, FacilityKind, PlaceType, WaitingPerson
 
 MAX_TIE_BREAK_BITS = 20
 _MIP_PACK_LIMIT = 1 << 26  # an objective SCIP sees stays below this: exact despite tolerances
@@ -38,17 +40,18 @@ SCIP_PARAMETERS = ("presolving/maxrounds = 0\nlp/initalgorithm = d\nlp/resolveal
 
 @dataclasses.dataclass(frozen=True)
 class Costs:
-    """Level weights: wish (k1) > mismatch (k2) > price (k3) > tie-break (``tbits`` bits)."""
+    """Level weights: mismatch (k1) > screened preference unmet (k2) > price (k3) > tie-break
+    (``tbits`` bits).  ``pmax`` is 1 when the preference level is on, else 0."""
 
     k1: int
     k2: int
     k3: int
     tbits: int
-    wmax: int
+    pmax: int
     base_price: int
 
-    def person_part(self, wish: int, mismatch: bool, tb: int) -> int:
-        return (self.wmax - wish) * self.k1 + int(mismatch) * self.k2 + tb
+    def person_part(self, pref: int, mismatch: bool, tb: int) -> int:
+        return int(mismatch) * self.k1 + (self.pmax - pref) * self.k2 + tb
 
     def group_part(self, price: int, tb: int) -> int:
         return (price - self.base_price) * self.k3 + tb
@@ -59,18 +62,18 @@ class Costs:
     def top(self, max_price: int) -> int:
         """The largest cost a person's path can carry."""
         t = (1 << self.tbits) if self.tbits else 0
-        return self.wmax * self.k1 + self.k2 + (max_price - self.base_price) * self.k3 + 2 * t
+        return self.k1 + self.pmax * self.k2 + (max_price - self.base_price) * self.k3 + 2 * t
 
 
-def choose_costs(n_persons: int, n_mismatch: int, min_price: int, max_price: int, wmax: int,
+def choose_costs(n_persons: int, n_pref: int, min_price: int, max_price: int, pmax: int,
                  max_bits: int, n_nodes: int, scale: int = 1) -> Costs:
     """The widest tie-break that keeps every cost (times ``scale``) exact in the flow."""
     for bits in range(max_bits, -1, -1):
         t = (1 << bits) if bits else 0
         k3 = 2 * t * n_persons + 1
         k2 = ((max_price - min_price) * n_persons + 1) * k3
-        k1 = (n_mismatch + 1) * k2
-        costs = Costs(k1, k2, k3, bits, wmax, min_price)
+        k1 = (n_pref * pmax + 1) * k2
+        costs = Costs(k1, k2, k3, bits, pmax, min_price)
         if flow_cost_fits(costs.top(max_price) * scale, n_nodes):
             return costs
     raise SolverError("objective range too large for exact integer weights")
@@ -85,6 +88,7 @@ def _product(xs: Iterable[int]) -> int:
 
 def wish_score(p: WaitingPerson, cls: str, g: PlaceGroup, weights: Sequence[int],
                screened_w: int) -> int:
+    """The policy's score of a place (reported only: wishes are decided in ``wishes.py``)."""
     score = 0
     if g.facility_id in p.wishes:
         r = p.wishes.index(g.facility_id)
@@ -94,14 +98,25 @@ def wish_score(p: WaitingPerson, cls: str, g: PlaceGroup, weights: Sequence[int]
     return score
 
 
+def prefers_met(p: WaitingPerson, cls: str, place_type: PlaceType) -> int:
+    """1 if the place is screened and the person prefers but does not need one."""
+    return int(cls == "O" and p.prefers_screened and place_type is PlaceType.SCREENED)
+
+
 class Hub(NamedTuple):
-    """Where persons who do not wish a facility reach all places of a type (own or bought)."""
+    """Where persons not tied to a facility reach all places of a type (own or bought) and kind
+    of facility."""
 
     kind: AssignmentKind
     place_type: PlaceType
+    facility_kind: FacilityKind
 
 
-# arcs per person: (target group idx or hub, is_hub, wish, mismatch, tie-break key)
+def hub_of(g: PlaceGroup) -> Hub:
+    return Hub(g.kind, g.place_type, g.facility_kind)
+
+
+# arcs per person: (target group idx or hub, is_hub, preference met, mismatch, tie-break key)
 _Arc = tuple[int | Hub, bool, int, bool, int]
 
 
@@ -111,32 +126,28 @@ class _Shape:
 
     def __init__(self, elig: Sequence[int], mismatch: frozenset[int],
                  groups: Sequence[PlaceGroup]) -> None:
-        self.at: dict[str, list[int]] = defaultdict(list)
         self.hub_count: dict[Hub, int] = defaultdict(int)
-        self.at_count: dict[tuple[str, Hub], int] = defaultdict(int)
         for gi in elig:
-            g = groups[gi]
-            self.at[g.facility_id].append(gi)
             if gi not in mismatch:
-                hub = Hub(g.kind, g.place_type)
-                self.hub_count[hub] += 1
-                self.at_count[(g.facility_id, hub)] += 1
+                self.hub_count[hub_of(groups[gi])] += 1
 
 
 class Where:
+    """``restrict``: case positions -> the facility they must be at (their wish, R16)."""
+
     def __init__(self, cands: Sequence[Candidate], groups: Sequence[PlaceGroup],
-                 placed: Sequence[int], weights: Sequence[int], screened_w: int) -> None:
+                 placed: Sequence[int], restrict: dict[int, str], screened_pref: bool) -> None:
         self.cands = cands
         self.groups = groups
         self.placed = list(placed)
-        self.weights = weights
-        self.screened_w = screened_w
-        self.wmax = (max(weights) if weights else 0) + screened_w
-        self.hubs = sorted({Hub(g.kind, g.place_type) for g in groups},
-                           key=lambda h: (h.kind.value, h.place_type.value))
-        self.hub_groups = {h: [g.idx for g in groups if Hub(g.kind, g.place_type) == h]
-                           for h in self.hubs}
-        hub_tb = {h: h64("hub|" + h.place_type.value) for h in self.hubs}
+        self.restrict = restrict
+        self.pmax = int(screened_pref)
+        self.hubs = sorted({hub_of(g) for g in groups},
+                           key=lambda h: (h.kind.value, h.place_type.value, h.facility_kind.value))
+        self.hub_groups = {h: [g.idx for g in groups if hub_of(g) == h] for h in self.hubs}
+        hub_tb = {h: h64("hub|" + h.place_type.value
+                         + ("" if h.facility_kind is FacilityKind.NURSING_HOME
+                            else "|" + h.facility_kind.value)) for h in self.hubs}
         self.arcs: dict[int, list[_Arc]] = {}
         shapes: dict[tuple[tuple[int, ...], frozenset[int]], _Shape] = {}
         placed_set = set(self.placed)
@@ -144,42 +155,40 @@ class Where:
         # taking a whole double room (R11); they get an arc to each group they fit
         self.tied = {pos for pos in self.placed if cands[pos].demand == 2
                      or cands[pos].partner in placed_set}
-        n_mis = 0
+        n_pref = 0
         for pos in self.placed:
             c = cands[pos]
             p = c.person
             hp = h64("person|" + p.case_id)
             lst: list[_Arc] = []
-            if c.restriction is None and pos not in self.tied:
-                # groups at wished facilities and R7 mismatches directly, the rest via the hubs
+            only = restrict.get(pos)
+            if only is not None:
+                direct, hubs = [gi for gi in c.elig if groups[gi].facility_id == only], []
+            elif c.restriction is None and pos not in self.tied:
+                # R7 mismatches directly, the rest via the hubs
                 shape = shapes.get((c.elig, c.mismatch))
                 if shape is None:
                     shape = shapes[(c.elig, c.mismatch)] = _Shape(c.elig, c.mismatch, groups)
-                wished = set(p.wishes)
-                direct = sorted({gi for f in wished for gi in shape.at.get(f, ())}
-                                | c.mismatch)
-                hubs = [h for h in self.hubs if shape.hub_count.get(h, 0) > sum(
-                    shape.at_count.get((f, h), 0) for f in wished)]
+                direct = sorted(c.mismatch)
+                hubs = [h for h in self.hubs if shape.hub_count.get(h, 0)]
             else:
                 direct, hubs = list(c.elig), []
             for gi in direct:
                 g = groups[gi]
-                lst.append((gi, False, wish_score(p, c.cls, g, weights, screened_w),
+                lst.append((gi, False, self.pmax * prefers_met(p, c.cls, g.place_type),
                             gi in c.mismatch, mix(hp ^ g.tb)))
             for h in hubs:
-                w = screened_w if (c.cls == "O" and p.prefers_screened
-                                   and h.place_type is PlaceType.SCREENED) else 0
-                lst.append((h, True, w, False, mix(hp ^ hub_tb[h])))
-            if c.mismatch:
-                n_mis += 1
+                lst.append((h, True, self.pmax * prefers_met(p, c.cls, h.place_type), False,
+                            mix(hp ^ hub_tb[h])))
+            n_pref += prefers_met(p, c.cls, PlaceType.SCREENED)
             self.arcs[pos] = lst
-        self.n_mis = n_mis
+        self.n_pref = n_pref
         self.max_price = max((g.price for g in groups), default=0)
         self.min_price = min((g.price for g in groups), default=0)
 
     def costs(self, n_nodes: int, scale: int = 1) -> Costs:
-        return choose_costs(len(self.placed), self.n_mis, self.min_price, self.max_price,
-                            self.wmax, MAX_TIE_BREAK_BITS, n_nodes, scale)
+        return choose_costs(len(self.placed), self.n_pref, self.min_price, self.max_price,
+                            self.pmax, MAX_TIE_BREAK_BITS, n_nodes, scale)
 
     def solve(self) -> dict[int, int]:
         """The group of each placed person."""
@@ -201,14 +210,15 @@ class Where:
                    for c in (self.cands[pos] for pos in self.placed))
 
     def levels(self, result: dict[int, int]) -> tuple[int, int, int]:
-        """(wish shortfall, mismatches, price above the cheapest) of an assignment."""
-        wish = mis = price = 0
+        """(mismatches, screened preferences unmet, price above the cheapest) of an
+        assignment."""
+        mis = short = price = 0
         for pos, gi in result.items():
             c, g = self.cands[pos], self.groups[gi]
-            wish += self.wmax - wish_score(c.person, c.cls, g, self.weights, self.screened_w)
             mis += gi in c.mismatch
+            short += self.pmax - self.pmax * prefers_met(c.person, c.cls, g.place_type)
             price += g.price - self.min_price
-        return wish, mis, price
+        return mis, short, price
 
     def _flow(self, facility: dict[int, str] | None = None, room: dict[int, int] | None = None
               ) -> tuple[dict[int, int], bool]:
@@ -216,7 +226,7 @@ class Where:
         with an accompanying spouse fixed to ``room`` (a group) where given; otherwise such a
         person sends two units at half cost each (all other costs doubled), which is exact when
         both units reach one group.  Returns the groups and whether that happened for all."""
-        facility, room = facility or {}, room or {}
+        facility, room = {**self.restrict, **(facility or {})}, room or {}
         groups = self.groups
         flowing = [pos for pos in self.placed if pos not in room]
         scale = 2 if any(self.cands[pos].demand == 2 for pos in flowing) else 1
@@ -300,8 +310,8 @@ class Where:
         in a lexicographically optimal assignment: a MIP solved by SCIP (one thread, gap 0).
 
         A couple is one choice of (facility, type for each spouse), feeding per-(facility,
-        type) hubs that lead to the groups (a spouse's wish and R7 fit depend on facility and
-        type only; the price is on the hub's arcs).  Only the couples' and the double rooms'
+        type) hubs that lead to the groups (a spouse's R7 fit and preference depend on facility
+        and type only; the price is on the hub's arcs).  Only the couples' and the double rooms'
         choices are integer; everything else is a continuous flow, which for fixed choices is
         totally unimodular, so the optimum is that of integer assignments.  The levels are
         optimised one after the other (levels packed into one objective while its range stays
@@ -318,21 +328,18 @@ class Where:
         fhub_in: dict[tuple[str, Hub], list[pywraplp.Variable]] = defaultdict(list)
         levels: list[list[tuple[int, pywraplp.Variable]]] = [[], [], []]
         ranges = [0, 0, 0]
-        base = [0, 0]  # what the levels' terms leave out: each person's best wish, sure mismatches
+        base = [0, 0]  # what the levels' terms leave out: the fewest mismatches, unmet preferences
 
-        def choice(options: list[tuple[int, int, pywraplp.Variable]], persons: int) -> None:
-            """One of ``options`` (wish, mismatches, variable) for ``persons`` persons: its level
-            terms, measured from the best, so that the ranges are tight."""
-            best, fewest = max(o[0] for o in options), min(o[1] for o in options)
-            base[0] += self.wmax * persons - best
-            base[1] += fewest
-            ranges[0] += best - min(o[0] for o in options)
-            ranges[1] += max(o[1] for o in options) - fewest
-            for w, m, v in options:
-                if w != best:
-                    levels[0].append((best - w, v))
-                if m != fewest:
-                    levels[1].append((m - fewest, v))
+        def choice(options: list[tuple[int, int, pywraplp.Variable]]) -> None:
+            """One of ``options`` (mismatches, preferences unmet, variable): its level terms,
+            measured from the best, so that the ranges are tight."""
+            for i in (0, 1):
+                fewest = min(o[i] for o in options)
+                base[i] += fewest
+                ranges[i] += max(o[i] for o in options) - fewest
+                for o in options:
+                    if o[i] != fewest:
+                        levels[i].append((o[i] - fewest, o[2]))
             solver.Add(solver.Sum([o[2] for o in options]) == 1)
 
         couples: dict[int, int] = {}
@@ -347,9 +354,9 @@ class Where:
                 continue
             xs[pos] = {}
             options = []
-            for target, _, w, mis, _ in self.arcs[pos]:
+            for target, _, pref, mis, _ in self.arcs[pos]:
                 v = solver.BoolVar("") if c.demand == 2 else solver.NumVar(0, 1, "")
-                options.append((w, int(mis), v))
+                options.append((int(mis), self.pmax - pref, v))
                 if isinstance(target, Hub):
                     hub_in[target].append(v)
                 else:
@@ -357,23 +364,23 @@ class Where:
                     xs[pos][target] = v
                     load[target].append((c.demand, v))
                     levels[2].append((g.price - self.min_price, v))
-            choice(options, 1)
+            choice(options)
         couple_z: dict[int, list[tuple[str, pywraplp.Variable]]] = {}
         for h, w_ in couples.items():
             spots = [self._spots(h), self._spots(w_)]
             options, zs = [], []
-            for (f, th), (wh, mh) in spots[0].items():
-                for (f2, tw), (ww, mw) in spots[1].items():
+            for (f, th), (mh, sh) in spots[0].items():
+                for (f2, tw), (mw, sw) in spots[1].items():
                     if f2 != f:
                         continue
                     z = solver.BoolVar("")
-                    options.append((wh + ww, mh + mw, z))
+                    options.append((mh + mw, sh + sw, z))
                     zs.append((f, z))
                     fhub_in[(f, th)].append(z)
                     fhub_in[(f, tw)].append(z)
             if not options:
                 raise SolverError("where: a couple placed without a common facility")
-            choice(options, 2)
+            choice(options)
             couple_z[h] = zs
         for ty in self.hubs:
             if hub_in[ty]:
@@ -388,7 +395,7 @@ class Where:
         for (f, hub), ins in fhub_in.items():
             fl = []
             for g in groups:
-                if g.facility_id == f and Hub(g.kind, g.place_type) == hub:
+                if g.facility_id == f and hub_of(g) == hub:
                     v = solver.NumVar(0, g.slots, "")
                     fl.append(v)
                     load[g.idx].append((1, v))
@@ -407,13 +414,13 @@ class Where:
         return facility, room, (base[0] + optimum[0], base[1] + optimum[1], optimum[2])
 
     def _spots(self, pos: int) -> dict[tuple[str, Hub], tuple[int, int]]:
-        """(facility, own/bought and type) -> (wish, mismatch) for a spouse: the same for every
-        group there."""
+        """(facility, own/bought, type and kind) -> (mismatch, preference unmet) for a spouse:
+        the same for every group there."""
         out: dict[tuple[str, Hub], tuple[int, int]] = {}
-        for target, _, w, mis, _ in self.arcs[pos]:
+        for target, _, pref, mis, _ in self.arcs[pos]:
             assert not isinstance(target, Hub)
             g = self.groups[target]
-            out[(g.facility_id, Hub(g.kind, g.place_type))] = (w, int(mis))
+            out[(g.facility_id, hub_of(g))] = (int(mis), self.pmax - pref)
         return out
 
     @staticmethod

@@ -27,22 +27,52 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from .eligibility import Candidate, PlaceGroup
-from .engines import SolverError, cp_solver, flow_cost_fits, solve_min_cost_flow
+from .engines import SolverError, flow_cost_fits, solve_min_cost_flow
+from .exact import exact_groups
 
 
 def placed_set(cands: Sequence[Candidate], groups: Sequence[PlaceGroup]) -> list[int]:
     """Positions (ascending) of the lexicographically greatest placeable set of candidates."""
+    return placed_with_groups(cands, groups)[0]
+
+
+def placed_with_groups(cands: Sequence[Candidate], groups: Sequence[PlaceGroup]
+                       ) -> tuple[list[int], dict[int, int]]:
+    """The placed set (as ``placed_set``) and a group for each of them that proves it: a
+    placement keeping couples together and double rooms whole (the wish stage starts there)."""
     if not cands or not groups:
-        return []
+        return [], {}
     rel = _Relaxation(cands, groups)
     inb = rel.in_basis
     if not any(inb[c.pos] and (c.demand == 2 or (c.partner is not None and inb[c.partner]))
                for c in cands):
-        return [c.pos for c in cands if inb[c.pos]]
-    return _Walk(cands, groups, rel).run()
+        kept = [c.pos for c in cands if inb[c.pos]]
+        units = [[(g, n) for g, n in sorted(f.items())] for f in rel.flow]
+        return kept, _spread(kept, rel.class_of, units, {})
+    walk = _Walk(cands, groups, rel)
+    kept = walk.run()
+    units = [[] for _ in rel.class_elig]
+    for g, u in enumerate(walk.state.units):
+        for k, n in u.items():
+            units[k].append((g, n))
+    return kept, _spread(kept, rel.class_of, units, walk.state.group_of)
+
+
+def _spread(kept: Sequence[int], class_of: Sequence[int], units: list[list[tuple[int, int]]],
+            individual: dict[int, int]) -> dict[int, int]:
+    """Persons of a class placed as counts per group, given a group each (in order)."""
+    out = {pos: individual[pos] for pos in kept if pos in individual}
+    free = [[g for g, n in u for _ in range(n)] for u in units]
+    taken = [0] * len(units)
+    for pos in kept:
+        if pos in out:
+            continue
+        k = class_of[pos]
+        out[pos] = free[k][taken[k]]
+        taken[k] += 1
+    return out
 
 
 class _Relaxation:
@@ -434,105 +464,26 @@ class _Walk:
     def _exact(self, members: Sequence[int]) -> _Placement | None:
         """A placement of ``members`` that keeps couples together, or None if there is none
         (proven by CP-SAT on a count model)."""
-        cands, slots = self.cands, self.slots
-        present = set(members)
-        keys: dict[tuple[int, int], list[int]] = {}
-        for pos in members:
-            keys.setdefault((self.class_of[pos], cands[pos].demand), []).append(pos)
-        m = cp_model.CpModel()
-        u: dict[tuple[int, int], dict[int, cp_model.IntVar]] = {}
-        load: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
-        for key, mem in keys.items():
-            k, beds = key
-            vs = {}
-            for g in self.class_elig[k]:
-                ub = min(len(mem), slots[g] // beds)
-                if ub > 0:
-                    vs[g] = v = m.new_int_var(0, ub, "")
-                    load.setdefault(g, []).append((beds, v))
-            if not vs:
-                return None
-            m.add(sum(vs.values()) == len(mem))
-            u[key] = vs
-        for g, terms in load.items():
-            m.add(sum(b * v for b, v in terms) <= slots[g])
-        need: dict[tuple[tuple[int, int], int], list[cp_model.IntVar]] = {}
-        couple_y: dict[int, dict[int, cp_model.IntVar]] = {}
-        for x in members:
-            p = cands[x].partner
-            if p is None or p not in present or p < x:
-                continue
-            fx, fp = self.by_fac(self.class_of[x]), self.by_fac(self.class_of[p])
-            common = sorted(set(fx) & set(fp))
-            if not common:
-                return None
-            ys = {f: m.new_bool_var("") for f in common}
-            m.add_exactly_one(ys.values())
-            couple_y[x] = couple_y[p] = ys
-            for who in (x, p):
-                key = (self.class_of[who], 1)
-                for f, y in ys.items():
-                    need.setdefault((key, f), []).append(y)
-        for (key, f), ys in need.items():
-            here = [v for g, v in u[key].items() if self.fac_of[g] == f]
-            m.add(sum(here) >= sum(ys))
-        self._hint(m, keys, u, couple_y)
-        solver = cp_solver()
-        status = solver.solve(m)
-        if status == cp_model.INFEASIBLE:
-            return None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise SolverError(f"CP-SAT (who) status {status}")
-        return self._placement_from(solver, keys, u, couple_y)
-
-    def _hint(self, m: cp_model.CpModel, keys: dict[tuple[int, int], list[int]],
-              u: dict[tuple[int, int], dict[int, cp_model.IntVar]],
-              couple_y: dict[int, dict[int, cp_model.IntVar]]) -> None:
-        """The current placement as a solution hint (it places everyone but the newcomers)."""
-        st = self.state
+        st, cands = self.state, self.cands
         count: dict[tuple[tuple[int, int], int], int] = {}
         for g, units in enumerate(st.units):
             for k, n in units.items():
                 count[((k, 1), g)] = count.get(((k, 1), g), 0) + n
         for pos, g in st.group_of.items():
-            key = (self.class_of[pos], self.cands[pos].demand)
+            key = (self.class_of[pos], cands[pos].demand)
             count[(key, g)] = count.get((key, g), 0) + 1
-        for key, vs in u.items():
-            for g, v in vs.items():
-                ub = min(len(keys[key]), self.slots[g] // key[1])
-                m.add_hint(v, min(count.get((key, g), 0), ub))
-        for x, ys in couple_y.items():
-            p = self.cands[x].partner
-            if p is not None and p < x:
-                continue  # one hint per couple, from its first member
-            g = st.group_of.get(x, st.group_of.get(p, -1) if p is not None else -1)
-            for f, y in ys.items():
-                m.add_hint(y, g >= 0 and self.fac_of[g] == f)
-
-    def _placement_from(self, solver: cp_model.CpSolver,
-                        keys: dict[tuple[int, int], list[int]],
-                        u: dict[tuple[int, int], dict[int, cp_model.IntVar]],
-                        couple_y: dict[int, dict[int, cp_model.IntVar]]) -> _Placement:
+        where = exact_groups(members, self.class_of, self.class_elig,
+                             [c.demand for c in cands], [c.partner for c in cands],
+                             self.fac_of, self.slots, count, st.group_of)
+        if where is None:
+            return None
         new = _Placement(len(self.slots))
-        for key, mem in keys.items():
-            k, beds = key
-            pool: dict[int, list[int]] = {}  # facility -> groups, one entry per unit
-            for g, v in u[key].items():
-                pool.setdefault(self.fac_of[g], []).extend([g] * int(solver.value(v)))
-            others = []
-            for pos in mem:
-                ys = couple_y.get(pos)
-                if ys is None:
-                    others.append(pos)
-                    continue
-                f = next(f for f, y in ys.items() if solver.value(y))
-                new.put(pos, pool[f].pop(), beds, log=False)
-            left = [g for f in sorted(pool) for g in pool[f]]
-            for pos in others:
-                if self.cands[pos].coupled:
-                    new.put(pos, left.pop(), beds, log=False)
-            for g in left:
-                new.add_unit(k, g, log=False)
+        for pos, g in where.items():
+            c = cands[pos]
+            if c.coupled:
+                new.put(pos, g, c.demand, log=False)
+            else:
+                new.add_unit(self.class_of[pos], g, log=False)
         return new
 
     # --- the greedy ----------------------------------------------------------------------
@@ -568,3 +519,4 @@ class _Walk:
                     kept.extend(rest)
                     break
         return sorted(kept)
+

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from optimizer import AllocationProblem, ReasonCode, solve
+from optimizer import AllocationProblem, FactKind, ReasonCode, solve
 from optimizer.eligibility import Candidate, PlaceGroup, make_candidates, own_groups
 from optimizer.who import _Relaxation, _Walk, placed_set
 
@@ -18,6 +18,7 @@ from .helpers import (
     offer,
     person,
     place,
+    plan_where,
     pools,
     problem,
     random_coupled_problem,
@@ -36,9 +37,9 @@ def _check_against_oracles(prob: AllocationProblem) -> None:
     bought = greedy_placed(buyers, pool, kept_first=kept)
     assert set(plan.purchases) == bought
     placed = kept + [p for p in buyers if p.case_id in bought]
-    assert (obj["own_wish_score"] + obj["purchase_wish_score"],
-            obj["own_type_mismatches"] + obj["purchase_type_mismatches"],
-            obj["purchase_price_per_day"]) == lexicographic_where(placed, pool, prob.policy)
+    where = lexicographic_where(placed, pool, prob.policy)
+    assert plan_where(prob, plan) == where
+    assert obj["purchase_price_per_day_ore"] == where[3]
     _check_feasible(prob, plan)
 
 
@@ -141,11 +142,13 @@ def test_r10_r18_own_place_chosen_so_that_the_spouse_can_be_bought_a_place_besid
                    [person("H", 90, spouse_case_id="W", wishes=("F1",)),
                     person("W", 50, "screened", spouse_case_id="H", deadline=D0),
                     person("X", 80)],
-                   [offer("y", "F2", 3000, "screened")])
+                   [offer("y", "F2", 300_000, "screened")])
     plan = solve(prob)
     assert plan.own == {"H": "b", "X": "a"}
     assert plan.purchases == {"W": "y"}
-    assert "same facility" in plan.explanation_of("W").text
+    e = plan.explanation_of("W")
+    assert FactKind.SPOUSE_SAME_FACILITY in {f.kind for f in e.facts}
+    assert "F2 sykehjem (§ 2-3 første ledd)" in e.text
 
 
 def test_r7_r10_bought_ordinary_place_beside_the_spouse_carries_the_reason() -> None:
@@ -153,7 +156,9 @@ def test_r7_r10_bought_ordinary_place_beside_the_spouse_carries_the_reason() -> 
                    [person("H", 90, spouse_case_id="W"),
                     person("W", 50, "screened", spouse_case_id="H", deadline=D0),
                     person("X", 80)],
-                   [offer("y", "F2", 3000), offer("z", "P9", 1000, "screened")])
+                   [offer("y", "F2", 300_000), offer("z", "P9", 100_000, "screened")])
     plan = solve(prob)
     assert plan.purchases == {"W": "y"} and plan.own["H"] == "b"
-    assert plan.explanation_of("W").type_fit == "ordinary_for_dementia"
+    e = plan.explanation_of("W")
+    assert e.type_fit == "ordinary_for_dementia"
+    assert FactKind.ORDINARY_FOR_DEMENTIA in {f.kind for f in e.facts}

@@ -66,6 +66,7 @@ def test_plan_records_hash_solver_and_status() -> None:
     assert plan.status.value == "OPTIMAL"
     assert plan.solver.ortools_version
     assert dict(plan.solver.parameters)["cp_sat"].startswith("max_deterministic_time")
+    assert dict(plan.solver.parameters)["rules"] == "2"
     changed = AllocationProblem.from_dict({**prob.to_dict(), "municipality": "Annen"})
     assert changed.problem_hash() != prob.problem_hash()
 
@@ -89,28 +90,88 @@ def test_r21_problem_hash_is_the_sha256_of_the_generic_canonical_json(seed: int)
     assert prob.problem_hash() == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def test_r21_problem_hash_is_stable_across_versions() -> None:
-    """Pinned: a change here invalidates every recorded problem hash (R21 re-runs)."""
+def _pinned_problem() -> AllocationProblem:
     d = dt.date(2025, 3, 1)
-    prob = AllocationProblem(
+    return AllocationProblem(
         "Testkommune", d,
         (Vacancy("v2", "F1", FacilityKind.NURSING_HOME, "u1", PlaceType.SCREENED, Room.DOUBLE, 2,
-                 d),
+                 d, "Solsiden sykehjem"),
          Vacancy("v1", "F2", FacilityKind.HOUSING_24H, "u2", PlaceType.ORDINARY, Room.SINGLE, 1,
                  d + dt.timedelta(days=3))),
-        (PurchasableOffer("o1", "Privat AS", "P1", PlaceType.ORDINARY, 2100, d),),
-        (WaitingPerson("B", 80, False, False, PlaceType.SCREENED, True, False, False, ("F1",),
+        (PurchasableOffer("o1", "Privat AS", "P1", PlaceType.ORDINARY, 210_050, d,
+                          facility_kind=FacilityKind.HOUSING_24H, facility_name="Lia hjem"),),
+        (WaitingPerson("B", 80, False, PlaceType.SCREENED, True, False, False, ("F1",),
                        d - dt.timedelta(days=40), d + dt.timedelta(days=50),
-                       spouse_case_id="A"),
-         WaitingPerson("A", 90, True, False, PlaceType.ORDINARY, False, True, False,
-                       ("F2", "F1"), d - dt.timedelta(days=30), d + dt.timedelta(days=60),
-                       spouse_case_id="B"),
-         WaitingPerson("C", 40, False, True, PlaceType.REINFORCED, False, False, True, (),
+                       spouse_case_id="A", bridging_stay=True),
+         WaitingPerson("A", None, True, PlaceType.ORDINARY, False, True, False,
+                       ("F2", "F1"), d - dt.timedelta(days=30), None,
+                       spouse_case_id="B", own_stock_lacks_type=True,
+                       decided_facility_kind=FacilityKind.HOUSING_24H),
+         WaitingPerson("C", 40, True, PlaceType.REINFORCED, False, False, True, (),
                        d - dt.timedelta(days=10), d + dt.timedelta(days=80),
                        spouse_resident_facility_id="F2", chose_to_wait=True)),
         PolicySettings(version=3, free_choice=True, deadline_horizon_days=10))
-    assert prob.problem_hash() == (
-        "af268f03bf9ab564a792dc2e20944191d07c36443d2e9d0579b09b9cfb927302")
+
+
+def test_r21_problem_hash_is_stable_across_versions() -> None:
+    """Pinned: a change here invalidates every recorded problem hash (R21 re-runs).
+
+    Re-pinned deliberately for rules version 2 (need_score may be None, waiting_since, deadline
+    may be None, granted_outright dropped, bridging_stay, own_stock_lacks_type,
+    decided_facility_kind, facility names and kinds, prices in øre): the canonical form of a
+    problem changed, so a problem recorded before hashes differently when re-encoded."""
+    assert _pinned_problem().problem_hash() == (
+        "36d0cc4953c1398f12135770deb12281b52a80385dccc2b5d9551653fb30fb28")
+
+
+def test_r21_problem_recorded_by_an_earlier_release_still_loads() -> None:
+    """Rules version 1 recorded ``granted_outright``, ``decision_date`` and prices in whole NOK;
+    ``from_dict`` maps them (urgent = urgent or granted outright; NOK x 100 = øre)."""
+    old = {
+        "municipality": "Gamlekommune", "as_of": "2025-03-01",
+        "vacancies": [{"place_id": "v1", "facility_id": "F1", "facility_kind": "nursing_home",
+                       "unit": "u", "place_type": "ordinary", "room": "single", "capacity": 1,
+                       "available_from": "2025-03-01"}],
+        "purchasable": [{"offer_id": "o1", "provider": "Privat AS", "facility_id": "P1",
+                         "place_type": "ordinary", "price_per_day": 2100,
+                         "available_from": "2025-03-01", "room": "single"}],
+        "persons": [
+            {"case_id": "A", "need_score": 50, "urgent": False, "granted_outright": True,
+             "decided_place_type": "ordinary", "needs_screened": False,
+             "prefers_screened": False, "reinforced_assessed": False, "wishes": ["F1"],
+             "decision_date": "2025-01-10", "deadline": "2025-04-10"},
+            {"case_id": "B", "need_score": 90, "urgent": False, "granted_outright": False,
+             "decided_place_type": "ordinary", "needs_screened": False,
+             "prefers_screened": False, "reinforced_assessed": False, "wishes": [],
+             "decision_date": "2025-02-01", "deadline": "2025-03-05"}],
+        "policy": {"version": 1, "free_choice": False, "deadline_horizon_days": 14,
+                   "wish_weights": [100, 60, 35, 20, 10], "prefers_screened_weight": 5},
+    }
+    prob = AllocationProblem.from_dict(old)
+    a, b = sorted(prob.persons, key=lambda p: p.case_id)
+    assert a.urgent and not b.urgent
+    assert a.waiting_since == dt.date(2025, 1, 10) and a.deadline == dt.date(2025, 4, 10)
+    assert prob.purchasable[0].price_per_day_ore == 210_000
+    assert prob.purchasable[0].facility_name == "P1"
+    assert prob.vacancies[0].facility_name == "F1"
+    plan = solve(prob)
+    assert plan.own == {"A": "v1"} and plan.purchases == {"B": "o1"}
+    old_plan = plan.to_dict()
+    old_plan["assignments"] = [{**{k: v for k, v in x.items() if k != "price_per_day_ore"},
+                                "price_per_day": x["price_per_day_ore"] // 100}
+                               for x in old_plan["assignments"]]
+    old_plan["objective"] = [["purchase_price_per_day", 2100]]
+    for e in old_plan["explanations"]:
+        del e["facts"]
+    again = AllocationPlan.from_dict(old_plan)
+    assert again.assignment_of("B").price_per_day_ore == 210_000  # type: ignore[union-attr]
+    assert dict(again.objective) == {"purchase_price_per_day_ore": 210_000}
+    assert again.explanations[0].facts == ()
+
+
+def test_r21_plan_records_the_rules_version() -> None:
+    plan = solve(_prob(2))
+    assert dict(plan.solver.parameters)["rules"] == "2"
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -19,18 +19,17 @@ from optimizer import (
     solve,
 )
 
-from .helpers import brute_plan, fits, random_problem, wish_score
+from .helpers import brute_plan, fits, plan_where, random_problem, wish_rank
 
 
 def _check_against_brute_force(prob: AllocationProblem) -> None:
     plan = solve(prob)
     obj = dict(plan.objective)
-    own, bought, wish, mis, price = brute_plan(prob)
+    own, bought, where = brute_plan(prob)
     assert set(plan.own) == own
     assert set(plan.purchases) == bought
-    assert (obj["own_wish_score"] + obj["purchase_wish_score"],
-            obj["own_type_mismatches"] + obj["purchase_type_mismatches"],
-            obj["purchase_price_per_day"]) == (wish, mis, price)
+    assert plan_where(prob, plan) == where
+    assert obj["purchase_price_per_day_ore"] == where[3]
     _check_feasible(prob, plan)
 
 
@@ -57,9 +56,13 @@ def _check_feasible(prob: AllocationProblem, plan: object) -> None:
             assert a.facility_id == p.spouse_resident_facility_id  # R10
         if a.place_type is PlaceType.REINFORCED:
             assert p.reinforced_assessed
+        kinds = {v.place_id: v.facility_kind for v in prob.vacancies}
+        kinds.update({o.offer_id: o.facility_kind for o in prob.purchasable})
+        if p.decided_facility_kind is not None:
+            assert kinds[a.place_id] is p.decided_facility_kind
 
 
-@pytest.mark.parametrize("seed", range(150))
+@pytest.mark.parametrize("seed", range(200))
 def test_r16_plan_equals_brute_force_optimum(seed: int) -> None:
     rng = random.Random(seed)
     prob = random_problem(rng, n_persons=rng.randint(2, 5), n_places=rng.randint(1, 3),
@@ -100,26 +103,39 @@ def test_assignment_objective_equals_linear_sum_assignment(seed: int) -> None:
                 w[i, j] = n - i
     r, c = linear_sum_assignment(w, maximize=True)
     assert obj["own_who_weight"] == int(w[r, c].sum())
-    # "where" over the placed set: the same wish optimum as the assignment solver finds
-    placed = [p for p in order if p.case_id in plan.own]
-    big = 10**6
-    cost = np.full((len(placed), len(slots)), big, dtype=np.int64)
-    for i, p in enumerate(placed):
-        for j, (_, fac, pt) in enumerate(slots):
-            if fits(p, pt, fac, 1, None)[0]:
-                cost[i, j] = -wish_score(p, fac, pt, prob.policy)
-    if placed:
-        r, c = linear_sum_assignment(cost)
-        assert int(cost[r, c].max()) < big
-        assert obj["own_wish_score"] == -int(cost[r, c].sum())
 
 
-def _matchable(persons: list[WaitingPerson], slots: list[tuple[str, str, PlaceType]]) -> bool:
+@pytest.mark.parametrize("seed", range(60))
+def test_r16_wishes_equal_serial_dictatorship_by_matching(seed: int) -> None:
+    """Without couples: each placed person, in allocation order, gets the best wished facility
+    that a bipartite matching of everyone placed still allows, given those before."""
+    rng = random.Random(55_000 + seed)
+    prob = _plain(55_000 + seed, rng.randint(3, 30), rng.randint(1, 18))
+    plan = solve(prob)
+    slots = _slots(prob)
+    placed = sorted((p for p in prob.persons if p.case_id in plan.own), key=allocation_key)
+    fixed: dict[str, str] = {}
+    for p in placed:
+        for f in p.wishes:
+            if _matchable(placed, slots, {**fixed, p.case_id: f}):
+                fixed[p.case_id] = f
+                break
+    fac = {a.case_id: a.facility_id for a in plan.assignments}
+    for p in placed:
+        assert wish_rank(p, fac[p.case_id]) == wish_rank(p, fixed.get(p.case_id, "-"))
+
+
+def _matchable(persons: list[WaitingPerson], slots: list[tuple[str, str, PlaceType]],
+               only: dict[str, str] | None = None) -> bool:
+    """Whether everyone fits a slot of their own (``only``: case id -> required facility)."""
     match: dict[int, int] = {}
+    only = only or {}
 
     def augment(i: int, seen: set[int]) -> bool:
         for j, (_, fac, pt) in enumerate(slots):
             if j in seen or not fits(persons[i], pt, fac, 1, None)[0]:
+                continue
+            if only.get(persons[i].case_id, fac) != fac:
                 continue
             seen.add(j)
             if j not in match or augment(match[j], seen):
@@ -146,16 +162,20 @@ def test_r16_placed_set_equals_matroid_greedy(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_r7_no_screened_place_to_non_needer_while_a_needer_waits(seed: int) -> None:
+def test_r7_r15_no_screened_place_to_non_needer_while_an_equally_urgent_needer_waits(
+        seed: int) -> None:
     rng = random.Random(90_000 + seed)
     prob = random_problem(rng, n_persons=rng.randint(3, 25), n_places=rng.randint(1, 12),
                           n_offers=2, pairs=seed % 2 == 0)
     plan = solve(prob)
     by_id = {p.case_id: p for p in prob.persons}
+    kind = {v.place_id: v.facility_kind for v in prob.vacancies}
     waiting_needers = [p for p in prob.persons if p.case_id not in plan.own
                        and person_class(p) == "S" and p.spouse_case_id is None
                        and p.spouse_resident_facility_id is None and not p.accompanying_spouse]
     for a in plan.assignments:
+        holder = by_id[a.case_id]
         if (a.kind is AssignmentKind.OWN and a.place_type is PlaceType.SCREENED
-                and person_class(by_id[a.case_id]) == "O"):
-            assert not waiting_needers
+                and person_class(holder) == "O"):
+            assert not [q for q in waiting_needers if q.urgent >= holder.urgent
+                        and q.decided_facility_kind in (None, kind[a.place_id])]
