@@ -129,8 +129,8 @@ class _Checker:
         self._memo: dict[tuple[object, ...], bool] = {}
 
     def buyer(self, p: WaitingPerson) -> bool:
-        return p.urgent or p.own_stock_lacks_type or (
-            p.deadline is not None and p.deadline <= self.horizon and not p.chose_to_wait)
+        return p.urgent or (not p.chose_to_wait and (
+            p.own_stock_lacks_type or (p.deadline is not None and p.deadline <= self.horizon)))
 
     def own_opts(self, p: WaitingPerson) -> list[Place]:
         return [v for v in self.pr.vacancies if suits(p, v)]
@@ -355,7 +355,7 @@ _CHECKS: dict[FactKind, Check] = {
     FactKind.PURCHASE_DEADLINE: lambda c, p, f, x: (
         p.case_id in c.bought and _deadline_basis(c, p) and f.on == p.deadline),
     FactKind.PURCHASE_OWN_STOCK_LACKS_TYPE: lambda c, p, f, x: (
-        p.own_stock_lacks_type and p.case_id not in c.own),
+        p.own_stock_lacks_type and c.buyer(p) and p.case_id not in c.own),
     FactKind.CHOICE_BUY_OR_WAIT: lambda c, p, f, x: (
         p.case_id in c.bought and not p.urgent and _deadline_basis(c, p)),
     FactKind.PURCHASE_NONE_SUITABLE: lambda c, p, f, x: (

@@ -71,10 +71,11 @@ def allocation_key(p: WaitingPerson) -> tuple[object, ...]:
 
 def is_buyer(p: WaitingPerson, horizon: dt.date) -> bool:
     """Whether a bought place is proposed for ``p`` when no own place is found: urgent (R4/R15),
-    the own stock lacks the decided type or kind (R5), or a running deadline (R18) at or before
-    ``horizon`` and the person did not choose to wait (R19)."""
-    return p.urgent or p.own_stock_lacks_type or (
-        p.deadline is not None and p.deadline <= horizon and not p.chose_to_wait)
+    or — unless the person chose to wait for a municipal place after a breach (R19) — the own
+    stock lacks the decided type or kind (R5), or a running deadline (R18) is at or before
+    ``horizon``."""
+    return p.urgent or (not p.chose_to_wait and (
+        p.own_stock_lacks_type or (p.deadline is not None and p.deadline <= horizon)))
 
 
 @dataclasses.dataclass

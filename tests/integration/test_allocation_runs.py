@@ -61,7 +61,7 @@ def test_r17_changing_a_proposal_needs_a_reason(service):
 def test_rejected_proposal_makes_no_offer(service):
     a = waiting_case(service)
     place(service)
-    run_id = service.run_allocation(M, started_by="TE")
+    run_id = service.run_allocation(M, started_by="TE", confirm_unassessed=True)
     service.reject_proposal(M, run_id, a, rejected_by="TE", reason="Innlagt på sykehus")
     assert service.get_allocation_run(M, run_id).item_status[str(a)] == REJECTED
     assert service.get_case(M, a).offers == {}
@@ -126,4 +126,4 @@ def test_r19_no_purchase_proposed_to_a_person_who_chose_to_wait(service, clock):
     run = service.get_allocation_run(M, service.run_allocation(M, started_by="TE"))
     assert str(a) not in run.proposed
     why = next(e for e in run.plan["explanations"] if e["case_id"] == str(a))
-    assert "chose to wait" in why["text"]
+    assert "valgt å vente" in why["text"]

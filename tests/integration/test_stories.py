@@ -45,11 +45,11 @@ def test_story_application_to_admission(service, clock):
     assert case.status is CaseStatus.RESIDENT
     assert case.offers[offer].status is OfferStatus.ACCEPTED
     assert case.residence is not None and case.residence.facility_id == "fjellheim"
-    assert case.closure is ClosureReason.PLACED
+    assert case.closure is None and case.status.value == "resident"
     assert not service.get_place(M, p).is_vacant
     names = [type(e).__name__ for e in service.events.get(case_id)]
     assert names[0] == "ApplicationReceived"
-    assert names[-4:] == ["OfferMade", "OfferAccepted", "Admitted", "Closed"]
+    assert names[-3:] == ["OfferMade", "OfferAccepted", "Admitted"]
     assert service.check_deadlines() == []  # placed in time
 
     # later the resident dies: the place is vacant again

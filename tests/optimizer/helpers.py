@@ -197,9 +197,9 @@ def pools(prob: AllocationProblem, own_ids: frozenset[str]
                     o.facility_kind) for o in prob.purchasable)
     horizon = prob.as_of + dt.timedelta(days=prob.policy.deadline_horizon_days)
     buyers = [p for p in prob.persons if p.case_id not in own_ids
-              and (p.urgent or p.own_stock_lacks_type
-                   or (p.deadline is not None and p.deadline <= horizon
-                       and not p.chose_to_wait))]
+              and (p.urgent or (not p.chose_to_wait and (
+                  p.own_stock_lacks_type
+                  or (p.deadline is not None and p.deadline <= horizon))))]
     joint = Pool(own_items + bought, len(own_items), frozenset(p.case_id for p in buyers),
                  frozenset(p.case_id for p in buyers if p.spouse_case_id in own_ids))
     return Pool(own_items, len(own_items)), joint, buyers

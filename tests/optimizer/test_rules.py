@@ -294,6 +294,16 @@ def test_r5_purchase_when_own_stock_lacks_type() -> None:
     assert check_explanations(prob, plan) == []
 
 
+def test_r19_a_person_who_chose_to_wait_is_not_bought_a_place_even_without_own_stock() -> None:
+    """R19: the person's choice after a breach wins; R5 does not override it."""
+    prob = problem([], [person("W", 50, "reinforced", deadline=D0, own_stock_lacks_type=True,
+                               chose_to_wait=True)],
+                   [offer("o1", "P1", 400_000, "reinforced")])
+    plan = solve(prob)
+    assert plan.purchases == {} and "W" in plan.unplaced
+    assert check_explanations(prob, plan) == []
+
+
 def test_money_compared_in_ore() -> None:
     """Two offers 1 øre apart: the cheaper is chosen, and the price is told to the øre."""
     prob = problem([], [person("A", 50, deadline=D0)],

@@ -121,7 +121,8 @@ def test_r17_allocation_run_through_the_read_side_proposes_the_same_plan(
         problem = service.build_problem(m, as_of)
         assert problem.persons and problem.vacancies
         assert problem.to_dict() == scanned[m].to_dict()
-        run = service.get_allocation_run(m, service.run_allocation(m, started_by="Lie"))
+        run = service.get_allocation_run(m, service.run_allocation(m, started_by="Lie",
+                                                                 confirm_unassessed=True))
         assert run.problem_hash == scanned[m].problem_hash()
         assert run.plan == opt.solve(scanned[m]).to_dict()
         proposed += len(run.plan["assignments"])
