@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from application.errors import ConfirmationRequired
 from domain.errors import DomainError
 
 if TYPE_CHECKING:
@@ -142,7 +143,13 @@ def cmd_allocate(service: AllocationService, args: argparse.Namespace) -> int:
     """Propose offers for the vacant places; an officer approves each one (R17)."""
     _use_read_side(service)
     sys.stderr.write(f"allocating for {args.municipality}: building the problem and solving…\n")
-    run_id = service.run_allocation(args.municipality, started_by=args.officer)
+    try:
+        run_id = service.run_allocation(args.municipality, started_by=args.officer,
+                                        confirm_unassessed=args.confirm_unassessed)
+    except ConfirmationRequired as exc:  # R16, R17: the officer confirms first
+        sys.stderr.write(f"{exc.message}\n  not assessed: {', '.join(exc.case_ids)}\n"
+                         "  run again with --confirm-unassessed to proceed\n")
+        return 3
     run = service.get_allocation_run(args.municipality, run_id)
     print(format_run(service, args.municipality, run))
     return 0
@@ -162,7 +169,8 @@ def format_run(service: AllocationService, municipality: str, run: Any) -> str:
     explanations = {e["case_id"]: e for e in plan.get("explanations", [])}
     for a in assignments:
         name = _case_name(service, municipality, a["case_id"])
-        where = "own place" if a["kind"] == "own" else f"purchase at {a['price_per_day']} NOK/day"
+        where = "own place" if a["kind"] == "own" else \
+            f"purchase at {a['price_per_day_ore'] / 100:.2f} NOK/day"
         rank = explanations.get(a["case_id"], {}).get("waiting_list_rank")
         lines.append(f"  #{rank} {name}: {a['facility_id']} ({a['place_type']}, "
                      f"{a['room']} room, {where})")
@@ -202,6 +210,8 @@ def parser() -> argparse.ArgumentParser:
     allocate.add_argument("--municipality", required=True, help="municipality number")
     allocate.add_argument("--officer", default=os.environ.get("USER") or "operator",
                           help="who starts the run (default: $USER)")
+    allocate.add_argument("--confirm-unassessed", action="store_true",
+                          help="proceed although persons on the list are not assessed (R16)")
     return p
 
 

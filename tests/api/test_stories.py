@@ -76,7 +76,7 @@ def test_allocation_officer_story_r8_r12_r17(client: TestClient, tokens: Tokens,
     board = ok(client.get("/vacancy-board", headers=h))
     assert [p["status"] for p in board["places"] if p["place_id"] == place_id] == ["vacant"]
     history = ok(client.get(f"/cases/{case_id}/history", headers=h))
-    assert [e["event"] for e in history][-3:] == ["Admitted", "Closed", "StayEnded"]
+    assert [e["event"] for e in history][-3:] == ["OfferAccepted", "Admitted", "StayEnded"]
 
 
 def test_manual_offer_decline_and_deadline_breach_r18_r19(client: TestClient, tokens: Tokens,

@@ -7,7 +7,7 @@ writes nothing. They run the application layer on an in-memory SQLite store.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -267,7 +267,7 @@ def test_r18_guarantee_continues_a_new_period_can_breach_again_once(memory_servi
     case_id = waiting_case(svc)
     clock.advance(days=93)
     assert svc.check_deadlines(M) == [case_id]  # period 1 breached
-    p, offer = offered(svc, case_id)
+    _, offer = offered(svc, case_id)
     svc.decline_offer(M, case_id, offer, reason="Vil vente på Solbakken")
     s = state(svc, case_id)
     assert s.status is GuaranteeStatus.RUNNING and s.period == 2
@@ -282,7 +282,7 @@ def test_r18_guarantee_continues_a_new_period_can_breach_again_once(memory_servi
 def test_r18_offer_fulfils_policy_a_declined_suitable_offer_met_it(memory_service, clock):
     svc = memory_service
     case_id = waiting_case(svc)
-    p, offer = offered(svc, case_id)
+    _, offer = offered(svc, case_id)
     svc.decline_offer(M, case_id, offer, reason="Nei takk")
     s = state(svc, case_id)
     assert s.status is GuaranteeStatus.MET and s.met_how is MetHow.DECLINED
@@ -363,7 +363,7 @@ def test_r2_r15_a_bridging_short_term_stay_is_recorded_and_ends_at_admission(mem
                                  from_on=today(svc), recorded_by="TE")
     case = svc.get_case(M, case_id)
     assert case.bridging_stay_on(today(svc)).facility_name == "Byhaugen korttid"
-    p, offer = offered(svc, case_id)
+    _, offer = offered(svc, case_id)
     svc.accept_offer(M, case_id, offer)
     svc.admit(M, case_id, offer)
     assert svc.get_case(M, case_id).bridging[0].to_on == today(svc)

@@ -170,7 +170,11 @@ def test_cli_check_deadlines_rebuild_and_allocate(small_store, capsys):
     out = capsys.readouterr()
     assert "rebuilt the read models" in out.out and "rebuilding read models" in out.err
 
-    assert main(["allocate", "--municipality", M, "--officer", "Hilde Strand"]) == 0
+    # R16: the two on the list are not assessed: the run asks for a confirmation first
+    assert main(["allocate", "--municipality", M, "--officer", "Hilde Strand"]) == 3
+    assert "--confirm-unassessed" in capsys.readouterr().err
+    assert main(["allocate", "--municipality", M, "--officer", "Hilde Strand",
+                 "--confirm-unassessed"]) == 0
     out = capsys.readouterr().out
     assert "started by Hilde Strand" in out
     assert "2 waiting, 1 vacant places" in out and "proposed offers: 1" in out
