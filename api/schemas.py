@@ -256,6 +256,15 @@ class OfferIn(In):
                                              deprecated=True)
 
 
+def type_reason(body: OfferIn | ApproveIn | ChangeIn) -> str | None:
+    """R7: the reason for another place type, under its name or its earlier one."""
+    if body.type_reason is not None:
+        return body.type_reason
+    if "non_screened_reason" in body.model_fields_set:
+        return body.__dict__.get("non_screened_reason")
+    return None
+
+
 class AnswerIn(In):
     """The person's answer to an offer."""
 

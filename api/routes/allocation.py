@@ -31,6 +31,7 @@ from api.schemas import (
     RunIn,
     RunSummary,
     RunView,
+    type_reason,
 )
 from application.service import AllocationService
 from domain.allocation import AllocationRun
@@ -135,7 +136,7 @@ def approve_proposed_offer(run_id: RunId, case_id: CaseId, body: ApproveIn, p: O
     case, place and run saved together. Safe to retry (the run remembers the item)."""
     offer_id = rt.service.approve_proposal(
         p.municipality, run_id, case_id, approved_by=actor(p),
-        type_reason=body.type_reason or body.non_screened_reason,
+        type_reason=type_reason(body),
         unsuitable_reason=body.unsuitable_reason)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 
@@ -151,7 +152,7 @@ def change_proposed_offer(run_id: RunId, case_id: CaseId, body: ChangeIn, p: Off
     offer_id = rt.service.approve_proposal(
         p.municipality, run_id, case_id, approved_by=actor(p), place_id=body.place_id,
         provider_offer_id=body.provider_offer_id, reason=body.reason,
-        type_reason=body.type_reason or body.non_screened_reason,
+        type_reason=type_reason(body),
         unsuitable_reason=body.unsuitable_reason)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 

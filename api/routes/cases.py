@@ -59,6 +59,7 @@ from api.schemas import (
     WishesIn,
     case_view,
     mask,
+    type_reason,
 )
 from domain.errors import InvalidValue, NotFound
 from domain.values import FACTOR_MAX, SPECIAL_WEIGHT, InterimService, LeonEntry, PriorityFactor
@@ -352,7 +353,7 @@ def make_offer(case_id: CaseId, body: OfferIn, p: Officer, rt: CurrentRuntime,
     offer_id = rt.service.make_offer(
         p.municipality, case_id, made_by=actor(p), place_id=body.place_id,
         provider_offer_id=body.provider_offer_id,
-        type_reason=body.type_reason or body.non_screened_reason,
+        type_reason=type_reason(body),
         unsuitable_reason=body.unsuitable_reason, command_id=cid)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 

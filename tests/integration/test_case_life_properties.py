@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.integration.case_life_machine import CaseLife
 
-SEQUENCES = 60
+SEQUENCES = 2000
 
 TestCaseLife = CaseLife.TestCase
 TestCaseLife.settings = settings(
