@@ -36,6 +36,7 @@ from hypothesis.stateful import (
     initialize,
     invariant,
     multiple,
+    precondition,
     rule,
 )
 
@@ -177,7 +178,7 @@ class CaseLife(RuleBasedStateMachine):
         self.all_provider_offers.append(poid)
         return poid
 
-    @rule(days=st.sampled_from([1, 3, 10, 40, 95]))
+    @rule(days=st.sampled_from([1, 4, 10, 40, 95, 95]))
     def time_passes(self, days: int) -> None:
         self.clock.advance(days=days)
         self.checked_since_time_moved = False
@@ -337,6 +338,36 @@ class CaseLife(RuleBasedStateMachine):
     def end_stay(self, case_id: UUID, ahead: int, reason: StayEndReason) -> None:
         self.attempt(lambda: self.svc.end_stay(M, case_id, reason=reason,
                                                ended_on=self.today + timedelta(days=ahead)))
+
+    # --- the common paths, found from the state (so that sequences reach them) -----------
+
+    def _offers_in(self, status: OfferStatus) -> list[tuple[UUID, UUID]]:
+        return sorted(((c.id, o.offer_id) for c in map(self.case, self.all_cases)
+                       for o in c.offers.values() if o.outstanding and o.status is status),
+                      key=str)
+
+    def _residents(self) -> list[UUID]:
+        return [c.id for c in map(self.case, self.all_cases)
+                if c.status is CaseStatus.RESIDENT]
+
+    @precondition(lambda self: bool(self._offers_in(OfferStatus.MADE)))
+    @rule(data=st.data(), answer=st.sampled_from(["accept", "accept", "decline", "withdraw"]))
+    def an_offer_is_answered(self, data: st.DataObject, answer: str) -> None:
+        offer = data.draw(st.sampled_from(self._offers_in(OfferStatus.MADE)))
+        self.answer(offer, answer)
+
+    @precondition(lambda self: bool(self._offers_in(OfferStatus.ACCEPTED)))
+    @rule(data=st.data(), ahead=st.sampled_from([0, 0, 5, 20]))
+    def an_accepted_offer_is_moved_in_on(self, data: st.DataObject, ahead: int) -> None:
+        case_id, offer_id = data.draw(st.sampled_from(self._offers_in(OfferStatus.ACCEPTED)))
+        self.attempt(lambda: self.svc.admit(M, case_id, offer_id,
+                                            admitted_on=self.today + timedelta(days=ahead)))
+
+    @precondition(lambda self: bool(self._residents()))
+    @rule(data=st.data(), ahead=st.sampled_from([0, 0, 10]))
+    def a_resident_dies_or_moves(self, data: st.DataObject, ahead: int) -> None:
+        case_id = data.draw(st.sampled_from(self._residents()))
+        self.end_stay(case_id, ahead, StayEndReason.DIED)
 
     # --- what must always hold -----------------------------------------------------------
 
