@@ -34,7 +34,7 @@ import heapq
 import random
 import time as _time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -44,6 +44,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.clock import ManualClock
+from application.demo.documentation import (  # noqa: F401 (shared with the test builders)
+    FULL_IPLOS,
+    CaseDocumentation,
+    document_case,
+    documentation_steps,
+)
 from domain.base import OSLO, add_months, check_municipality, local_date
 from domain.errors import InvalidValue
 from domain.identity import age_on, synthetic_identity_number
@@ -61,7 +67,6 @@ from domain.values import (
     LeonEntry,
     LeonMeasure,
     LeonStatus,
-    MedicalSource,
     PlaceType,
     PolicySettings,
     PriorityFactor,
@@ -71,92 +76,6 @@ from domain.values import (
 
 if TYPE_CHECKING:
     from application.service import AllocationService
-
-# --- shared documentation steps (R8, § 2-2) -----------------------------------------------
-
-FULL_IPLOS: Mapping[str, int] = dict.fromkeys(IPLOS_VARIABLES, 4)
-
-
-@dataclass(frozen=True)
-class CaseDocumentation:
-    """The § 2-2 items (R8) for one case, in the allocation unit's words. The defaults are
-    the test builders' (one fully documented case)."""
-
-    what_matters: str = "Å bo nær datteren"
-    account: str = "Klarer seg ikke hjemme om natten"
-    relative_name: str = "Kari"
-    relation: str = "datter"
-    relatives_information: str = "Bekymret for fall om natten"
-    is_guardian: bool = False
-    iplos_scores: Mapping[str, int] = field(default_factory=lambda: dict(FULL_IPLOS))
-    gp_summary: str = "Hjertesvikt, fallrisiko"
-    diagnoses: tuple[str, ...] = ()
-    dementia_diagnosis: bool = False
-    #: R8 (3): a reinforced place needs the specialist health service too.
-    specialist_summary: str | None = None
-    leon: tuple[LeonEntry, ...] = (
-        LeonEntry(LeonMeasure.EXTENDED_HOME_SERVICES, LeonStatus.TRIED, "ikke tilstrekkelig"),
-        LeonEntry(LeonMeasure.SHORT_TERM_STAY, LeonStatus.TRIED, "bedring, men ikke varig"),
-    )
-    #: R8 (5): recorded where dementia is suspected.
-    dementia_finding: DementiaFinding | None = None
-    dementia_conclusion: str = "Alzheimers sykdom"
-    case_worker: str = "saksb"
-    nurse: str = "sykepleier"
-    doctor: str = "lege"
-
-
-def documentation_steps(
-    service: AllocationService, municipality: str, case_id: UUID,
-    docs: CaseDocumentation | None = None, *, command_prefix: str | None = None,
-) -> list[tuple[str, Callable[[], None]]]:
-    """Each § 2-2 item (R8) as a named, not yet run command, in the order a case worker
-    records them. With ``command_prefix`` each carries the command id
-    ``{prefix}/{name}`` (safe to run again); without, none."""
-    d = docs or CaseDocumentation()
-    m, s = municipality, service
-
-    def cid(name: str) -> str | None:
-        return f"{command_prefix}/{name}" if command_prefix else None
-
-    steps: list[tuple[str, Callable[[], None]]] = [
-        ("own_account", partial(s.record_own_account, m, case_id,
-                                what_matters=d.what_matters, account=d.account,
-                                recorded_by=d.case_worker, command_id=cid("own_account"))),
-        ("relatives", partial(s.record_relatives, m, case_id, name=d.relative_name,
-                              relation=d.relation, information=d.relatives_information,
-                              recorded_by=d.case_worker, is_guardian=d.is_guardian,
-                              command_id=cid("relatives"))),
-        ("iplos", partial(s.register_iplos, m, case_id, scores=dict(d.iplos_scores),
-                          assessed_by=d.nurse, command_id=cid("iplos"))),
-        ("medical_gp", partial(s.record_medical_information, m, case_id,
-                               source=MedicalSource.GP, summary=d.gp_summary,
-                               diagnoses=list(d.diagnoses) or None,
-                               dementia_diagnosis=d.dementia_diagnosis,
-                               command_id=cid("medical_gp"))),
-    ]
-    if d.specialist_summary is not None:
-        steps.append(("medical_specialist", partial(
-            s.record_medical_information, m, case_id, source=MedicalSource.SPECIALIST,
-            summary=d.specialist_summary, command_id=cid("medical_specialist"))))
-    steps.append(("leon", partial(s.record_leon, m, case_id, entries=list(d.leon),
-                                  recorded_by=d.case_worker, command_id=cid("leon"))))
-    if d.dementia_finding is not None:
-        steps.append(("dementia_investigation", partial(
-            s.record_dementia_investigation, m, case_id, finding=d.dementia_finding,
-            conclusion=d.dementia_conclusion, recorded_by=d.doctor,
-            command_id=cid("dementia_investigation"))))
-    return steps
-
-
-def document_case(service: AllocationService, municipality: str, case_id: UUID,
-                  docs: CaseDocumentation | None = None, *,
-                  command_prefix: str | None = None) -> None:
-    """Record every § 2-2 item (R8) a grant or waiting-list decision needs, at once."""
-    for _, run in documentation_steps(service, municipality, case_id, docs,
-                                      command_prefix=command_prefix):
-        run()
-
 
 # --- the demo municipality ------------------------------------------------------------
 

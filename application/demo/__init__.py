@@ -1,0 +1,1 @@
+"""The demo municipality's parts (the public face is :mod:`application.seed`)."""
