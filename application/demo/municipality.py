@@ -71,7 +71,7 @@ class Shares:
     reinforced: float = 0.1  # decisions for a reinforced place (forsterket)
     suspicion_unconfirmed: float = 0.1  # dementia suspected, not confirmed (R8 (5))
     younger: float = 0.05  # under 67 (R3, R6)
-    couple: float = 0.05  # spouses applying together (R10)
+    couple: float = 0.07  # spouses applying together (R10)
     rejection: float = 0.1  # avslag (R9)
     grant_at_once: float = 0.1  # cannot be cared for safely at home (R4)
     urgent_later: float = 0.08  # on the list, later no longer safe at home (R15)
@@ -80,7 +80,7 @@ class Shares:
     wishes: float = 0.3  # wished facilities recorded (R16)
     decline: float = 0.1  # offers declined
     decline_unwished: float = 0.4  # … when the facility is not among the wishes
-    no_answer: float = 0.03  # offers left unanswered: they lapse (R26)
+    no_answer: float = 0.04  # offers left unanswered: they lapse (R26)
     death_waiting: float = 0.06  # deaths while on the list
     withdrawal: float = 0.03  # applications withdrawn while on the list
     purchase_after_breach: float = 0.6  # R19: a bought place rather than waiting on
@@ -273,7 +273,7 @@ DEMO = Municipality(
     waiting_at_start=8,
     urgent_at_end=2,
     arrivals_per_week=(0.8, 0.95),
-    surge=(100, 2.7),
+    surge=(100, 2.9),
     provider_offer_every_days=45,
     provider_offer_valid_days=60,
     early_stay_days=(14, 182),
