@@ -16,7 +16,9 @@ store already holds are a prefix of the plan, found by bisection, and only the r
 Seeding a seeded store writes nothing, and a run interrupted half-way and resumed writes the
 same log as one that was not. The timeline is anchored on the first run: the history ends on
 the day of ``until`` (with the early-morning checks of that day) and later runs find its first
-day again from the demo's first policy version.
+day again from the demo's first policy version. Seed a store that nobody else writes to
+meanwhile (as the service's first start does): another writer on the demo's cases would move
+the versions that mark the steps.
 
 Identity numbers are synthetic (month + 80, :func:`domain.identity.synthetic_identity_number`).
 """

@@ -4,8 +4,9 @@ policy versions, how many apply and how they fare, and the Norwegian words on it
 Nothing here knows a rule; :mod:`application.demo.player` plays this description through
 the application's commands. Figures follow ``CALIBRATION.md``: about 10 % of applications
 rejected (Oslo districts), a bought place at about NOK 2,850 a day (Sogndal 2019), stays from
-admission with a median of about two years and 28 % ending within six months
-(Helsedirektoratet 2016), dementia common among applicants.
+admission of about two years, 28 % ending within six months (Helsedirektoratet 2016),
+admissions about 430 a year per 1,000 residents, dementia common (83.8 % at admission,
+NO 2012–14; here 60 % of applicants are diagnosed by the time of the decision).
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.values import DeclinedOfferEffect, FacilityKind, InterimService, PlaceType, RoomKind
+from domain.values import (
+    DeclinedOfferEffect,
+    FacilityKind,
+    InterimService,
+    LeonEntry,
+    LeonMeasure,
+    LeonStatus,
+    PlaceType,
+    RoomKind,
+)
 
 _ORD, _SCR, _REI = PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED
 _NH, _H24 = FacilityKind.NURSING_HOME, FacilityKind.HOUSING_24H
@@ -74,7 +84,7 @@ class Shares:
     couple: float = 0.07  # spouses applying together (R10)
     rejection: float = 0.1  # avslag (R9)
     grant_at_once: float = 0.1  # cannot be cared for safely at home (R4)
-    urgent_later: float = 0.08  # on the list, later no longer safe at home (R15)
+    urgent_later: float = 0.12  # on the list, later no longer safe at home (R15)
     bridging_grant: float = 0.6  # a granted person in a short-term stay meanwhile (R2)
     bridging_waiting: float = 0.15  # … and a waiting person
     wishes: float = 0.3  # wished facilities recorded (R16)
@@ -142,6 +152,16 @@ class Words:
         "Behov for tett medisinsk oppfølging og hyppig tilsyn",
         "Respiratorbehandling om natten", "Utagering som krever to pleiere",
         "Sondeernæring og avansert sårstell")
+    #: R8 (4): the lower-level measures tried or assessed; an applicant has the first one or more
+    leon: tuple[LeonEntry, ...] = (
+        LeonEntry(LeonMeasure.EXTENDED_HOME_SERVICES, LeonStatus.TRIED,
+                  "ikke tilstrekkelig om natten"),
+        LeonEntry(LeonMeasure.SHORT_TERM_STAY, LeonStatus.TRIED,
+                  "bedring under oppholdet, men ikke varig"),
+        LeonEntry(LeonMeasure.WELFARE_TECHNOLOGY, LeonStatus.ASSESSED,
+                  "vurdert, gir ikke nok trygghet"))
+    #: R8 (5): the dementia investigation's conclusion, not confirmed and confirmed
+    dementia_conclusions: tuple[str, str] = ("Ikke holdepunkter for demens", "Demens bekreftet")
     interim: tuple[tuple[InterimService, ...], ...] = (
         (InterimService("hjemmesykepleie", "tre besøk daglig"),),
         (InterimService("hjemmesykepleie", "fire besøk daglig"),
@@ -159,7 +179,7 @@ class Words:
                         "økte tjenester til plass tilbys (forskriften § 2-1 annet ledd)",
         "rejection": "Er best tjent med utvidede hjemmetjenester og dagtilbud; vilkårene for "
                      "langtidsopphold er ikke oppfylt nå (notat 2.4)",
-        "after_complaint": "Omgjort etter klage: ny informasjon viser varig behov for "
+        "waiting_list_after_complaint": "Omgjort etter klage: ny informasjon viser varig behov for "
                            "heldøgns omsorg; kan ivaretas forsvarlig hjemme til plass tilbys",
         "grant_after_complaint": "Omgjort etter klage: kan ikke lenger ivaretas forsvarlig "
                                  "hjemme; langtidsopphold straks"})
@@ -192,12 +212,13 @@ class Words:
                    "oppfylt",
         "quashed": "Vedtaket oppheves: begrunnelsen drøfter ikke om hjemmesituasjonen er "
                    "forsvarlig om natten; sendes tilbake til ny behandling"})
-    provider_withdrawal: str = "Plassen er tildelt en annen kommune"
 
 
 @dataclass(frozen=True)
 class Municipality:
-    """A municipality to play: everything the demo's history is made from."""
+    """A municipality to play: everything the demo's history is made from. ``policies``
+    revise version 1 (the regulation's defaults); the first, on day 0, anchors the timeline
+    (a later run finds the first day again from it)."""
 
     number: str
     seed: int
@@ -209,15 +230,13 @@ class Municipality:
     short_term: tuple[str, str]
     providers: tuple[Provider, ...]
     policies: tuple[PolicyVersion, ...]
-    #: persons on the waiting list when the trial starts (decided up to two months before)
-    waiting_at_start: int
+    #: applications per week from a day of the history on (a busy start fills the list;
+    #: a surge in the last winter leaves a few dozen waiting at the end)
+    arrivals_per_week: tuple[tuple[int, float], ...]
     #: on the last afternoon, so many on the list can no longer be cared for safely at home
     #: (R15: at the end they head the list)
     urgent_at_end: int
-    #: applications per week in the first and the second year, and in the last weeks
-    arrivals_per_week: tuple[float, float]
-    surge: tuple[int, float]  # (days before the end, applications per week)
-    #: a provider offers a place about every so many days, valid for about so many days
+    #: a provider offers a place every so many days, valid for so many days
     provider_offer_every_days: int
     provider_offer_valid_days: int
     #: stays from admission: the share ending early is drawn uniformly within these days,
@@ -270,10 +289,8 @@ DEMO = Municipality(
             "declined_offer_effect": DeclinedOfferEffect.GUARANTEE_CONTINUES,
             "offer_answer_days": 5}),
     ),
-    waiting_at_start=8,
+    arrivals_per_week=((0, 3.0), (21, 0.8), (610, 3.4)),
     urgent_at_end=2,
-    arrivals_per_week=(0.8, 0.95),
-    surge=(100, 2.9),
     provider_offer_every_days=45,
     provider_offer_valid_days=60,
     early_stay_days=(14, 182),

@@ -2,25 +2,20 @@
 virtual time through the application's own commands, on a service of its own, and writes
 down every command it gave as a :class:`Step`.
 
-It keeps no model of the rules. What it does next it reads from the real state: a case's
-status, its place in the one order of the list (``Case.order_key()``), its guarantee
-(``guarantee.state(day)``, ``breach_due(day)``), its outstanding offer; a place's
-``free_from(day)``; another provider's ``is_available_on(day)``. The people in it behave as
-the description's shares say, drawn from one ``random.Random`` seeded by the description. A
-command the domain refuses is a wrong reading of the state (or a bug in the domain): it is
-not caught, and the play stops.
+It keeps no model of the rules: what it does next it reads from the real state — a case's
+status, its place in the one order (``Case.order_key()``), its guarantee
+(``guarantee.state(day)``, ``breach_due``), its outstanding offer; a place's
+``free_from(day)``; another provider's ``is_available_on(day)``. The people behave as the
+description's shares say, drawn from one ``random.Random``. A command the domain refuses is
+a wrong reading of the state (or a bug in the domain): it is not caught, the play stops.
 
-A day in the municipality (local time):
-
-- 06:00 the deadline check records the breaches due (R18); 06:05 unanswered offers lapse (R26);
-- 07:30 stays end (deaths; moves recorded a few days ahead, R24);
-- 08:00 applications arrive (søknad); the documentation follows over the next days (R8);
-- 09:00 the officer offers each free place to the first person in the one order whom it
-  suits (R7, R10, R12, R15, R16), then buys places for grants not carried out (R4, R15) and
-  for persons who chose a purchase after a breach (R19); due reviews are planned (R27);
-- 11:00 persons answer their offers; an accepted offer is admitted, now or planned (R24);
-- 13:00 decisions (vedtak); 14:00 priority assessments (R16, R17); 15:00 complaints (R21),
-  other providers' offers, the policy's versions.
+A day (local time): 06:00 the deadline check (R18) and lapsed offers (R26); 07:30 stays end
+(deaths, moves recorded ahead, R24); 08:00 applications (søknad), their documentation over
+the next days (R8); 09:00 the officer offers each free place to the first person in the one
+order whom it suits (R7, R10, R15, R16) and buys places for grants not carried out (R4, R15)
+and after a breach where the person chose it (R19); 11:00 answers and admissions (R24);
+13:00 decisions (vedtak); 14:00 priority assessments and reviews (R16, R17, R27); 15:00
+complaints (R21), other providers' offers, the policy's versions.
 """
 
 from __future__ import annotations
@@ -39,7 +34,7 @@ from uuid import UUID
 
 from application.clock import ManualClock
 from application.demo.documentation import CaseDocumentation, documentation_steps
-from application.demo.municipality import Municipality, PolicyVersion, Unit
+from application.demo.municipality import Municipality, Unit
 from application.service import AllocationService
 from domain.base import OSLO, local_date
 from domain.case import (
@@ -59,9 +54,6 @@ from domain.values import (
     Channel,
     ClosureReason,
     DementiaFinding,
-    LeonEntry,
-    LeonMeasure,
-    LeonStatus,
     OfferStatus,
     PlaceType,
     PriorityFactor,
@@ -70,6 +62,7 @@ from domain.values import (
 )
 
 _ORD, _SCR, _REI = PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED
+_GRANTED, _WAITING = CaseStatus.GRANTED, CaseStatus.WAITING
 #: The player's own store: in memory, with the library's aggregate cache (the player is its
 #: only writer), so that reading the whole state every morning costs little.
 _OWN_STORE = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:",
@@ -108,7 +101,7 @@ class Applicant:
     woman: bool
     born: date
     place_type: PlaceType
-    suspected: bool  # dementia suspected at application (R8 (5))
+    suspected: bool  # dementia suspected when applying (R8 (5))
     docs: CaseDocumentation
 
 
@@ -133,7 +126,7 @@ class Player:
         self.places: list[UUID] = []
         self.provider_offers: list[UUID] = []
         self.complaints: list[UUID] = []
-        self.complaint_paths = 0
+        self.complaints_planned = 0
         self.births: Counter[date] = Counter()
 
     # --- time, commands and steps -----------------------------------------------------
@@ -164,10 +157,15 @@ class Player:
         return result
 
     def play(self) -> list[Step]:
-        for version in self.town.policies:  # the first, on day 0, is the timeline's anchor
-            self.at(self.start + timedelta(days=version.day), 7 * 60, self.revise, version)
+        for version in self.town.policies:  # the first, on day 0, anchors the timeline
+            day = self.start + timedelta(days=version.day)
+            self.at(day, 7 * 60, partial(self.do, "set_policy", self.m, effective_from=day,
+                                         issued_by=version.issued_by, **version.changes))
         self.at(self.start, 7 * 60, self.open_municipality)
-        self.at(self.start + timedelta(days=20), 15 * 60, self.provider_offers_a_place)
+        every, valid = self.town.provider_offer_every_days, self.town.provider_offer_valid_days
+        for days in range(20, self.town.history_days - 30, every):  # now and then a provider
+            self.at(self.start + timedelta(days=days), 15 * 60, self.provider_offer,
+                    self.rng.choice((_ORD, _ORD, _SCR, _REI)), valid)
         self.at(self.end - timedelta(days=1), 12 * 60, self.urgent_at_end)
         self.at(self.end - timedelta(days=1), 15 * 60, self.open_new_unit)
         day = self.start
@@ -198,28 +196,26 @@ class Player:
     def place(self, place_id: UUID) -> Place:
         return self.svc.get_place(self.m, place_id)
 
+    def spouse(self, case: Case) -> Case | None:
+        return self.case(case.spouse_case_id) if case.spouse_case_id else None
+
+    def policy(self) -> Any:
+        return self.svc.policy_on(self.m, self.today)[2]
+
     def listed(self) -> list[Case]:
         """The cases on the list (R12: a waiting-list decision or a grant not carried out)."""
         out = []
-        for case_id in list(self.watch):
-            case = self.case(case_id)
+        for case in map(self.case, list(self.watch)):
             if case.status in ON_LIST:
                 out.append(case)
             elif case.status is not CaseStatus.RECEIVED:
-                del self.watch[case_id]
+                del self.watch[case.id]
         return out
-
-    def spouse(self, case: Case) -> Case | None:
-        return self.case(case.spouse_case_id) if case.spouse_case_id else None
 
     def officer(self) -> str:
         return self.rng.choice(self.w.officers)
 
-    # --- the municipality -------------------------------------------------------------
-
-    def revise(self, version: PolicyVersion) -> None:
-        self.do("set_policy", self.m, issued_by=version.issued_by, effective_from=self.today,
-                **version.changes)
+    # --- the municipality's first and last days ---------------------------------------
 
     def open_unit(self, unit: Unit) -> list[UUID]:
         ids = [self.do("register_place", self.m, facility_id=unit.facility_id,
@@ -231,59 +227,45 @@ class Player:
         return ids
 
     def open_municipality(self) -> None:
-        """The trial starts with every place taken: the residents who live there are
-        registered through the ordinary commands (application, § 2-2, grant, offer of the
-        place they live in, admission); a double room holds a couple (R10)."""
+        """Every place is taken when the trial starts: its residents (a couple in a double
+        room, R10) are registered by the ordinary commands — application, § 2-2, grant, an
+        offer of the place they live in, admission."""
         for unit in self.town.units:
-            for place_id in self.open_unit(unit):
-                place, spouse_id = self.place(place_id), None
+            for place in map(self.place, self.open_unit(unit)):
+                spouse_id = None
                 for _ in range(place.capacity):
-                    spouse_id = self.settle(place, spouse_id)
-        for _ in range(self.town.waiting_at_start):
-            self.enlist()
+                    person = self.person(place.place_type, self.people.get(spouse_id))
+                    spouse_id = self.apply(person, spouse_id, self.rng.randint(60, 900),
+                                           Channel.PAPER)
+                    self.document_now(spouse_id)
+                    self.decide(spouse_id, "grant", grounds=self.w.grounds["resident"],
+                                follow=False)
+                    offer_id = self.offer(self.case(spouse_id), place.place_type,
+                                          place_id=place.id, answer=False)
+                    self.answer(spouse_id, offer_id, resident=True)
 
-    def settle(self, place: Place, spouse_id: UUID | None) -> UUID:
-        spouse = self.people.get(spouse_id) if spouse_id else None
-        person = self.person(place.place_type, spouse)
-        case_id = self.apply(person, spouse_id, days_ago=self.rng.randint(60, 900),
-                             channel=Channel.PAPER)
-        for _, step in documentation_steps(self.svc, self.m, case_id, person.docs):
-            self.document(step)
-        self.decide(case_id, "grant", grounds=self.w.grounds["resident"], follow=False)
-        offer_id = self.do("make_offer", self.m, case_id, made_by=self.w.head_of_unit,
-                           place_id=place.id,
-                           type_reason=self.type_reason(self.case(case_id), place.place_type))
-        self.do("accept_offer", self.m, case_id, offer_id)
-        self.do("admit", self.m, case_id, offer_id)
-        remaining = max(7, int(self.rng.expovariate(1 / self.town.mean_remaining_stay_days)))
-        self.plan_stay_end(case_id, self.today + timedelta(days=remaining))
-        return case_id
-
-    def enlist(self) -> None:
-        """A person already on the waiting list when the trial starts: the decision is
-        dated when it was made (R24), the documentation registered now."""
-        days_ago = self.rng.randint(20, 100)
-        case_id = self.apply(self.person(), days_ago=days_ago)
-        for _, step in documentation_steps(self.svc, self.m, case_id,
-                                           self.people[case_id].docs):
-            self.document(step)
-        self.decide(case_id, "waiting_list",
-                    decided_on=self.today - timedelta(days=self.rng.randint(0, days_ago - 10)))
+    def urgent_at_end(self) -> None:
+        """The last afternoon: the first waiting persons can no longer be cared for safely
+        at home (R15: at the end they head the list)."""
+        waiting = sorted((c for c in self.listed()
+                          if c.status is _WAITING and c.outstanding_offer is None),
+                         key=Case.order_key)
+        for case in waiting[:self.town.urgent_at_end]:
+            self.urgent(case.id, bridge=False)
 
     def open_new_unit(self) -> None:
-        """The last afternoon: a new unit opens (vacant places of every type at the end),
+        """After the last meeting a new unit opens (vacant places of every type at the end),
         and every provider offers a place."""
         self.open_unit(self.town.new_unit)
         for place_type in (_ORD, _SCR, _ORD):
             self.provider_offer(place_type, valid_days=45)
 
-    # --- applicants and their cases ---------------------------------------------------
+    # --- applicants, documentation and decisions ----------------------------------------
 
     def arrivals(self, day: date) -> int:
-        """Applications on ``day``: Poisson, at the rate of the year or of the last weeks."""
-        surge_days, surge_rate = self.town.surge
-        per_week = surge_rate if (self.end - day).days <= surge_days else \
-            self.town.arrivals_per_week[min(1, (day - self.start).days // 365)]
+        """Applications on ``day``: Poisson, at the description's rate for the day."""
+        per_week = [rate for first, rate in self.town.arrivals_per_week
+                    if first <= (day - self.start).days][-1]
         n, p, floor = 0, self.rng.random(), math.exp(-per_week / 7)
         while p > floor:
             n, p = n + 1, p * self.rng.random()
@@ -304,11 +286,6 @@ class Player:
         suspected = dementia or rng.random() < s.suspicion_unconfirmed
         surname = spouse.name.split()[-1] if spouse else rng.choice(w.surnames)
         relation, information = rng.choice(w.relatives)
-        leon = [LeonEntry(LeonMeasure.EXTENDED_HOME_SERVICES, LeonStatus.TRIED,
-                          "ikke tilstrekkelig om natten")]
-        if rng.random() < 0.7:
-            leon.append(LeonEntry(LeonMeasure.SHORT_TERM_STAY, LeonStatus.TRIED,
-                                  "bedring under oppholdet, men ikke varig"))
         gp = rng.choice(w.gp_dementia if dementia else w.gp)
         docs = CaseDocumentation(
             what_matters=rng.choice(w.what_matters), account=rng.choice(w.accounts),
@@ -317,11 +294,9 @@ class Player:
             iplos_scores=self.iplos(place_type), gp_summary=gp, diagnoses=(gp.split(",")[0],),
             dementia_diagnosis=dementia and rng.random() < 0.5,
             specialist_summary=rng.choice(w.specialist) if place_type is _REI else None,
-            leon=tuple(leon),
-            dementia_finding=(DementiaFinding.CONFIRMED if dementia else
-                              DementiaFinding.NOT_CONFIRMED) if suspected else None,
-            dementia_conclusion="Demens bekreftet" if dementia else
-            "Ikke holdepunkter for demens",
+            leon=w.leon[:rng.randint(1, len(w.leon))], dementia_finding=(
+                DementiaFinding.CONFIRMED if dementia else DementiaFinding.NOT_CONFIRMED)
+            if suspected else None, dementia_conclusion=w.dementia_conclusions[dementia],
             case_worker=self.officer(), nurse=rng.choice(w.nurses),
             doctor=rng.choice(w.doctors))
         born = self.start - timedelta(days=365 * age + rng.randint(0, 364))
@@ -332,37 +307,34 @@ class Player:
         level = self.rng.randint(2, 4) + (place_type is not _ORD)
         return {v: max(1, min(5, level + self.rng.randint(-1, 1))) for v in IPLOS_VARIABLES}
 
-    def apply(self, person: Applicant, spouse_id: UUID | None = None, *, days_ago: int,
+    def apply(self, person: Applicant, spouse_id: UUID | None, days_ago: int,
               channel: Channel | None = None) -> UUID:
-        serial = self.births[person.born]
+        """The application (søknad); with ``spouse_id`` linked to the spouse's case (R10)."""
         self.births[person.born] += 1
         case_id: UUID = self.do(
-            "receive_application", self.m,
-            identity_number=synthetic_identity_number(person.born, serial), name=person.name,
+            "receive_application", self.m, identity_number=synthetic_identity_number(
+                person.born, self.births[person.born] - 1), name=person.name,
             received_on=self.today - timedelta(days=days_ago),
             channel=channel or self.rng.choice(list(Channel)), spouse_case_id=spouse_id,
             dementia_suspected=person.suspected)
         self.cases.append(case_id)
         self.people[case_id] = person
-        self.watch[case_id] = None
         return case_id
 
     def arrive(self) -> None:
         """An application; now and then spouses applying together (R10)."""
         rng, s = self.rng, self.s
-        person, days_ago = self.person(), rng.randint(0, 4)
-        case_id = self.apply(person, days_ago=days_ago)
-        draw = rng.random()
+        person, days_ago, draw = self.person(), rng.randint(0, 4), rng.random()
+        case_id = self.apply(person, None, days_ago)
         kind = "rejection" if draw < s.rejection else \
             "grant" if draw < s.rejection + s.grant_at_once else "waiting_list"
         if rng.random() < s.couple:
             kind = "waiting_list"
-            partner = self.apply(self.person(_ORD, person), case_id, days_ago=days_ago)
-            self.investigate(partner, kind)
+            self.investigate(self.apply(self.person(_ORD, person), case_id, days_ago), kind)
         self.investigate(case_id, kind)
 
     def investigate(self, case_id: UUID, kind: str) -> None:
-        """The § 2-2 items over the next days, then the decision."""
+        """The § 2-2 items (R8) over the next days, then the decision."""
         last = 0
         steps = documentation_steps(self.svc, self.m, case_id, self.people[case_id].docs)
         for i, (name, step) in enumerate(steps):
@@ -375,55 +347,64 @@ class Player:
     def document(self, step: partial[None]) -> None:
         self.do(step.func.__name__, *step.args, **dict(step.keywords))
 
-    def alternatives(self, case: Case) -> str | None:
-        """R6: for a younger person (R3), the alternatives at home that were sought."""
-        young = age_on(case.person.birth_date, self.today) < YOUNGER_PERSON_AGE
-        return self.w.alternatives_at_home if young else None
+    def document_now(self, case_id: UUID) -> None:
+        """Every § 2-2 item at once (a resident registered when the trial starts)."""
+        for _, step in documentation_steps(self.svc, self.m, case_id, self.people[case_id].docs):
+            self.document(step)
 
     def decide(self, case_id: UUID, kind: str, *, grounds: str | None = None,
-               decided_on: date | None = None, follow: bool = True,
-               complaints: bool = True) -> None:
-        waiting = kind == "waiting_list"
+               follow: bool = True, complaints: bool = True) -> None:
+        """A decision (vedtak, R4, R5, R9; R6 for a younger person, R14 the services while
+        waiting), and what follows it (:meth:`after_decision`)."""
+        waiting, case = kind == "waiting_list", self.case(case_id)
+        young = age_on(case.person.birth_date, self.today) < YOUNGER_PERSON_AGE
         decision_id = self.do(
             "decide", self.m, case_id, kind=kind, grounds=grounds or self.w.grounds[kind],
             decided_by=f"Tildelingsenheten v/ {self.officer()}",
             place_type=None if kind == "rejection" else self.people[case_id].place_type,
             can_be_cared_for_safely_at_home=None if kind == "rejection" else waiting,
-            alternatives_at_home=self.alternatives(self.case(case_id)),
-            interim_services=list(self.rng.choice(self.w.interim)) if waiting else None,
-            decided_on=decided_on)
+            alternatives_at_home=self.w.alternatives_at_home if young else None,
+            interim_services=list(self.rng.choice(self.w.interim)) if waiting else None)
         self.watch[case_id] = None
         if follow:
             self.after_decision(case_id, decision_id, kind, complaints)
 
     def after_decision(self, case_id: UUID, decision_id: UUID, kind: str,
                        complaints: bool) -> None:
-        """What follows a decision: an assessment, wishes, a short-term stay meanwhile; and
-        what befalls a person on the list: death, withdrawal, urgency, a complaint."""
+        """An assessment, wishes and a short-term stay meanwhile; and what befalls a person
+        on the list: death, withdrawal, urgency; and perhaps a complaint."""
         rng, s = self.rng, self.s
+        share = {"rejection": s.complaint_rejection, "waiting_list": s.complaint_waiting}
+        if complaints and rng.random() < share.get(kind, 0):
+            self.complain(case_id, decision_id)
         if kind == "rejection":
-            if complaints and rng.random() < s.complaint_rejection:
-                self.complain(case_id, decision_id)
             return
         self.later(rng.randint(0, 3), 14 * 60, self.assess, case_id)
         if rng.random() < s.wishes:
             facilities = sorted({unit.facility_id for unit in self.town.units})
             rng.shuffle(facilities)
-            self.later(rng.randint(1, 5), 14 * 60 + 30, self.wish, case_id, facilities[:2])
+            self.later(rng.randint(1, 5), 14 * 60 + 30, self.if_listed, case_id,
+                       "record_wishes", {"facility_ids": facilities[:2]})
         if rng.random() < (s.bridging_grant if kind == "grant" else s.bridging_waiting):
             self.later(0, 16 * 60, self.bridge, case_id)
+        draw, days = rng.random(), rng.randint(10, 150)
         if kind != "waiting_list":
             return
-        draw = rng.random()
         if draw < s.death_waiting:
-            self.later(rng.randint(10, 150), 12 * 60, self.leave, case_id, ClosureReason.DIED)
+            self.later(days, 12 * 60, self.if_listed, case_id, "close_case",
+                       {"reason": ClosureReason.DIED})
         elif draw < s.death_waiting + s.withdrawal:
-            self.later(rng.randint(10, 90), 12 * 60, self.leave, case_id,
-                       ClosureReason.WITHDRAWN)
+            self.later(days, 12 * 60, self.if_listed, case_id, "close_case",
+                       {"reason": ClosureReason.WITHDRAWN})
         elif draw < s.death_waiting + s.withdrawal + s.urgent_later:
-            self.later(rng.randint(15, 120), 8 * 60 + 30, self.urgent, case_id)
-        if complaints and rng.random() < s.complaint_waiting:
-            self.complain(case_id, decision_id)
+            self.later(days, 8 * 60 + 30, self.urgent, case_id)
+
+    def if_listed(self, case_id: UUID, command: str, kwargs: dict[str, Any]) -> None:
+        """A case command for a person still on the list."""
+        if self.case(case_id).status in ON_LIST:
+            self.do(command, self.m, case_id, **kwargs)
+
+    # --- on the list: priority, reviews, short-term stays, urgency --------------------
 
     def assess(self, case_id: UUID) -> None:
         """R16, R17: the factors, and a need score near what the policy suggests."""
@@ -443,28 +424,24 @@ class Player:
         if spouse is not None and spouse.status is CaseStatus.RESIDENT:
             factors[f.SPOUSE_IN_LONG_TERM_STAY.value] = 4
         suggested, _ = self.svc.suggested_need_score(self.m, factors, self.today)
-        tolerance = self.svc.policy_on(self.m, self.today)[2].score_tolerance
+        spread = min(5, self.policy().score_tolerance)
         reason = self.w.departure if rng.random() < 0.1 else None
-        jitter = 20 if reason else rng.randint(-min(5, tolerance), min(5, tolerance))
-        self.do("assess_priority", self.m, case_id, factors=factors,
-                need_score=max(0, min(100, suggested + jitter)),
-                assessor=rng.choice(self.w.nurses), departure_reason=reason)
+        self.do("assess_priority", self.m, case_id, factors=factors, departure_reason=reason,
+                need_score=max(0, min(100, suggested + (20 if reason else
+                                                        rng.randint(-spread, spread)))),
+                assessor=rng.choice(self.w.nurses))
 
     def review(self, case_id: UUID) -> None:
-        """R27: the periodic review: a new assessment, and a new IPLOS registration now and
-        then and before the old one is outdated (R8 (2))."""
+        """R27: a new assessment; now and then, and before it is outdated (R8 (2)), a new
+        IPLOS registration."""
         case = self.case(case_id)
-        if case.review_due_on() is None or case.review_due_on() > self.today:
+        if (case.review_due_on() or self.end) > self.today:
             return
-        max_age = self.svc.policy_on(self.m, self.today)[2].iplos_max_age_months
-        if case.iplos_outdated(self.today, max_age - 3) or self.rng.random() < 0.3:
+        if case.iplos_outdated(self.today, self.policy().iplos_max_age_months - 3) or \
+                self.rng.random() < 0.3:
             self.do("register_iplos", self.m, case_id, scores=self.iplos(case.place_type or _ORD),
                     assessed_by=self.rng.choice(self.w.nurses))
         self.assess(case_id)
-
-    def wish(self, case_id: UUID, facilities: list[str]) -> None:
-        if self.case(case_id).status in ON_LIST:
-            self.do("record_wishes", self.m, case_id, facility_ids=facilities)
 
     def bridge(self, case_id: UUID) -> None:
         """R2, R15: a short-term stay while the long-term place is awaited."""
@@ -474,27 +451,15 @@ class Player:
             self.do("record_bridging_stay", self.m, case_id, facility_name=facility, unit=unit,
                     from_on=self.today, recorded_by=self.officer())
 
-    def urgent(self, case_id: UUID) -> None:
+    def urgent(self, case_id: UUID, bridge: bool = True) -> None:
         """R15: no longer safe at home: a grant, first on the list."""
-        if self.case(case_id).status is CaseStatus.WAITING:
+        if self.case(case_id).status is _WAITING:
             self.do("mark_urgent", self.m, case_id, reason=self.rng.choice(self.w.urgency),
                     assessed_by=self.rng.choice(self.w.doctors))
-            if self.rng.random() < self.s.bridging_grant:
+            if bridge and self.rng.random() < self.s.bridging_grant:
                 self.bridge(case_id)
 
-    def urgent_at_end(self) -> None:
-        """The last afternoon: the first waiting persons without an offer become urgent."""
-        waiting = sorted((c for c in self.listed() if c.status is CaseStatus.WAITING
-                          and c.outstanding_offer is None), key=Case.order_key)
-        for case in waiting[:self.town.urgent_at_end]:
-            self.do("mark_urgent", self.m, case.id, reason=self.rng.choice(self.w.urgency),
-                    assessed_by=self.rng.choice(self.w.doctors))
-
-    def leave(self, case_id: UUID, reason: ClosureReason) -> None:
-        if self.case(case_id).status in ON_LIST:
-            self.do("close_case", self.m, case_id, reason=reason)
-
-    # --- the guarantee (§ 3-4) and answers (R26) ----------------------------------------
+    # --- the guarantee (§ 3-4) and the answer deadline (R26) ----------------------------
 
     def check_deadlines(self) -> None:
         due = [case.id for case in self.listed() if case.breach_due(self.today)]
@@ -505,76 +470,68 @@ class Player:
     def choose(self, case_id: UUID) -> None:
         """R19: a place bought from another provider, or waiting on (spouses wait)."""
         case = self.case(case_id)
-        if case.status is CaseStatus.WAITING and case.breach_choice is None and \
+        if case.status is _WAITING and case.breach_choice is None and \
                 case.guarantee.state(self.today).status is GuaranteeStatus.BREACHED:
             wait = case.spouse_case_id or self.rng.random() >= self.s.purchase_after_breach
-            self.do("record_breach_choice", self.m, case_id,
-                    choice=BreachChoice.WAIT if wait else BreachChoice.PURCHASE,
-                    recorded_by=self.officer())
+            self.do("record_breach_choice", self.m, case_id, recorded_by=self.officer(),
+                    choice=BreachChoice.WAIT if wait else BreachChoice.PURCHASE)
 
     def lapse_offers(self) -> None:
         due = [case.id for case in self.listed() if case.lapsed_offers(self.today)]
         if due:
             self.do("lapse_offers", self.m, case_ids=due, with_id=False)
 
-    # --- the morning meeting: offers of own places, purchases, reviews ----------------
+    # --- the morning meeting: own places, purchases, reviews ----------------------------
 
     def morning_meeting(self) -> None:
         listed = self.listed()
         for case in listed:
-            due = case.review_due_on()
-            if due is not None and due <= self.today:
+            if (case.review_due_on() or self.end) <= self.today:
                 self.later(0, 14 * 60 + 10, self.review, case.id)
-        self.offer_own_places(listed)
+        horizon = self.today + timedelta(days=self.policy().offer_available_within_days)
+        free = [p for p in map(self.place, self.places)
+                if (p.free_from(self.today) or date.max) <= horizon]
+        free.sort(key=lambda p: (p.room_kind is RoomKind.DOUBLE, p.free_from(self.today),
+                                 p.facility_id, p.unit, p.room))
+        order = [c.id for c in sorted(listed, key=Case.order_key)
+                 if not c.dementia_uninvestigated]
+        for place_id in (p.id for p in free):
+            while (self.place(place_id).free_from(self.today) or date.max) <= horizon and \
+                    self.offer_place(self.place(place_id), order, horizon):
+                pass
         for case in self.listed():
             if case.outstanding_offer is None and self.needs_purchase(case):
                 self.buy(case)
 
-    def offer_own_places(self, listed: list[Case]) -> None:
-        """Each free place to the first person in the one order whom it suits."""
-        horizon = self.today + timedelta(
-            days=self.svc.policy_on(self.m, self.today)[2].offer_available_within_days)
-        persons = sorted((c for c in listed if not c.dementia_uninvestigated),
-                         key=Case.order_key)
-
-        def free_by(place: Place) -> date | None:
-            day = place.free_from(self.today)
-            return day if day is not None and day <= horizon else None
-
-        places = [p for p in map(self.place, self.places) if free_by(p)]
-        places.sort(key=lambda p: (p.room_kind is RoomKind.DOUBLE, free_by(p), p.facility_id,
-                                   p.unit, p.room))
-        for place_id in (p.id for p in places):
-            while free_by(self.place(place_id)) and \
-                    self.offer_place(self.place(place_id), persons, free_by):
-                pass
-
-    def offer_place(self, place: Place, persons: list[Case],
-                    free_by: Callable[[Place], date | None]) -> bool:
-        for case in map(self.case, (c.id for c in persons)):
+    def offer_place(self, place: Place, order: list[UUID], horizon: date) -> bool:
+        """The place to the first person in the order whom it suits; spouses on the list
+        together are offered places together, at one facility (R10)."""
+        for case in map(self.case, order):
             if case.outstanding_offer is not None or not self.suits(case, place):
                 continue
             spouse = self.spouse(case)
             if spouse is not None and spouse.status in ON_LIST and \
                     spouse.outstanding_offer is None:
-                # R10: spouses on the list together are offered places together
-                beside = [place] if place.free_beds_on(free_by(place) or self.today) > 1 else []
+                day = place.free_from(self.today) or self.today
+                beside = [place] if place.free_beds_on(day) > 1 else []
                 beside += [p for p in map(self.place, self.places) if p.id != place.id
-                           and p.facility_id == place.facility_id and free_by(p)]
+                           and p.facility_id == place.facility_id
+                           and (p.free_from(self.today) or date.max) <= horizon]
                 other = next((p for p in beside if self.suits(spouse, p)), None)
                 if other is None:
                     continue
-                self.offer(case, place_id=place.id, place_type=place.place_type)
-                self.offer(spouse, place_id=other.id, place_type=other.place_type)
+                self.offer(case, place.place_type, place_id=place.id)
+                self.offer(spouse, other.place_type, place_id=other.id)
                 return True
-            self.offer(case, place_id=place.id, place_type=place.place_type)
+            self.offer(case, place.place_type, place_id=place.id)
             return True
         return False
 
     def suits(self, case: Case, place: Place) -> bool:
-        """Whether the officer offers ``place`` to ``case``: the decided type (R7, R18); a
-        screened decision an ordinary place (with a reason) for a grant or a deadline near;
-        at the spouse's facility (R10); not where the person just said no."""
+        """The decided type (R7, R18: a person with dementia may get a screened place), or
+        for a screened decision an ordinary place with a reason when a grant or the deadline
+        presses; reinforced only to reinforced; at the spouse's facility (R10); not where the
+        person said no in the last month."""
         if any(o.facility_id == place.facility_id and o.answered_on is not None
                and o.status in (OfferStatus.DECLINED, OfferStatus.LAPSED)
                and (self.today - o.answered_on).days < 30 for o in case.offers.values()):
@@ -588,186 +545,164 @@ class Player:
             return offered is decided
         if offered in fitting_place_types(decided, case.has_dementia):
             return True
-        state = case.guarantee.state(self.today)
-        near = state.days_left is not None and state.days_left <= 14
-        return decided is _SCR and (case.status is CaseStatus.GRANTED or near)
+        days_left = case.guarantee.state(self.today).days_left
+        return decided is _SCR and (case.status is _GRANTED or (days_left or 99) <= 14)
 
     def type_reason(self, case: Case, offered: PlaceType) -> str | None:
         """R7: why a person with dementia (or a screened decision) gets another place."""
         if offered is _SCR or not (case.has_dementia or case.place_type is _SCR):
             return None
         spouse = self.spouse(case)
-        key = "spouse" if spouse is not None and spouse.in_long_term_stay else \
-            "reinforced" if offered is _REI else \
-            "deadline" if case.place_type is _SCR else "ordinary"
-        return self.w.type_reasons[key]
+        return self.w.type_reasons[
+            "spouse" if spouse is not None and spouse.in_long_term_stay else
+            "reinforced" if offered is _REI else
+            "deadline" if case.place_type is _SCR else "ordinary"]
 
     def needs_purchase(self, case: Case) -> bool:
-        """R4, R15: a grant not carried out in time (after a while in a short-term stay);
-        R19: a person who chose a bought place after a breach. Not where the spouse lives at
-        an own facility (R10)."""
+        """R4, R15: a grant not carried out in time (after three weeks more in a short-term
+        stay); R19: a person who chose a bought place after a breach. Not while the spouse
+        lives at (or is offered) a facility (R10)."""
         spouse = self.spouse(case)
         if spouse is not None and spouse.facility_held is not None:
             return False
-        if case.status is CaseStatus.GRANTED:
+        if case.status is _GRANTED:
             overdue = case.grant_overdue(self.today)
-            return overdue is not None and (case.bridging_stay_on(self.today) is None
-                                            or overdue > 21)
+            return overdue is not None and (overdue > 21 or
+                                            case.bridging_stay_on(self.today) is None)
         return case.breach_choice is BreachChoice.PURCHASE and \
             case.guarantee.state(self.today).status is GuaranteeStatus.BREACHED
 
     def buy(self, case: Case) -> None:
+        """An available place of the decided type from another provider, or one asked for."""
         assert case.place_type is not None
         offers = (self.svc.get_provider_offer(self.m, i) for i in self.provider_offers)
         found = next((po.id for po in offers if po.place_type is case.place_type
                       and po.is_available_on(self.today)), None)
-        self.offer(case, provider_offer_id=found or self.provider_offer(case.place_type, 30),
-                   place_type=case.place_type)
+        self.offer(case, case.place_type,
+                   provider_offer_id=found or self.provider_offer(case.place_type, 30))
 
-    def offer(self, case: Case, *, place_type: PlaceType, **target: UUID) -> None:
-        offer_id = self.do("make_offer", self.m, case.id, made_by=self.officer(),
-                           type_reason=self.type_reason(case, place_type), **target)
-        rng, s = self.rng, self.s
-        case = self.case(case.id)
-        offer = case.offers[offer_id]
-        wished = not case.wishes or offer.facility_id in case.wishes
-        keen = case.status is CaseStatus.GRANTED or case.spouse_case_id is not None
-        draw = rng.random()
-        if not keen and draw < s.no_answer:
-            return  # no answer: the offer lapses after its answer deadline (R26)
+    def offer(self, case: Case, offered: PlaceType, *, answer: bool = True,
+              **target: UUID) -> UUID:
+        """Make the offer; the person will answer it — or not, and it lapses (R26)."""
+        offer_id: UUID = self.do("make_offer", self.m, case.id, made_by=self.officer(),
+                                 type_reason=self.type_reason(case, offered), **target)
+        case, s, draw = self.case(case.id), self.s, self.rng.random()
+        keen = case.status is _GRANTED or case.spouse_case_id is not None
+        if not answer or (not keen and draw < s.no_answer):
+            return offer_id
+        wished = not case.wishes or case.offers[offer_id].facility_id in case.wishes
         declines = not keen and draw < s.no_answer + (s.decline if wished else
                                                        s.decline_unwished)
-        answer_days = self.svc.policy_on(self.m, self.today)[2].offer_answer_days
-        self.later(rng.randint(1, answer_days), 11 * 60, self.answer, case.id, offer_id,
-                   declines)
+        self.later(self.rng.randint(1, self.policy().offer_answer_days), 11 * 60, self.answer,
+                   case.id, offer_id, False, declines)
+        return offer_id
 
-    def answer(self, case_id: UUID, offer_id: UUID, declines: bool) -> None:
-        case = self.case(case_id)
-        offer = case.offers[offer_id]
-        if offer.status is not OfferStatus.MADE or case.status not in ON_LIST:
-            return  # withdrawn meanwhile (R9)
+    def answer(self, case_id: UUID, offer_id: UUID, resident: bool = False,
+               declines: bool = False) -> None:
+        """Accept and move in — on the day it is free, or a few days later (R24) — or say
+        no. An offer withdrawn meanwhile (R9) needs no answer."""
+        offer = self.case(case_id).offers[offer_id]
+        if offer.status is not OfferStatus.MADE:
+            return
         if declines:
             self.do("decline_offer", self.m, case_id, offer_id,
                     reason=self.rng.choice(self.w.declines))
             return
         self.do("accept_offer", self.m, case_id, offer_id)
         day = max(offer.available_on or self.today, self.today)
-        if self.rng.random() < self.s.planned_admission:
-            day += timedelta(days=self.rng.randint(1, 5))  # R24: planned
+        if not resident and self.rng.random() < self.s.planned_admission:
+            day += timedelta(days=self.rng.randint(1, 5))
         self.do("admit", self.m, case_id, offer_id, admitted_on=day)
         early, mean = self.town.early_stay_days, self.town.mean_stay_days
-        stay = self.rng.randint(*early) if self.rng.random() < self.s.early_end else \
-            early[1] + int(self.rng.expovariate(1 / (mean - early[1])))
-        self.plan_stay_end(case_id, day + timedelta(days=stay))
-
-    def plan_stay_end(self, case_id: UUID, day: date) -> None:
-        if day < self.end:
-            self.at(day, 7 * 60 + 30, self.end_stay, case_id)
+        if resident:  # living there at the start: the rest of a stay already under way
+            stay = max(7, int(self.rng.expovariate(1 / self.town.mean_remaining_stay_days)))
+        elif self.rng.random() < self.s.early_end:
+            stay = self.rng.randint(*early)
+        else:
+            stay = early[1] + int(self.rng.expovariate(1 / (mean - early[1])))
+        if day + timedelta(days=stay) < self.end:
+            self.at(day + timedelta(days=stay), 7 * 60 + 30, self.end_stay, case_id)
 
     def end_stay(self, case_id: UUID) -> None:
+        """A death, recorded the same day; or a move, recorded a few days ahead (R24)."""
         if self.case(case_id).status is not CaseStatus.RESIDENT:
             return
-        if self.rng.random() < self.s.moved:  # R24: a move recorded a few days ahead
-            self.do("end_stay", self.m, case_id, reason=StayEndReason.MOVED,
-                    ended_on=self.today + timedelta(days=self.rng.randint(2, 7)))
-        else:
-            self.do("end_stay", self.m, case_id, reason=StayEndReason.DIED,
-                    ended_on=self.today)
+        moves = self.rng.random() < self.s.moved
+        self.do("end_stay", self.m, case_id,
+                reason=StayEndReason.MOVED if moves else StayEndReason.DIED,
+                ended_on=self.today + timedelta(days=self.rng.randint(2, 7) if moves else 0))
 
-    # --- other providers ---------------------------------------------------------------
+    # --- other providers ----------------------------------------------------------------
 
     def provider_offer(self, place_type: PlaceType, valid_days: int) -> UUID:
+        """Another provider offers a place at its price (R5, R19), for ``valid_days``."""
         provider = self.rng.choice(self.town.providers)
-        price = provider.price_per_day + self.town.price_supplement[place_type] + \
-            10 * self.rng.randint(-10, 10)
         po_id: UUID = self.do(
             "register_provider_offer", self.m, provider=provider.name,
             reference=f"{self.today.year}-{len(self.provider_offers) + 1:03d}",
             facility_name=provider.facility_name, facility_kind=provider.kind,
-            place_type=place_type, price_per_day=price, available_from=self.today,
-            valid_until=self.today + timedelta(days=valid_days))
+            place_type=place_type, available_from=self.today,
+            price_per_day=provider.price_per_day + self.town.price_supplement[place_type]
+            + 10 * self.rng.randint(-10, 10), valid_until=self.today + timedelta(valid_days))
         self.provider_offers.append(po_id)
         return po_id
-
-    def provider_offers_a_place(self) -> None:
-        po_id = self.provider_offer(self.rng.choice((_ORD, _ORD, _SCR, _REI)),
-                                    self.town.provider_offer_valid_days)
-        if self.rng.random() < 0.25:
-            self.later(20, 15 * 60 + 45, self.provider_withdraws, po_id)
-        every = self.town.provider_offer_every_days
-        self.later(self.rng.randint(every - 10, every + 10), 15 * 60,
-                   self.provider_offers_a_place)
-
-    def provider_withdraws(self, po_id: UUID) -> None:
-        if self.svc.get_provider_offer(self.m, po_id).is_available_on(self.today):
-            self.do("withdraw_provider_offer", self.m, po_id,
-                    reason=self.w.provider_withdrawal)
 
     # --- complaints (R21) ----------------------------------------------------------------
 
     def complain(self, case_id: UUID, decision_id: UUID) -> None:
-        paths = self.town.complaint_paths
-        path = paths[self.complaint_paths % len(paths)]
-        self.complaint_paths += 1
-        days = self.rng.randint(33, 45) if path == "late" else self.rng.randint(5, 20)
-        self.later(days, 15 * 60, self.register_complaint, case_id, decision_id, path)
+        """A complaint, and how it goes: the description's next path — "upheld" by the unit
+        (fvl. § 33), or forwarded to Statsforvalteren, who "confirmed" or "changed" it, or
+        quashed it when it came "late"."""
+        paths, rng = self.town.complaint_paths, self.rng
+        path = paths[self.complaints_planned % len(paths)]
+        self.complaints_planned += 1
+        self.later(rng.randint(33, 45) if path == "late" else rng.randint(5, 20), 15 * 60,
+                   self.register_complaint, case_id, decision_id, path)
 
     def register_complaint(self, case_id: UUID, decision_id: UUID, path: str) -> None:
-        case, w = self.case(case_id), self.w
-        kind = next(d.kind for d in case.decisions if d.decision_id == decision_id)
-        grounds = w.complaint[kind] + (f". {w.complaint['late']}" if path == "late" else "")
-        complaint_id = self.do("register_complaint", self.m, case_id,
+        w, rng, m = self.w, self.rng, self.m
+        kind = next(d.kind for d in self.case(case_id).decisions if d.decision_id == decision_id)
+        late = f". {w.complaint['late']}" if path == "late" else ""
+        complaint_id = self.do("register_complaint", m, case_id, received_on=self.today,
                                against=ComplaintSubject.DECISION, subject_id=decision_id,
-                               received_on=self.today, grounds=grounds,
-                               registered_by=self.officer())
+                               grounds=w.complaint[kind] + late, registered_by=self.officer())
         self.complaints.append(complaint_id)
-        self.later(self.rng.randint(7, 14), 15 * 60 + 10, self.reconsider, complaint_id, path)
+        day, upheld = self.today + timedelta(days=rng.randint(7, 14)), path == "upheld"
+        self.at(day, 15 * 60, partial(
+            self.do, "record_reconsideration", m, complaint_id, upheld=upheld,
+            reasoning=w.complaint["upheld" if upheld else "not_upheld"],
+            decided_by=w.head_of_unit, decided_on=day))
+        if not upheld:
+            day += timedelta(days=rng.randint(1, 3))
+            self.at(day, 15 * 60, partial(self.do, "forward_complaint", m, complaint_id,
+                                          forwarded_on=day, forwarded_by=self.officer()))
+            day += timedelta(days=rng.randint(30, 70))
+            outcome = _OUTCOME[path]
+            self.at(day, 15 * 60, partial(self.do, "record_complaint_outcome", m, complaint_id,
+                                          outcome=outcome, decided_on=day,
+                                          summary=w.complaint[outcome.value]))
+        if path != "confirmed":
+            self.at(day, 15 * 60 + 30, self.redecide, case_id)
 
-    def reconsider(self, complaint_id: UUID, path: str) -> None:
-        upheld = path == "upheld"
-        self.do("record_reconsideration", self.m, complaint_id, upheld=upheld,
-                reasoning=self.w.complaint["upheld" if upheld else "not_upheld"],
-                decided_by=self.w.head_of_unit, decided_on=self.today)
-        if upheld:
-            self.redecide(complaint_id)
-        else:
-            self.later(self.rng.randint(1, 3), 15 * 60 + 20, self.forward, complaint_id, path)
-
-    def forward(self, complaint_id: UUID, path: str) -> None:
-        self.do("forward_complaint", self.m, complaint_id, forwarded_on=self.today,
-                forwarded_by=self.officer())
-        self.later(self.rng.randint(30, 70), 15 * 60 + 30, self.outcome, complaint_id, path)
-
-    def outcome(self, complaint_id: UUID, path: str) -> None:
-        outcome = _OUTCOME[path]
-        self.do("record_complaint_outcome", self.m, complaint_id, outcome=outcome,
-                decided_on=self.today, summary=self.w.complaint[outcome.value])
-        if outcome is not ComplaintOutcome.CONFIRMED:
-            self.redecide(complaint_id)
-
-    def redecide(self, complaint_id: UUID) -> None:
-        """A complaint upheld, changed or quashed: the unit's new decision — a waiting-list
+    def redecide(self, case_id: UUID) -> None:
+        """A decision upheld, changed or quashed on complaint is made anew: a waiting-list
         decision after a rejection, a grant after a waiting-list decision."""
-        case = self.case(self.svc.get_complaint(self.m, complaint_id).case_id)
-        if case.status is CaseStatus.REJECTED:
-            self.decide(case.id, "waiting_list", grounds=self.w.grounds["after_complaint"],
-                        complaints=False)
-        elif case.status is CaseStatus.WAITING:
-            self.decide(case.id, "grant", grounds=self.w.grounds["grant_after_complaint"],
+        case = self.case(case_id)
+        kind = {CaseStatus.REJECTED: "waiting_list", _WAITING: "grant"}.get(case.status)
+        if kind is not None:  # placed or gone meanwhile: nothing left to change
+            self.decide(case_id, kind, grounds=self.w.grounds[f"{kind}_after_complaint"],
                         complaints=False)
 
-    # --- what the history holds at its end ---------------------------------------------
+    # --- what the history holds at its end -----------------------------------------------
 
     def figures(self) -> dict[str, Any]:
         """The summary's figures, read from the state at the end."""
-        day, svc, m = self.end, self.svc, self.m
+        day, m = self.end, self.m
         cases = [self.case(i) for i in self.cases]
         places = [self.place(i) for i in self.places]
-        pos = [svc.get_provider_offer(m, i) for i in self.provider_offers]
-        offers = [o for c in cases for o in c.offers.values()]
+        bought = [self.svc.get_provider_offer(m, i) for i in self.provider_offers]
+        offers = Counter(o.status for c in cases for o in c.offers.values())
         listed = {c.id: c for c in cases if c.status in ON_LIST}
-        pairs = {frozenset((c.id, c.spouse_case_id)) for c in listed.values()
-                 if c.spouse_case_id in listed}
         vacant = Counter({t.value: 0 for t in PlaceType})
         vacant.update(p.place_type.value for p in places if p.free_beds_on(day) > 0)
         choices = Counter({c.value: 0 for c in BreachChoice})
@@ -776,21 +711,18 @@ class Player:
             facilities=len({p.facility_id for p in places}), places=len(places),
             beds=sum(p.capacity for p in places), cases=len(cases),
             decisions=dict(Counter(d.kind for c in cases for d in c.decisions)),
-            offers=len(offers),
-            offers_declined=sum(o.status is OfferStatus.DECLINED for o in offers),
-            offers_lapsed=sum(o.status is OfferStatus.LAPSED for o in offers),
-            admissions=sum(o.admitted_on is not None for o in offers),
-            purchases=sum(po.purchased_for is not None for po in pos),
+            offers=offers.total(), offers_declined=offers[OfferStatus.DECLINED],
+            offers_lapsed=offers[OfferStatus.LAPSED],
+            admissions=sum(o.admitted_on is not None for c in cases for o in c.offers.values()),
+            purchases=sum(po.purchased_for is not None for po in bought),
             stays_ended=sum(c.stay_ended is not None for c in cases),
             closed_while_waiting=sum(c.closure not in (None, ClosureReason.PLACED)
                                      for c in cases),
-            waiting_now=len(listed),
-            urgent_now=sum(c.status is CaseStatus.GRANTED for c in listed.values()),
-            spouse_pairs_waiting=len(pairs),
+            waiting_now=len(listed), urgent_now=sum(c.urgent for c in listed.values()),
+            spouse_pairs_waiting=sum(c.spouse_case_id in listed for c in listed.values()) // 2,
             breaches=sum(len(c.guarantee.breaches) for c in cases),
             breach_choices=dict(choices), vacant_now=dict(vacant),
-            bridging_stays=sum(len(c.bridging) for c in cases),
-            provider_offers=len(pos),
-            provider_offers_available_now=sum(po.is_available_on(day) for po in pos),
+            bridging_stays=sum(len(c.bridging) for c in cases), provider_offers=len(bought),
+            provider_offers_available_now=sum(po.is_available_on(day) for po in bought),
             complaints=len(self.complaints),
-            policy_versions=svc.policy(m).current_version)
+            policy_versions=self.svc.policy(m).current_version)
