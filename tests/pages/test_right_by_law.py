@@ -514,7 +514,11 @@ def test_r27_a_review_due_and_an_iplos_too_old_are_flagged(
         service: AllocationService, clock: ManualClock, officer: Browser) -> None:
     case_id = waiting_case(service)
     row = row_of(officer.get("/venteliste").text, case_id)[1]
-    assert "revurdering innen 02.06.2026" in row and "IPLOS" not in row
+    assert "revurdering" not in row and "IPLOS" not in row  # due in three months
+    assert "innen 02.06.2026" in visible(officer.get(f"/saker/{case_id}").text)
+    clock.set(START.replace(month=5, day=20))
+    row = row_of(officer.get("/venteliste").text, case_id)[1]
+    assert "revurdering innen 02.06.2026" in row  # within 30 days
     clock.set(START.replace(year=2027, month=3, day=10))
     html = officer.get("/venteliste").text
     row = row_of(html, case_id)[1]
