@@ -118,6 +118,7 @@ ACCESS_ACTIONS = {
     "read_waiting_list": "så ventelisten",
     "read_waiting_list_as_of": "så ventelisten på et tidligere tidspunkt",
     "read_case_history": "så historikken", "read_decision_letter": "så vedtaksbrevet",
+    "read_offer_letter": "så tilbudsbrevet",
     "read_allocation_run": "så et tildelingsforslag", "read_complaints": "så klagelisten",
     "read_complaint": "så klagen", "write_complaint": "registrerte i klagesaken",
 }

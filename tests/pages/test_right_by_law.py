@@ -643,3 +643,37 @@ def test_the_new_forms_have_labels_and_unique_ids(
         parser.feed(html)
         doubles = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
         assert doubles == [], (url, doubles)
+
+
+# --- the offer letter (R26) -----------------------------------------------------------------
+
+
+def test_r26_the_offer_letter_names_the_place_the_deadline_and_what_declining_means(
+        service: AllocationService, officer: Browser) -> None:
+    case_id = waiting_case(service, name="Brev Mottaker")
+    offer_id = service.make_offer(M, case_id, made_by="x",
+                                  place_id=place(service, facility_id="lyngtun"))
+    html = officer.get(f"/saker/{case_id}").text
+    assert f'href="/tilbudsbrev/{case_id}/{offer_id}"' in html
+    letter = officer.get(f"/tilbudsbrev/{case_id}/{offer_id}")
+    assert letter.status_code == 200
+    text = visible(letter.text)
+    assert "Tilbud om langtidsopphold" in text
+    assert "ordinær plass ved Lyngtun (sykehjem)" in text
+    assert "Plassen er ledig fra: 02.03.2026" in text
+    assert "Svar innen 05.03.2026." in text
+    assert "Tilbudet oppfyller ventelistegarantien (forskriften § 3-4). Takker du nei" in text
+    assert "Du kan klage på tilbudet etter pasient- og brukerrettighetsloven § 7-2" in text
+    assert "data-print" in letter.text
+    other = waiting_case(service)
+    assert officer.get(f"/tilbudsbrev/{other}/{offer_id}").status_code == 404
+
+
+def test_r26_an_unsuitable_offers_letter_says_the_guarantee_runs_on(
+        service: AllocationService, officer: Browser) -> None:
+    case_id = waiting_case(service, place_type=PlaceType.SCREENED)
+    offer_id = service.make_offer(M, case_id, made_by="x", place_id=place(service),
+                                  unsuitable_reason="Ingen skjermet plass ledig")
+    text = visible(officer.get(f"/tilbudsbrev/{case_id}/{offer_id}").text)
+    assert "oppfyller derfor ikke ventelistegarantien" in text
+    assert "fristen for tilbud løper videre" in text
