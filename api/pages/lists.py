@@ -25,7 +25,7 @@ from api.pages.web import (
     validated,
 )
 from api.schemas import PlaceIn, ProviderOfferIn
-from domain.case import GuaranteeStatus
+from domain.case import IPLOS_MAX_AGE_MONTHS, GuaranteeStatus
 from domain.errors import DomainError
 from projections.vacancy_board import VacancyBoard
 from projections.waiting_list import WaitingListEntry
@@ -101,7 +101,9 @@ def waiting_list(page: OfficerPage) -> HTMLResponse:
                        entries=[e for e in entries if not e.urgent], names=names,
                        row_class=row_class, close_days=CLOSE_DAYS,
                        counts=list_counts(entries, today), today=today, policy=policy,
-                       guarantee_status=GuaranteeStatus)
+                       guarantee_status=GuaranteeStatus,
+                       # the read side flags IPLOS by the regulation's 12 months
+                       iplos_months=IPLOS_MAX_AGE_MONTHS)
 
 
 def offer_targets(page: Page) -> list[tuple[str, str]]:
