@@ -43,7 +43,6 @@ from api.schemas import (
     WishesIn,
 )
 from domain.case import Case, CaseStatus, GuaranteeStatus
-from domain.case.intake import COMPETENCE_CENTRE_ITEM
 from domain.errors import DomainError, NotFound
 from domain.person import CaseAlreadyOpen
 from domain.values import (
@@ -367,12 +366,10 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         iplos_outdated=case.on_waiting_list and case.iplos_outdated(
             today, policy.iplos_max_age_months),
         iplos_months=policy.iplos_max_age_months,
-        bridging_now=case.bridging_stay_on(today),
         bridging_open=bool(case.bridging) and case.bridging[-1].to_on is None,
         may_bridge=case.on_waiting_list, policy=policy,
         suggestion=_suggestion(page, forms.get("priority")),
-        suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL,
-        competence_item=w.MISSING[COMPETENCE_CENTRE_ITEM])
+        suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL)
 
 
 def _age(born: date, today: date) -> int:

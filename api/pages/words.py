@@ -596,7 +596,7 @@ _WHY_NO_OWN = {
     "reinforced_not_assessed": "En forsterket plass gis bare etter vurdering av behov for "
                                "forsterket plass, og den vurderingen er ikke registrert.",
     "spouse_facility_no_place": "Ingen passende plass var ledig der ektefellen eller "
-                                "samboeren bor; personen skal få plass der (R10, § 2-3).",
+                                "samboeren bor; personen skal få plass der (§ 2-3).",
     "no_double_room": "Ingen passende dobbeltrom var ledig for personen og den ledsagende "
                       "ektefellen (§ 2-3 annet ledd).",
     "no_place_of_decided_type": "Ingen ledig plass var av den typen vedtaket gjelder.",
