@@ -3,6 +3,7 @@ approve, change (with a reason) or reject each proposed offer (R17)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
-from api.pages import words as w
+from api.pages.lists import offer_targets
 from api.pages.runs import recorded_runs, run_items
 from api.pages.web import (
     Form,
@@ -23,6 +24,7 @@ from api.pages.web import (
     refuse,
     status_of,
 )
+from application.errors import ConfirmationRequired
 from domain.allocation import AllocationRun
 from domain.errors import DomainError, NotFound
 
@@ -36,24 +38,60 @@ def allocation(page: OfficerPage) -> HTMLResponse:
     return _allocation_page(page)
 
 
-def _allocation_page(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
+@dataclass(frozen=True)
+class Unassessed:
+    """R16, R17: a person on the list with no priority assessment, named before a run."""
+
+    case_id: str
+    name: str
+
+
+def _allocation_page(page: Page, form: Form | None = None, status: int = 200,
+                     unassessed: list[Unassessed] | None = None) -> HTMLResponse:
     runs = recorded_runs(page.service, page.municipality, limit=10)
     waiting = page.read.waiting_list(page.municipality)
     board = page.read.vacancy_board(page.municipality)
     return page.render("allocation.html", status=status,
                        forms={"run": form} if form else {}, title="Tildeling", runs=runs,
                        waiting=len([e for e in waiting if e.outstanding_offer is None]),
-                       vacant=board.count("vacant"),
+                       vacant=board.count("vacant"), vacant_from=board.count("vacant_from"),
                        purchasable=len([o for o in board.provider_offers
-                                        if o.status == "available"]))
+                                        if o.status == "available"]),
+                       unassessed=unassessed or [])
+
+
+def _unassessed(page: Page, form: Form, exc: ConfirmationRequired) -> HTMLResponse:
+    """R16, R17: the run is refused until the officer confirms; the page names the persons
+    without an assessment (linked to their cases) and offers the confirming button."""
+    names = {e.case_id: e.name for e in page.read.waiting_list(page.municipality)}
+    persons = []
+    for raw in exc.case_ids:
+        name = names.get(raw)
+        if name is None:
+            try:
+                name = page.service.get_case(page.municipality, UUID(raw)).person.name
+            except (DomainError, ValueError):
+                continue
+        persons.append(Unassessed(raw, name))
+    persons.sort(key=lambda p: p.name.casefold())
+    page.audit("read_waiting_list", [p.case_id for p in persons],
+               detail="persons without a priority assessment, named before a run")
+    return _allocation_page(page, form, 409, persons)
 
 
 @router.post("/tildeling", name="page_allocation_run")
 def run_allocation(page: OfficerForm) -> Response:
     form = page.form("run")
+    confirmed = form.get("confirm_unassessed") == "ja"
     try:
         run_id = page.service.run_allocation(page.municipality, started_by=page.user.name,
+                                             confirm_unassessed=confirmed,
                                              command_id=form.command)
+    except ConfirmationRequired as exc:
+        if exc.code == "unassessed_persons":
+            return _unassessed(page, form, exc)
+        refuse(form, exc)
+        return _allocation_page(page, form, status_of(exc))
     except DomainError as exc:
         refuse(form, exc)
         return _allocation_page(page, form, status_of(exc))
@@ -73,19 +111,10 @@ def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
     run = _load_run(page, run_id)
     names = {e.case_id: e.name for e in page.read.waiting_list(page.municipality)}
     items = run_items(page.service, run, names)
-    board = page.read.vacancy_board(page.municipality)
-    alternatives = [(f"place:{p.place_id}",
-                     f"{p.facility_name}, avd. {p.unit}, rom {p.room} — "
-                     f"{w.label(w.PLACE_TYPES, p.place_type)}")
-                    for p in board.places if p.status == "vacant"]
-    alternatives += [(f"offer:{o.provider_offer_id}",
-                      f"Kjøp: {o.facility_name} ({o.provider}) — "
-                      f"{w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)}")
-                     for o in board.provider_offers if o.status == "available"]
     page.audit("read_allocation_run", [i.case_id for i in items])
     return page.render("allocation_run.html", status=status, forms=forms or {},
                        title="Tildelingsforslag", run=run, run_id=str(run_id), items=items,
-                       alternatives=alternatives,
+                       alternatives=offer_targets(page),
                        open_items=sum(1 for i in items if i.status == "proposed"))
 
 
@@ -96,14 +125,16 @@ def proposal(run_id: str, page: OfficerPage) -> HTMLResponse:
 
 @router.post("/tildeling/{run_id}/godkjenn/{case_id}", name="page_allocation_approve")
 def approve(run_id: str, case_id: str, page: OfficerForm) -> Response:
+    """Approve the proposed offer as it is (form ``approve-…``), or changed to another place
+    with a reason (form ``change-…``, which names a ``target``)."""
     rid, cid = parse_id(run_id), parse_id(case_id)
     _load_run(page, rid)
-    name = f"approve-{cid}"
+    changing = "target" in page.form_data
+    name = f"{'change' if changing else 'approve'}-{cid}"
     form = page.form(name)
     place_id = provider_offer_id = None
-    target = form.get("target")
-    if target:
-        kind, _, raw = target.partition(":")
+    if changing:
+        kind, _, raw = form.get("target").partition(":")
         try:
             chosen = UUID(raw)
         except ValueError:
@@ -117,10 +148,11 @@ def approve(run_id: str, case_id: str, page: OfficerForm) -> Response:
         page.service.approve_proposal(
             page.municipality, rid, cid, approved_by=page.user.name, place_id=place_id,
             provider_offer_id=provider_offer_id, reason=form.get("reason").strip() or None,
-            non_screened_reason=form.get("non_screened_reason").strip() or None)
+            type_reason=form.get("type_reason").strip() or None,
+            unsuitable_reason=form.get("unsuitable_reason").strip() or None)
     except DomainError as exc:
         refuse(form, exc, {"place_id": "target", "provider_offer_id": "target",
-                           "case_id": "target", "approved_by": "reason"})
+                           "approved_by": "reason"})
         return run_page(page, rid, forms={name: form}, status=status_of(exc))
     page.audit("write_case", [cid], detail="approved the proposed offer")
     return page.done(f"/tildeling/{rid}", "godkjent")

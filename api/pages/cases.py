@@ -1,5 +1,6 @@
 """The allocation unit's case pages: a new application, and the case page (person, the § 2-2
-checklist, decisions, assessments, offers, timeline) with a form for each command."""
+checklist, decisions, the guarantee, assessments, offers, timeline) with a form for each
+command."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import Role
 from api.pages import timeline
 from api.pages import words as w
-from api.pages.lists import known_facilities
+from api.pages.lists import known_facilities, offer_targets
 from api.pages.web import (
     Form,
     FormInvalid,
@@ -30,19 +31,26 @@ from api.pages.web import (
     validated,
 )
 from api.schemas import (
+    BridgingStayEndIn,
+    BridgingStayIn,
     CloseCaseIn,
+    DementiaSuspicionIn,
     EndStayIn,
     InterimServicesIn,
     LivingApartIn,
+    NoRelativesIn,
     SpouseIn,
     WishesIn,
 )
-from domain.base import add_months
-from domain.case import IPLOS_MAX_AGE_MONTHS, Case, CaseStatus
+from domain.case import Case, CaseStatus, GuaranteeStatus
 from domain.errors import DomainError, NotFound
+from domain.person import CaseAlreadyOpen
 from domain.values import (
+    FACTOR_MAX,
     IPLOS_SCORES,
     IPLOS_VARIABLES,
+    LOWERS_NEED,
+    SPECIAL_WEIGHT,
     BreachChoice,
     Channel,
     ClosureReason,
@@ -55,6 +63,7 @@ from domain.values import (
     MedicalSource,
     OfferStatus,
     PlaceType,
+    PolicySettings,
     PriorityFactor,
 )
 
@@ -78,37 +87,49 @@ class CheckItem:
     note: str
 
 
-def checklist(case: Case, today: date) -> list[CheckItem]:
+def checklist(case: Case, today: date, policy: PolicySettings) -> list[CheckItem]:
     """R8 (§ 2-2): each item, whether the case holds it, and what is missing."""
     d = case.docs
     reinforced = case.place_type is PlaceType.REINFORCED
+    months = policy.iplos_max_age_months
     items: list[CheckItem] = []
     for key, number, label in w.CHECKLIST:
         state, note = "no", ""
         if key == "own_account":
             state = "yes" if d.own_account else "no"
         elif key == "relatives":
-            state = "yes" if d.relatives else "no"
+            if d.relatives:
+                state = "yes"
+            elif d.no_relatives:
+                state, note = "yes", "erklæring om at det ikke er pårørende eller verge å spørre"
         elif key == "iplos":
             if not case.receives_other_services:
                 state, note = "n/a", "personen mottar ikke andre tjenester"
             elif d.iplos_assessed_on is None:
                 note = "ikke registrert"
-            elif add_months(d.iplos_assessed_on, IPLOS_MAX_AGE_MONTHS) < today:
-                note = f"registreringen fra {w.dato(d.iplos_assessed_on)} er eldre enn 12 måneder"
+            elif case.iplos_outdated(today, months):
+                note = (f"registreringen fra {w.dato(d.iplos_assessed_on)} er eldre enn "
+                        f"{months} måneder")
             else:
                 state, note = "yes", f"per {w.dato(d.iplos_assessed_on)}"
         elif key == "medical":
             sources = {s.value for s in d.medical_sources}
             have = ", ".join(w.MEDICAL_SOURCES[s] for s in sorted(sources)) or "ingen"
             if reinforced:
-                lacking = [w.MEDICAL_SOURCES[s] for s in ("gp", "specialist") if s not in sources]
+                wanted = ["gp", "specialist"]
+                if d.competence_centre_involved:
+                    wanted.append("competence_centre")
+                lacking = [w.MEDICAL_SOURCES[s] for s in wanted if s not in sources]
                 state = "no" if lacking else "yes"
-                note = (f"forsterket plass krever begge; mangler {', '.join(lacking)}"
+                needs = "fastlege, spesialisthelsetjenesten og kompetansesenteret som har " \
+                        "vært involvert" if d.competence_centre_involved else "begge"
+                note = (f"forsterket plass krever {needs}; mangler {', '.join(lacking)}"
                         if lacking else f"fra {have}")
             else:
                 state = "yes" if sources & {"gp", "specialist"} else "no"
                 note = f"fra {have}"
+                if d.competence_centre_involved:
+                    note += "; et kompetansesenter har vært involvert"
         elif key == "leon":
             state = "yes" if d.leon else "no"
             note = ", ".join(f"{w.label(w.LEON_MEASURES, e.measure)} "
@@ -135,11 +156,12 @@ OPTIONS = {
     "sources": _options(w.MEDICAL_SOURCES),
     "leon_statuses": _options(w.LEON_STATUSES),
     "findings": _options(w.DEMENTIA_FINDINGS),
-    "decision_kinds": [("waiting_list", "Venteliste (§ 2-1 annet ledd, R5)"),
-                       ("grant", "Innvilget straks — kan ikke få forsvarlig hjelp hjemme "
-                                 "(§ 2-1 første ledd, R4)"),
-                       ("rejection", "Avslag (R9)")],
-    "factor_scores": [(str(n), f"{n}") for n in range(5)],
+    "decision_kinds": [("waiting_list", "Venteliste — kan få forsvarlig hjelp hjemme til plass "
+                                        "tilbys (§ 2-1 annet ledd)"),
+                       ("grant", "Langtidsopphold straks — kan ikke få forsvarlig hjelp "
+                                 "hjemme (§ 2-1 første ledd)"),
+                       ("rejection", "Avslag")],
+    "factor_scores": [(str(n), f"{n}") for n in range(FACTOR_MAX + 1)],
     "iplos_scores": [(str(n), str(n)) for n in sorted(IPLOS_SCORES)],
     "yes_no": [("ja", "Ja"), ("nei", "Nei")],
     "breach_choices": _options(w.BREACH_CHOICES),
@@ -148,7 +170,19 @@ OPTIONS = {
     "closure_reasons": [(k, v) for k, v in w.CLOSURE_REASONS.items()
                         if k != ClosureReason.PLACED.value],
     "stay_end_reasons": _options(w.STAY_END_REASONS),
+    "other_services": [("ja", "Mottar andre helse- og omsorgstjenester"),
+                       ("nei", "Mottar ikke andre helse- og omsorgstjenester")],
 }
+
+#: R16, R17 (§ 3-3): the factors in three groups, as the form shows them.
+FACTOR_GROUPS = (
+    ("Særlig vekt (§ 3-3 annet ledd): ingen kombinasjon av de andre forholdene veier opp "
+     "for disse", [f.value for f in PriorityFactor if f in SPECIAL_WEIGHT]),
+    ("Andre forhold som øker behovet (§ 3-3 tredje ledd)",
+     [f.value for f in PriorityFactor if f not in SPECIAL_WEIGHT and f not in LOWERS_NEED]),
+    ("Forhold som trekker behovet ned (§ 3-3 tredje ledd): jo mer de gjelder, jo mindre er "
+     "behovet for plass", [f.value for f in PriorityFactor if f in LOWERS_NEED]),
+)
 
 #: Most interim services and wishes a form offers at once (the schemas allow 20).
 SERVICE_ROWS, WISH_ROWS = 20, 20
@@ -157,14 +191,36 @@ SERVICE_ROWS, WISH_ROWS = 20, 20
 # --- a new application ------------------------------------------------------------------------
 
 
-def _new_page(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
+@dataclass(frozen=True)
+class OpenCase:
+    """R25: the person's open case, as the page points to it."""
+
+    case_id: str
+    name: str
+    status: str
+
+
+def _new_page(page: Page, form: Form | None = None, status: int = 200,
+              open_case: OpenCase | None = None) -> HTMLResponse:
     return page.render("new_case.html", status=status, forms={"apply": form} if form else {},
-                       title="Ny søknad", options=OPTIONS, today=page.today)
+                       title="Ny søknad", options=OPTIONS, today=page.today,
+                       open_case=open_case)
 
 
 @router.get("/saker/ny", name="page_new_case")
 def new_case(page: OfficerPage) -> HTMLResponse:
     return _new_page(page)
+
+
+def _already_open(page: Page, form: Form, case_id: UUID) -> HTMLResponse:
+    """R25: a second application for a person with an open case opens nothing; the page
+    names that case and links to it."""
+    case = page.service.get_case(page.municipality, case_id)
+    page.audit("read_case", [case_id], detail="the person's open case, named on a second "
+               "application")
+    form.refuse(None, w.error_text(CaseAlreadyOpen(case_id)))
+    return _new_page(page, form, 409, OpenCase(str(case_id), case.person.name,
+                                               w.label(w.CASE_STATUSES, case.status)))
 
 
 @router.post("/saker/ny", name="page_new_case_post")
@@ -186,6 +242,8 @@ def receive(page: OfficerForm) -> Response:
             dementia_suspected=form.checked("dementia_suspected"), command_id=form.command)
     except FormInvalid:
         return _new_page(page, form, 422)
+    except CaseAlreadyOpen as exc:
+        return _already_open(page, form, exc.case_id)
     except DomainError as exc:
         refuse(form, exc)
         return _new_page(page, form, status_of(exc))
@@ -196,56 +254,122 @@ def receive(page: OfficerForm) -> Response:
 # --- the case page ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Grant:
+    """R4, R15: a grant to be carried out at once, and how long it has waited."""
+
+    granted_on: date
+    days_since: int
+    alert_days: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """An offer as the case page shows it (R18, R26)."""
+
+    offer: Any  # domain.case.Offer
+    event: Any  # its OfferMade event, for the reasons recorded with it
+    may_lapse: bool  # made, unanswered and past its answer deadline
+
+
+def _grant(case: Case, today: date) -> Grant | None:
+    decision = case.current_decision
+    if case.status is not CaseStatus.GRANTED or decision is None:
+        return None
+    return Grant(decision.decided_on, (today - decision.decided_on).days,
+                 case.grant_alert_days, case.grant_overdue(today) is not None)
+
+
+def _suggestion(page: Page, form: Form | None) -> str | None:
+    """Without JavaScript: after a refused assessment, the policy's suggestion for the
+    factors as typed (R16, R17), shown beside the score."""
+    if form is None:
+        return None
+    factors: dict[str, int] = {}
+    for f in PriorityFactor:
+        raw = form.get(f"factor_{f.value}").strip()
+        if raw.isdigit() and 0 < int(raw) <= FACTOR_MAX:
+            factors[f.value] = int(raw)
+    try:
+        day = date.fromisoformat(form.get("assessed_on").strip()) \
+            if form.get("assessed_on").strip() else None
+    except ValueError:
+        day = None
+    score, _ = page.service.suggested_need_score(page.municipality, factors,
+                                                 min(day or page.today, page.today))
+    special = any(factors.get(f.value, 0) > 0 for f in SPECIAL_WEIGHT)
+    return w.suggestion_words(score, special)
+
+
 def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None,
               status: int = 200) -> HTMLResponse:
     case = page.load_case(case_id, "read_case")
+    forms = forms or {}
     events = timeline.case_events(page.service, case_id)
     today = page.today
+    _, _, policy = page.service.policy_on(page.municipality, today)
     decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
     assessments = [e for e in events if isinstance(e, Case.PriorityAssessed)]
     offer_events = {e.offer_id: e for e in events if isinstance(e, Case.OfferMade)}
-    offers = [(o, offer_events.get(o.offer_id)) for o in
-              sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)]
+    offers = [OfferRow(o, offer_events.get(o.offer_id),
+                       o.status is OfferStatus.MADE and o.answer_by is not None
+                       and today > o.answer_by)
+              for o in sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)]
     spouse = None
     if case.spouse_case_id is not None:
         try:
             spouse = page.service.get_case(page.municipality, case.spouse_case_id)
         except DomainError:
             spouse = None
-    board = page.read.vacancy_board(page.municipality)
-    targets = [(f"place:{p.place_id}",
-                f"{p.facility_name}, avd. {p.unit}, rom {p.room} — "
-                f"{w.label(w.PLACE_TYPES, p.place_type)}, {w.label(w.ROOM_KINDS, p.room_kind)}")
-               for p in board.places if p.status == "vacant"]
-    targets += [(f"offer:{o.provider_offer_id}",
-                 f"Kjøp: {o.facility_name} ({o.provider}) — "
-                 f"{w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)} per døgn")
-                for o in board.provider_offers if o.status == "available"]
-    missing = case.missing_documentation(case.place_type or PlaceType.ORDINARY, today)
+    missing = case.missing_documentation(case.place_type or PlaceType.ORDINARY, today,
+                                         policy.iplos_max_age_months)
     waiting_or_open = case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
                                       CaseStatus.WAITING)
-    facilities = known_facilities(page, case.wishes) if waiting_or_open or case.wishes else []
-    facility_names = dict(facilities)
+    facilities = known_facilities(page, case.wishes)
+    facility_names = timeline.facility_names(events, dict(facilities))
     spouse_ids = [case.spouse_case_id] if spouse is not None else []
+    state = case.guarantee.state(today)
+    review_due_on = case.review_due_on()
     page.audit("read_case", [case_id, *spouse_ids])
     return page.render(
-        "case.html", status=status, forms=forms or {}, case=case, case_id=str(case_id),
-        facilities=facilities, wishes=[facility_names.get(f, f) for f in case.wishes],
+        "case.html", status=status, forms=forms, case=case, case_id=str(case_id),
+        facilities=facilities if waiting_or_open or case.wishes else [],
+        wishes=[facility_names.get(f, "en institusjon som ikke lenger er registrert")
+                for f in case.wishes],
         wish_rows=range(1, min(WISH_ROWS, max(len(case.wishes), len(facilities), 1)) + 1),
         service_rows=range(1, min(SERVICE_ROWS, max(len(case.interim_services) + 1, 3)) + 1),
         may_record_wishes=waiting_or_open,
+        may_document=case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
+                                     CaseStatus.WAITING, CaseStatus.REJECTED),
         may_close=case.status not in (CaseStatus.CLOSED, CaseStatus.RESIDENT),
         closure_word=w.label(w.CLOSURE_REASONS, case.closure) if case.closure else None,
         stay_end_word=w.label(w.STAY_END_REASONS, case.stay_ended[0])
         if case.stay_ended else None,
+        residence_name=facility_names.get(case.residence.facility_id,
+                                          "institusjonen i tilbudet")
+        if case.residence else None,
         title=f"Sak: {case.person.name}", masked=masked(case.person.identity_number),
-        age=_age(case.person.birth_date, today), checklist=checklist(case, today),
-        missing=[w.MISSING.get(m, m) for m in missing], decisions=decisions,
-        assessments=assessments, offers=offers, steps=timeline.steps(events), spouse=spouse,
-        targets=targets, options=OPTIONS, today=today, iplos=IPLOS_VARIABLES,
-        leon=[m.value for m in LeonMeasure], factors=[f.value for f in PriorityFactor],
+        age=_age(case.person.birth_date, today), checklist=checklist(case, today, policy),
+        missing=[w.missing_text(m) for m in missing], decisions=decisions,
+        assessments=assessments, offers=offers,
+        steps=timeline.steps(events, facility_names), spouse=spouse,
+        admission_planned=case.admission_planned(today),
+        targets=offer_targets(page), options=OPTIONS, today=today, iplos=IPLOS_VARIABLES,
+        leon=[m.value for m in LeonMeasure], factor_groups=FACTOR_GROUPS,
         status_word=w.label(w.CASE_STATUSES, case.status),
-        open_offer=case.outstanding_offer, offer_status=OfferStatus)
+        open_offer=case.outstanding_offer, offer_status=OfferStatus,
+        guarantee=state, guarantee_words=w.guarantee_text(state),
+        guarantee_status=GuaranteeStatus, breaches=case.guarantee.breaches,
+        grant=_grant(case, today), review_due_on=review_due_on,
+        review_due=review_due_on is not None and review_due_on <= today,
+        iplos_outdated=case.on_waiting_list and case.iplos_outdated(
+            today, policy.iplos_max_age_months),
+        iplos_months=policy.iplos_max_age_months,
+        bridging_open=bool(case.bridging) and case.bridging[-1].to_on is None,
+        may_bridge=case.on_waiting_list, policy=policy,
+        suggestion=_suggestion(page, forms.get("priority")),
+        suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL)
 
 
 def _age(born: date, today: date) -> int:
@@ -310,6 +434,21 @@ def relatives(case_id: str, page: OfficerForm) -> Response:
     return _post(page, cid, "relatives", run)
 
 
+@router.post("/saker/{case_id}/ingen-parorende", name="page_case_no_relatives")
+def no_relatives(case_id: str, page: OfficerForm) -> Response:
+    """R8 (1): a statement that there are no relatives or guardian to ask."""
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, NoRelativesIn, {"statement": form.get("statement").strip()},
+                         {"statement": "Skriv erklæringen: hvorfor det ikke er pårørende "
+                                       "eller verge å spørre (§ 2-2 nr. 1)."})
+        page.service.state_no_relatives(page.municipality, cid, statement=body.statement,
+                                        recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "no_relatives", run)
+
+
 @router.post("/saker/{case_id}/iplos", name="page_case_iplos")
 def iplos(case_id: str, page: OfficerForm) -> Response:
     cid = parse_id(case_id)
@@ -345,7 +484,9 @@ def medical(case_id: str, page: OfficerForm) -> Response:
         page.service.record_medical_information(
             page.municipality, cid, source=MedicalSource(source), summary=summary,
             diagnoses=diagnoses, dementia_diagnosis=form.checked("dementia_diagnosis"),
-            received_on=when, command_id=form.command)
+            received_on=when,
+            competence_centre_involved=form.checked("competence_centre_involved"),
+            command_id=form.command)
 
     return _post(page, cid, "medical", run)
 
@@ -388,6 +529,38 @@ def dementia(case_id: str, page: OfficerForm) -> Response:
     return _post(page, cid, "dementia", run)
 
 
+@router.post("/saker/{case_id}/demensmistanke", name="page_case_dementia_suspicion")
+def dementia_suspicion(case_id: str, page: OfficerForm) -> Response:
+    """R8 (5): dementia is suspected (at any time): no offer before the investigation."""
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, DementiaSuspicionIn, {"reason": form.get("reason").strip()},
+                         {"reason": "Skriv hva som gir mistanke om demens."})
+        page.service.suspect_dementia(page.municipality, cid, reason=body.reason,
+                                      raised_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "dementia_suspicion", run)
+
+
+@router.post("/saker/{case_id}/andre-tjenester", name="page_case_other_services")
+def other_services(case_id: str, page: OfficerForm) -> Response:
+    """R8 (2): whether the person receives other services changed (then an updated IPLOS
+    registration is needed)."""
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        said = need.choice("receives", ("ja", "nei"), "Velg om personen nå mottar andre "
+                                                      "helse- og omsorgstjenester.")
+        need.done()
+        page.service.record_other_services(page.municipality, cid,
+                                           receives_other_services=said == "ja",
+                                           recorded_by=page.user.name,
+                                           command_id=form.command)
+
+    return _post(page, cid, "other_services", run)
+
+
 @router.post("/saker/{case_id}/vedtak", name="page_case_decide")
 def decide(case_id: str, page: OfficerForm) -> Response:
     cid = parse_id(case_id)
@@ -395,7 +568,9 @@ def decide(case_id: str, page: OfficerForm) -> Response:
     def run(form: Form, need: Need) -> None:
         kind = need.choice("kind", w.DECISION_KINDS, "Velg vedtakstype.")
         grounds = need.text("grounds", "Skriv begrunnelsen: de faktiske forholdene og "
-                                       "hovedhensynene (R14, § 3-2).")
+                                       "hovedhensynene (§ 3-2).")
+        decided_on = need.day("decided_on", "Skriv vedtaksdatoen som dd.mm.åååå.",
+                              required=False)
         decided_by = need.text("decided_by", "Skriv hvem som fatter vedtaket.")
         place_type = need.choice("place_type", w.PLACE_TYPES, "Velg plasstype.",
                                  required=kind != "rejection")
@@ -414,7 +589,7 @@ def decide(case_id: str, page: OfficerForm) -> Response:
             facility_kind=FacilityKind(facility_kind) if facility_kind else None,
             can_be_cared_for_safely_at_home=None if safe is None else safe == "ja",
             alternatives_at_home=form.get("alternatives_at_home").strip() or None,
-            interim_services=services, command_id=form.command)
+            interim_services=services, decided_on=decided_on, command_id=form.command)
 
     return _post(page, cid, "decide", run,
                  {"can_be_cared_for_safely_at_home": "safe_at_home",
@@ -428,39 +603,43 @@ def priority(case_id: str, page: OfficerForm) -> Response:
     def run(form: Form, need: Need) -> None:
         factors: dict[str, int] = {}
         for f in PriorityFactor:
-            value = need.integer(f"factor_{f.value}", "Velg 0–4.", 0, 4, required=False)
+            value = need.integer(f"factor_{f.value}", f"Velg 0–{FACTOR_MAX}.", 0, FACTOR_MAX,
+                                 required=False)
             if value:
                 factors[f.value] = value
         score = need.integer("need_score", "Skriv behovspoeng som et tall fra 0 til 100.",
                              0, 100)
         assessor = need.text("assessor", "Skriv hvem som har gjort den faglige vurderingen "
-                                         "(R17).")
+                                         "(§ 3-3 tredje ledd).")
+        assessed_on = need.day("assessed_on", "Skriv datoen som dd.mm.åååå.", required=False)
         need.done()
         assert score is not None
         page.service.assess_priority(
             page.municipality, cid, factors=factors, need_score=score, assessor=assessor,
             departure_reason=form.get("departure_reason").strip() or None,
-            command_id=form.command)
+            assessed_on=assessed_on, command_id=form.command)
 
     return _post(page, cid, "priority", run)
 
 
 @router.post("/saker/{case_id}/hast", name="page_case_urgent")
 def urgent(case_id: str, page: OfficerForm) -> Response:
+    """R15 (§ 3-3 first paragraph): the person on the list can no longer be cared for safely
+    at home: a grant to be carried out at once. It ends only with a new waiting-list
+    decision (the decision form), never from here."""
     cid = parse_id(case_id)
 
     def run(form: Form, need: Need) -> None:
         reason = need.text("reason", "Skriv hvorfor personen ikke lenger kan få forsvarlig "
-                                     "hjelp hjemme (R15).")
+                                     "hjelp hjemme (§ 3-3 første ledd).")
+        decided_on = need.day("decided_on", "Skriv vedtaksdatoen som dd.mm.åååå.",
+                              required=False)
         need.done()
-        if page.service.get_case(page.municipality, cid).urgent:
-            page.service.clear_urgency(page.municipality, cid, reason=reason,
-                                       assessed_by=page.user.name, command_id=form.command)
-        else:
-            page.service.mark_urgent(page.municipality, cid, reason=reason,
-                                     assessed_by=page.user.name, command_id=form.command)
+        page.service.mark_urgent(page.municipality, cid, reason=reason,
+                                 assessed_by=page.user.name, decided_on=decided_on,
+                                 command_id=form.command)
 
-    return _post(page, cid, "urgent", run)
+    return _post(page, cid, "urgent", run, message="straks")
 
 
 @router.post("/saker/{case_id}/tilbud", name="page_case_offer")
@@ -480,12 +659,13 @@ def offer(case_id: str, page: OfficerForm) -> Response:
             page.municipality, cid, made_by=page.user.name,
             place_id=target_id if kind == "place" else None,
             provider_offer_id=target_id if kind == "offer" else None,
-            non_screened_reason=form.get("non_screened_reason").strip() or None,
+            type_reason=form.get("type_reason").strip() or None,
+            unsuitable_reason=form.get("unsuitable_reason").strip() or None,
             command_id=form.command)
 
     return _post(page, cid, "offer", run,
-                 {"place_id": "target", "provider_offer_id": "target", "kind": "target",
-                  "case_id": "target"}, message="tilbud")
+                 {"place_id": "target", "provider_offer_id": "target", "kind": "target"},
+                 message="tilbud")
 
 
 def _offer_id(raw: str) -> UUID:
@@ -537,6 +717,18 @@ def admit(case_id: str, offer_id: str, page: OfficerForm) -> Response:
                  message="innflytting")
 
 
+@router.post("/saker/{case_id}/tilbud/{offer_id}/bortfalt", name="page_case_lapse")
+def lapse(case_id: str, offer_id: str, page: OfficerForm) -> Response:
+    """R26: the offer was not answered by its answer deadline: it lapses, the place is
+    released."""
+    cid, oid = parse_id(case_id), _offer_id(offer_id)
+
+    def run(form: Form, need: Need) -> None:
+        page.service.lapse_offer(page.municipality, cid, oid, command_id=form.command)
+
+    return _post(page, cid, f"lapse-{oid}", run, {"offer_id": "lapse"}, message="bortfalt")
+
+
 @router.post("/saker/{case_id}/fristvalg", name="page_case_breach_choice")
 def breach_choice(case_id: str, page: OfficerForm) -> Response:
     cid = parse_id(case_id)
@@ -551,7 +743,47 @@ def breach_choice(case_id: str, page: OfficerForm) -> Response:
     return _post(page, cid, "breach_choice", run)
 
 
-# --- wishes, interim services, spouse (R10, R14, R16/R20) -------------------------------------
+# --- a short-term stay while waiting (R2, R15) -------------------------------------------------
+
+
+@router.post("/saker/{case_id}/korttidsopphold", name="page_case_bridging_stay")
+def bridging_stay(case_id: str, page: OfficerForm) -> Response:
+    """R2, R15 (notat 2.4): a short-term stay that bridges the wait for a long-term place."""
+    cid = parse_id(case_id)
+    date_text = "Skriv datoen som dd.mm.åååå."
+
+    def run(form: Form, need: Need) -> None:
+        data: dict[str, Any] = {"facility_name": form.get("facility_name").strip(),
+                                "unit": form.get("unit").strip(),
+                                "from_on": form.get("from_on").strip()}
+        if form.get("to_on").strip():
+            data["to_on"] = form.get("to_on").strip()
+        body = validated(form, BridgingStayIn, data,
+                         {"facility_name": "Skriv institusjonen der korttidsoppholdet er.",
+                          "unit": "Skriv avdelingen.", "from_on": date_text,
+                          "to_on": date_text})
+        page.service.record_bridging_stay(
+            page.municipality, cid, facility_name=body.facility_name, unit=body.unit,
+            from_on=body.from_on, to_on=body.to_on, recorded_by=page.user.name,
+            command_id=form.command)
+
+    return _post(page, cid, "bridging", run, message="korttidsopphold")
+
+
+@router.post("/saker/{case_id}/korttidsopphold/avslutt", name="page_case_bridging_end")
+def bridging_end(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, BridgingStayEndIn, {"to_on": form.get("to_on").strip()},
+                         {"to_on": "Skriv datoen korttidsoppholdet sluttet, som dd.mm.åååå."})
+        page.service.end_bridging_stay(page.municipality, cid, to_on=body.to_on,
+                                       recorded_by=page.user.name, command_id=form.command)
+
+    return _post(page, cid, "bridging_end", run, message="korttidsopphold")
+
+
+# --- wishes, interim services, spouse (R10, R14, R16/R20) -------------------------------
 
 
 @router.post("/saker/{case_id}/onsker", name="page_case_wishes")
@@ -634,7 +866,7 @@ def living_apart(case_id: str, page: OfficerForm) -> Response:
 
     def run(form: Form, need: Need) -> None:
         body = validated(form, LivingApartIn, {"statement": form.get("statement").strip()},
-                         {"statement": "Skriv samtykket med personens egne ord (R10)."})
+                         {"statement": "Skriv samtykket med personens egne ord (§ 2-3)."})
         page.service.consent_to_living_apart(page.municipality, cid, statement=body.statement,
                                              recorded_by=page.user.name,
                                              command_id=form.command)

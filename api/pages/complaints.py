@@ -33,7 +33,7 @@ from api.pages.web import (
 )
 from domain.allocation import AllocationRun
 from domain.base import OSLO
-from domain.case import Case
+from domain.case import Case, GuaranteeStatus
 from domain.complaint import ComplaintOutcome, ComplaintSubject
 from domain.errors import DomainError, NotFound
 
@@ -109,9 +109,10 @@ def complaint_moments(doc: dict[str, Any]) -> list[Moment]:
     return out
 
 
-def case_moments(events: list[Any]) -> list[Moment]:
+def case_moments(events: list[Any], facilities: dict[str, str] | None = None
+                 ) -> list[Moment]:
     out = []
-    for step, e in zip(timeline.steps(events), events, strict=True):
+    for step, e in zip(timeline.steps(events, facilities), events, strict=True):
         link = link_text = None
         if isinstance(e, Case.OfferMade) and e.proposal_id is not None:
             link, link_text = f"/klage/tildeling/{e.proposal_id}", "Se tildelingen og begrunnelsen"
@@ -140,8 +141,10 @@ def case_history_page(page: Page, case_id: UUID, *, form: Form | None = None,
     case = page.load_case(case_id, "read_case_history")
     events = timeline.case_events(page.service, case_id)
     rows = page.read.complaints(page.municipality, case_id)
-    moments = sorted(case_moments(events) + [m for r in rows for m in complaint_moments(r)],
-                     key=lambda m: m.at)
+    facilities = {f.facility_id: f.facility_name
+                  for f in page.read.facilities(page.municipality)}
+    moments = sorted(case_moments(events, facilities)
+                     + [m for r in rows for m in complaint_moments(r)], key=lambda m: m.at)
     decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
     access = page.read.access_log(page.municipality, case_id)
     page.audit("read_case_history", [case_id])
@@ -325,6 +328,7 @@ def as_of(page: HandlerPage) -> HTMLResponse:
                    detail=f"as of {moment.isoformat()}")
     value = (moment or now).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
     return page.render("as_of.html", status=422 if error else 200,
+                       guarantee_status=GuaranteeStatus,
                        title="Se et tidspunkt", moment=moment, value=value, error=error,
                        raw=raw, entries=entries, board=board, runs=runs,
                        names={e.case_id: e.name for e in entries})

@@ -1,6 +1,7 @@
-"""The decision letter (vedtaksbrev), printable: legal basis, grounds, the services while
-waiting, the offer deadline, and the right to complain with its deadline and where to send
-the complaint (R14, § 3-2)."""
+"""The letters, printable: the decision letter (vedtaksbrev: legal basis, grounds, the
+services while waiting, the offer deadline, and the right to complain, R14, § 3-2) and the
+offer letter (tilbudsbrev: the place, the day it is available, the answer deadline, what
+declining means for the guarantee and the right to complain, R26)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from fastapi.responses import HTMLResponse
 from api.auth import Role
 from api.pages import timeline
 from api.pages.web import Page, PageRoute, not_found, page_for, parse_id
-from domain.case import Case
+from domain.case import Case, CaseStatus, Offer
+from domain.case.guarantee import decline_effect
 
 router = APIRouter(route_class=PageRoute)
 LetterPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER, Role.COMPLAINT_HANDLER))]
@@ -31,3 +33,58 @@ def letter(case_id: str, decision_id: str, page: LetterPage) -> HTMLResponse:
     back = f"/saker/{cid}" if page.user.role is Role.ALLOCATION_OFFICER else f"/klage/saker/{cid}"
     return page.render("letter.html", title="Vedtaksbrev", case=case, d=decision,
                        case_id=str(cid), back=back)
+
+
+# --- the offer letter (R26) -------------------------------------------------------------------
+
+
+def declining_means(case: Case, offer: Offer) -> str:
+    """R18, R20, R26: what saying no to this offer does to the person's guarantee, in the
+    words of the letter (the same inputs as the case's own rule, :func:`decline_effect`)."""
+    if case.status is CaseStatus.GRANTED:
+        return ("Takker du nei, gjelder vedtaket om langtidsopphold fortsatt, og kommunen "
+                "tilbyr deg en annen plass så snart som mulig.")
+    if not offer.suitable:
+        return ("Plassen svarer ikke helt til vedtaket ditt, og tilbudet oppfyller derfor ikke "
+                "ventelistegarantien. Takker du nei, står du fortsatt på ventelisten, og "
+                "fristen for tilbud løper videre.")
+    period = case.guarantee.current
+    effect = "none"
+    if case.status is CaseStatus.WAITING and period is not None:
+        effect = decline_effect(
+            suitable=offer.suitable,
+            met_or_breached=period.met_by == str(offer.offer_id)
+            or period.breached_on is not None,
+            free_choice=case.free_choice,
+            first_wish=not case.wishes or offer.facility_id in case.wishes[:1],
+            declined_effect=case.declined_offer_effect)
+    if effect == "lost":
+        return ("Plassen er ikke ditt førsteønske. Takker du nei, står du fortsatt på "
+                "ventelisten, men ventelistegarantien gjelder ikke lenger for deg (kommunens "
+                "ordning med fritt valg av institusjon).")
+    if effect == "continues":
+        return ("Takker du nei, står du fortsatt på ventelisten, og en ny frist for tilbud på "
+                f"{case.guarantee.months} måneder løper fra den dagen du takker nei "
+                "(forskriften § 3-4).")
+    if effect == "fulfilled":
+        return ("Tilbudet oppfyller ventelistegarantien (forskriften § 3-4). Takker du nei, "
+                "står du fortsatt på ventelisten, men kommunen har oppfylt garantien.")
+    return "Takker du nei, står du fortsatt på ventelisten."
+
+
+@router.get("/tilbudsbrev/{case_id}/{offer_id}", name="page_offer_letter")
+def offer_letter(case_id: str, offer_id: str, page: LetterPage) -> HTMLResponse:
+    """R26: the offer as a letter: the place, the facility, the day it is available, the
+    answer deadline, what declining means for the guarantee, and the complaint right."""
+    cid, oid = parse_id(case_id), parse_id(offer_id)
+    case = page.load_case(cid, "read_offer_letter")
+    offer = case.offers.get(oid)
+    if offer is None:
+        raise not_found()
+    _, _, policy = page.service.policy_on(page.municipality, offer.made_on)
+    page.audit("read_offer_letter", [cid])
+    back = f"/saker/{cid}" if page.user.role is Role.ALLOCATION_OFFICER else f"/klage/saker/{cid}"
+    return page.render("offer_letter.html", title="Tilbud om plass", case=case, o=offer,
+                       declining=declining_means(case, offer),
+                       lapsed_counts_as_declined=policy.lapsed_offer_counts_as_declined,
+                       back=back)

@@ -4,6 +4,8 @@ forms that register a place (R1) and another provider's offer."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -23,6 +25,7 @@ from api.pages.web import (
     validated,
 )
 from api.schemas import PlaceIn, ProviderOfferIn
+from domain.case import IPLOS_MAX_AGE_MONTHS, GuaranteeStatus
 from domain.errors import DomainError
 from projections.vacancy_board import VacancyBoard
 from projections.waiting_list import WaitingListEntry
@@ -36,11 +39,47 @@ CLOSE_DAYS = 30
 
 
 def row_class(entry: WaitingListEntry) -> str:
-    if entry.breached or (entry.days_left is not None and entry.days_left < 0):
+    """The row's colour, from the guarantee's one state function (R18) — or, for a grant
+    (R4, R15), whether it is carried out within the policy's days."""
+    if entry.urgent:
+        return "breach" if entry.grant_overdue else ""
+    state = entry.guarantee
+    if state.status is GuaranteeStatus.BREACHED or state.breach_due:
         return "breach"
-    if entry.days_left is not None and entry.days_left <= CLOSE_DAYS:
+    if state.status is GuaranteeStatus.RUNNING and state.days_left is not None \
+            and state.days_left <= CLOSE_DAYS:
         return "soon"
     return ""
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    """The figures at the top of the waiting list. They are counted from the same state
+    function as the deadline monitor's (:meth:`~domain.case.Guarantee.state`), so the two
+    pages agree."""
+
+    total: int  # everyone on the list, grants included
+    waiting: int  # with a waiting-list decision
+    grants: int  # R4, R15: to be carried out now
+    grants_overdue: int  # … not carried out within the policy's days
+    due_30: int  # running, deadline within CLOSE_DAYS, not passed
+    overdue: int  # running, deadline passed, breach not yet recorded
+    breached: int  # persons on the list with a recorded breach
+    not_assessed: int  # R16: no current assessment
+
+
+def list_counts(entries: list[WaitingListEntry], today: date) -> ListCounts:
+    waiting = [e for e in entries if not e.urgent]
+    running = [e.guarantee for e in waiting if e.guarantee.status is GuaranteeStatus.RUNNING
+               and e.guarantee.deadline is not None]
+    return ListCounts(
+        total=len(entries), waiting=len(waiting), grants=len(entries) - len(waiting),
+        grants_overdue=sum(e.grant_overdue for e in entries if e.urgent),
+        due_30=sum(not s.breach_due and s.deadline is not None
+                   and s.deadline <= today + timedelta(days=CLOSE_DAYS) for s in running),
+        overdue=sum(s.breach_due for s in running),
+        breached=sum(e.breached for e in entries),
+        not_assessed=sum(not e.assessed for e in entries))
 
 
 def by_facility(board: VacancyBoard) -> list[tuple[str, list[object]]]:
@@ -53,14 +92,43 @@ def by_facility(board: VacancyBoard) -> list[tuple[str, list[object]]]:
 @router.get("/venteliste", name="page_waiting_list")
 def waiting_list(page: OfficerPage) -> HTMLResponse:
     entries = page.read.waiting_list(page.municipality)
+    today = page.today
+    _, _, policy = page.service.policy_on(page.municipality, today)
     names = {e.case_id: e.name for e in entries}
     page.audit("read_waiting_list", [e.case_id for e in entries])
-    return page.render("waiting_list.html", title="Venteliste", entries=entries, names=names,
+    return page.render("waiting_list.html", title="Venteliste",
+                       grants=[e for e in entries if e.urgent],
+                       entries=[e for e in entries if not e.urgent], names=names,
                        row_class=row_class, close_days=CLOSE_DAYS,
-                       counts={"total": len(entries),
-                               "urgent": sum(e.urgent for e in entries),
-                               "breached": sum(row_class(e) == "breach" for e in entries),
-                               "soon": sum(row_class(e) == "soon" for e in entries)})
+                       counts=list_counts(entries, today), today=today, policy=policy,
+                       guarantee_status=GuaranteeStatus,
+                       # the read side flags IPLOS by the regulation's 12 months
+                       iplos_months=IPLOS_MAX_AGE_MONTHS)
+
+
+def offer_targets(page: Page) -> list[tuple[str, str]]:
+    """The places an officer may offer, as (form value, words): own places vacant now or
+    from a planned move-out (R24), and other providers' available places."""
+    board = page.read.vacancy_board(page.municipality)
+    today = page.today
+    out = []
+    for p in board.places:
+        if p.status not in ("vacant", "vacant_from"):
+            continue
+        words = (f"{p.facility_name}, avd. {p.unit}, rom {p.room} — "
+                 f"{w.label(w.PLACE_TYPES, p.place_type)}, {w.label(w.ROOM_KINDS, p.room_kind)}")
+        if p.available_from is not None and p.available_from > today:
+            words += f", ledig fra {w.dato(p.available_from)}"
+        out.append((f"place:{p.place_id}", words))
+    for o in board.provider_offers:
+        if o.status != "available":
+            continue
+        words = (f"Kjøp: {o.facility_name} ({o.provider}) — "
+                 f"{w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)} per døgn")
+        if o.available_from > today:
+            words += f", ledig fra {w.dato(o.available_from)}"
+        out.append((f"offer:{o.provider_offer_id}", words))
+    return out
 
 
 def known_facilities(page: Page, also: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -135,7 +203,7 @@ PLACE_TEXTS = {
     "facility_id": "Skriv institusjonens id, for eksempel fjellheim. Bruk samme id for alle "
                    "plasser ved institusjonen.",
     "facility_name": "Skriv institusjonens navn.",
-    "facility_kind": "Velg sykehjem eller bolig med heldøgns tjenester (R1).",
+    "facility_kind": "Velg sykehjem eller bolig med heldøgns tjenester (§ 1-3 bokstav a).",
     "unit": "Skriv avdelingen.",
     "room": "Skriv romnummeret.",
     "place_type": "Velg plasstype: ordinær, skjermet eller forsterket.",

@@ -1,5 +1,7 @@
-"""Management (ledelse): the deadline dashboard (R18, R19), statistics over time with charts
-and CSV (R13), and the activity report (R22). No names and no identity numbers."""
+"""Management (ledelse): the deadline dashboard (R4, R18, R19), statistics over time with
+charts and CSV (R13), and the activity report (R22). No names and no identity numbers.
+
+The allocation unit reads the same deadline dashboard at ``/frister``, with names."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from api.pages.web import Page, PageRoute, page_for
 
 router = APIRouter(route_class=PageRoute)
 ManagerPage = Annotated[Page, Depends(page_for(Role.MANAGER))]
+OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
 
 MONTHS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 TYPE_WORDS = {"ordinary": "Ordinær", "screened": "Skjermet", "reinforced": "Forsterket",
@@ -57,10 +60,28 @@ def period(page: Page) -> tuple[date, date, list[str]]:
     return first, last, errors
 
 
+def _deadlines(page: Page, *, names: bool) -> HTMLResponse:
+    """The deadline monitor (R4, R18, R19). Management sees no names; the allocation unit
+    sees them, linked to the cases (and the access log says so)."""
+    monitor = page.read.deadline_monitor(page.municipality)
+    _, _, policy = page.service.policy_on(page.municipality, page.today)
+    if names:
+        page.audit("read_waiting_list",
+                   {r.case_id for rows in (monitor.breaches, monitor.overdue, monitor.due_30,
+                                           monitor.grants_overdue) for r in rows},
+                   detail="the deadline monitor")
+    return page.render("deadlines.html", title="Frister", monitor=monitor, names=names,
+                       policy=policy)
+
+
 @router.get("/ledelse/frister", name="page_deadlines")
 def deadlines(page: ManagerPage) -> HTMLResponse:
-    monitor = page.read.deadline_monitor(page.municipality)
-    return page.render("deadlines.html", title="Frister", monitor=monitor)
+    return _deadlines(page, names=False)
+
+
+@router.get("/frister", name="page_deadlines_officer")
+def deadlines_for_the_unit(page: OfficerPage) -> HTMLResponse:
+    return _deadlines(page, names=True)
 
 
 @router.get("/ledelse/statistikk", name="page_statistics")

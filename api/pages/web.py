@@ -67,6 +67,9 @@ TEMPLATES.env.filters["tidspunkt"] = w.tidspunkt
 TEMPLATES.env.filters["kroner"] = w.kroner
 TEMPLATES.env.filters["tall"] = w.tall
 TEMPLATES.env.filters["prosent"] = w.prosent
+TEMPLATES.env.filters["personer"] = w.personer
+TEMPLATES.env.filters["faktor_vekt"] = w.faktor_med_vekt
+TEMPLATES.env.filters["uegnet"] = lambda code: w.label(w.OFFER_UNSUITABILITY, code)
 TEMPLATES.env.globals["ROLE_LABELS"] = {r.value: t for r, t in ROLE_LABELS.items()}
 
 

@@ -7,13 +7,16 @@ into the words of the allocation unit (tildelingsenheten).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from application.errors import ConcurrencyConflict
+from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.base import OSLO
+from domain.case import GuaranteeState, GuaranteeStatus
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound
+from domain.values import LOWERS_NEED, SPECIAL_WEIGHT
 
 PLACE_TYPES = {"ordinary": "ordinær", "screened": "skjermet", "reinforced": "forsterket"}
 FACILITY_KINDS = {"nursing_home": "sykehjem",
@@ -24,7 +27,8 @@ DECISION_KINDS = {"grant": "Vedtak om langtidsopphold",
                   "rejection": "Avslag på langtidsopphold"}
 DECISION_SHORT = {"grant": "innvilget straks", "waiting_list": "venteliste",
                   "rejection": "avslag"}
-CASE_STATUSES = {"received": "søknad under utredning", "granted": "innvilget, venter på plass",
+CASE_STATUSES = {"received": "søknad under utredning",
+                 "granted": "langtidsopphold innvilget, skal iverksettes straks",
                  "waiting": "på venteliste", "rejected": "avslått", "resident": "har plass",
                  "closed": "avsluttet"}
 CHANNELS = {"digital": "digitalt", "paper": "på papir", "phone": "på telefon",
@@ -40,24 +44,35 @@ DEMENTIA_FINDINGS = {"confirmed": "demens bekreftet", "not_confirmed": "demens i
                      "inconclusive": "uavklart"}
 OFFER_KINDS = {"own": "kommunal plass", "purchase": "kjøpt plass hos annen leverandør"}
 OFFER_STATUSES = {"made": "sendt, venter på svar", "accepted": "takket ja",
-                  "declined": "takket nei", "withdrawn": "trukket"}
+                  "declined": "takket nei", "withdrawn": "trukket",
+                  "lapsed": "bortfalt — ikke besvart innen svarfristen"}
+#: R18: why an offer does not count for the guarantee (it is not a suitable offer).
+OFFER_UNSUITABILITY = {"place_type": "ikke plasstypen i vedtaket",
+                       "facility_kind": "ikke institusjonstypen i vedtaket",
+                       "available_late": "plassen er ikke ledig tidsnok etter tilbudet"}
+#: R18: how a suitable offer met the guarantee.
+MET_HOW = {"offer": "ved tilbud (venter på svar)", "accepted": "ved tilbud (takket ja)",
+           "declined": "ved tilbud (takket nei)",
+           "lapsed": "ved tilbud (bortfalt, ikke besvart innen svarfristen)"}
 BREACH_CHOICES = {"purchase": "kjøpt plass hos annen leverandør",
                   "wait": "vente på kommunal plass"}
-PLACE_STATUSES = {"vacant": "ledig", "reserved": "reservert (tilbud sendt)",
-                  "closed": "stengt"}
+PLACE_STATUSES = {"vacant": "ledig", "vacant_from": "ledig fra",
+                  "reserved": "reservert (tilbud sendt)", "closed": "stengt"}
 PROVIDER_OFFER_STATUSES = {"available": "tilgjengelig", "reserved": "reservert"}
 CLOSURE_REASONS = {"placed": "fått plass", "withdrawn": "søknaden trukket", "died": "død",
                    "moved_away": "flyttet fra kommunen"}
 STAY_END_REASONS = {"died": "død", "moved": "flyttet", "transferred": "overført internt"}
 GUARANTEE_EFFECTS = {"fulfilled": "tilbudet oppfylte garantien",
                      "continues": "fristen gjelder fortsatt",
-                     "lost": "garantien falt bort (R20)", "none": "ingen frist"}
+                     "lost": "garantien falt bort (tilbud utenfor førsteønsket ved fritt "
+                             "valg av institusjon)",
+                     "none": "tilbudet gjaldt ikke garantien"}
 RUN_ITEM_STATUSES = {"proposed": "foreslått", "approved": "godkjent",
                      "changed": "endret og godkjent", "rejected": "avvist"}
 PRIORITY_FACTORS = {
-    "end_of_life": "Omsorg ved livets slutt (særlig vekt)",
-    "cognitive_failure": "Kognitiv svikt (særlig vekt)",
-    "other_special_needs": "Andre særlige behov (særlig vekt)",
+    "end_of_life": "Omsorg ved livets slutt",
+    "cognitive_failure": "Kognitiv svikt",
+    "other_special_needs": "Andre særlige behov",
     "function": "Fysisk og psykisk funksjon, hjelpebehov (IPLOS)",
     "medical": "Medisinske vurderinger og diagnoser",
     "nutrition": "Ernæringsstatus",
@@ -103,6 +118,7 @@ ACCESS_ACTIONS = {
     "read_waiting_list": "så ventelisten",
     "read_waiting_list_as_of": "så ventelisten på et tidligere tidspunkt",
     "read_case_history": "så historikken", "read_decision_letter": "så vedtaksbrevet",
+    "read_offer_letter": "så tilbudsbrevet",
     "read_allocation_run": "så et tildelingsforslag", "read_complaints": "så klagelisten",
     "read_complaint": "så klagen", "write_complaint": "registrerte i klagesaken",
 }
@@ -125,6 +141,10 @@ MISSING = {
     "services": "tjenester personen får mens hun eller han venter",
     "alternatives_at_home": "alternativer i eget hjem som er utredet",
     "non_screened_reason": "begrunnelse for plass som ikke er skjermet",
+    "type_reason": "begrunnelse for en annen plasstype enn vedtaket",
+    "unsuitable_reason": "begrunnelse for tilbud som ikke svarer til vedtaket",
+    "medical_competence_centre": "medisinske opplysninger fra kompetansesenteret som har "
+                                 "vært involvert",
     "departure_reason": "begrunnelse for avvik fra foreslått poengsum",
     "assessor": "hvem som har vurdert",
     "reason": "begrunnelse",
@@ -156,6 +176,10 @@ MESSAGES = {
     "godkjent": "Tilbudet er godkjent og sendt.",
     "avvist": "Forslaget er avvist; ingen tilbud er sendt.",
     "soknad": "Søknaden er registrert.",
+    "straks": "Vedtaket om langtidsopphold straks er fattet. Personen er tatt av ventelisten "
+              "og vises først, som vedtak som skal iverksettes nå.",
+    "korttidsopphold": "Korttidsoppholdet er registrert.",
+    "bortfalt": "Tilbudet er registrert som bortfalt, og plassen er frigjort.",
     "klage": "Klagen er registrert.",
     "utlogget": "Du er logget ut.",
 }
@@ -218,52 +242,141 @@ def label(table: Mapping[str, str], code: Any) -> str:
     return table.get(str(key), str(key))
 
 
+def flertall(n: int, one: str, many: str) -> str:
+    """"1 person", "2 personer": a count with its noun in the right number."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def personer(n: int) -> str:
+    return flertall(n, "person", "personer")
+
+
+def dager(n: int) -> str:
+    return flertall(n, "dag", "dager")
+
+
+#: R16, R17 (§ 3-3): the factors of special weight and those that lower the need.
+SPECIAL_WEIGHT_FACTORS = frozenset(f.value for f in SPECIAL_WEIGHT)
+LOWERING_FACTORS = frozenset(f.value for f in LOWERS_NEED)
+
+
+def faktor_med_vekt(code: Any) -> str:
+    """A priority factor's name, with its weight where it has one (§ 3-3)."""
+    key = str(getattr(code, "value", code))
+    text = label(PRIORITY_FACTORS, key)
+    if key in SPECIAL_WEIGHT_FACTORS:
+        return f"{text} (særlig vekt)"
+    if key in LOWERING_FACTORS:
+        return f"{text} (trekker behovet ned)"
+    return text
+
+
+def withdrawal_reason(reason: str) -> str:
+    """Why an offer was withdrawn: the officer's words, or what the case's change says (a
+    new decision, a closure, R9)."""
+    if reason.startswith("decision:"):
+        kind = reason.split(":", 1)[1]
+        return f"nytt vedtak: {DECISION_SHORT.get(kind, 'nytt vedtak')}"
+    if reason in CLOSURE_REASONS:
+        return f"saken avsluttet: {CLOSURE_REASONS[reason]}"
+    if reason in STAY_END_REASONS:
+        return f"oppholdet avsluttet: {STAY_END_REASONS[reason]}"
+    return reason
+
+
+#: R16, R17: the policy's suggested need score, as the priority form shows it (the page's
+#: script builds the same words from these two parts).
+SUGGESTION_PREFIX = "Forslag etter retningslinjene: "
+SUGGESTION_SPECIAL = " (særlig vekt)"
+
+
+def suggestion_words(score: int, special: bool) -> str:
+    return f"{SUGGESTION_PREFIX}{score}" + (SUGGESTION_SPECIAL if special else "")
+
+
+# --- the guarantee (§ 3-4) -------------------------------------------------------------------
+
+
+def guarantee_text(state: GuaranteeState) -> str:
+    """Where the waiting-list guarantee stands, in a sentence, from the domain's one
+    :meth:`~domain.case.Guarantee.state` (never worked out here)."""
+    s = state.status
+    if s is GuaranteeStatus.RUNNING and state.deadline is not None:
+        left = state.days_left or 0
+        if state.breach_due:
+            return (f"fristen {dato(state.deadline)} er passert uten tilbud "
+                    f"({dager(-left)} over fristen); fristbruddet registreres ved neste "
+                    "fristkontroll")
+        return f"løper: frist {dato(state.deadline)}, {dager(left)} igjen"
+    if s is GuaranteeStatus.MET:
+        how = MET_HOW.get(state.met_how.value if state.met_how else "offer", "ved tilbud")
+        return f"oppfylt den {dato(state.met_on)} {how}"
+    if s is GuaranteeStatus.BREACHED:
+        return (f"fristbrudd den {dato(state.breached_on)} (fristen var "
+                f"{dato(state.deadline)})")
+    if s is GuaranteeStatus.LOST:
+        return (f"bortfalt den {dato(state.lost_on)}: personen takket nei til et tilbud som "
+                "ikke var førsteønsket, ved kommunens ordning med fritt valg av institusjon; "
+                "fristen i § 3-4 gjelder ikke lenger")
+    return "ingen frist løper"
+
+
 # --- domain errors ---------------------------------------------------------------------------
 
+#: A refusal by rule (and field), in the words of the regulation: paragraphs, never the rule
+#: codes of RULES.md.
 _RULES = {
-    ("R4", None): "Vedtak om langtidsopphold straks (R4, § 2-1 første ledd) forutsetter at "
+    ("R4", None): "Vedtak om langtidsopphold straks (§ 2-1 første ledd) forutsetter at "
                   "personen ikke kan få forsvarlig hjelp hjemme. Velg ventelistevedtak ellers.",
-    ("R5", None): "Ventelistevedtak (R5, § 2-1 annet ledd) forutsetter vurderingen at personen "
+    ("R5", None): "Ventelistevedtak (§ 2-1 annet ledd) forutsetter vurderingen at personen "
                   "kan få forsvarlig hjelp hjemme til plass tilbys. Kan personen ikke det, "
-                  "innvilges opphold straks (R4).",
-    ("R6", None): "Personen er under 67 år (R3): skriv hvilke alternativer i eget hjem som er "
-                  "utredet, eller hvorfor det ikke er gjort (R6, § 2-1 fjerde ledd).",
+                  "innvilges langtidsopphold straks (§ 2-1 første ledd).",
+    ("R6", None): "Personen er under 67 år (§ 1-3 bokstav c): skriv hvilke alternativer i eget "
+                  "hjem som er utredet, eller hvorfor det ikke er gjort (§ 2-1 fjerde ledd).",
     ("R7", None): "Personen har demensdiagnose: tilbud om en plass som ikke er skjermet, krever "
-                  "en begrunnelse, for eksempel å bo sammen med ektefelle (R7, § 2-1 femte ledd).",
-    ("R9", None): "Personen har fått avslag (R9) og står ikke på ventelisten; det gis ikke "
-                  "tilbud.",
+                  "en begrunnelse, for eksempel å bo sammen med ektefelle (§ 2-1 femte ledd).",
+    ("R8", "case_id"): "Demensutredning mangler — ingen tilbud kan gis før den er gjort "
+                       "(§ 2-2).",
+    ("R9", None): "Personen har fått avslag og står ikke på ventelisten; det gis ikke tilbud.",
     ("R10", None): "Ektefellen eller samboeren bor eller har tilbud ved en annen institusjon. "
                    "Ektefeller i langtidsopphold skal få plass samme sted med mindre begge har "
-                   "samtykket til å bo hver for seg (R10, § 2-3).",
-    ("R10", "statement"): "Skriv samtykket med personens egne ord (R10).",
+                   "samtykket til å bo hver for seg (§ 2-3).",
+    ("R10", "statement"): "Skriv samtykket med personens egne ord (§ 2-3).",
     ("R10", "spouse_case_id"): "En av de to sakene er allerede koblet til en annen ektefelle "
                                "eller samboer. En person kan bare ha én ektefelle eller "
-                               "samboer koblet til saken (R10, § 2-3).",
+                               "samboer koblet til saken (§ 2-3).",
     ("R10", "municipality"): "Ektefellens eller samboerens sak hører til en annen kommune. "
-                             "Saker kobles bare innen samme kommune (R10).",
-    ("R11", None): "Ledsagende opphold krever at ektefellens sak er koblet til (R11, § 2-3).",
-    ("R14", "grounds"): "Vedtaket må ha en begrunnelse: faktiske forhold og hovedhensyn (R14, "
-                        "§ 3-2).",
+                             "Saker kobles bare innen samme kommune (§ 2-3).",
+    ("R11", None): "Ledsagende opphold krever at ektefellens sak er koblet til (§ 2-3 annet "
+                   "ledd).",
+    ("R14", "grounds"): "Vedtaket må ha en begrunnelse: faktiske forhold og hovedhensyn "
+                        "(§ 3-2, forvaltningsloven § 25).",
     ("R14", "interim_services"): "Et ventelistevedtak må si hvilke tjenester personen får mens "
-                                 "hun eller han venter (R14, § 3-2).",
-    ("R14", "services"): "Skriv hvilke tjenester personen får mens hun eller han venter (R14).",
+                                 "hun eller han venter (§ 3-2).",
+    ("R14", "services"): "Skriv hvilke tjenester personen får mens hun eller han venter "
+                         "(§ 3-2).",
     ("R15", "reason"): "Skriv hvorfor personen ikke lenger kan få forsvarlig hjelp hjemme "
-                       "(R15, § 3-3 første ledd).",
-    ("R15", None): "Hastemarkering gjelder bare personer på ventelisten eller med innvilget "
-                   "opphold som ennå ikke er gjennomført (R15).",
+                       "(§ 3-3 første ledd).",
+    ("R15", None): "Langtidsopphold straks etter § 3-3 første ledd gjelder en person på "
+                   "ventelisten. For en søknad under utredning fattes vedtak om "
+                   "langtidsopphold straks under «Fatt vedtak» (§ 2-1 første ledd).",
     ("R17", "assessor"): "Prioriteringen er en faglig vurdering: oppgi hvem som har vurdert "
-                         "(R17, § 3-3 tredje ledd).",
-    ("R17", "departure_reason"): "Behovspoengene avviker fra forslaget etter kommunens vekter "
-                                 "mer enn det som er tillatt: skriv begrunnelsen for avviket "
-                                 "(R17).",
-    ("R17", "reason"): "Et annet tilbud enn det foreslåtte krever saksbehandlerens begrunnelse "
-                       "(R17).",
-    ("R17", "approved_by"): "En person i tildelingsenheten må godkjenne hvert tilbud (R17).",
+                         "(§ 3-3 tredje ledd).",
+    ("R17", "departure_reason"): "Behovspoengene avviker fra forslaget etter kommunens "
+                                 "retningslinjer mer enn det som er tillatt: skriv "
+                                 "begrunnelsen for avviket (§ 3-3).",
+    ("R17", "reason"): "Et annet tilbud enn det foreslåtte krever saksbehandlerens "
+                       "begrunnelse (§ 3-3).",
+    ("R17", "approved_by"): "En person i tildelingsenheten må godkjenne hvert tilbud "
+                            "(§ 3-3).",
     ("R19", "choice"): "Valget mellom kjøpt plass og å vente kommer etter et fristbrudd; saken "
-                       "har ikke fristbrudd (R19).",
-    ("R19", None): "Plass kjøpes fra annen leverandør når saken haster (R15), ved innvilgelse "
-                   "straks (R4), når fristen er nær (R18), eller når personen har valgt kjøp "
-                   "etter fristbrudd (R19, § 3-4 annet ledd).",
+                       "har ikke fristbrudd (§ 3-4 annet ledd).",
+    ("R19", None): "Plass kjøpes fra annen leverandør når vedtaket om langtidsopphold skal "
+                   "iverksettes straks (§ 2-1 første ledd, § 3-3 første ledd), når kommunen "
+                   "ikke har plass av typen i vedtaket, når fristen er nær (§ 3-4), eller når "
+                   "personen har valgt kjøp etter fristbrudd (§ 3-4 annet ledd).",
+    ("R25", None): "Personen har allerede en åpen sak i kommunen. En person har bare én åpen "
+                   "sak: fortsett i den.",
 }
 
 _FIELDS = {
@@ -273,6 +386,7 @@ _FIELDS = {
     "received_on": "Datoen kan ikke være fram i tid.",
     "what_matters": "Skriv hva som er viktig for personen (§ 2-2 nr. 1).",
     "information": "Skriv hva pårørende eller verge har opplyst (§ 2-2 nr. 1).",
+    "statement": "Skriv erklæringen med personens eller saksbehandlerens egne ord.",
     "scores": "Hver IPLOS-variabel skal ha en skår 1–5, eller 9 når den ikke er relevant.",
     "assessed_on": "Datoen kan ikke være fram i tid.",
     "summary": "Skriv et sammendrag av de medisinske opplysningene (§ 2-2 nr. 3).",
@@ -307,51 +421,97 @@ _FIELDS = {
     "provider": "Skriv leverandørens navn.",
     "price_per_day": "Prisen per døgn må være over 0 kr.",
     "valid_until": "«Gyldig til» kan ikke være før plassen er ledig.",
+    "from_on": "Skriv datoen korttidsoppholdet startet.",
+    "to_on": "Skriv datoen korttidsoppholdet sluttet.",
 }
 
 _BEFORE = {
-    "the decision": "vedtaket", "the offer": "tilbudet",
+    "the decision in force": "vedtaket som gjelder nå", "the decision": "vedtaket",
+    "the offer": "tilbudet", "the application was received": "søknaden kom inn",
     "the complaint was received": "klagen kom inn", "the reconsideration": "den nye vurderingen",
     "the forwarding": "oversendelsen", "the admission": "innflyttingen",
 }
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date_text(message: str) -> str | None:
-    if "cannot be in the future" in message:
+    if "in the future" in message:
         return "Datoen kan ikke være fram i tid."
-    if "cannot be before" in message:
+    if "available from" in message:
+        found = _ISO_DATE.findall(message)
+        day = f" {dato(found[0])}" if found else ""
+        return f"Plassen er ledig først fra{day}; innflyttingen kan ikke være før det."
+    if "the stay cannot end before it starts" in message:
+        return "Sluttdatoen kan ikke være før oppholdet startet."
+    if "cannot be before" in message or "cannot be dated before" in message:
         what = next((nb for en, nb in _BEFORE.items() if en in message), None)
-        return f"Datoen kan ikke være før {what}." if what else "Datoen er for tidlig."
+        if what is None:
+            return "Datoen er for tidlig."
+        if what == _BEFORE["the decision in force"]:
+            found = _ISO_DATE.findall(message)
+            what += f" ({dato(found[0])})" if found else ""
+        return f"Datoen kan ikke være før {what}."
     if "calendar date is required" in message:
         return "Skriv en gyldig dato."
     return None
 
+
+#: The state machine's refusal ("not possible now: <where> (<command>)"), by command.
+_NOT_NOW = {
+    "record_interim_services": "Tjenester i ventetiden registreres for personer på "
+                               "ventelisten.",
+    "record_bridging_stay": "Korttidsopphold i påvente av langtidsplass registreres for "
+                            "personer på ventelisten eller med vedtak som skal iverksettes.",
+    "assess_priority": "Prioritet vurderes bare for en person som venter.",
+    "mark_urgent": "Langtidsopphold straks etter § 3-3 første ledd gjelder en person på "
+                   "ventelisten.",
+    "make_offer": "Tilbud gis bare til en person med vedtak som ennå ikke har plass.",
+    "answer_offer": "Tilbudet kan ikke besvares nå.",
+    "withdraw_offer": "Tilbudet kan ikke trekkes nå.",
+    "lapse_offer": "Tilbudet kan ikke registreres som bortfalt nå.",
+    "admit": "Innflytting registreres bare for en person med vedtak som ennå ikke har plass.",
+    "end_stay": "Personen bor ikke på en langtidsplass, så det er ikke noe opphold å avslutte.",
+    "close": "Saken er allerede avsluttet.",
+    "decide": "Det kan ikke fattes vedtak i saken nå.",
+    "record_documentation": "Opplysninger til utredningen kan ikke registreres nå.",
+    "choose_after_breach": "Valget etter fristbrudd registreres for personer på ventelisten.",
+    "check_deadline": "Fristen kontrolleres bare for personer på ventelisten.",
+}
+_WHERE = {
+    "the application is still being investigated": "søknaden er under utredning",
+    "the person has a grant to be carried out at once": "personen har vedtak om "
+    "langtidsopphold som skal iverksettes straks",
+    "the person is on the waiting list": "personen står på ventelisten",
+    "the application was rejected": "søknaden er avslått",
+    "the person lives in a long-term place": "personen bor på en langtidsplass",
+    "the case is closed": "saken er avsluttet",
+}
+_NOT_NOW_RE = re.compile(r"^not possible now: (.*) \((\w+)\)$")
+
 _STATES = (
     ("already has an outstanding offer", "Personen har allerede et tilbud som ikke er "
                                          "avsluttet. En person får bare én plass om gangen."),
-    ("closed or the person already lives", "Saken er avsluttet, eller personen bor allerede på "
-                                           "en plass."),
-    ("not yet placed", "Tilbud gis bare til en person med vedtak som ennå ikke har plass."),
     ("reinforced place is for", "En forsterket plass krever vedtak om forsterket plass."),
     ("moved in on this offer", "Personen har flyttet inn på plassen fra dette tilbudet. "
                                "Avslutt oppholdet for å frigjøre plassen."),
-    ("the offer is", "Tilbudet er allerede besvart eller trukket."),
+    ("no such offer", "Tilbudet finnes ikke i saken. Last siden på nytt."),
+    ("the offer is", "Tilbudet er allerede besvart, trukket eller bortfalt."),
+    ("the answer deadline has not passed", "Svarfristen er ikke passert ennå."),
     ("the proposal is already", "Forslaget er allerede behandlet."),
     ("place is not vacant", "Plassen er ikke lenger ledig."),
     ("place is closed", "Plassen er stengt og kan ikke tilbys."),
     ("not available", "Plassen hos den andre leverandøren er ikke lenger tilgjengelig."),
-    ("the case is closed", "Saken er avsluttet."),
-    ("not marked urgent", "Saken er ikke markert som hastesak."),
-    ("priority is assessed", "Prioritet vurderes bare for en person som venter."),
-    ("interim services", "Tjenester i ventetiden registreres for personer på ventelisten."),
-    ("does not live in a long-term place", "Personen bor ikke på en langtidsplass, så det er "
-                                           "ikke noe opphold å avslutte."),
+    ("already in a bridging short-term stay", "Personen er allerede på korttidsopphold. "
+                                              "Registrer først at det er avsluttet."),
+    ("no open bridging short-term stay", "Det er ikke registrert noe pågående "
+                                         "korttidsopphold."),
+    ("earlier guarantee period", "Fristbruddet gjelder en tidligere garantiperiode; personen "
+                                 "har en ny frist nå."),
     ("end the stay instead", "Personen bor på en langtidsplass: avslutt oppholdet i stedet "
                              "for saken."),
     ("already registered in that room", "Et annet rom er allerede registrert med samme "
                                         "institusjon, avdeling og romnummer, men med en annen "
                                         "plasstype, institusjonstype eller romtype."),
-    ("no longer waiting", "Personen venter ikke lenger."),
     ("already been reconsidered", "Klagen er allerede vurdert på nytt av tildelingsenheten."),
     ("must reconsider it first", "Tildelingsenheten må vurdere klagen på nytt før den kan "
                                  "sendes til Statsforvalteren."),
@@ -361,16 +521,42 @@ _STATES = (
                                                     "når klagen er sendt dit."),
 )
 
+_OLDER_THAN = re.compile(r"^(\w+) \(older than (\d+) months\)$")
+
+
+def missing_text(item: str) -> str:
+    """One item a command found missing (R8's § 2-2 items and others), in Norwegian."""
+    older = _OLDER_THAN.match(item)
+    if older:
+        return (f"{MISSING.get(older.group(1), older.group(1))} (den som finnes, er eldre enn "
+                f"{older.group(2)} måneder)")
+    return MISSING.get(item, item)
+
+
+def _unsuitable_text(message: str) -> str:
+    """R18: an offer that does not meet the decision, with what is wrong with it."""
+    inside = re.search(r"\(([a-z_, ]+)\)", message)
+    why = [OFFER_UNSUITABILITY.get(c.strip(), c.strip())
+           for c in (inside.group(1).split(",") if inside else [])]
+    return ("Plassen svarer ikke til vedtaket" + (f" ({', '.join(why)})" if why else "")
+            + ". Skriv begrunnelsen for å gi tilbudet likevel. Et slikt tilbud teller ikke "
+            "som oppfylt garanti (§ 3-4).")
+
 
 def error_text(exc: DomainError) -> str:
-    """The refusal in Norwegian, naming the rule and what is missing."""
+    """The refusal in Norwegian, naming the paragraph and what is missing."""
     if isinstance(exc, ConcurrencyConflict):
         return ("Noen andre endret saken eller plassen samtidig. Ingenting ble lagret — last "
                 "siden på nytt og prøv igjen.")
-    if exc.rule == "R8":
-        items = [MISSING.get(m, m) for m in exc.missing]
-        return ("Vedtak kan ikke fattes før saken har det § 2-2 krever (R8). Dette mangler: "
+    if isinstance(exc, ConfirmationRequired):
+        return ("Noen på ventelisten har ingen vurdering av behov og blir rangert etter alle "
+                "som er vurdert (§ 3-3). Vurder dem, eller bekreft at tildelingen kjøres.")
+    if exc.rule == "R8" and exc.field != "case_id":
+        items = [missing_text(m) for m in exc.missing]
+        return ("Vedtak kan ikke fattes før saken har det § 2-2 krever. Dette mangler: "
                 + "; ".join(items) + ".")
+    if exc.rule == "R18":
+        return _unsuitable_text(exc.message)
     if exc.rule:
         text = _RULES.get((exc.rule, exc.field)) or _RULES.get((exc.rule, None))
         if text:
@@ -382,6 +568,13 @@ def error_text(exc: DomainError) -> str:
                "slettet — last siden på nytt."
     if isinstance(exc, InvalidState):
         message = exc.message
+        not_now = _NOT_NOW_RE.match(message)
+        if not_now:
+            where, command = not_now.groups()
+            text = _NOT_NOW.get(command)
+            if text:
+                return text
+            return f"Det passer ikke nå: {_WHERE.get(where, 'saken står et annet sted')}."
         for fragment, text in _STATES:
             if fragment in message:
                 return text
@@ -393,7 +586,7 @@ def error_text(exc: DomainError) -> str:
         if exc.field in _FIELDS:
             return _FIELDS[exc.field]
     if exc.missing:
-        return "Dette mangler: " + "; ".join(MISSING.get(m, m) for m in exc.missing) + "."
+        return "Dette mangler: " + "; ".join(missing_text(m) for m in exc.missing) + "."
     return "Skjemaet kunne ikke lagres. Sjekk feltene og prøv igjen."
 
 
@@ -403,7 +596,7 @@ _WHY_NO_OWN = {
     "reinforced_not_assessed": "En forsterket plass gis bare etter vurdering av behov for "
                                "forsterket plass, og den vurderingen er ikke registrert.",
     "spouse_facility_no_place": "Ingen passende plass var ledig der ektefellen eller "
-                                "samboeren bor; personen skal få plass der (R10, § 2-3).",
+                                "samboeren bor; personen skal få plass der (§ 2-3).",
     "no_double_room": "Ingen passende dobbeltrom var ledig for personen og den ledsagende "
                       "ektefellen (§ 2-3 annet ledd).",
     "no_place_of_decided_type": "Ingen ledig plass var av den typen vedtaket gjelder.",
@@ -426,8 +619,8 @@ _FIT = {
 def explanation_text(explanation: Mapping[str, Any], place_words: str | None = None) -> str:
     """The optimizer's reasons for one person's outcome, in Norwegian (from its codes)."""
     rank = explanation.get("waiting_list_rank")
-    parts = [f"Nummer {rank} på ventelisten (hastesaker først, så størst behov, så lengst "
-             "ventetid, § 3-3)."]
+    parts = [f"Nummer {rank} på ventelisten (vedtak om langtidsopphold straks først, så "
+             "størst behov, så lengst ventetid, § 3-3)."]
     outcome = explanation.get("outcome")
     code = explanation.get("code")
     if outcome in ("own", "purchase") and place_words:
@@ -453,6 +646,6 @@ def explanation_text(explanation: Mapping[str, Any], place_words: str | None = N
                      + _WHY_NO_OWN.get(str(code), "ingen passende plass var ledig."))
     higher = explanation.get("higher_need_case_ids") or ()
     if higher and outcome != "own":
-        parts.append(f"{len(higher)} person(er) med høyere plass på listen fikk de passende "
+        parts.append(f"{personer(len(higher))} med høyere plass på listen fikk de passende "
                      "plassene.")
     return " ".join(parts)

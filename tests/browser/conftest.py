@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +43,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("browser")
-    store = demo_store(tmp_path_factory, folder / "events.sqlite")
-    service = AllocationService(env=sqlite_env(store), clock=ManualClock(DEMO_NOW))
+@contextmanager
+def serve(service: AllocationService, folder: Path) -> Iterator[Server]:
+    """The app over ``service``, served by uvicorn in a background thread on a free port."""
     settings = ApiSettings(data_dir=folder, demo=False, deadline_check_interval_s=0,
                            read_timeout_s=30)
     app = create_app(settings, service=service, issuer=LocalIssuer(settings, key=_KEY))
@@ -65,6 +64,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("browser")
+    store = demo_store(tmp_path_factory, folder / "events.sqlite")
+    service = AllocationService(env=sqlite_env(store), clock=ManualClock(DEMO_NOW))
+    try:
+        with serve(service, folder) as running:
+            yield running
+    finally:
         service.close()
 
 

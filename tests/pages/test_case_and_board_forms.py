@@ -117,7 +117,7 @@ def test_r10_spouse_link_form_refuses_a_case_linked_to_another(
     assert answer.status_code == 422
     assert 'id="spouse-spouse-feil"' in answer.text
     assert "allerede koblet til en annen ektefelle eller samboer" in answer.text
-    assert "(R10, § 2-3)" in answer.text
+    assert "(§ 2-3)" in answer.text
     assert [service.get_case(M, c).version for c in (ola, kari, per)] == before
 
 
@@ -168,7 +168,7 @@ def test_r10_living_apart_form_without_the_persons_words_is_refused(
     answer = officer.post_form(url, f"{url}/samtykke-adskilt", {"statement": "   "})
     assert answer.status_code == 422
     assert 'id="living_apart-statement-feil"' in answer.text
-    assert "Skriv samtykket med personens egne ord (R10)." in answer.text
+    assert "Skriv samtykket med personens egne ord (§ 2-3)." in answer.text
     case = service.get_case(M, first)
     assert case.version == version and not case.living_apart_consent
 
@@ -265,7 +265,8 @@ def test_r14_interim_services_without_extent_or_without_any_service_are_refused(
     assert 'value="dagtilbud"' in answer.text
     empty = officer.post_form(url, f"{url}/tjenester", {"service_1": "", "extent_1": ""})
     assert empty.status_code == 422
-    assert "Skriv hvilke tjenester personen får mens hun eller han venter (R14)." in empty.text
+    assert "Skriv hvilke tjenester personen får mens hun eller han venter (§ 3-2)." \
+        in empty.text
     assert service.get_case(M, case_id).version == version
 
 
@@ -453,7 +454,8 @@ def test_r1_a_place_with_missing_fields_is_refused_and_keeps_what_was_typed(
                                {**PLACE_FORM, "room": "", "facility_kind": "hospital"})
     assert answer.status_code == 422
     assert 'id="place-room-feil"' in answer.text and "Skriv romnummeret." in answer.text
-    assert "Velg sykehjem eller bolig med heldøgns tjenester (R1)." in answer.text
+    assert "Velg sykehjem eller bolig med heldøgns tjenester (§ 1-3 bokstav a)." \
+        in answer.text
     assert 'value="Lyngtun sykehjem"' in answer.text
     assert re.search(r'<option value="screened" selected>', answer.text)
     assert service.recorder.max_notification_id() == position

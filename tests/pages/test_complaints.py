@@ -29,8 +29,8 @@ def test_r21_the_case_history_reads_as_plain_norwegian(
     html = page.text
     for words in ("Søknad mottatt digitalt", "Brukerens egne opplysninger registrert",
                   "Opplysninger fra pårørende (datter) registrert", "IPLOS-registrering",
-                  "Vedtak om venteliste, ordinær plass; tilbud innen 02.06.2026; "
-                  "klagefrist 30.03.2026"):
+                  "Vedtak om venteliste, ordinær plass; vedtaksdato 02.03.2026; tilbud innen "
+                  "02.06.2026"):
         assert words in html, words
     assert html.index("Søknad mottatt") < html.index("Vedtak om venteliste, ordinær")
     assert "/klage/tidspunkt?t=2026-03-02T09:00:00" in html  # as it stood at the decision
@@ -154,7 +154,7 @@ def test_the_case_history_links_an_approved_offer_to_its_run(
         service: AllocationService, handler: Browser) -> None:
     case_id = waiting_case(service)
     place(service)
-    run_id = service.run_allocation(M, started_by="x")
+    run_id = service.run_allocation(M, started_by="x", confirm_unassessed=True)
     service.approve_proposal(M, run_id, case_id, approved_by="x")
     assert f"/klage/tildeling/{run_id}" in handler.get(f"/klage/saker/{case_id}").text
 
@@ -197,7 +197,9 @@ def test_r14_the_decision_letter_states_basis_grounds_complaint_right_and_deadli
     assert "helse- og omsorgstjenesteloven § 3-2 a" in html  # legal basis
     assert "Varig behov" in html  # grounds
     assert "pasient- og brukerrettighetsloven § 7-2" in html  # the right to complain
-    assert "Klagefrist:</strong> 30.03.2026" in html  # four weeks (§ 7-5)
+    # four weeks from receipt (§ 7-5): no date computed from the decision date
+    assert "Klagefrist:</strong> fire uker fra du mottok dette vedtaket" in html
+    assert "30.03.2026" not in html
     assert "Klagen sendes til tildelingsenheten i kommune 4601" in html  # where
     assert "senest 02.06.2026" in html  # the guarantee (R18)
     assert "hjemmesykepleie: tre besøk daglig" in html  # services while waiting
@@ -229,9 +231,9 @@ def test_the_letter_is_not_for_management(service: AllocationService, browser: B
 def test_event_texts_cover_every_case_event() -> None:
     from api.pages.timeline import describe
 
-    events = [v for v in vars(Case).values()
+    events = [v for k, v in vars(Case).items()
               if isinstance(v, type) and issubclass(v, Case.Event)
-              and v.__name__ not in ("Event", "Created")]
+              and k not in ("Event", "Created")]
     assert len(events) > 20
     for cls in events:
         assert cls.__name__ in describe.__code__.co_names, cls.__name__

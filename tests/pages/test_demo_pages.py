@@ -36,7 +36,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     with TestClient(app) as client:
         rt = app.state.runtime
         client.run_id = service.run_allocation(  # type: ignore[attr-defined]
-            "4601", started_by="Kari Nordmann", command_id="demo-pages-run")
+            "4601", started_by="Kari Nordmann", confirm_unassessed=True,
+            command_id="demo-pages-run")
         rt.read.wait_for(service.recorder.max_notification_id(), timeout=60)
         yield client
     service.close()
