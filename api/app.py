@@ -186,6 +186,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     for module in (auth, cases, places_routes, allocation, lists, management, complaints,
                    access):
         app.include_router(module.router)
+    app.include_router(cases.plain_router)
     if settings.training_clock:
         app.include_router(training.router)
     app.include_router(docs.router)

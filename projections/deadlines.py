@@ -46,7 +46,7 @@ class DueRow:
     case_id: str
     name: str
     place_type: str | None
-    decided_on: date
+    waiting_since: date  # ventelistedato (R23)
     deadline: date
     days_left: int  # negative when overdue
     urgent: bool
@@ -61,6 +61,7 @@ class GrantRow:
     place_type: str | None
     granted_on: date
     days_since: int
+    alert_days: int  # the grant's own policy days (R4)
 
 
 @dataclass(frozen=True)
@@ -210,9 +211,10 @@ def deadline_monitor(store: Store, municipality: str, today: date) -> DeadlineMo
         if doc["status"] == "granted" and decision is not None:
             granted_on = date.fromisoformat(decision["decided_on"])
             days = (today - granted_on).days
-            if days > (doc.get("grant_alert_days") or 3):
+            alert = doc.get("grant_alert_days") or 3
+            if days > alert:
                 grants.append(GrantRow(doc["case_id"], doc["name"], decision["place_type"],
-                                       granted_on, days))
+                                       granted_on, days, alert))
             continue
         if doc["status"] != "waiting" or decision is None:
             continue

@@ -123,6 +123,7 @@ def _case(store: Store, e: Any) -> None:
             "receives_other_services": e.receives_other_services,
             "dementia_suspected": e.dementia_suspected, "dementia_investigated": False,
             "iplos_assessed_on": None, "review_every_months": 3, "grant_alert_days": 3,
+            "iplos_max_age_months": 12,
             "guarantee": Guarantee().to_dict(), "bridging": [], "breaches": [],
             **_case_history_fields(),
         }
@@ -222,6 +223,7 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
     doc["urgency_reason"] = e.grounds if e.urgent else None
     doc["review_every_months"] = e.review_every_months
     doc["grant_alert_days"] = e.grant_alert_days
+    doc["iplos_max_age_months"] = e.iplos_max_age_months
     periods = doc["list_periods"]
     if doc["status"] in ON_LIST:
         open_period = periods[-1] if periods and periods[-1]["to"] is None else None

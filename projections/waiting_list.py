@@ -73,6 +73,8 @@ class WaitingListEntry:
     review_due_on: date | None = None  # R27
     review_due: bool = False
     iplos_outdated: bool = False  # R8 (2), R27
+    grant_alert_days: int = 3  # R4: as the grant recorded it
+    iplos_max_age_months: int = 12  # R8 (2), R27: as the decision recorded it
 
     @property
     def assessed(self) -> bool:
@@ -126,13 +128,14 @@ def review_due_on(doc: Doc) -> date | None:
     return add_months(max(days), doc.get("review_every_months") or 3) if days else None
 
 
-def iplos_outdated(doc: Doc, today: date, max_age_months: int = IPLOS_MAX_AGE_MONTHS) -> bool:
+def iplos_outdated(doc: Doc, today: date) -> bool:
     """R8 (2), R27: the person gets other services and the IPLOS registration is missing or
-    older than the limit."""
+    older than the limit the decision in force recorded."""
     if not doc.get("receives_other_services", True):
         return False
     when = _d(doc.get("iplos_assessed_on"))
-    return when is None or add_months(when, max_age_months) < today
+    limit = doc.get("iplos_max_age_months") or IPLOS_MAX_AGE_MONTHS
+    return when is None or add_months(when, limit) < today
 
 
 def entry(doc: Doc, rank: int, today: date) -> WaitingListEntry:
@@ -169,6 +172,8 @@ def entry(doc: Doc, rank: int, today: date) -> WaitingListEntry:
         granted_on=granted_on,
         grant_overdue=granted_on is not None
         and (today - granted_on).days > (doc.get("grant_alert_days") or 3),
+        grant_alert_days=doc.get("grant_alert_days") or 3,
+        iplos_max_age_months=doc.get("iplos_max_age_months") or IPLOS_MAX_AGE_MONTHS,
         bridging_stay=_bridging(doc, today),
         review_due_on=review,
         review_due=review is not None and review <= today,

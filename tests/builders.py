@@ -3,7 +3,7 @@ allocation unit."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from uuid import UUID
 
@@ -20,9 +20,14 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 _serial = count()
 
 
-def person_number(born: date = date(1938, 5, 17)) -> str:
-    """A fresh synthetic identity number (month + 80) for each call."""
-    return synthetic_identity_number(born, next(_serial) % 400)
+def person_number(born: date | None = None) -> str:
+    """A fresh synthetic identity number (month + 80) for each call: one person, one number
+    (R25), however many a test session makes. Without ``born`` the birth date moves on by a
+    day every hundred numbers (from 17 May 1938)."""
+    n = next(_serial)
+    if born is None:
+        born = date(1938, 5, 17) + timedelta(days=n // 100)
+    return synthetic_identity_number(born, n % 100)
 
 
 FULL_IPLOS = dict(_FULL_IPLOS)
@@ -42,7 +47,7 @@ def document(service: AllocationService, case_id: UUID, *, municipality: str = M
 
 def waiting_case(service: AllocationService, *, municipality: str = MUNICIPALITY,
                  place_type: PlaceType = PlaceType.ORDINARY, dementia: bool = False,
-                 born: date = date(1938, 5, 17), name: str = "Ola Nordmann",
+                 born: date | None = None, name: str = "Ola Nordmann",
                  spouse_case_id: UUID | None = None) -> UUID:
     """A documented case with a waiting-list decision (R5)."""
     case_id = service.receive_application(municipality, identity_number=person_number(born),

@@ -14,7 +14,6 @@ from api.auth import Role
 from api.pages import timeline
 from api.pages.web import Page, PageRoute, not_found, page_for, parse_id
 from domain.case import Case, CaseStatus, Offer
-from domain.case.guarantee import decline_effect
 
 router = APIRouter(route_class=PageRoute)
 LetterPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER, Role.COMPLAINT_HANDLER))]
@@ -40,7 +39,7 @@ def letter(case_id: str, decision_id: str, page: LetterPage) -> HTMLResponse:
 
 def declining_means(case: Case, offer: Offer) -> str:
     """R18, R20, R26: what saying no to this offer does to the person's guarantee, in the
-    words of the letter (the same inputs as the case's own rule, :func:`decline_effect`)."""
+    words of the letter (the case's own rule: :meth:`Case.decline_effect_of`)."""
     if case.status is CaseStatus.GRANTED:
         return ("Takker du nei, gjelder vedtaket om langtidsopphold fortsatt, og kommunen "
                 "tilbyr deg en annen plass så snart som mulig.")
@@ -48,16 +47,7 @@ def declining_means(case: Case, offer: Offer) -> str:
         return ("Plassen svarer ikke helt til vedtaket ditt, og tilbudet oppfyller derfor ikke "
                 "ventelistegarantien. Takker du nei, står du fortsatt på ventelisten, og "
                 "fristen for tilbud løper videre.")
-    period = case.guarantee.current
-    effect = "none"
-    if case.status is CaseStatus.WAITING and period is not None:
-        effect = decline_effect(
-            suitable=offer.suitable,
-            met_or_breached=period.met_by == str(offer.offer_id)
-            or period.breached_on is not None,
-            free_choice=case.free_choice,
-            first_wish=not case.wishes or offer.facility_id in case.wishes[:1],
-            declined_effect=case.declined_offer_effect)
+    effect = case.decline_effect_of(offer)
     if effect == "lost":
         return ("Plassen er ikke ditt førsteønske. Takker du nei, står du fortsatt på "
                 "ventelisten, men ventelistegarantien gjelder ikke lenger for deg (kommunens "

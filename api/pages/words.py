@@ -14,7 +14,7 @@ from typing import Any
 
 from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.base import OSLO
-from domain.case import GuaranteeState, GuaranteeStatus
+from domain.case import GuaranteeState, GuaranteeStatus, NotNow
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound
 from domain.values import LOWERS_NEED, SPECIAL_WEIGHT
 
@@ -456,7 +456,7 @@ def _date_text(message: str) -> str | None:
     return None
 
 
-#: The state machine's refusal ("not possible now: <where> (<command>)"), by command.
+#: The state machine's refusal (:class:`~domain.case.NotNow`), by command.
 _NOT_NOW = {
     "record_interim_services": "Tjenester i ventetiden registreres for personer på "
                                "ventelisten.",
@@ -477,16 +477,15 @@ _NOT_NOW = {
     "choose_after_breach": "Valget etter fristbrudd registreres for personer på ventelisten.",
     "check_deadline": "Fristen kontrolleres bare for personer på ventelisten.",
 }
+#: Where the case is, by status.
 _WHERE = {
-    "the application is still being investigated": "søknaden er under utredning",
-    "the person has a grant to be carried out at once": "personen har vedtak om "
-    "langtidsopphold som skal iverksettes straks",
-    "the person is on the waiting list": "personen står på ventelisten",
-    "the application was rejected": "søknaden er avslått",
-    "the person lives in a long-term place": "personen bor på en langtidsplass",
-    "the case is closed": "saken er avsluttet",
+    "received": "søknaden er under utredning",
+    "granted": "personen har vedtak om langtidsopphold som skal iverksettes straks",
+    "waiting": "personen står på ventelisten",
+    "rejected": "søknaden er avslått",
+    "resident": "personen bor på en langtidsplass",
+    "closed": "saken er avsluttet",
 }
-_NOT_NOW_RE = re.compile(r"^not possible now: (.*) \((\w+)\)$")
 
 _STATES = (
     ("already has an outstanding offer", "Personen har allerede et tilbud som ikke er "
@@ -566,15 +565,13 @@ def error_text(exc: DomainError) -> str:
     if isinstance(exc, NotFound):
         return "Fant ikke det skjemaet viser til. Det kan høre til en annen kommune eller være " \
                "slettet — last siden på nytt."
+    if isinstance(exc, NotNow):
+        text = _NOT_NOW.get(exc.command)
+        if text:
+            return text
+        return f"Det passer ikke nå: {_WHERE[exc.status.value]}."
     if isinstance(exc, InvalidState):
         message = exc.message
-        not_now = _NOT_NOW_RE.match(message)
-        if not_now:
-            where, command = not_now.groups()
-            text = _NOT_NOW.get(command)
-            if text:
-                return text
-            return f"Det passer ikke nå: {_WHERE.get(where, 'saken står et annet sted')}."
         for fragment, text in _STATES:
             if fragment in message:
                 return text

@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request
 
 from api.deps import (
+    ApiRoute,
     AuditedRoute,
     CommandId,
     CurrentRuntime,
@@ -64,6 +65,9 @@ from api.schemas import (
 from domain.errors import InvalidValue, NotFound
 from domain.values import FACTOR_MAX, SPECIAL_WEIGHT, InterimService, LeonEntry, PriorityFactor
 
+#: Routes that read no person's data (not in any access log).
+plain_router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=ApiRoute,
+                         responses=ERROR_RESPONSES)
 router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=AuditedRoute,
                    responses=ERROR_RESPONSES)
 
@@ -253,24 +257,6 @@ def assess_priority(case_id: CaseId, body: PriorityIn, p: Officer, rt: CurrentRu
     return Recorded(case_id=case_id)
 
 
-@router.post("/cases/{case_id}/priority/suggestion", response_model=SuggestionOut,
-             summary="R16/R17: the score the policy suggests for the factors so far")
-def suggest_priority(case_id: CaseId, body: SuggestionIn, p: Officer, rt: CurrentRuntime
-                     ) -> SuggestionOut:
-    """Asked while the assessor fills in the factors (nothing is recorded)."""
-    rt.service.get_case(p.municipality, case_id)
-    known = {f.value for f in PriorityFactor}
-    unknown = sorted(set(body.factors) - known)
-    if unknown:
-        raise InvalidValue("factors", f"unknown priority factors: {', '.join(unknown)}")
-    if any(not 0 <= v <= FACTOR_MAX for v in body.factors.values()):
-        raise InvalidValue("factors", f"each factor is scored 0–{FACTOR_MAX}")
-    score, version = rt.service.suggested_need_score(p.municipality, dict(body.factors),
-                                                     body.assessed_on)
-    special = any(body.factors.get(f.value, 0) > 0 for f in SPECIAL_WEIGHT)
-    return SuggestionOut(suggested_score=score, policy_version=version, special_weight=special)
-
-
 @router.post("/cases/{case_id}/urgency", response_model=DecisionOut | Recorded,
              summary="R15: the person can no longer be cared for safely at home: a grant")
 def set_urgency(case_id: CaseId, body: UrgencyIn, p: Officer, rt: CurrentRuntime,
@@ -416,3 +402,20 @@ def record_breach_choice(case_id: CaseId, body: BreachChoiceIn, p: Officer,
     rt.service.record_breach_choice(p.municipality, case_id, choice=body.choice,
                                     recorded_by=actor(p), command_id=cid)
     return Recorded(case_id=case_id)
+
+
+@plain_router.post("/priority-suggestion", response_model=SuggestionOut,
+                  summary="R16/R17: the score the policy suggests for the factors so far")
+def suggest_priority(body: SuggestionIn, p: Officer, rt: CurrentRuntime) -> SuggestionOut:
+    """Asked while the assessor fills in the factors. Nothing is recorded and no person's
+    data is read, so it is not an entry in anyone's access log."""
+    known = {f.value for f in PriorityFactor}
+    unknown = sorted(set(body.factors) - known)
+    if unknown:
+        raise InvalidValue("factors", f"unknown priority factors: {', '.join(unknown)}")
+    if any(not 0 <= v <= FACTOR_MAX for v in body.factors.values()):
+        raise InvalidValue("factors", f"each factor is scored 0–{FACTOR_MAX}")
+    score, version = rt.service.suggested_need_score(p.municipality, dict(body.factors),
+                                                     body.assessed_on)
+    special = any(body.factors.get(f.value, 0) > 0 for f in SPECIAL_WEIGHT)
+    return SuggestionOut(suggested_score=score, policy_version=version, special_weight=special)

@@ -11,7 +11,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // The priority form (§ 3-3): the score the municipality's policy suggests, shown beside
   // the score field while the assessor fills in the factors, before anything is saved. It
   // asks the service's own JSON route with the page's session cookie (same origin); the
-  // route records nothing but the access. Without JavaScript the page shows the suggestion
+  // route records nothing and reads no one's data. Without JavaScript the page shows the suggestion
   // after a refused save instead, and the server still asks for a reason when the score
   // departs from it.
   document.querySelectorAll("form[data-suggest]").forEach(function (form) {

@@ -17,7 +17,7 @@ from domain.case.guarantee import (
     MetHow,
 )
 from domain.case.intake import IPLOS_MAX_AGE_MONTHS
-from domain.case.lifecycle import ALLOWED, ON_LIST, OPEN, CaseStatus, require
+from domain.case.lifecycle import ALLOWED, ON_LIST, OPEN, CaseStatus, NotNow, require
 from domain.case.offers import unsuitability
 from domain.case.spouses import check_spouse_co_location, link_spouses
 from domain.case.state import (
@@ -50,6 +50,7 @@ __all__ = [
     "GuaranteeState",
     "GuaranteeStatus",
     "MetHow",
+    "NotNow",
     "Offer",
     "PriorityAssessment",
     "Residence",

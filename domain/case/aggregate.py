@@ -80,6 +80,7 @@ class Case(Intake, Decisions, Priority, Spouses, Offers, Stays, Breaches, Base):
         self.free_choice = False
         self.review_every_months = 3
         self.grant_alert_days = 3
+        self.iplos_max_age_months = 12
         self.guarantee = Guarantee()
         self.breach_choice = None
         self.interim_services = []

@@ -65,8 +65,8 @@ class Decisions(CaseState):
         """Vedtak: grant (R4, R15), waiting list (R5) or rejection (R9), with R14's content.
 
         Version 2 added ``urgent`` (the grant records that the person can no longer be cared
-        for safely at home, R15), ``review_every_months`` (R27), ``grant_alert_days`` (R4)
-        and ``waiting_since_kept`` (R21, R23: a decision after a complaint that keeps an
+        for safely at home, R15), ``review_every_months`` and ``iplos_max_age_months`` (R27),
+        ``grant_alert_days`` (R4) and ``waiting_since_kept`` (R21, R23: a decision after a complaint that keeps an
         earlier waiting-list date).
         """
 
@@ -94,12 +94,13 @@ class Decisions(CaseState):
         urgent: bool
         review_every_months: int
         grant_alert_days: int
+        iplos_max_age_months: int
         waiting_since_kept: date | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(urgent=False, review_every_months=3, grant_alert_days=3,
-                         waiting_since_kept=None)
+                         iplos_max_age_months=12, waiting_since_kept=None)
 
         def on(self, case: Decisions) -> None:
             case.decisions.append(
@@ -114,6 +115,7 @@ class Decisions(CaseState):
             case.free_choice = self.free_choice
             case.review_every_months = self.review_every_months
             case.grant_alert_days = self.grant_alert_days
+            case.iplos_max_age_months = self.iplos_max_age_months
             case.urgency_reason = self.grounds if self.urgent else None
             if self.kind != "rejection":
                 case.interim_services = list(self.interim_services)
@@ -324,6 +326,7 @@ class Decisions(CaseState):
             urgent=urgent,
             review_every_months=policy.review_every_months,
             grant_alert_days=policy.grant_alert_days,
+            iplos_max_age_months=policy.iplos_max_age_months,
             waiting_since_kept=keep_waiting_since,
         )
         return decision_id

@@ -157,19 +157,22 @@ class Intake(CaseState):
         """R8 (5): suspected and not yet investigated (no offer until it is)."""
         return self.dementia_suspected and self.docs.dementia_finding is None
 
-    def iplos_outdated(self, on: date, max_age_months: int = IPLOS_MAX_AGE_MONTHS) -> bool:
+    def iplos_outdated(self, on: date, max_age_months: int | None = None) -> bool:
         """R8 (2), R27: the person gets other services and their IPLOS registration is
-        missing or older than the policy's limit."""
+        missing or older than the limit (the policy's, as the decision in force recorded
+        it, unless ``max_age_months`` is given)."""
         if not self.receives_other_services:
             return False
         when = self.docs.iplos_assessed_on
-        return when is None or add_months(when, max_age_months) < on
+        limit = max_age_months or self.iplos_max_age_months
+        return when is None or add_months(when, limit) < on
 
     def missing_documentation(self, place_type: PlaceType | None, on: date,
-                              iplos_max_age_months: int = IPLOS_MAX_AGE_MONTHS
+                              iplos_max_age_months: int | None = None
                               ) -> tuple[str, ...]:
         """R8 (§ 2-2): the items still missing before a grant or waiting-list decision."""
         d = self.docs
+        limit = iplos_max_age_months or self.iplos_max_age_months
         missing: list[str] = []
         if not d.own_account:
             missing.append(DocumentationItem.OWN_ACCOUNT.value)
@@ -178,9 +181,9 @@ class Intake(CaseState):
         if self.receives_other_services:
             if d.iplos_assessed_on is None:
                 missing.append(DocumentationItem.IPLOS.value)
-            elif self.iplos_outdated(on, iplos_max_age_months):
+            elif self.iplos_outdated(on, limit):
                 missing.append(f"{DocumentationItem.IPLOS.value} (older than "
-                               f"{iplos_max_age_months} months)")
+                               f"{limit} months)")
         if place_type is PlaceType.REINFORCED:
             if MedicalSource.GP not in d.medical_sources:
                 missing.append(DocumentationItem.MEDICAL_GP.value)

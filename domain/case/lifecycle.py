@@ -81,7 +81,17 @@ _WHERE = {
 }
 
 
+class NotNow(InvalidState):
+    """A command the case's place in its life does not allow (nothing is changed): the
+    ``command`` asked for and the ``status`` the case is in, for the words of a refusal."""
+
+    def __init__(self, command: str, status: CaseStatus, *, field: str = "case_id") -> None:
+        super().__init__(f"not possible now: {_WHERE[status]} ({command})", field=field)
+        self.command = command
+        self.status = status
+
+
 def require(status: CaseStatus, command: str, *, field: str = "case_id") -> None:
     """Refuse ``command`` unless the case's ``status`` allows it (nothing is changed)."""
     if status not in ALLOWED[command]:
-        raise InvalidState(f"not possible now: {_WHERE[status]} ({command})", field=field)
+        raise NotNow(command, status, field=field)

@@ -286,7 +286,10 @@ class Offers(CaseState):
                            offer_id=offer_id, answered_on=local_date(now))
         return offer
 
-    def _decline_effect(self, offer: Offer) -> str:
+    def decline_effect_of(self, offer: Offer) -> str:
+        """R18, R20: what declining ``offer`` now would do to the guarantee: "fulfilled",
+        "continues", "lost" or "none" (see :func:`~domain.case.guarantee.decline_effect`).
+        The offer letter tells the person this; :meth:`decline_offer` records it."""
         period = self.guarantee.current
         if self.status is not CaseStatus.WAITING or period is None:
             return "none"
@@ -306,7 +309,7 @@ class Offers(CaseState):
         self._record_due_breach(now, command_id)
         self.trigger_event(self.OfferDeclined, timestamp=now, command_id=command_id,
                            offer_id=offer_id, answered_on=local_date(now), reason=reason,
-                           guarantee=self._decline_effect(offer))
+                           guarantee=self.decline_effect_of(offer))
         return offer
 
     def withdraw_offer(self, now: datetime, *, offer_id: UUID, reason: str,
@@ -329,7 +332,7 @@ class Offers(CaseState):
         if offer.answer_by is None or today <= offer.answer_by:
             raise InvalidState("the answer deadline has not passed", field="offer_id")
         self._record_due_breach(now, command_id)
-        effect = self._decline_effect(offer) if counts_as_declined else "none"
+        effect = self.decline_effect_of(offer) if counts_as_declined else "none"
         self.trigger_event(self.OfferLapsed, timestamp=now, command_id=command_id,
                            offer_id=offer_id, answer_by=offer.answer_by, lapsed_on=today,
                            counts_as_declined=counts_as_declined, guarantee=effect)

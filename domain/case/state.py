@@ -145,6 +145,7 @@ class CaseState:
     free_choice: bool
     review_every_months: int
     grant_alert_days: int
+    iplos_max_age_months: int
     guarantee: Guarantee
     breach_choice: BreachChoice | None
     interim_services: list[InterimService]

@@ -74,7 +74,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({AO}), 404, _b(reason="Glemsom")),
     ("POST", "/cases/{case_id}/documentation/other-services"): Entry(
         frozenset({AO}), 404, _b(receives_other_services=False)),
-    ("POST", "/cases/{case_id}/priority/suggestion"): Entry(frozenset({AO}), 404, _b(
+    ("POST", "/priority-suggestion"): Entry(frozenset({AO}), 200, _b(
         factors={"function": 2})),
     ("POST", "/cases/{case_id}/bridging-stay"): Entry(frozenset({AO}), 404, _b(
         facility_name="Korttid", unit="K", from_on="2026-03-01")),

@@ -46,7 +46,7 @@ from tests.builders import (
 M = MUNICIPALITY
 
 
-def new_case(svc, born=date(1938, 5, 17), **kw):
+def new_case(svc, born=None, **kw):
     return svc.receive_application(M, identity_number=person_number(born), name="Per", **kw)
 
 

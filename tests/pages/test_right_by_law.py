@@ -430,7 +430,7 @@ def test_r16_the_priority_form_shows_special_weight_and_what_lowers_the_need(
     assert special < form.index("Omsorg ved livets slutt") < form.index("Kognitiv svikt") \
         < form.index("Andre forhold som øker behovet") < lowers \
         < form.index("Rehabiliteringspotensial")
-    assert f'data-suggest="/cases/{case_id}/priority/suggestion"' in form
+    assert 'data-suggest="/priority-suggestion"' in form
     assert 'aria-live="polite"' in form
 
 
@@ -460,7 +460,7 @@ def test_r16_the_page_script_asks_the_suggestion_with_the_page_cookie(
     origin) and records nothing on the case."""
     case_id = waiting_case(service)
     version = service.get_case(M, case_id).version
-    answer = officer.client.post(f"/cases/{case_id}/priority/suggestion",
+    answer = officer.client.post("/priority-suggestion",
                                  json={"factors": {"cognitive_failure": 1}})
     assert answer.status_code == 200, answer.text
     body = answer.json()
