@@ -614,7 +614,11 @@ _FIT = {
 
 
 def explanation_text(explanation: Mapping[str, Any], place_words: str | None = None) -> str:
-    """The optimizer's reasons for one person's outcome, in Norwegian (from its codes)."""
+    """The optimizer's reasons for one person's outcome, as the optimizer wrote them: in
+    Norwegian at the source, one sentence per checked fact (its ``text``). A run recorded by
+    an earlier release (no ``facts``, English text) is worded here from its codes."""
+    if explanation.get("facts"):
+        return str(explanation["text"])
     rank = explanation.get("waiting_list_rank")
     parts = [f"Nummer {rank} på ventelisten (vedtak om langtidsopphold straks først, så "
              "størst behov, så lengst ventetid, § 3-3)."]

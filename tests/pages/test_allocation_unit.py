@@ -286,8 +286,8 @@ def test_r17_running_the_allocation_and_approving_an_offer(
     run_url = ran.headers["location"].split("?")[0]
     html = officer.get(run_url).text
     assert "Tildelingsforslag" in html and "Høy Behov" in html
-    assert "Nummer 1 på ventelisten" in html
-    assert "Ingen plass denne gangen" in html  # the one left waiting, with the reason
+    assert "Du er nummer 1 på ventelisten" in html  # the optimizer's own words
+    assert "gikk til 1 person som står foran deg" in html  # the one left waiting, and why
     assert service.get_case(M, high).offers == {}  # nothing offered before approval
     approved = officer.post_form(run_url, f"{run_url}/godkjenn/{high}", {})
     assert approved.status_code == 303

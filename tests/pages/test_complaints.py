@@ -141,7 +141,7 @@ def test_r21_a_recorded_run_re_runs_to_the_identical_plan(
     url = f"/klage/tildeling/{run_id}"
     page = handler.get(url)
     assert page.status_code == 200
-    assert "Tildelt Person" in page.text and "Nummer 1 på ventelisten" in page.text
+    assert "Tildelt Person" in page.text and "Du er nummer 1 på ventelisten" in page.text
     assert "godkjent" in page.text
     rerun = handler.post_form(url, f"{url}/kjor-pa-nytt", {})
     assert rerun.status_code == 200
