@@ -66,8 +66,8 @@ class Decisions(CaseState):
 
         Version 2 added ``urgent`` (the grant records that the person can no longer be cared
         for safely at home, R15), ``review_every_months`` and ``iplos_max_age_months`` (R27),
-        ``grant_alert_days`` (R4) and ``waiting_since_kept`` (R21, R23: a decision after a complaint that keeps an
-        earlier waiting-list date).
+        ``grant_alert_days`` (R4) and ``waiting_since_kept`` (R21, R23: a decision after a
+        complaint that keeps an earlier waiting-list date).
         """
 
         class_version = 2
