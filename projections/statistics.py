@@ -24,6 +24,10 @@ Definitions (each month is the calendar month in Norwegian local dates):
   the closest ranks (Excel's MEDIAN and PERCENTILE.INC), rounded to 0.1 day; None without
   offers.
 - **Breaches** (fristbrudd, R18): breaches recorded in the month.
+- **Bridging stay days** (korttidsopphold i påvente av langtidsplass, R2, R15): days in the
+  month that persons with a decision spent in a short-term stay bridging the wait, by the
+  place type of their decision, counted like institution-days (a running stay up to and
+  including ``today``). They are not long-term stays and meet no guarantee.
 - **Purchases** (kjøp): other providers' places bought in the month (the person accepted
   the offer of the place).
 - **Purchase cost**: price per day × purchased place-days in the month, that is the days
@@ -76,6 +80,7 @@ class MonthRow:
     occupied_place_days: int
     available_place_days: int
     occupancy: float | None  # occupied / available, 0–1
+    bridging_stay_days: int = 0  # R2, R15: short-term stays bridging the wait
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:
@@ -111,7 +116,7 @@ class _Month:
     def __init__(self) -> None:
         self.counts = {t: dict.fromkeys(
             ("waiting", "decisions", "offers", "admissions", "breaches", "purchases",
-             "purchased_days", "occupied", "available"), 0) for t in PLACE_TYPES}
+             "purchased_days", "occupied", "available", "bridging"), 0) for t in PLACE_TYPES}
         self.waits: dict[str, list[int]] = {t: [] for t in PLACE_TYPES}
         self.cost = {t: Decimal("0.00") for t in PLACE_TYPES}
 
@@ -135,6 +140,7 @@ class _Month:
                 purchased_place_days=c["purchased_days"], purchase_cost=cost,
                 occupied_place_days=c["occupied"], available_place_days=c["available"],
                 occupancy=c["occupied"] / c["available"] if c["available"] else None,
+                bridging_stay_days=c["bridging"],
             ))
         return out
 
@@ -143,7 +149,7 @@ def _in(day: date | None, month: date, after: date) -> bool:
     return day is not None and month <= day < after
 
 
-def _case_figures(doc: Doc, month: date, after: date, m: _Month) -> None:
+def _case_figures(doc: Doc, month: date, after: date, m: _Month, hi: date) -> None:
     last_day = after - ONE_DAY
     for p in doc.get("list_periods") or []:
         start, end = date.fromisoformat(p["from"]), _d(p["to"])
@@ -166,6 +172,10 @@ def _case_figures(doc: Doc, month: date, after: date, m: _Month) -> None:
     for breach in doc.get("breaches") or ([doc["breach"]] if doc.get("breach") else []):
         if _in(_d(breach["breached_on"]), month, after):
             m.add(breach["place_type"], "breaches")
+    place_type = (doc.get("decision") or {}).get("place_type")
+    for b in doc.get("bridging") or []:
+        m.add(place_type, "bridging", days_in(date.fromisoformat(b["from"]), _d(b["to"]),
+                                              month, hi))
 
 
 def _open_days(place: Doc, lo: date, hi: date) -> int:
@@ -197,7 +207,7 @@ def statistics(store: Store, municipality: str, first_month: date, last_month: d
         hi = min(after, today + ONE_DAY)  # days after today have not happened
         m = _Month()
         for doc in cases:
-            _case_figures(doc, month, after, m)
+            _case_figures(doc, month, after, m, hi)
         for po in provider_offers.values():
             if _in(_d(po.get("purchased_on")), month, after):
                 m.add(po["place_type"], "purchases")
@@ -222,7 +232,7 @@ STATISTICS_HEADER = (
     "month", "place_type", "waiting_at_month_end", "new_decisions", "offers_made",
     "admissions", "first_offers", "wait_median_days", "wait_p90_days", "breaches",
     "purchases", "purchased_place_days", "purchase_cost_nok", "occupied_place_days",
-    "available_place_days", "occupancy_percent",
+    "available_place_days", "occupancy_percent", "bridging_stay_days",
 )
 
 
@@ -238,5 +248,5 @@ def statistics_csv(rows: Iterable[MonthRow]) -> str:
          r.offers_made, r.admissions, r.first_offers, _num(r.wait_median_days, 1),
          _num(r.wait_p90_days, 1), r.breaches, r.purchases, r.purchased_place_days,
          _num(r.purchase_cost, 2), r.occupied_place_days, r.available_place_days,
-         _num(None if r.occupancy is None else r.occupancy * 100, 1))
+         _num(None if r.occupancy is None else r.occupancy * 100, 1), r.bridging_stay_days)
         for r in rows))

@@ -31,6 +31,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.service import AllocationService
+from domain.base import local_date
 from domain.values import BreachChoice, FacilityKind, PlaceType, StayEndReason
 from projections.activity import QuarterRow, activity_csv
 from projections.deadlines import BreachRow, DueRow, OfferFate
@@ -191,11 +192,11 @@ def test_r13_statistics_csv_for_excel(service, clock, read: ReadSide):
         "month;place_type;waiting_at_month_end;new_decisions;offers_made;admissions;"
         "first_offers;wait_median_days;wait_p90_days;breaches;purchases;"
         "purchased_place_days;purchase_cost_nok;occupied_place_days;available_place_days;"
-        "occupancy_percent")
+        "occupancy_percent;bridging_stay_days")
     assert len(lines) == 1 + 16 + 1 and lines[-1] == ""
-    assert lines[3] == "2026-03;reinforced;1;1;0;0;0;;;0;0;0;0,00;0;0;"
-    assert lines[4] == "2026-03;all;3;4;2;1;2;17,0;19,4;0;0;0;0,00;12;60;20,0"
-    assert lines[13] == "2026-06;ordinary;0;0;1;1;1;94,0;94,0;1;1;8;24000,00;15;15;100,0"
+    assert lines[3] == "2026-03;reinforced;1;1;0;0;0;;;0;0;0;0,00;0;0;;0"
+    assert lines[4] == "2026-03;all;3;4;2;1;2;17,0;19,4;0;0;0;0,00;12;60;20,0;0"
+    assert lines[13] == "2026-06;ordinary;0;0;1;1;1;94,0;94,0;1;1;8;24000,00;15;15;100,0;0"
     for name in ("Anna", "Bjørn", "Cecilie", "Dag", "Eva"):  # no names in the statistics
         assert name not in text
 
@@ -323,3 +324,19 @@ def test_r18_r19_withdrawn_offer_breach_and_choice_to_wait(service, clock, read:
     # still on the list at the end of June: counted as waiting, one breach in June
     june = {r.place_type: r for r in read.statistics(M, date(2026, 6, 1), date(2026, 6, 1))}
     assert (june["ordinary"].waiting_at_month_end, june["ordinary"].breaches) == (1, 1)
+
+
+def test_r2_r15_bridging_stays_count_in_the_statistics(service, clock, read: ReadSide):
+    """A short-term stay bridging the wait (R2, R15) shows in the month's figures, by the
+    place type of the decision, up to today."""
+    case_id = waiting_case(service)
+    service.mark_urgent(M, case_id, reason="Fall", assessed_by="Lege")
+    start = local_date(clock.now())
+    service.record_bridging_stay(M, case_id, facility_name="Korttid", unit="K",
+                                 from_on=start, recorded_by="TE")
+    clock.advance(days=10)
+    read.catch_up()
+    rows = read.statistics(M, start, start)
+    by = {r.place_type: r for r in rows}
+    assert by["ordinary"].bridging_stay_days == 11  # 2 March to 12 March, today included
+    assert by["all"].bridging_stay_days == 11 and by["screened"].bridging_stay_days == 0
