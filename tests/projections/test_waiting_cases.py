@@ -152,3 +152,29 @@ def test_r18_a_case_decided_just_before_the_check_is_found(
                    can_be_cared_for_safely_at_home=False)
     problem = service.build_problem(M, local_date(clock.now()))
     assert str(granted) in {p.case_id for p in problem.persons}
+
+
+def test_r12_the_rank_shown_is_the_order_the_allocator_uses(service, clock):
+    """One order (domain.order): on a generated history, the waiting list's rank, the
+    optimizer's rank in its explanations and the aggregates' own order are the same, and the
+    deadline each shows is the guarantee's running deadline."""
+    story_in_every_status(service, clock)
+    read = ReadSide(service)
+    read.catch_up()
+    today = local_date(clock.now())
+    for m in MUNICIPALITIES:
+        listed = read.waiting_list(m)
+        cases = [load(service, UUID(e.case_id)) for e in listed]
+        assert [c.id for c in sorted(cases, key=lambda c: c.order_key())] == \
+            [c.id for c in cases]
+        problem = service.build_problem(m, today)
+        plan = opt.solve(problem)
+        in_problem = {p.case_id for p in problem.persons}
+        expected = [e.case_id for e in listed if e.case_id in in_problem]
+        ranked = sorted(plan.explanations, key=lambda e: e.waiting_list_rank)
+        assert [e.case_id for e in ranked] == expected
+        by_id = {p.case_id: p for p in problem.persons}
+        for entry in listed:
+            if entry.case_id in by_id:
+                assert by_id[entry.case_id].deadline == entry.deadline
+                assert by_id[entry.case_id].need_score == entry.need_score
