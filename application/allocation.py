@@ -236,7 +236,7 @@ class AllocationCommands(CaseCommands):
             unsuitable_reason=unsuitable_reason, proposal_id=run_id, command_id=command_id)
         run.approve(self._now(), case_id=key, offer_id=offer_id, target_id=target_key,
                     approved_by=approved_by, reason=reason, command_id=command_id)
-        self._finish(work, target, run)
+        self._finish(work, target, run, command_id=command_id)
         return offer_id
 
     def reject_proposal(self, municipality: str, run_id: UUID,

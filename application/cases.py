@@ -74,8 +74,10 @@ class CaseCommands(ServiceBase):
         outstanding = {o.offer_id: o for o in case.offers.values() if o.outstanding}
         return _Work(case, outstanding, case.is_open)
 
-    def _finish(self, work: _Work, *others: Base | None) -> None:
-        """Save the case with ``others`` and what its change asks of other aggregates."""
+    def _finish(self, work: _Work, *others: Base | None, command_id: str | None = None
+                ) -> None:
+        """Save the case with ``others`` and what its change asks of other aggregates (their
+        events carry the same ``command_id``)."""
         case, now = work.case, self._now()
         touched: dict[UUID, Base] = {o.id: o for o in others if o is not None}
         for offer_id, offer in work.outstanding.items():
@@ -84,13 +86,14 @@ class CaseCommands(ServiceBase):
             target = touched.get(offer.target_id) or self._offer_target(case, offer)
             touched[target.id] = target
             if _holds(target, offer_id):
-                target.release(now, offer_id=offer_id, reason=offer.status.value)
+                target.release(now, offer_id=offer_id, reason=offer.status.value,
+                               command_id=command_id)
         if work.was_open != case.is_open:
             record = self._person_record(case.municipality, case.person.identity_number)
-            if case.is_open:
-                record.open(now, case_id=case.id)  # R25: refused if another case is open
+            if case.is_open:  # R25: refused if another case is open
+                record.open(now, case_id=case.id, command_id=command_id)
             else:
-                record.end(now, case_id=case.id)
+                record.end(now, case_id=case.id, command_id=command_id)
             touched[record.id] = record
         self._commit(case, *touched.values())
 
@@ -101,7 +104,7 @@ class CaseCommands(ServiceBase):
         if work.case.has_handled(command_id):
             return None
         result = getattr(work.case, method)(self._now(), command_id=command_id, **kwargs)
-        self._finish(work)
+        self._finish(work, command_id=command_id)
         return result
 
     def _offer_target(self, case: Case, offer: Offer) -> Place | ProviderOffer:
@@ -155,7 +158,7 @@ class CaseCommands(ServiceBase):
             dementia_suspected=dementia_suspected, command_id=command_id,
         )
         record = self._person_record(municipality, case.person.identity_number)
-        record.open(now, case_id=case.id)  # R25
+        record.open(now, case_id=case.id, command_id=command_id)  # R25
         if spouse is not None:
             link_spouses(now, case, spouse, command_id=command_id)  # R10
         try:
@@ -267,7 +270,7 @@ class CaseCommands(ServiceBase):
             keep_waiting_since=keep_waiting_since, decision_id=decision_id,
             command_id=command_id,
         )
-        self._finish(work, policy)  # the policy is saved too if this is its first use
+        self._finish(work, policy, command_id=command_id)  # the policy too, if new
         return decision_id
 
     def mark_urgent(self, municipality: str, case_id: UUID, *, reason: str, assessed_by: str,
@@ -286,7 +289,7 @@ class CaseCommands(ServiceBase):
                                         policy_version=version, policy=settings,
                                         decided_on=decided_on, decision_id=decision_id,
                                         command_id=command_id)
-        self._finish(work, policy)
+        self._finish(work, policy, command_id=command_id)
         return granted
 
     def record_interim_services(self, municipality: str, case_id: UUID, *,
@@ -377,7 +380,7 @@ class CaseCommands(ServiceBase):
                                 place_id=place_id, provider_offer_id=provider_offer_id,
                                 type_reason=type_reason, unsuitable_reason=unsuitable_reason,
                                 command_id=command_id)
-        self._finish(work, target)
+        self._finish(work, target, command_id=command_id)
         log.info("offer made case=%s offer=%s", case_id, offer_id)
         return offer_id
 
@@ -441,7 +444,7 @@ class CaseCommands(ServiceBase):
         work.case.accept_offer(now, offer_id=offer_id, command_id=command_id)
         if isinstance(target, ProviderOffer):
             target.purchase(now, offer_id=offer_id, case_id=case_id, command_id=command_id)
-        self._finish(work, target)
+        self._finish(work, target, command_id=command_id)
 
     def decline_offer(self, municipality: str, case_id: UUID, offer_id: UUID, *, reason: str,
                       command_id: str | None = None) -> None:
@@ -481,9 +484,9 @@ class CaseCommands(ServiceBase):
         if isinstance(target, Place):
             target.occupy(now, case_id=case_id, offer_id=offer_id, admitted_on=day,
                           command_id=command_id)
-            self._finish(work, target)
+            self._finish(work, target, command_id=command_id)
         else:
-            self._finish(work)
+            self._finish(work, command_id=command_id)
 
     def end_stay(self, municipality: str, case_id: UUID, *, reason: StayEndReason,
                  ended_on: date | None = None, command_id: str | None = None) -> None:
@@ -505,7 +508,7 @@ class CaseCommands(ServiceBase):
                 else VacancyReason.MOVED_OUT)
             place.vacate(now, case_id=case_id, reason=vacancy, vacated_on=day,
                          command_id=command_id)
-        self._finish(work, place)
+        self._finish(work, place, command_id=command_id)
 
     def close_case(self, municipality: str, case_id: UUID, *, reason: ClosureReason,
                    command_id: str | None = None) -> None:

@@ -69,14 +69,16 @@ class PersonRecord(Base):
         return cls._create(cls.Registered, id=record_id, timestamp=now,
                            municipality=municipality, command_id=None)
 
-    def open(self, now: datetime, *, case_id: UUID) -> None:
+    def open(self, now: datetime, *, case_id: UUID, command_id: str | None = None) -> None:
         """R25: ``case_id`` becomes the person's open case; refused if another is open."""
         if self.open_case_id == case_id:
             return
         if self.open_case_id is not None:
             raise CaseAlreadyOpen(self.open_case_id)
-        self.trigger_event(self.CaseOpened, timestamp=now, command_id=None, case_id=case_id)
+        self.trigger_event(self.CaseOpened, timestamp=now, command_id=command_id,
+                           case_id=case_id)
 
-    def end(self, now: datetime, *, case_id: UUID) -> None:
+    def end(self, now: datetime, *, case_id: UUID, command_id: str | None = None) -> None:
         if self.open_case_id == case_id:
-            self.trigger_event(self.CaseEnded, timestamp=now, command_id=None, case_id=case_id)
+            self.trigger_event(self.CaseEnded, timestamp=now, command_id=command_id,
+                               case_id=case_id)
