@@ -51,7 +51,8 @@ def _replace_table(read: ReadSide, table: str, columns: str) -> None:
         c.execute(f"CREATE TABLE {name} ({columns})")
 
 
-@pytest.mark.parametrize("layout", ["json_text", "other_dictionary", "history_documents"])
+@pytest.mark.parametrize("layout", ["json_text", "other_dictionary", "history_documents",
+                                    "case_without_the_guarantee"])
 def test_read_models_of_an_earlier_layout_are_replayed_from_the_log(service, read, layout):
     case_id = waiting_case(service, name="Anna")
     read.catch_up()
@@ -62,6 +63,12 @@ def test_read_models_of_an_earlier_layout_are_replayed_from_the_log(service, rea
     elif layout == "history_documents":
         _replace_table(read, HISTORY_TABLE, "case_id TEXT, version INTEGER, "
                        "municipality TEXT, doc TEXT")
+    elif layout == "case_without_the_guarantee":  # folded before the guarantee was one value
+        with read.view.reading() as store:
+            table = store.name("lto_rm_case")
+        with read.view.datastore.transaction(commit=True) as c:
+            c.execute(f"UPDATE {table} SET doc = %s" if read.view.dialect == "postgres"
+                      else f"UPDATE {table} SET doc = ?", (codec.pack(CASE_DOC),))
     else:
         other = zstandard.train_dictionary(
             1024, [orjson.dumps({"n": i, "w": f"ord {i}" * (i % 7)}) for i in range(400)])
