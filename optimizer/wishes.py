@@ -93,18 +93,8 @@ class Wishes:
         self.type_groups: list[tuple[int, ...]] = []
         self._type_index: dict[tuple[int, ...], int] = {}
         self.type_of = {pos: self._type(cands[pos].elig) for pos in placed}
-        st = _State(len(groups))
-        for pos in placed:
-            g = group_of[pos]
-            if pos in self.is_pinned:
-                beds = cands[pos].demand
-                st.pinned[g][pos] = beds
-                st.group_of[pos] = g
-                st.load[g] += beds
-            else:
-                st.add(self.type_of[pos], g)
-        self.state = st
-        self.initial = st.copy()
+        self._adopt({pos: group_of[pos] for pos in placed})
+        self.initial = self.state.copy()
         self.initial_type = dict(self.type_of)
 
     def _type(self, allowed: tuple[int, ...]) -> int:
@@ -210,6 +200,7 @@ class Wishes:
         self.type_of[p] = new_t
 
     def _adopt(self, where: dict[int, int]) -> None:
+        """The state with each placed person in the group ``where`` says."""
         st = _State(len(self.slots))
         for pos, g in where.items():
             if pos in self.is_pinned:
