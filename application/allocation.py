@@ -90,10 +90,12 @@ class AllocationCommands(CaseCommands):
         window = as_of + timedelta(days=settings.offer_available_within_days)
         vacancies = []
         stock: set[tuple[PlaceType, FacilityKind]] = set()
+        names: dict[str, str] = {}
         for pid in self.place_ids():
             place = self._exists(pid)
             if not isinstance(place, Place) or place.municipality != municipality:
                 continue
+            names[place.facility_id] = place.facility_name
             if place.is_open:
                 stock.add((place.place_type, place.facility_kind))
             free_from = place.free_from(as_of)
@@ -126,6 +128,7 @@ class AllocationCommands(CaseCommands):
             purchasable=tuple(purchasable), persons=tuple(persons),
             policy=opt.PolicySettings(version=version, free_choice=settings.free_choice,
                                       deadline_horizon_days=settings.deadline_horizon_days),
+            facility_names=tuple(sorted(names.items())),
         ).canonical()
 
     def _waiting_person(self, case: Case, waiting: dict[UUID, Case], as_of: date,

@@ -248,8 +248,10 @@ def _named(c: _Checker, f: Fact, ids: Sequence[str]) -> bool:
 
 
 def _names(c: _Checker, facility_id: str) -> set[str]:
-    return {x.facility_name for x in (*c.pr.vacancies, *c.pr.purchasable)
-            if x.facility_id == facility_id} or {facility_id}
+    return ({x.facility_name for x in (*c.pr.vacancies, *c.pr.purchasable)
+             if x.facility_id == facility_id}
+            | {name for fid, name in c.pr.facility_names if fid == facility_id}
+            ) or {facility_id}
 
 
 def _offer(c: _Checker, p: WaitingPerson, f: Fact, x: Place | None, kind: type) -> bool:

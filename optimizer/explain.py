@@ -153,13 +153,7 @@ def _plain_type_fits(cls: str, t: PlaceType) -> bool:
 
 
 def _name_of(cx: _Context, facility_id: str) -> str:
-    for v in cx.problem.vacancies:
-        if v.facility_id == facility_id:
-            return v.facility_name
-    for o in cx.problem.purchasable:
-        if o.facility_id == facility_id:
-            return o.facility_name
-    return facility_id
+    return cx.problem.name_of(facility_id)
 
 
 def _placed_facts(p: WaitingPerson, place: Place, cx: _Context,

@@ -262,6 +262,22 @@ class AllocationProblem:
     purchasable: tuple[PurchasableOffer, ...]
     persons: tuple[WaitingPerson, ...]
     policy: PolicySettings
+    #: (facility id, name) of the municipality's own facilities, full ones too, so that an
+    #: explanation names a wished facility with no vacancy by its name, never its id
+    facility_names: tuple[tuple[str, str], ...] = ()
+
+    def name_of(self, facility_id: str) -> str:
+        """The name the problem gives a facility (its id when it gives none)."""
+        for fid, name in self.facility_names:
+            if fid == facility_id:
+                return name
+        for v in self.vacancies:
+            if v.facility_id == facility_id:
+                return v.facility_name
+        for o in self.purchasable:
+            if o.facility_id == facility_id:
+                return o.facility_name
+        return facility_id
 
     def to_dict(self) -> dict[str, Any]:
         return to_json(self)
@@ -277,6 +293,7 @@ class AllocationProblem:
             vacancies=tuple(sorted(self.vacancies, key=lambda v: v.place_id)),
             purchasable=tuple(sorted(self.purchasable, key=lambda o: o.offer_id)),
             persons=tuple(sorted(self.persons, key=lambda p: p.case_id)),
+            facility_names=tuple(sorted(self.facility_names)),
         )
 
     def canonical_json(self) -> str:

@@ -110,7 +110,8 @@ def _pinned_problem() -> AllocationProblem:
          WaitingPerson("C", 40, True, PlaceType.REINFORCED, False, False, True, (),
                        d - dt.timedelta(days=10), d + dt.timedelta(days=80),
                        spouse_resident_facility_id="F2", chose_to_wait=True)),
-        PolicySettings(version=3, free_choice=True, deadline_horizon_days=10))
+        PolicySettings(version=3, free_choice=True, deadline_horizon_days=10),
+        (("F2", "Fjordly omsorgsboliger"), ("F1", "Solsiden sykehjem")))
 
 
 def test_r21_problem_hash_is_stable_across_versions() -> None:
@@ -118,10 +119,11 @@ def test_r21_problem_hash_is_stable_across_versions() -> None:
 
     Re-pinned deliberately for rules version 2 (need_score may be None, waiting_since, deadline
     may be None, granted_outright dropped, bridging_stay, own_stock_lacks_type,
-    decided_facility_kind, facility names and kinds, prices in øre): the canonical form of a
-    problem changed, so a problem recorded before hashes differently when re-encoded."""
+    decided_facility_kind, facility names and kinds, the own facilities' names, prices in
+    øre): the canonical form of a problem changed, so a problem recorded before hashes
+    differently when re-encoded."""
     assert _pinned_problem().problem_hash() == (
-        "36d0cc4953c1398f12135770deb12281b52a80385dccc2b5d9551653fb30fb28")
+        "60ee64b5227d9b4bdc73af45e10c61a8dfede72fd8b5ab0c3fd8fb4c61e6d935")
 
 
 def test_r21_problem_recorded_by_an_earlier_release_still_loads() -> None:

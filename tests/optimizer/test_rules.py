@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -394,3 +395,15 @@ def test_unplaced_explanations_name_the_persons_who_took_the_places() -> None:
 def test_invalid_spouse_reference_is_refused() -> None:
     with pytest.raises(ValueError):
         solve(problem([], [person("A", 1, spouse_case_id="nobody")]))
+
+
+def test_a_wished_facility_without_a_vacancy_is_named_by_its_name() -> None:
+    """Explanations name facilities, never their ids or slugs: a wished facility with nothing
+    vacant takes its name from the problem's list of the municipality's facilities."""
+    prob = dataclasses.replace(
+        problem([place("a", "F1")], [person("A", 50, wishes=("F9", "F1"))]),
+        facility_names=(("F1", "Fjellheim sykehjem"), ("F9", "Solbakken bo- og omsorgssenter")))
+    plan = solve(prob)
+    text = plan.explanation_of("A").text
+    assert "Solbakken bo- og omsorgssenter" in text and "F9" not in text
+    assert check_explanations(prob, plan) == []
