@@ -16,8 +16,8 @@ from uuid import UUID
 
 import optimizer as opt
 from application.base import derived_id
-from application.cases import CaseCommands
 from application.errors import ConfirmationRequired
+from application.offers import OfferCommands
 from domain.allocation import PROPOSED, AllocationRun
 from domain.base import local_date
 from domain.case import Case
@@ -57,8 +57,8 @@ def _ore(amount: Any) -> int:
     return int((amount * 100).to_integral_value())
 
 
-class AllocationCommands(CaseCommands):
-    """Allocation runs (tildelingsrunder), on the case commands."""
+class AllocationCommands(OfferCommands):
+    """Allocation runs (tildelingsrunder), on the offer and case commands."""
 
     def candidates(self, municipality: str) -> Candidates:
         """The cases on the list without an outstanding offer, and the warnings."""

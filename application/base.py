@@ -2,10 +2,11 @@
 and saving aggregates, and finding them by their events.
 
 The command modules build on this one and on nothing above them: :mod:`application.cases`
-(applications, documentation, decisions, offers, stays, the guarantee), :mod:`.places`
-(places and other providers' offers), :mod:`.allocation` (allocation runs, on the case
-commands), :mod:`.complaints` (complaints and the access log); :mod:`.service` assembles
-them into one :class:`~application.service.AllocationService`.
+(applications, documentation, decisions, priority), :mod:`.offers` (offers, stays, the
+guarantee's checks; on the case commands), :mod:`.places` (places and other providers'
+offers), :mod:`.allocation` (allocation runs; on the offer commands), :mod:`.complaints`
+(complaints and the access log); :mod:`.service` assembles them into one
+:class:`~application.service.AllocationService`.
 
 The library is synchronous; callers in FastAPI use plain ``def`` routes.
 """

@@ -1,10 +1,11 @@
 """The application service: one method per use case (command), assembled from the command
 modules (each builds on :mod:`application.base`; the dependencies run one way):
 
-- :mod:`application.cases` — applications, documentation, decisions, priority, offers,
-  stays and the guarantee's checks;
+- :mod:`application.cases` — applications, documentation, decisions, priority;
+- :mod:`application.offers` — offers, stays and the guarantee's checks (on the case
+  commands);
 - :mod:`application.places` — places and other providers' offers;
-- :mod:`application.allocation` — allocation runs (on the case commands);
+- :mod:`application.allocation` — allocation runs (on the offer commands);
 - :mod:`application.complaints` — complaints and the access log.
 
 Each command loads the aggregates it touches, lets the domain check the rules, and saves
