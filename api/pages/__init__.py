@@ -1,9 +1,12 @@
 """Server-rendered pages in Norwegian bokmål (Jinja2), for the three user groups.
 
 The same application commands and read models as the JSON routes, one module per user
-group: sign-in (``session``), the allocation unit (``lists``, ``cases``, ``allocation``),
-management (``management``), complaint handling (``complaints``) and the decision letter
-(``letters``). Static files (CSS, a little JS) are served from ``/static``.
+group: sign-in (``session``), the allocation unit (``lists``; a new application in
+``case_new``, the case page in ``case_page`` with its forms in ``case_forms_intake``,
+``case_forms_decisions``, ``case_forms_offers``, ``case_forms_waiting`` and
+``case_forms_closing``; ``allocation``), management (``management``), complaint handling
+(``complaints``) and the decision letter (``letters``). Static files (CSS, a little JS) are
+served from ``/static``.
 """
 
 from __future__ import annotations
@@ -11,10 +14,28 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import allocation, cases, complaints, letters, lists, management, session
+from api.pages import (
+    allocation,
+    case_forms_closing,
+    case_forms_decisions,
+    case_forms_intake,
+    case_forms_offers,
+    case_forms_waiting,
+    case_new,
+    case_page,
+    complaints,
+    letters,
+    lists,
+    management,
+    session,
+)
 from api.pages.web import STATIC_DIR
 
+#: The case pages in the order they are matched: ``/saker/ny`` before ``/saker/{case_id}``.
+CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_forms_offers,
+         case_forms_waiting, case_forms_closing)
+
 router = APIRouter(include_in_schema=False)
-for module in (session, lists, cases, allocation, management, complaints, letters):
+for module in (session, lists, *CASES, allocation, management, complaints, letters):
     router.include_router(module.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

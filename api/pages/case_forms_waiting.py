@@ -1,0 +1,160 @@
+"""The case page's forms for the time on the waiting list: a short-term stay that bridges
+the wait (R2, R15), interim services (R14), the person's wishes (R16/R20), the spouse or
+cohabitant and the consent to live apart (R10)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from api.auth import Role
+from api.pages.case_options import SERVICE_ROWS, WISH_ROWS
+from api.pages.case_page import post_form
+from api.pages.web import Form, FormInvalid, Need, Page, PageRoute, form_for, parse_id, validated
+from api.schemas import (
+    BridgingStayEndIn,
+    BridgingStayIn,
+    InterimServicesIn,
+    LivingApartIn,
+    SpouseIn,
+    WishesIn,
+)
+from domain.errors import NotFound
+from domain.values import InterimService
+
+router = APIRouter(route_class=PageRoute)
+OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
+
+
+# --- a short-term stay while waiting (R2, R15) -------------------------------------------------
+
+
+@router.post("/saker/{case_id}/korttidsopphold", name="page_case_bridging_stay")
+def bridging_stay(case_id: str, page: OfficerForm) -> Response:
+    """R2, R15 (notat 2.4): a short-term stay that bridges the wait for a long-term place."""
+    cid = parse_id(case_id)
+    date_text = "Skriv datoen som dd.mm.åååå."
+
+    def run(form: Form, need: Need) -> None:
+        data: dict[str, Any] = {"facility_name": form.get("facility_name").strip(),
+                                "unit": form.get("unit").strip(),
+                                "from_on": form.get("from_on").strip()}
+        if form.get("to_on").strip():
+            data["to_on"] = form.get("to_on").strip()
+        body = validated(form, BridgingStayIn, data,
+                         {"facility_name": "Skriv institusjonen der korttidsoppholdet er.",
+                          "unit": "Skriv avdelingen.", "from_on": date_text,
+                          "to_on": date_text})
+        page.service.record_bridging_stay(
+            page.municipality, cid, facility_name=body.facility_name, unit=body.unit,
+            from_on=body.from_on, to_on=body.to_on, recorded_by=page.user.name,
+            command_id=form.command)
+
+    return post_form(page, cid, "bridging", run, message="korttidsopphold")
+
+
+@router.post("/saker/{case_id}/korttidsopphold/avslutt", name="page_case_bridging_end")
+def bridging_end(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, BridgingStayEndIn, {"to_on": form.get("to_on").strip()},
+                         {"to_on": "Skriv datoen korttidsoppholdet sluttet, som dd.mm.åååå."})
+        page.service.end_bridging_stay(page.municipality, cid, to_on=body.to_on,
+                                       recorded_by=page.user.name, command_id=form.command)
+
+    return post_form(page, cid, "bridging_end", run, message="korttidsopphold")
+
+
+# --- wishes, interim services, spouse (R10, R14, R16/R20) -------------------------------
+
+
+@router.post("/saker/{case_id}/onsker", name="page_case_wishes")
+def wishes(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        chosen = [form.get(f"wish_{i}").strip() for i in range(1, WISH_ROWS + 1)]
+        body = validated(form, WishesIn, {"facility_ids": [f for f in chosen if f]},
+                         {"facility_ids": "Velg institusjonene i den rekkefølgen personen "
+                                          "ønsker dem."}, {"facility_ids": "wishes"})
+        page.service.record_wishes(page.municipality, cid,
+                                   facility_ids=list(body.facility_ids),
+                                   command_id=form.command)
+
+    return post_form(page, cid, "wishes", run, {"facility_ids": "wishes"})
+
+
+@router.post("/saker/{case_id}/tjenester", name="page_case_interim_services")
+def interim_services(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        rows = [(i, form.get(f"service_{i}").strip(), form.get(f"extent_{i}").strip())
+                for i in range(1, SERVICE_ROWS + 1)]
+        rows = [row for row in rows if row[1] or row[2]]
+        where: dict[str, str] = {}
+        for n, (i, _, _) in enumerate(rows):
+            where[f"services.{n}.service"] = f"service_{i}"
+            where[f"services.{n}.extent"] = f"extent_{i}"
+        body = validated(
+            form, InterimServicesIn,
+            {"services": [{"service": sv, "extent": ex} for _, sv, ex in rows]},
+            {"service": "Skriv tjenesten, for eksempel hjemmesykepleie.",
+             "extent": "Skriv omfanget, for eksempel tre besøk daglig."}, where)
+        page.service.record_interim_services(
+            page.municipality, cid,
+            services=[InterimService(x.service, x.extent) for x in body.services],
+            recorded_by=page.user.name, command_id=form.command)
+
+    return post_form(page, cid, "interim_services", run, {"services": "service_1"})
+
+
+def _case_ref(raw: str) -> str:
+    """A case number as typed, or pasted with its page's address (…/saker/{id}?…)."""
+    text = raw.strip()
+    if "/saker/" in text:
+        text = text.rsplit("/saker/", 1)[1]
+        for end in ("/", "?", "#"):
+            text = text.split(end, 1)[0]
+    return text
+
+
+@router.post("/saker/{case_id}/ektefelle", name="page_case_spouse")
+def spouse(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> list[UUID]:
+        body = validated(form, SpouseIn, {"spouse_case_id": _case_ref(form.get("spouse"))},
+                         {"spouse_case_id": "Skriv saksnummeret til ektefellens eller "
+                                            "samboerens sak slik det står i adressen til "
+                                            "saken (/saker/…), eller lim inn adressen."},
+                         {"spouse_case_id": "spouse"})
+        try:
+            page.service.get_case(page.municipality, body.spouse_case_id)
+        except NotFound:
+            page.audit_refused("write_case", body.spouse_case_id)
+            form.refuse("spouse", "Fant ingen sak med dette saksnummeret i kommunen.")
+            raise FormInvalid(form) from None
+        page.service.link_spouses(page.municipality, cid, body.spouse_case_id,
+                                  command_id=form.command)
+        return [body.spouse_case_id]
+
+    return post_form(page, cid, "spouse", run, {"spouse_case_id": "spouse"}, message="ektefelle")
+
+
+@router.post("/saker/{case_id}/samtykke-adskilt", name="page_case_living_apart")
+def living_apart(case_id: str, page: OfficerForm) -> Response:
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        body = validated(form, LivingApartIn, {"statement": form.get("statement").strip()},
+                         {"statement": "Skriv samtykket med personens egne ord (§ 2-3)."})
+        page.service.consent_to_living_apart(page.municipality, cid, statement=body.statement,
+                                             recorded_by=page.user.name,
+                                             command_id=form.command)
+
+    return post_form(page, cid, "living_apart", run)

@@ -1,0 +1,268 @@
+"""The allocation unit's case page: the person, the § 2-2 checklist (R8), decisions, the
+guarantee, assessments, offers and the timeline, with a form for each command; and
+:func:`post_form`, which every case form posts through (a refusal re-renders this page with
+the values as typed). The forms' handlers are in the ``case_forms_*`` modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+
+from api.auth import Role
+from api.pages import timeline
+from api.pages import words as w
+from api.pages.case_options import FACTOR_GROUPS, OPTIONS, SERVICE_ROWS, WISH_ROWS
+from api.pages.lists import known_facilities, offer_targets
+from api.pages.web import (
+    Form,
+    FormInvalid,
+    Need,
+    Page,
+    PageRoute,
+    page_for,
+    parse_id,
+    refuse,
+    status_of,
+)
+from domain.case import Case, CaseStatus, GuaranteeStatus
+from domain.errors import DomainError
+from domain.values import (
+    FACTOR_MAX,
+    IPLOS_VARIABLES,
+    SPECIAL_WEIGHT,
+    LeonMeasure,
+    OfferStatus,
+    PlaceType,
+    PolicySettings,
+    PriorityFactor,
+)
+
+router = APIRouter(route_class=PageRoute)
+OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
+
+
+def masked(identity_number: str) -> str:
+    """Birth date digits only; the personal number stays hidden on screen."""
+    return identity_number[:6] + " *****"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    number: str
+    label: str
+    state: str  # "yes", "no" or "n/a"
+    note: str
+
+
+def checklist(case: Case, today: date, policy: PolicySettings) -> list[CheckItem]:
+    """R8 (§ 2-2): each item, whether the case holds it, and what is missing."""
+    d = case.docs
+    reinforced = case.place_type is PlaceType.REINFORCED
+    months = policy.iplos_max_age_months
+    items: list[CheckItem] = []
+    for key, number, label in w.CHECKLIST:
+        state, note = "no", ""
+        if key == "own_account":
+            state = "yes" if d.own_account else "no"
+        elif key == "relatives":
+            if d.relatives:
+                state = "yes"
+            elif d.no_relatives:
+                state, note = "yes", "erklæring om at det ikke er pårørende eller verge å spørre"
+        elif key == "iplos":
+            if not case.receives_other_services:
+                state, note = "n/a", "personen mottar ikke andre tjenester"
+            elif d.iplos_assessed_on is None:
+                note = "ikke registrert"
+            elif case.iplos_outdated(today, months):
+                note = (f"registreringen fra {w.dato(d.iplos_assessed_on)} er eldre enn "
+                        f"{months} måneder")
+            else:
+                state, note = "yes", f"per {w.dato(d.iplos_assessed_on)}"
+        elif key == "medical":
+            sources = {s.value for s in d.medical_sources}
+            have = ", ".join(w.MEDICAL_SOURCES[s] for s in sorted(sources)) or "ingen"
+            if reinforced:
+                wanted = ["gp", "specialist"]
+                if d.competence_centre_involved:
+                    wanted.append("competence_centre")
+                lacking = [w.MEDICAL_SOURCES[s] for s in wanted if s not in sources]
+                state = "no" if lacking else "yes"
+                needs = "fastlege, spesialisthelsetjenesten og kompetansesenteret som har " \
+                        "vært involvert" if d.competence_centre_involved else "begge"
+                note = (f"forsterket plass krever {needs}; mangler {', '.join(lacking)}"
+                        if lacking else f"fra {have}")
+            else:
+                state = "yes" if sources & {"gp", "specialist"} else "no"
+                note = f"fra {have}"
+                if d.competence_centre_involved:
+                    note += "; et kompetansesenter har vært involvert"
+        elif key == "leon":
+            state = "yes" if d.leon else "no"
+            note = ", ".join(f"{w.label(w.LEON_MEASURES, e.measure)} "
+                             f"{w.label(w.LEON_STATUSES, e.status)}" for e in d.leon)
+        elif key == "dementia_investigation":
+            if not case.dementia_suspected:
+                state, note = "n/a", "ingen mistanke om demens"
+            elif d.dementia_finding is None:
+                note = "mistanke om demens, ikke utredet"
+            else:
+                state, note = "yes", w.label(w.DEMENTIA_FINDINGS, d.dementia_finding)
+        items.append(CheckItem(key, number, label, state, note))
+    return items
+
+
+@dataclass(frozen=True)
+class Grant:
+    """R4, R15: a grant to be carried out at once, and how long it has waited."""
+
+    granted_on: date
+    days_since: int
+    alert_days: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """An offer as the case page shows it (R18, R26)."""
+
+    offer: Any  # domain.case.Offer
+    event: Any  # its OfferMade event, for the reasons recorded with it
+    may_lapse: bool  # made, unanswered and past its answer deadline
+
+
+def _grant(case: Case, today: date) -> Grant | None:
+    decision = case.current_decision
+    if case.status is not CaseStatus.GRANTED or decision is None:
+        return None
+    return Grant(decision.decided_on, (today - decision.decided_on).days,
+                 case.grant_alert_days, case.grant_overdue(today) is not None)
+
+
+def _suggestion(page: Page, form: Form | None) -> str | None:
+    """Without JavaScript: after a refused assessment, the policy's suggestion for the
+    factors as typed (R16, R17), shown beside the score."""
+    if form is None:
+        return None
+    factors: dict[str, int] = {}
+    for f in PriorityFactor:
+        raw = form.get(f"factor_{f.value}").strip()
+        if raw.isdigit() and 0 < int(raw) <= FACTOR_MAX:
+            factors[f.value] = int(raw)
+    try:
+        day = date.fromisoformat(form.get("assessed_on").strip()) \
+            if form.get("assessed_on").strip() else None
+    except ValueError:
+        day = None
+    score, _ = page.service.suggested_need_score(page.municipality, factors,
+                                                 min(day or page.today, page.today))
+    special = any(factors.get(f.value, 0) > 0 for f in SPECIAL_WEIGHT)
+    return w.suggestion_words(score, special)
+
+
+def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None,
+              status: int = 200) -> HTMLResponse:
+    case = page.load_case(case_id, "read_case")
+    forms = forms or {}
+    events = timeline.case_events(page.service, case_id)
+    today = page.today
+    _, _, policy = page.service.policy_on(page.municipality, today)
+    decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
+    assessments = [e for e in events if isinstance(e, Case.PriorityAssessed)]
+    offer_events = {e.offer_id: e for e in events if isinstance(e, Case.OfferMade)}
+    offers = [OfferRow(o, offer_events.get(o.offer_id),
+                       o.status is OfferStatus.MADE and o.answer_by is not None
+                       and today > o.answer_by)
+              for o in sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)]
+    spouse = None
+    if case.spouse_case_id is not None:
+        try:
+            spouse = page.service.get_case(page.municipality, case.spouse_case_id)
+        except DomainError:
+            spouse = None
+    missing = case.missing_documentation(case.place_type or PlaceType.ORDINARY, today,
+                                         policy.iplos_max_age_months)
+    waiting_or_open = case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
+                                      CaseStatus.WAITING)
+    facilities = known_facilities(page, case.wishes)
+    facility_names = timeline.facility_names(events, dict(facilities))
+    spouse_ids = [case.spouse_case_id] if spouse is not None else []
+    state = case.guarantee.state(today)
+    review_due_on = case.review_due_on()
+    page.audit("read_case", [case_id, *spouse_ids])
+    return page.render(
+        "case.html", status=status, forms=forms, case=case, case_id=str(case_id),
+        facilities=facilities if waiting_or_open or case.wishes else [],
+        wishes=[facility_names.get(f, "en institusjon som ikke lenger er registrert")
+                for f in case.wishes],
+        wish_rows=range(1, min(WISH_ROWS, max(len(case.wishes), len(facilities), 1)) + 1),
+        service_rows=range(1, min(SERVICE_ROWS, max(len(case.interim_services) + 1, 3)) + 1),
+        may_record_wishes=waiting_or_open,
+        may_document=case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
+                                     CaseStatus.WAITING, CaseStatus.REJECTED),
+        may_close=case.status not in (CaseStatus.CLOSED, CaseStatus.RESIDENT),
+        closure_word=w.label(w.CLOSURE_REASONS, case.closure) if case.closure else None,
+        stay_end_word=w.label(w.STAY_END_REASONS, case.stay_ended[0])
+        if case.stay_ended else None,
+        residence_name=facility_names.get(case.residence.facility_id,
+                                          "institusjonen i tilbudet")
+        if case.residence else None,
+        title=f"Sak: {case.person.name}", masked=masked(case.person.identity_number),
+        age=_age(case.person.birth_date, today), checklist=checklist(case, today, policy),
+        missing=[w.missing_text(m) for m in missing], decisions=decisions,
+        assessments=assessments, offers=offers,
+        steps=timeline.steps(events, facility_names), spouse=spouse,
+        admission_planned=case.admission_planned(today),
+        targets=offer_targets(page), options=OPTIONS, today=today, iplos=IPLOS_VARIABLES,
+        leon=[m.value for m in LeonMeasure], factor_groups=FACTOR_GROUPS,
+        status_word=w.label(w.CASE_STATUSES, case.status),
+        open_offer=case.outstanding_offer, offer_status=OfferStatus,
+        guarantee=state, guarantee_words=w.guarantee_text(state),
+        guarantee_status=GuaranteeStatus, breaches=case.guarantee.breaches,
+        grant=_grant(case, today), review_due_on=review_due_on,
+        review_due=review_due_on is not None and review_due_on <= today,
+        iplos_outdated=case.on_waiting_list and case.iplos_outdated(
+            today, policy.iplos_max_age_months),
+        iplos_months=policy.iplos_max_age_months,
+        bridging_open=bool(case.bridging) and case.bridging[-1].to_on is None,
+        may_bridge=case.on_waiting_list, policy=policy,
+        suggestion=_suggestion(page, forms.get("priority")),
+        suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL)
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@router.get("/saker/{case_id}", name="page_case")
+def show_case(case_id: str, page: OfficerPage) -> HTMLResponse:
+    return case_page(page, parse_id(case_id))
+
+
+Command = Callable[[Form, Need], Any]
+
+
+def post_form(page: Page, case_id: UUID, name: str, command: Command,
+              fields: dict[str, str] | None = None, message: str = "lagret",
+              texts: dict[str, str] | None = None) -> Response:
+    """Run one case command from a posted form: the page's own checks, then the command.
+    A refusal re-renders the case page with the values as typed (422). A command that
+    also writes other cases (a spouse) returns their ids, for the access log."""
+    page.load_case(case_id, "write_case")
+    form = page.form(name)
+    try:
+        touched = command(form, Need(form)) or []
+    except FormInvalid:
+        return case_page(page, case_id, forms={name: form}, status=422)
+    except DomainError as exc:
+        refuse(form, exc, fields, texts)
+        return case_page(page, case_id, forms={name: form}, status=status_of(exc))
+    page.audit("write_case", [case_id, *touched], detail=f"form {name}")
+    return page.done(f"/saker/{case_id}", message)

@@ -1,0 +1,47 @@
+"""The bodies of a complaint (klage, R21): the complaint, the allocation unit's
+reconsideration, the forwarding to Statsforvalteren and its outcome."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import In, Text
+
+
+class ComplaintIn(In):
+    """R21: a complaint (klage) against a decision or an offer."""
+
+    case_id: UUID
+    against: Literal["decision", "offer"]
+    subject_id: UUID = Field(description="the decision's or the offer's id")
+    received_on: date
+    grounds: Text
+
+
+class ReconsiderationIn(In):
+    """The allocation unit's reconsideration: upheld in full, or not (then forward it)."""
+
+    upheld: bool
+    reasoning: Text
+    decided_on: date | None = Field(None, description="default: today")
+
+
+class ForwardIn(In):
+    forwarded_on: date | None = Field(None, description="default: today")
+
+
+class OutcomeIn(In):
+    """Statsforvalteren's outcome."""
+
+    outcome: Literal["confirmed", "changed", "quashed"]
+    decided_on: date
+    summary: Text
+
+
+class ComplaintCreated(BaseModel):
+    complaint_id: UUID
+    case_id: UUID
