@@ -342,9 +342,10 @@ class CaseLife(RuleBasedStateMachine):
     # --- the common paths, found from the state (so that sequences reach them) -----------
 
     def _offers_in(self, status: OfferStatus) -> list[tuple[UUID, UUID]]:
-        return sorted(((c.id, o.offer_id) for c in map(self.case, self.all_cases)
-                       for o in c.offers.values() if o.outstanding and o.status is status),
-                      key=str)
+        """In the order the cases and their offers were made (never by their random ids:
+        hypothesis replays a sequence and must draw the same thing again)."""
+        return [(c.id, o.offer_id) for c in map(self.case, self.all_cases)
+                for o in c.offers.values() if o.outstanding and o.status is status]
 
     def _residents(self) -> list[UUID]:
         return [c.id for c in map(self.case, self.all_cases)
