@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidValue
+from domain.text import check_texts
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -72,3 +73,16 @@ class Base(Aggregate):
 
     def has_handled(self, command_id: str | None) -> bool:
         return bool(command_id) and command_id in self.handled_commands
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        """Every text an event carries is checked first (:mod:`domain.text`): control
+        characters and over-long text are refused, naming the field, before anything
+        changes."""
+        check_texts(kwargs)
+        super().trigger_event(event_class, **kwargs)
+
+    @classmethod
+    def _create(cls, event_class: type[Any], *, id: Any = None,
+                **kwargs: Any) -> Any:
+        check_texts(kwargs)
+        return super()._create(event_class, id=id, **kwargs)

@@ -520,6 +520,7 @@ _STATES = (
                                                     "når klagen er sendt dit."),
 )
 
+_TOO_LONG = re.compile(r"at most (\d+) characters$")
 _OLDER_THAN = re.compile(r"^(\w+) \(older than (\d+) months\)$")
 
 
@@ -580,6 +581,13 @@ def error_text(exc: DomainError) -> str:
         dated = _date_text(exc.message)
         if dated:
             return dated
+        if exc.message.endswith("contains a control character"):
+            return "Teksten inneholder et usynlig kontrolltegn som ikke kan lagres. Fjern det " \
+                   "(skriv eller lim inn teksten på nytt) og prøv igjen."
+        too_long = _TOO_LONG.search(exc.message)
+        if too_long:
+            return f"Teksten er for lang: høyst {int(too_long.group(1)):,} tegn.".replace(
+                ",", " ")
         if exc.field in _FIELDS:
             return _FIELDS[exc.field]
     if exc.missing:

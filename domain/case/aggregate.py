@@ -27,7 +27,6 @@ from domain.case.state import CaseEvent, Documentation
 from domain.case.stays import Stays
 from domain.errors import InvalidValue, RuleViolation
 from domain.identity import IdentityNumber
-from domain.text import check_text
 from domain.values import Channel, DeclinedOfferEffect, Person
 
 
@@ -132,7 +131,6 @@ class Case(Intake, Decisions, Priority, Spouses, Offers, Stays, Breaches, Base):
         number = IdentityNumber.parse(identity_number)
         if not name or not name.strip():
             raise InvalidValue("name", "the applicant's name is required")
-        check_text("name", name)
         today = local_date(now)
         received = received_on or today
         if received > today:

@@ -677,3 +677,17 @@ def test_r26_an_unsuitable_offers_letter_says_the_guarantee_runs_on(
     text = visible(officer.get(f"/tilbudsbrev/{case_id}/{offer_id}").text)
     assert "oppfyller derfor ikke ventelistegarantien" in text
     assert "fristen for tilbud løper videre" in text
+
+
+def test_a_control_character_or_too_long_text_in_a_form_is_refused_in_words(
+        service: AllocationService, officer: Browser) -> None:
+    """Page forms go through the same check as JSON (the domain's): a NUL byte or an
+    over-long text is refused beside the field, in Norwegian, and nothing is written."""
+    case_id = waiting_case(service)
+    url = f"/saker/{case_id}"
+    before = service.recorder.max_notification_id()
+    nul = officer.post_form(url, f"{url}/ingen-parorende", {"statement": "Ingen\x00 familie"})
+    assert nul.status_code == 422 and "kontrolltegn" in nul.text
+    long = officer.post_form(url, f"{url}/ingen-parorende", {"statement": "x" * 10_001})
+    assert long.status_code == 422 and "Teksten er for lang" in long.text
+    assert service.recorder.max_notification_id() == before
