@@ -28,6 +28,7 @@ from api import errors
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
 from api.pages import router as pages_router
+from api.revocation import RevokedTokens
 from api.routes import (
     access,
     allocation,
@@ -129,8 +130,10 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     service = service or create_service(clock=clock)
     if issuer is None and settings.local_issuer:
         issuer = LocalIssuer(settings)
+    revoked = RevokedTokens(service.recorder.datastore,  # type: ignore[attr-defined]
+                            cache_seconds=settings.revocation_cache_s)
     rt = Runtime(settings=settings, service=service, read=ReadSide(service),
-                 verifier=TokenVerifier(settings, issuer), issuer=issuer)
+                 verifier=TokenVerifier(settings, issuer, revoked), issuer=issuer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -29,6 +29,9 @@ class ApiSettings(BaseSettings):
     #: The embedded issuer with demo users (one per role) and ``POST /auth/demo-token``.
     local_issuer: bool = True
     token_minutes: int = 60
+    #: Sign-out revokes the token (``api/revocation.py``); a token found not revoked is
+    #: remembered this many seconds before the store is asked again (0: every request).
+    revocation_cache_s: float = 5.0
 
     #: Seed the demo municipality on first start when the store is empty.
     demo: bool = True
@@ -50,3 +53,4 @@ class ApiSettings(BaseSettings):
     #: uvicorn's log level ("info" shows one access line per request: method, path, status;
     #: paths carry only UUIDs, never identity numbers).
     log_level: str = "info"
+

@@ -176,6 +176,11 @@ def set_cookie(request: Request, response: Response, name: str, value: str) -> N
                         secure=request.url.scheme == "https")
 
 
+def clear_cookie(request: Request, response: Response, name: str) -> None:
+    response.delete_cookie(name, path="/", httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")
+
+
 # --- forms ----------------------------------------------------------------------------------
 
 
