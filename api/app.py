@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.auth import LocalIssuer, TokenVerifier
@@ -184,6 +185,12 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     app.state.runtime = rt
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:
+        # Outermost: the scheme (and the client) a trusted proxy forwarded, for everything
+        # inside (the session cookie's Secure flag). The server itself trusts no proxy
+        # header (``python -m api`` runs uvicorn with ``proxy_headers=False``).
+        app.add_middleware(ProxyHeadersMiddleware,
+                           trusted_hosts=list(settings.trusted_proxies))
     if settings.local_issuer:
         app.include_router(auth.demo_router)
     for module in (auth, cases, places_routes, allocation, lists, management, complaints,

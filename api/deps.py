@@ -100,6 +100,14 @@ def principal_from(request: Request, token: str | None) -> Principal | None:
         return None
 
 
+def secure_cookies(request: Request) -> bool:
+    """Whether this request's cookies get ``Secure``: always with production settings;
+    otherwise when the request came over TLS — directly, or through a proxy in
+    ``LTO_TRUSTED_PROXIES`` whose ``X-Forwarded-Proto`` said so (the app's proxy-header
+    middleware has then set the scheme; an untrusted peer's header changes nothing)."""
+    return runtime(request).settings.production or request.url.scheme == "https"
+
+
 def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

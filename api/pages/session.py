@@ -2,7 +2,9 @@
 
 On the embedded default a demo user (one per role) is picked and the local issuer signs
 the token; in production the identity provider's token is pasted (or set by a proxy). The
-token lives in the ``lto_token`` cookie: HttpOnly, SameSite=Strict, Path=/.
+token lives in the ``lto_token`` cookie: HttpOnly, SameSite=Strict, Path=/, and Secure
+whenever the request came over TLS (directly or through a trusted proxy) and always with
+production settings (:func:`~api.deps.secure_cookies`).
 
 Signing out revokes the token on the server (:mod:`api.revocation`), so the old cookie, or
 the same token as a bearer, is refused from then on, in every process on the store — not

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from api.auth import DEMO_USERS, ROLE_LABELS, AuthError
-from api.deps import SESSION_COOKIE, AnyRole, ApiRoute, CurrentRuntime
+from api.deps import SESSION_COOKIE, AnyRole, ApiRoute, CurrentRuntime, secure_cookies
 from api.errors import ERROR_RESPONSES, ApiError
 from api.schemas import DemoTokenIn, MeOut, TokenOut
 
@@ -32,7 +32,7 @@ def logout(request: Request, p: AnyRole, rt: CurrentRuntime) -> Response:
     response = Response(status_code=204)
     if request.cookies.get(SESSION_COOKIE):
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
-                               secure=request.url.scheme == "https")
+                               secure=secure_cookies(request))
     return response
 
 

@@ -1,5 +1,6 @@
 """Signing out ends the session on the server (the token is revoked until it expires), on
-SQLite and on PostgreSQL."""
+SQLite and on PostgreSQL; and the session cookie is ``Secure`` whenever the request came
+over TLS (directly or through a trusted proxy) and always with production settings."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.auth import LocalIssuer, Role
 from api.deps import SESSION_COOKIE
+from api.pages.web import NONCE_COOKIE
 from api.revocation import RevokedTokens, token_key
 from api.settings import ApiSettings
 from application.clock import ManualClock
@@ -194,3 +196,75 @@ def test_the_table_holds_no_token(revoked: tuple[RevokedTokens, _Ticks], tokens:
         rows = [r[0] for r in c.fetchall()]
     assert len(rows) == 1 and len(rows[0]) == 64
     assert claims["jti"] not in rows[0] and rows[0] not in token
+
+
+# --- Secure ------------------------------------------------------------------------------
+
+
+def _cookie_header(settings: ApiSettings, service: AllocationService, issuer: LocalIssuer,
+                   base_url: str = "http://testserver",
+                   client: tuple[str, int] = ("testclient", 50000),
+                   headers: dict[str, str] | None = None) -> str:
+    with TestClient(make_app(settings, service, issuer), base_url=base_url,
+                    client=client) as c:
+        page = c.get("/logg-inn", headers=headers)
+        nonce = page.cookies[NONCE_COOKIE]
+        c.cookies.clear()  # a Secure cookie comes back only over https: hand it back here
+        c.cookies.set(NONCE_COOKIE, nonce)
+        answer = c.post("/logg-inn", headers=headers, follow_redirects=False,
+                        data={"csrf_token": _csrf(page.text), "username": "saksbehandler"})
+        assert answer.status_code == 303, answer.text
+        cookies = answer.headers.get_list("set-cookie")
+        session = [h for h in cookies if h.startswith(f"{SESSION_COOKIE}=")]
+        assert len(session) == 1, cookies
+        return session[0]
+
+
+def _secure(header: str) -> bool:
+    return any(part.strip().lower() == "secure" for part in header.split(";"))
+
+
+PROXY = ("10.0.0.5", 41000)
+FORWARDED_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+
+
+def test_the_session_cookie_is_secure_over_https(
+        api_settings: ApiSettings, sqlite_service: AllocationService,
+        issuer: LocalIssuer) -> None:
+    assert _secure(_cookie_header(api_settings, sqlite_service, issuer,
+                                  base_url="https://testserver"))
+    assert not _secure(_cookie_header(api_settings, sqlite_service, issuer))
+
+
+def test_the_session_cookie_is_secure_behind_a_trusted_proxy_only(
+        api_settings: ApiSettings, sqlite_service: AllocationService,
+        issuer: LocalIssuer) -> None:
+    trusting = api_settings.model_copy(update={"trusted_proxies": ("10.0.0.0/24",)})
+    assert _secure(_cookie_header(trusting, sqlite_service, issuer, client=PROXY,
+                                  headers=FORWARDED_HTTPS))
+    # the same header from a peer that is not a trusted proxy changes nothing
+    assert not _secure(_cookie_header(trusting, sqlite_service, issuer,
+                                      client=("192.0.2.9", 41000), headers=FORWARDED_HTTPS))
+    # nor from anyone, when no proxy is trusted (the default)
+    assert not _secure(_cookie_header(api_settings, sqlite_service, issuer, client=PROXY,
+                                      headers=FORWARDED_HTTPS))
+    # a trusted proxy that says the request came over plain http
+    assert not _secure(_cookie_header(trusting, sqlite_service, issuer, client=PROXY,
+                                      headers={"X-Forwarded-Proto": "http"}))
+
+
+def test_the_session_cookie_is_always_secure_in_production(
+        api_settings: ApiSettings, sqlite_service: AllocationService,
+        issuer: LocalIssuer) -> None:
+    production = api_settings.model_copy(update={"production": True})
+    assert _secure(_cookie_header(production, sqlite_service, issuer))
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LTO_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16")
+    assert ApiSettings().trusted_proxies == ("10.0.0.5", "10.1.0.0/16")
+    monkeypatch.setenv("LTO_TRUSTED_PROXIES", "proxy.example")
+    with pytest.raises(ValueError):
+        ApiSettings()
+    monkeypatch.delenv("LTO_TRUSTED_PROXIES")
+    assert ApiSettings().trusted_proxies == ()
