@@ -14,6 +14,10 @@ outcome. The case is the path's ``case_id`` and/or the ids the handler names wit
 municipality is recorded in *that* municipality's log (the case's owner sees it), with the
 caller's answer still "not found". If the entry cannot be written the answer is 503 and the
 data is not sent (a write has then happened: retry it with the same ``Idempotency-Key``).
+
+**A case's version.** Every route on one case is a :class:`CaseRoute`: a write sent with
+``If-Match`` runs only if the case is still at that version (409 ``precondition_failed``
+otherwise, nothing written), and answers with the case's new version as ``ETag``.
 """
 
 from __future__ import annotations
