@@ -23,11 +23,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
 from api.pages import router as pages_router
+from api.revocation import RevokedTokens
 from api.routes import (
     access,
     allocation,
@@ -129,8 +131,10 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     service = service or create_service(clock=clock)
     if issuer is None and settings.local_issuer:
         issuer = LocalIssuer(settings)
+    revoked = RevokedTokens(service.recorder.datastore,  # type: ignore[attr-defined]
+                            cache_seconds=settings.revocation_cache_s)
     rt = Runtime(settings=settings, service=service, read=ReadSide(service),
-                 verifier=TokenVerifier(settings, issuer), issuer=issuer)
+                 verifier=TokenVerifier(settings, issuer, revoked), issuer=issuer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -181,6 +185,12 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     app.state.runtime = rt
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:
+        # Outermost: the scheme (and the client) a trusted proxy forwarded, for everything
+        # inside (the session cookie's Secure flag). The server itself trusts no proxy
+        # header (``python -m api`` runs uvicorn with ``proxy_headers=False``).
+        app.add_middleware(ProxyHeadersMiddleware,
+                           trusted_hosts=list(settings.trusted_proxies))
     if settings.local_issuer:
         app.include_router(auth.demo_router)
     for module in (auth, cases, places_routes, allocation, lists, management, complaints,

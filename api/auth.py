@@ -4,24 +4,28 @@ Tokens carry the role and the municipality (kommunenummer) as claims, shaped so 
 OpenID Connect provider such as HelseID can issue them in production::
 
     {"iss": ..., "aud": "langtidsopphold", "sub": "...", "name": "...", "exp": ..., "iat": ...,
-     "role": "allocation_officer", "municipality": "4601"}
+     "jti": "...", "role": "allocation_officer", "municipality": "4601"}
 
 On the embedded default a local issuer signs tokens (RS256) with a key it keeps in the data
-folder, for a few demo users, one per role (:data:`DEMO_USERS`).
+folder, for a few demo users, one per role (:data:`DEMO_USERS`); each token gets its own
+``jti``. Signing out revokes the token until it expires (:mod:`api.revocation`): the
+verifier refuses a revoked token like an expired one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from api.revocation import RevokedTokens, token_key
 from api.settings import ApiSettings
 
 
@@ -44,6 +48,10 @@ class Principal:
     name: str
     role: Role
     municipality: str
+    #: The key the token that named this caller is revoked under (:func:`token_key`),
+    #: and when that token expires (seconds since 1970): what signing out records.
+    token_key: str = field(default="", repr=False, compare=False)
+    expires_at: int = field(default=0, repr=False, compare=False)
 
     @property
     def sees_identity(self) -> bool:
@@ -110,9 +118,12 @@ class LocalIssuer:
             "iat": int(moment.timestamp()),
             "exp": int((moment + timedelta(minutes=minutes or self.settings.token_minutes))
                        .timestamp()),
+            "jti": uuid4().hex,
             **extra,
         }
-        return jwt.encode(claims, self.key, algorithm="RS256")
+        # a claim given as None is left out (tests make tokens without ``jti`` so)
+        return jwt.encode({k: v for k, v in claims.items() if v is not None}, self.key,
+                          algorithm="RS256")
 
     def issue_demo(self, username: str) -> str:
         user = DEMO_USERS.get(username)
@@ -123,10 +134,13 @@ class LocalIssuer:
 
 
 class TokenVerifier:
-    """Checks a bearer token and returns who it names."""
+    """Checks a bearer token and returns who it names; with ``revoked``, refuses a token
+    revoked by signing out (and :meth:`revoke` records one)."""
 
-    def __init__(self, settings: ApiSettings, issuer: LocalIssuer | None = None) -> None:
+    def __init__(self, settings: ApiSettings, issuer: LocalIssuer | None = None,
+                 revoked: RevokedTokens | None = None) -> None:
         self.settings = settings
+        self.revoked = revoked
         self._jwks: jwt.PyJWKClient | None = None
         self._key: Any = None
         if settings.auth_jwks_url:
@@ -157,5 +171,18 @@ class TokenVerifier:
             raise AuthError("the token names no known role and municipality") from None
         if not (len(municipality) == 4 and municipality.isdigit()):
             raise AuthError("the token's municipality is not a kommunenummer")
+        key = token_key(claims, token)
+        if self.revoked is not None and self.revoked.is_revoked(key):
+            raise AuthError("the token has been revoked (signed out)")
         return Principal(subject=str(claims["sub"]), name=str(claims.get("name", "")),
-                         role=role, municipality=municipality)
+                         role=role, municipality=municipality, token_key=key,
+                         expires_at=int(claims["exp"]))
+
+    def revoke(self, principal: Principal) -> None:
+        """Sign out: the token that named ``principal`` is refused from now on, in every
+        process on this store, until it expires."""
+        if self.revoked is None:
+            raise RuntimeError("no revocation store: tokens cannot be revoked")
+        if not principal.token_key:
+            raise ValueError("the principal names no token")
+        self.revoked.revoke(principal.token_key, principal.expires_at)

@@ -14,6 +14,10 @@ outcome. The case is the path's ``case_id`` and/or the ids the handler names wit
 municipality is recorded in *that* municipality's log (the case's owner sees it), with the
 caller's answer still "not found". If the entry cannot be written the answer is 503 and the
 data is not sent (a write has then happened: retry it with the same ``Idempotency-Key``).
+
+**A case's version.** Every route on one case is a :class:`CaseRoute`: a write sent with
+``If-Match`` runs only if the case is still at that version (409 ``precondition_failed``
+otherwise, nothing written), and answers with the case's new version as ``ETag``.
 """
 
 from __future__ import annotations
@@ -98,6 +102,14 @@ def principal_from(request: Request, token: str | None) -> Principal | None:
         return runtime(request).verifier.verify(token)
     except AuthError:
         return None
+
+
+def secure_cookies(request: Request) -> bool:
+    """Whether this request's cookies get ``Secure``: always with production settings;
+    otherwise when the request came over TLS — directly, or through a proxy in
+    ``LTO_TRUSTED_PROXIES`` whose ``X-Forwarded-Proto`` said so (the app's proxy-header
+    middleware has then set the scheme; an untrusted peer's header changes nothing)."""
+    return runtime(request).settings.production or request.url.scheme == "https"
 
 
 def current_principal(
@@ -318,3 +330,76 @@ class AuditedRoute(APIRoute):
             return response
 
         return audited
+
+
+# --- the case's version: ETag and If-Match ------------------------------------------------
+
+_ETAGC = r'[\x21\x23-\x7e]*'
+_ENTITY_TAG = rf'(?:W/)?"{_ETAGC}"'
+#: RFC 9110 ``If-Match``: ``*`` or a comma-separated list of entity tags.
+IF_MATCH_PATTERN = rf'^(?:\*|{_ENTITY_TAG}(?:[ \t]*,[ \t]*{_ENTITY_TAG})*)$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+_TAG = re.compile(rf'(W/)?"({_ETAGC})"')
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def etag(version: int) -> str:
+    """A case's entity tag: its version, quoted (a strong validator)."""
+    return f'"{version}"'
+
+
+def if_match_versions(value: str) -> frozenset[int] | None:
+    """The case versions an ``If-Match`` value admits: None for ``*`` (any version);
+    otherwise the versions its strong tags name (``"7"``). Weak tags (``W/"7"``) never
+    match — RFC 9110's strong comparison — so a list of only those admits none."""
+    if value.strip() == "*":
+        return None
+    return frozenset(int(opaque) for weak, opaque in _TAG.findall(value)
+                     if not weak and opaque.isdigit() and len(opaque) <= 18)
+
+
+async def if_match_header(if_match: Annotated[str | None, Header(
+    alias="If-Match", pattern=IF_MATCH_PATTERN,
+    description="Write only if the case is still at this version: the `ETag` of "
+    "`GET /cases/{case_id}` (or of your last write on the case), e.g. `\"7\"`. A stale one "
+    "answers 409 `precondition_failed` and writes nothing. Without it the write is not "
+    "conditional.")] = None) -> None:
+    """Declares ``If-Match`` on a case's writes (in the OpenAPI schema; a malformed value
+    is refused with 422 like any bad header). :class:`CaseRoute` acts on it."""
+
+
+class CaseRoute(AuditedRoute):
+    """A route on one case (``/cases/{case_id}…``), audited as :class:`AuditedRoute`.
+    Its writes are conditional on ``If-Match`` when sent: the case must still be at a
+    version it names, checked when the command loads the case and atomic with the save
+    (:meth:`~application.base.ServiceBase.expecting`), else 409 ``precondition_failed``
+    with nothing written; a write that changed the case answers with its new version as
+    ``ETag``. ``GET /cases/{case_id}`` sets the ``ETag`` itself."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        self.case_write = "{case_id}" in path and bool(methods & _WRITES)
+        if self.case_write:
+            kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()),
+                                      Depends(if_match_header)]
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not self.case_write:
+            return handler
+
+        async def conditional(request: Request) -> Response:
+            case_id = _path_case(request)
+            if case_id is None:
+                return await handler(request)  # the path's own check answers
+            raw = request.headers.get("if-match")
+            # a malformed value is refused by the declared header (422) before any command
+            versions = if_match_versions(raw) if raw and _IF_MATCH.match(raw) else None
+            with runtime(request).service.expecting(case_id, versions) as expectation:
+                response = await handler(request)
+            if expectation.saved_version is not None and response.status_code < 400:
+                response.headers["ETag"] = etag(expectation.saved_version)
+            return response
+
+        return conditional

@@ -14,6 +14,12 @@
   409 ``invalid_state``;
 - someone else changed the same case or place at the same time (``ConcurrencyConflict``):
   409 ``conflict`` — nothing was written, reload and retry;
+- a write on a case sent with ``If-Match`` when the case is no longer at that version
+  (``StaleVersion``): 409 ``precondition_failed``, ``field`` "If-Match" — nothing was
+  written; read the case again (its ``ETag``) and retry. (409 rather than HTTP's 412, so
+  clients treat both lost races alike; the code tells them apart: ``precondition_failed``
+  when the case had changed before the write was tried, ``conflict`` when a change landed
+  between the check and the save);
 - the read models did not catch up in time, or the access log could not be written: 503
   ``read_side_lagging`` / ``access_log_unavailable``;
 - anything unexpected: 500 ``internal_error`` with a reference and nothing of the

@@ -5,9 +5,12 @@ The store is chosen by eventsourcing's own variables (see ``application/bootstra
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
@@ -29,6 +32,16 @@ class ApiSettings(BaseSettings):
     #: The embedded issuer with demo users (one per role) and ``POST /auth/demo-token``.
     local_issuer: bool = True
     token_minutes: int = 60
+    #: Sign-out revokes the token (``api/revocation.py``); a token found not revoked is
+    #: remembered this many seconds before the store is asked again (0: every request).
+    revocation_cache_s: float = 5.0
+
+    #: The reverse proxies whose ``X-Forwarded-Proto`` / ``X-Forwarded-For`` are believed
+    #: (comma-separated addresses or networks, e.g. ``10.0.0.5,10.1.0.0/16``; ``*`` trusts
+    #: every peer, only for a proxy that is the sole way in). Empty: no one's. A request
+    #: that came over TLS, directly or through one of them, gets its session cookie
+    #: ``Secure``; with ``production`` the cookie is always ``Secure``.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     #: Seed the demo municipality on first start when the store is empty.
     demo: bool = True
@@ -41,7 +54,8 @@ class ApiSettings(BaseSettings):
     #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).
     deadline_check_interval_s: float = 3600.0
 
-    #: Production settings: refuses the training clock and the local issuer's demo users.
+    #: Production settings: refuses the training clock and the local issuer's demo users;
+    #: the session cookie is always ``Secure``.
     production: bool = False
     #: R21: a training clock that ``POST /training/clock`` moves forward (never in
     #: production settings).
@@ -50,3 +64,14 @@ class ApiSettings(BaseSettings):
     #: uvicorn's log level ("info" shows one access line per request: method, path, status;
     #: paths carry only UUIDs, never identity numbers).
     log_level: str = "info"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, list | tuple):
+            for item in value:
+                if item != "*":
+                    ipaddress.ip_network(str(item), strict=False)  # ValueError if not one
+        return value

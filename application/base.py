@@ -14,7 +14,10 @@ The library is synchronous; callers in FastAPI use plain ``def`` routes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -24,7 +27,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
 from application.clock import Clock, SystemClock
-from application.errors import ConcurrencyConflict
+from application.errors import ConcurrencyConflict, StaleVersion
 from application.transcodings import register_domain_transcodings
 from application.waiting_cases import WaitingCases
 from domain.base import Base, local_date
@@ -44,6 +47,21 @@ def derived_id(kind: str, scope: UUID | str, command_id: str | None) -> UUID:
     if not command_id:
         return uuid4()
     return uuid5(_NS, f"{kind}/{scope}/{command_id}")
+
+
+@dataclass
+class Expectation:
+    """What the caller expects of one aggregate while a command runs
+    (:meth:`ServiceBase.expecting`): the versions it may be at when loaded (None: any),
+    and, once saved, the version the command left it at."""
+
+    aggregate_id: UUID
+    versions: frozenset[int] | None
+    saved_version: int | None = None
+
+
+#: The expectation of the command running in this context (thread or task), if any.
+_EXPECTATION: ContextVar[Expectation | None] = ContextVar("lto_expectation", default=None)
 
 
 class ServiceBase(Application[UUID]):
@@ -100,7 +118,46 @@ class ServiceBase(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    # --- optimistic concurrency the caller asks for (If-Match) ------------------------
+
+    @contextmanager
+    def expecting(self, aggregate_id: UUID, versions: Iterable[int] | None
+                  ) -> Iterator[Expectation]:
+        """Run the commands of this block only if the aggregate ``aggregate_id`` is at one
+        of ``versions`` (an ``If-Match``; None: any version, nothing checked) when they
+        load it; otherwise they raise :class:`StaleVersion` and write nothing. The check
+        is atomic with the write: the save is conditional on the version loaded (the event
+        store's optimistic concurrency), so a change that comes between the check and the
+        save makes the save fail (:class:`ConcurrencyConflict`). A retried command (its
+        ``command_id`` handled already) is not checked: it writes nothing and answers as
+        the first time. The yielded :class:`Expectation` tells the version the commands
+        left the aggregate at."""
+        expectation = Expectation(aggregate_id,
+                                  None if versions is None else frozenset(versions))
+        token = _EXPECTATION.set(expectation)
+        try:
+            yield expectation
+        finally:
+            _EXPECTATION.reset(token)
+
+    @staticmethod
+    def check_version(aggregate: Base, versions: frozenset[int] | None) -> None:
+        """Raise :class:`StaleVersion` unless ``aggregate`` was loaded at one of
+        ``versions`` (its version before the events pending on it)."""
+        loaded = aggregate.version - len(aggregate.pending_events)
+        if versions is not None and loaded not in versions:
+            raise StaleVersion(loaded)
+
+    def _check_expected(self, aggregate: Base) -> None:
+        """The check of :meth:`expecting`, if this aggregate is the one expected."""
+        expectation = _EXPECTATION.get()
+        if expectation is not None and expectation.aggregate_id == aggregate.id:
+            self.check_version(aggregate, expectation.versions)
+
     def _commit(self, *aggregates: Base | None) -> None:
+        for aggregate in aggregates:
+            if aggregate is not None:
+                self._check_expected(aggregate)
         try:
             self.save(*aggregates)
         except IntegrityError:
@@ -108,6 +165,11 @@ class ServiceBase(Application[UUID]):
                 "someone else changed this case or place at the same time; nothing was "
                 "saved — reload and try again"
             ) from None
+        expectation = _EXPECTATION.get()
+        if expectation is not None:
+            for aggregate in aggregates:
+                if aggregate is not None and aggregate.id == expectation.aggregate_id:
+                    expectation.saved_version = aggregate.version
 
     def get_case(self, municipality: str, case_id: UUID) -> Case:
         return self._load(Case, case_id, municipality, "case")
@@ -181,4 +243,5 @@ class ServiceBase(Application[UUID]):
         return self._ids_with_topics([get_topic(ProviderOffer.Registered)])
 
 
-__all__ = ["ConcurrencyConflict", "IntegrityError", "ServiceBase", "derived_id"]
+__all__ = ["ConcurrencyConflict", "Expectation", "IntegrityError", "ServiceBase",
+           "StaleVersion", "derived_id"]

@@ -51,11 +51,14 @@ _LET_GO = (OfferStatus.WITHDRAWN, OfferStatus.DECLINED, OfferStatus.LAPSED)
 
 @dataclass
 class _Work:
-    """A case as loaded for a command, with what the command may change elsewhere."""
+    """A case as loaded for a command, with what the command may change elsewhere;
+    ``handled``: the command (its ``command_id``) was handled before — a retry, which
+    writes nothing."""
 
     case: Case
     outstanding: dict[UUID, Offer]
     was_open: bool
+    handled: bool = False
 
 
 class CaseCommands(ServiceBase):
@@ -63,10 +66,18 @@ class CaseCommands(ServiceBase):
 
     # --- loading and saving a case -----------------------------------------------------
 
-    def _begin(self, municipality: str, case_id: UUID) -> _Work:
+    def _begin(self, municipality: str, case_id: UUID, command_id: str | None = None
+               ) -> _Work:
+        """Load the case for a command. Unless the command is a retry (``handled``), the
+        version the caller expects (:meth:`expecting`, ``If-Match``) is checked here,
+        before the rules: a stale caller gets :class:`StaleVersion`, not a refusal
+        computed on a state it has not seen."""
         case = self.get_case(municipality, case_id)
         outstanding = {o.offer_id: o for o in case.offers.values() if o.outstanding}
-        return _Work(case, outstanding, case.is_open)
+        handled = case.has_handled(command_id)
+        if not handled:
+            self._check_expected(case)
+        return _Work(case, outstanding, case.is_open, handled)
 
     def _finish(self, work: _Work, *others: Base | None, command_id: str | None = None
                 ) -> None:
@@ -94,8 +105,8 @@ class CaseCommands(ServiceBase):
     def _on_case(self, municipality: str, case_id: UUID, command_id: str | None,
                  method: str, **kwargs: Any) -> Any:
         """Run one case command: load, check retry, call the domain, save."""
-        work = self._begin(municipality, case_id)
-        if work.case.has_handled(command_id):
+        work = self._begin(municipality, case_id, command_id)
+        if work.handled:
             return None
         result = getattr(work.case, method)(self._now(), command_id=command_id, **kwargs)
         self._finish(work, command_id=command_id)
@@ -173,6 +184,7 @@ class CaseCommands(ServiceBase):
         spouse = self.get_case(municipality, spouse_case_id)
         if case.has_handled(command_id):
             return
+        self._check_expected(case)
         link_spouses(self._now(), case, spouse, command_id=command_id)
         self._commit(case, spouse)
 
@@ -249,9 +261,9 @@ class CaseCommands(ServiceBase):
         """A decision (vedtak), dated ``decided_on`` (today if None, R24), under the policy
         version in force on that date. A rejection withdraws outstanding offers and releases
         their places in the same save (R9). Returns the decision's id."""
-        work = self._begin(municipality, case_id)
+        work = self._begin(municipality, case_id, command_id)
         decision_id = derived_id("decision", case_id, command_id)
-        if work.case.has_handled(command_id):
+        if work.handled:
             return decision_id
         now = self._now()
         policy, version, settings = self.policy_on(municipality, decided_on or local_date(now))
@@ -273,9 +285,9 @@ class CaseCommands(ServiceBase):
         """R15: the person can no longer be cared for safely at home: a grant decision is
         recorded, and the person goes before everyone else. Returns the grant's id, or None
         if the person already held a grant."""
-        work = self._begin(municipality, case_id)
+        work = self._begin(municipality, case_id, command_id)
         decision_id = derived_id("decision", case_id, command_id)
-        if work.case.has_handled(command_id):
+        if work.handled:
             return decision_id
         now = self._now()
         policy, version, settings = self.policy_on(municipality, decided_on or local_date(now))

@@ -25,3 +25,17 @@ class ConfirmationRequired(DomainError):
 
     def as_dict(self) -> dict[str, object]:
         return {**super().as_dict(), "case_ids": list(self.case_ids)}
+
+
+class StaleVersion(ConcurrencyConflict):
+    """The caller acted on a version of the case that is no longer the current one
+    (``If-Match``, or a page form drawn before someone else's change): HTTP 409
+    ``precondition_failed``. Nothing was written; read the case again and retry."""
+
+    code = "precondition_failed"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(
+            f"Saken er endret siden du leste den (den er nå i versjon {current_version}); "
+            "ingenting ble lagret. Les saken på nytt og prøv igjen.", field="If-Match")
+        self.current_version = current_version

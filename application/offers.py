@@ -75,9 +75,9 @@ class OfferCommands(CaseCommands):
         """Offer an own place or a place to be bought from another provider. The case and
         the place are saved together: of two officers offering the last bed at once,
         exactly one succeeds and the other gets :class:`ConcurrencyConflict`."""
-        work = self._begin(municipality, case_id)
+        work = self._begin(municipality, case_id, command_id)
         offer_id = derived_id("offer", case_id, command_id)
-        if work.case.has_handled(command_id):
+        if work.handled:
             return offer_id
         target = self._offer_to(municipality, work.case, offer_id, made_by=made_by,
                                 place_id=place_id, provider_offer_id=provider_offer_id,
@@ -139,8 +139,8 @@ class OfferCommands(CaseCommands):
     def accept_offer(self, municipality: str, case_id: UUID, offer_id: UUID, *,
                      command_id: str | None = None) -> None:
         """The person says yes. A place from another provider is purchased now."""
-        work = self._begin(municipality, case_id)
-        if work.case.has_handled(command_id):
+        work = self._begin(municipality, case_id, command_id)
+        if work.handled:
             return
         target = self._target_of(work, offer_id)
         now = self._now()
@@ -175,8 +175,8 @@ class OfferCommands(CaseCommands):
               admitted_on: date | None = None, command_id: str | None = None) -> None:
         """Admission (innflytting): the case is placed, the own place occupied; dated in
         the future it is planned and the place is held until then (R24)."""
-        work = self._begin(municipality, case_id)
-        if work.case.has_handled(command_id):
+        work = self._begin(municipality, case_id, command_id)
+        if work.handled:
             return
         target = self._target_of(work, offer_id)
         now = self._now()
@@ -195,8 +195,8 @@ class OfferCommands(CaseCommands):
                  ended_on: date | None = None, command_id: str | None = None) -> None:
         """The resident dies or moves: the stay ends and an own place becomes vacant from
         ``ended_on`` (planned if still ahead, R24)."""
-        work = self._begin(municipality, case_id)
-        if work.case.has_handled(command_id):
+        work = self._begin(municipality, case_id, command_id)
+        if work.handled:
             return
         now = self._now()
         day = ended_on or local_date(now)

@@ -249,16 +249,36 @@ def show_case(case_id: str, page: OfficerPage) -> HTMLResponse:
 Command = Callable[[Form, Need], Any]
 
 
+def _drawn_from(form: Form) -> frozenset[int] | None:
+    """The version of the case the form was drawn from (its hidden ``case_version``);
+    None for a form without one (then nothing is checked, as a JSON write without
+    ``If-Match``)."""
+    raw = form.get("case_version").strip()
+    return frozenset({int(raw)}) if raw.isdigit() and len(raw) <= 18 else None
+
+
 def post_form(page: Page, case_id: UUID, name: str, command: Command,
               fields: dict[str, str] | None = None, message: str = "lagret",
               texts: dict[str, str] | None = None) -> Response:
     """Run one case command from a posted form: the page's own checks, then the command.
     A refusal re-renders the case page with the values as typed (422). A command that
-    also writes other cases (a spouse) returns their ids, for the access log."""
-    page.load_case(case_id, "write_case")
+    also writes other cases (a spouse) returns their ids, for the access log.
+
+    Every case form carries the version of the case it was drawn from; if someone else
+    has changed the case since, nothing is written and the page is drawn again as the
+    case is now, with what was typed and :data:`~api.pages.words.STALE_FORM` (409) —
+    checked first (before the form's own checks, so a corrected form is never sent on
+    unaware), and again, atomically with the save, by the command
+    (:meth:`~application.base.ServiceBase.expecting`). A double submit of a form that was
+    saved (same command id) is not stale: it writes nothing and goes on as the first."""
+    case = page.load_case(case_id, "write_case")
     form = page.form(name)
+    drawn_from = _drawn_from(form)
     try:
-        touched = command(form, Need(form)) or []
+        if not case.has_handled(form.command):
+            page.service.check_version(case, drawn_from)
+        with page.service.expecting(case_id, drawn_from):
+            touched = command(form, Need(form)) or []
     except FormInvalid:
         return case_page(page, case_id, forms={name: form}, status=422)
     except DomainError as exc:

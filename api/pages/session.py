@@ -2,7 +2,13 @@
 
 On the embedded default a demo user (one per role) is picked and the local issuer signs
 the token; in production the identity provider's token is pasted (or set by a proxy). The
-token lives in the ``lto_token`` cookie: HttpOnly, SameSite=Strict, Path=/.
+token lives in the ``lto_token`` cookie: HttpOnly, SameSite=Strict, Path=/, and Secure
+whenever the request came over TLS (directly or through a trusted proxy) and always with
+production settings (:func:`~api.deps.secure_cookies`).
+
+Signing out revokes the token on the server (:mod:`api.revocation`), so the old cookie, or
+the same token as a bearer, is refused from then on, in every process on the store — not
+only forgotten by this browser.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from api.pages.web import (
     NONCE_COOKIE,
     TEMPLATES,
     Form,
+    Page,
     PageRoute,
+    clear_cookie,
     csrf_ok,
     csrf_token,
     form_for,
@@ -102,10 +110,12 @@ async def login(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> R
 
 
 @router.post("/logg-ut")
-def logout(request: Request, _: Annotated[object, Depends(form_for(*HOME))]) -> Response:
+def logout(request: Request, page: Annotated[Page, Depends(form_for(*HOME))]) -> Response:
+    """Revoke the session's token (until it expires), then forget the cookies."""
+    page.rt.verifier.revoke(page.user)
     response = RedirectResponse("/logg-inn?melding=utlogget", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
-    response.delete_cookie(NONCE_COOKIE, path="/", httponly=True, samesite="strict")
+    clear_cookie(request, response, SESSION_COOKIE)
+    clear_cookie(request, response, NONCE_COOKIE)
     return response
 
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import ROLE_LABELS, Principal, Role
-from api.deps import SESSION_COOKIE, Runtime, principal_from, runtime
+from api.deps import SESSION_COOKIE, Runtime, principal_from, runtime, secure_cookies
 from api.pages import words as w
 from application.errors import ConcurrencyConflict
 from domain.base import local_date
@@ -173,7 +173,12 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
 
 def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
     response.set_cookie(name, value, httponly=True, samesite="strict", path="/",
-                        secure=request.url.scheme == "https")
+                        secure=secure_cookies(request))
+
+
+def clear_cookie(request: Request, response: Response, name: str) -> None:
+    response.delete_cookie(name, path="/", httponly=True, samesite="strict",
+                           secure=secure_cookies(request))
 
 
 # --- forms ----------------------------------------------------------------------------------

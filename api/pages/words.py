@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from application.errors import ConcurrencyConflict, ConfirmationRequired
+from application.errors import ConcurrencyConflict, ConfirmationRequired, StaleVersion
 from domain.base import OSLO
 from domain.case import GuaranteeState, GuaranteeStatus, NotNow
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound
@@ -543,8 +543,16 @@ def _unsuitable_text(message: str) -> str:
             "som oppfylt garanti (§ 3-4).")
 
 
+#: A case form drawn from a version of the case someone else has changed since.
+STALE_FORM = ("Saken er endret av noen andre siden du åpnet den, så skjemaet ble ikke lagret. "
+              "Se over saken slik den er nå; det du skrev står i skjemaet. Send det på nytt "
+              "hvis det fortsatt er riktig.")
+
+
 def error_text(exc: DomainError) -> str:
     """The refusal in Norwegian, naming the paragraph and what is missing."""
+    if isinstance(exc, StaleVersion):
+        return STALE_FORM
     if isinstance(exc, ConcurrencyConflict):
         return ("Noen andre endret saken eller plassen samtidig. Ingenting ble lagret — last "
                 "siden på nytt og prøv igjen.")

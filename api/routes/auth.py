@@ -1,12 +1,13 @@
-"""Tokens: who am I, and (on the embedded default only) a demo token for one of the demo
-users, one per role (:data:`api.auth.DEMO_USERS`)."""
+"""Tokens: who am I, signing out (the token is revoked until it expires), and (on the
+embedded default only) a demo token for one of the demo users, one per role
+(:data:`api.auth.DEMO_USERS`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from api.auth import DEMO_USERS, ROLE_LABELS, AuthError
-from api.deps import AnyRole, ApiRoute, CurrentRuntime
+from api.deps import SESSION_COOKIE, AnyRole, ApiRoute, CurrentRuntime, secure_cookies
 from api.errors import ERROR_RESPONSES, ApiError
 from api.schemas import DemoTokenIn, MeOut, TokenOut
 
@@ -19,6 +20,20 @@ def me(p: AnyRole) -> MeOut:
     return MeOut(subject=p.subject, name=p.name, role=p.role.value,
                  role_label=ROLE_LABELS[p.role], municipality=p.municipality,
                  sees_identity=p.sees_identity)
+
+
+@router.post("/auth/logout", status_code=204, response_class=Response,
+             summary="Sign out: the token is refused from now on, until it expires")
+def logout(request: Request, p: AnyRole, rt: CurrentRuntime) -> Response:
+    """Revokes the token this request carries (the bearer token, or the pages' session
+    cookie) on the server: every process on the same store refuses it from now on with
+    401, until its expiry. Tokens from the identity provider are revoked the same way."""
+    rt.verifier.revoke(p)
+    response = Response(status_code=204)
+    if request.cookies.get(SESSION_COOKIE):
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
+                               secure=secure_cookies(request))
+    return response
 
 
 #: Only included when the local issuer is on (``LTO_LOCAL_ISSUER``, default true).

@@ -1,7 +1,10 @@
 """The allocation unit's case work (tildelingsenheten): applications, the § 2-2
 documentation, decisions, priority, urgency, wishes, spouses, offers and their answers,
-admission, end of stay and the breach choice. Every route here is an
-:class:`~api.deps.AuditedRoute`: each call is one entry in the case's access log.
+admission, end of stay and the breach choice. Every route here is a
+:class:`~api.deps.CaseRoute`: each call is one entry in the case's access log; a read of
+the case answers with its version as ``ETag``, and a write on it sent with ``If-Match``
+is refused (409 ``precondition_failed``, nothing written) if the case is no longer at that
+version.
 """
 
 from __future__ import annotations
@@ -9,15 +12,16 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from api.deps import (
     ApiRoute,
-    AuditedRoute,
+    CaseRoute,
     CommandId,
     CurrentRuntime,
     Officer,
     OfficerOrHandler,
+    etag,
     note_cases,
 )
 from api.errors import ERROR_RESPONSES
@@ -68,7 +72,7 @@ from domain.values import FACTOR_MAX, SPECIAL_WEIGHT, InterimService, LeonEntry,
 #: Routes that read no person's data (not in any access log).
 plain_router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=ApiRoute,
                          responses=ERROR_RESPONSES)
-router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=AuditedRoute,
+router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=CaseRoute,
                    responses=ERROR_RESPONSES)
 
 CaseId = Annotated[UUID, Path(description="the case (sak)")]
@@ -96,10 +100,17 @@ def register_application(body: ApplicationIn, request: Request, p: Officer,
 
 
 @router.get("/cases/{case_id}", response_model=CaseView,
-            summary="A case: its current state and its history (R21)")
-def read_case(case_id: CaseId, p: OfficerOrHandler, rt: CurrentRuntime) -> CaseView:
+            summary="A case: its current state and its history (R21)",
+            responses={200: {"headers": {"ETag": {
+                "description": "the case's version, quoted: send it as `If-Match` with a "
+                "write on the case to have it refused (409) if the case changed meanwhile",
+                "schema": {"type": "string"}}}}})
+def read_case(case_id: CaseId, p: OfficerOrHandler, rt: CurrentRuntime,
+              response: Response) -> CaseView:
+    """The answer's ``ETag`` is the case's version (also ``version`` in the body)."""
     case = rt.service.get_case(p.municipality, case_id)
     history = rt.fresh().case_history(case_id)
+    response.headers["ETag"] = etag(case.version)
     return case_view(case, history, today(rt))
 
 

@@ -49,6 +49,7 @@ def _b(**kw: Any) -> dict[str, Any]:
 MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/auth/demo-token"): Entry(ALL, 200, _b(username="saksbehandler"), public=True),
     ("GET", "/auth/me"): Entry(ALL, 200),
+    ("POST", "/auth/logout"): Entry(ALL, 204),  # revokes the caller's token: fresh ones below
     # the allocation unit
     ("POST", "/cases"): Entry(frozenset({AO}), 404, _b(
         identity_number="{number}", name="Ny Søker", spouse_case_id="{case_id}")),
@@ -212,9 +213,10 @@ def test_role_and_ownership_matrix(sqlite_client: TestClient, sqlite_service: Al
                                    tokens: Tokens, clock: ManualClock) -> None:
     ids = foreign_world(sqlite_service, clock)
     foreign = [v for k, v in ids.items() if k not in ("today", "number")] + list(FOREIGN_NAMES)
-    callers: dict[Role | None, dict[str, str]] = {None: {}, **{r: tokens(r) for r in Role}}
     failures: list[str] = []
     for (method, path), entry in MATRIX.items():
+        callers: dict[Role | None, dict[str, str]] = {None: {},
+                                                      **{r: tokens(r) for r in Role}}
         url = path.format(**{**ids, **_fill(entry.path, ids)})
         for role, headers in callers.items():
             if entry.public:

@@ -23,6 +23,7 @@ from tests.builders import START
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 COMMAND = re.compile(r'name="command_id" value="([^"]*)"')
+VERSION = re.compile(r'name="case_version" value="([^"]*)"')
 
 
 def csrf_of(html: str) -> str:
@@ -49,14 +50,15 @@ class Browser:
 
     def post_form(self, page_url: str, action: str, data: dict[str, str],
                   follow: bool = False):  # type: ignore[no-untyped-def]
-        """Submit a form as a browser would: the CSRF token and a fresh command id from
-        the page the form is on."""
+        """Submit a form as a browser would: the CSRF token, a fresh command id and (on a
+        case page) the version of the case, from the page the form is on."""
         page = self.client.get(page_url)
         assert page.status_code == 200, page.text
         fields = {"csrf_token": csrf_of(page.text)}
-        command = COMMAND.search(page.text)
-        if command:
-            fields["command_id"] = command.group(1)
+        for name, pattern in (("command_id", COMMAND), ("case_version", VERSION)):
+            found = pattern.search(page.text)
+            if found:
+                fields[name] = found.group(1)
         fields.update(data)
         return self.client.post(action, data=fields, follow_redirects=follow)
 
