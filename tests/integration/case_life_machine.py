@@ -384,20 +384,29 @@ class CaseLife(RuleBasedStateMachine):
 
     @invariant()
     def places_never_hold_more_than_their_beds(self) -> None:
+        """On every day from today: the residents still there (or planned to move in) and
+        the offers whose place is available by then never exceed the beds (R24: a bed
+        freed by a planned move-out may be offered from that day)."""
         if not self._changed("places_never_hold_more_than_their_beds"):
             return
         held: Counter[UUID] = Counter()
         for pid in self.all_places:
             place = self.place(pid)
-            staying = [c for c in place.occupants
-                       if c not in place.leaving or place.leaving[c] > self.today]
-            assert len(place.reservations) + len(staying) <= place.capacity, pid
+            starts = {}
             for offer_id, case_id in place.reservations.items():
-                held[case_id] += 1
                 offer = self.case(case_id).offers[offer_id]
                 assert offer.outstanding, "a place is reserved by an offer no longer out"
-            for case_id in staying:
+                starts[offer_id] = offer.available_on or offer.made_on
                 held[case_id] += 1
+            days = {self.today, *place.leaving.values(), *starts.values()}
+            for day in sorted(d for d in days if d >= self.today):
+                staying = [c for c in place.occupants
+                           if c not in place.leaving or place.leaving[c] > day]
+                reserved = [o for o, start in starts.items() if start <= day]
+                assert len(staying) + len(reserved) <= place.capacity, (pid, day)
+            for case_id in place.occupants:
+                if case_id not in place.leaving or place.leaving[case_id] > self.today:
+                    held[case_id] += 1
         for poid in self.all_provider_offers:
             po = self.provider_offer(poid)
             if po.reserved_for is not None:
