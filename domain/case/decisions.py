@@ -272,7 +272,7 @@ class Decisions(CaseState):
             raise InvalidValue("keep_waiting_since", "the kept waiting-list date cannot be "
                                "after the decision")
         self._withdraw_unfitting_offers(now, kind, place_type, command_id)
-        return self._record_decision(
+        decision = self._record_decision(
             now, kind=kind, grounds=grounds.strip(), decided_by=decided_by, day=day,
             policy_version=policy_version, policy=policy,
             place_type=place_type if kind != "rejection" else None,
@@ -281,6 +281,10 @@ class Decisions(CaseState):
             legal_basis=legal_basis, younger=younger, urgent=False,
             keep_waiting_since=keep_waiting_since, decision_id=decision_id,
             command_id=command_id)
+        # back on the list with the deadline of its guarantee period passed (after a grant
+        # or a decision that keeps an earlier waiting-list date): the breach is recorded now
+        self._record_due_breach(now, command_id)
+        return decision
 
     def _record_decision(self, now: datetime, *, kind: str, grounds: str, decided_by: str,
                          day: date, policy_version: int, policy: PolicySettings,

@@ -321,6 +321,7 @@ class Offers(CaseState):
         offer = self._offer(offer_id, OfferStatus.MADE, OfferStatus.ACCEPTED)
         self.trigger_event(self.OfferWithdrawn, timestamp=now, command_id=command_id,
                            offer_id=offer_id, reason=reason, by_municipality=True)
+        self._record_due_breach(now, command_id)  # the offer no longer met a passed deadline
         return offer
 
     def lapse_offer(self, now: datetime, *, offer_id: UUID, counts_as_declined: bool,
@@ -336,6 +337,7 @@ class Offers(CaseState):
         self.trigger_event(self.OfferLapsed, timestamp=now, command_id=command_id,
                            offer_id=offer_id, answer_by=offer.answer_by, lapsed_on=today,
                            counts_as_declined=counts_as_declined, guarantee=effect)
+        self._record_due_breach(now, command_id)  # not counted: as if never made
         return offer
 
     def _withdraw_outstanding(self, now: datetime, reason: str, command_id: str | None

@@ -642,3 +642,29 @@ def test_r17_assessment_uses_the_policy_in_force_on_its_date(memory_service, clo
                         assessed_on=today(svc) - timedelta(days=3))  # dated earlier: v1
     assert svc.get_case(M, case_id).priority.policy_version == 1
 
+
+
+def test_r18_back_on_the_list_after_a_grant_with_the_deadline_passed_records_the_breach_now(
+        memory_service, clock):
+    """A waiting person granted a stay, then put back on the waiting list after the
+    deadline of their guarantee period: the breach is recorded with the decision, not left
+    for the next check (found by the property test)."""
+    svc = memory_service
+    case_id = waiting_case(svc)
+    svc.mark_urgent(M, case_id, reason="Fall", assessed_by="Lege")
+    clock.advance(days=95)
+    assert svc.check_deadlines(M) == []  # a grant has no three-month deadline
+    decide(svc, case_id)
+    assert state(svc, case_id).status is GuaranteeStatus.BREACHED
+    assert svc.check_deadlines(M) == []  # recorded once
+
+
+def test_r18_an_offer_withdrawn_after_the_deadline_records_the_breach_at_once(
+        memory_service, clock):
+    svc = memory_service
+    case_id = waiting_case(svc)
+    _, offer = offered(svc, case_id)
+    clock.advance(days=95)
+    svc.withdraw_offer(M, case_id, offer, reason="Plassen trengtes til en akutt innleggelse")
+    assert state(svc, case_id).status is GuaranteeStatus.BREACHED
+    assert svc.check_deadlines(M) == []
