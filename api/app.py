@@ -160,7 +160,9 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
             "then *Authorize* with the `access_token`. The municipality is always the "
             "token's: another municipality's ids answer 404.\n\n"
             "**Writes** take an optional `Idempotency-Key` header: a retry with the same "
-            "key returns the first result and writes nothing. **Errors** are "
+            "key and the same request returns the first result and writes nothing; the "
+            "same key with another request answers 422 `idempotency_key_reused`. "
+            "**Errors** are "
             "`{code, rule, field, missing, message}`. Every access to a person's data is "
             "in the case's access log (`GET /cases/{case_id}/access-log`)."),
         openapi_tags=[
