@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import errors
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
+from api.methods import AllowedMethods
 from api.pages import router as pages_router
 from api.routes import (
     access,
@@ -182,6 +183,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         ])
     app.state.runtime = rt
     errors.install(app)
+    app.add_middleware(AllowedMethods)  # inside SecurityHeaders: its answers get the headers
     app.add_middleware(SecurityHeaders)
     if settings.local_issuer:
         app.include_router(auth.demo_router)

@@ -42,6 +42,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.methods import allow_header
 from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound, RuleViolation
 from domain.person import CaseAlreadyOpen
@@ -140,7 +141,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             content = body(code, "Innholdet kan ikke leses som JSON (UTF-8).", field="body")
         else:
             content = body(code, str(detail))
-    return JSONResponse(content, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # every method the path takes, not only the first route's
+        headers["Allow"] = allow_header(request.app, request.scope)
+    return JSONResponse(content, status_code=exc.status_code, headers=headers or None)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
