@@ -115,7 +115,10 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
             rt.service.lapse_offers(case_ids=ids)  # R26
             rt.service.check_deadlines(case_ids=ids)
         except Exception as exc:  # keep checking; the next run records what this missed
-            errors.log_unexpected("TASK", "deadline-check", exc)
+            if errors.store_unavailable(exc):
+                errors.log_unavailable("TASK", "deadline-check", exc)
+            else:
+                errors.log_unexpected("TASK", "deadline-check", exc)
 
 
 def create_app(settings: ApiSettings | None = None, *, service: AllocationService | None = None,

@@ -46,7 +46,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError, LocalIssuer, Principal, Role, TokenVerifier
-from api.errors import ApiError, status_for
+from api.errors import (
+    STORE_RETRY_AFTER_S,
+    ApiError,
+    log_unavailable,
+    status_for,
+    store_unavailable,
+)
 from api.settings import ApiSettings
 from application.service import AllocationService
 from domain.access import mask_identity_numbers
@@ -406,6 +412,8 @@ class AuditedRoute(_WriteRoute):
                 strict(request)
                 response = await handler(request)
             except Exception as exc:
+                if store_unavailable(exc):
+                    raise  # nothing was sent, and the entry would wait on the same store
                 status = _status_of(exc)
                 try:
                     await run_in_threadpool(record_access, request, action, status)
@@ -416,11 +424,15 @@ class AuditedRoute(_WriteRoute):
             try:
                 await run_in_threadpool(record_access, request, action, response.status_code)
             except Exception as log_exc:
-                log.error("access log write failed for %s: %s", action,
-                          type(log_exc).__name__)
+                if store_unavailable(log_exc):
+                    log_unavailable(request.method, self.path, log_exc)
+                else:
+                    log.error("access log write failed for %s: %s", action,
+                              type(log_exc).__name__)
                 raise ApiError(503, "access_log_unavailable", "Tilgangsloggen kunne ikke "
                                "skrives, så svaret holdes tilbake. Prøv igjen (en skriving er "
-                               "lagret: bruk samme Idempotency-Key).") from None
+                               "lagret: bruk samme Idempotency-Key).",
+                               headers={"Retry-After": str(STORE_RETRY_AFTER_S)}) from None
             await run_in_threadpool(_position_header, request, response)
             return response
 
