@@ -11,7 +11,11 @@ inline or foreign scripts.
 
 The same middleware is the last safety net: an exception no handler knew becomes a 500
 with a reference and no internals, logged with identity-number-like digits masked, and is
-never re-raised to the server (whose own traceback would not be masked).
+never re-raised to the server.
+
+Every log record of the process is masked when it is made (:mod:`api.logs`, installed by
+:func:`create_app` and again at startup): the server's access log too, whatever a person
+typed into a URL.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import errors
+from api import errors, logs
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
 from api.methods import AllowedMethods
@@ -136,8 +140,11 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     rt = Runtime(settings=settings, service=service, read=ReadSide(service),
                  verifier=TokenVerifier(settings, issuer), issuer=issuer)
 
+    logs.install()  # no identity number in any log line (again at startup, below)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.install()  # the server has configured its loggers by now
         rt.read.start()
         stop = threading.Event()
         checker: threading.Thread | None = None

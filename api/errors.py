@@ -37,7 +37,6 @@ number.
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 import uuid
 from typing import Any
@@ -48,6 +47,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.logs import mask
 from api.methods import allow_header
 from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound, RuleViolation
@@ -192,12 +192,10 @@ def log_unavailable(method: str, where: str, exc: BaseException) -> None:
                 type(exc).__name__, redact(words)[:300])
 
 
-_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
-
-
 def redact(text: str) -> str:
-    """Anything that looks like an identity number (eleven digits) is masked."""
-    return _ELEVEN_DIGITS.sub("***********", text)
+    """Anything that looks like an identity number (eleven digits) is masked
+    (:func:`api.logs.mask`; every log record is masked anyway, see :mod:`api.logs`)."""
+    return mask(text)
 
 
 def log_unexpected(method: str, where: str, exc: BaseException) -> str:

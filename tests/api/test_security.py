@@ -4,6 +4,7 @@ real server (uvicorn) and its access log."""
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -171,3 +172,36 @@ def test_no_identity_number_in_any_log_line(live_server: tuple[str, _Collect],
     for number in (*numbers, bad):
         leaked = [line for line in collect.lines if number in line]
         assert not leaked, leaked
+
+
+IDENTITY_RUN = re.compile(r"(?<!\d)\d{11}(?!\d)")
+
+
+def test_identity_numbers_typed_into_a_url_never_reach_a_log_line(
+        live_server: tuple[str, _Collect], tokens: Tokens) -> None:
+    """Issue 15, item 8: a person types an identity number into the address bar or a query;
+    the server's own access log (uvicorn's), and every other line the process logs, holds
+    it masked."""
+    base, collect = live_server
+    n = [person_number() for _ in range(4)]
+    spaced = f"{n[3][:6]}+{n[3][6:]}"  # "six and five", as a query string writes a space
+    urls = [f"/saker/{n[0]}", f"/cases/{n[0]}", f"/cases/{n[1]}/history",
+            f"/waiting-list?q={n[1]}", f"/waiting-list?at={n[2]}", f"/{n[2]}",
+            f"/klage/tidspunkt?t={n[3]}", f"/venteliste?sok={spaced}",
+            f"/saker/{n[0]}?neste=/saker/{n[1]}"]
+    with httpx.Client(base_url=base, timeout=10, follow_redirects=False) as c:
+        c.cookies.set("lto_token", tokens.token(Role.COMPLAINT_HANDLER))
+        for url in urls:
+            assert c.get(url, headers=tokens()).status_code < 500, url
+        assert c.post(f"/cases/{n[0]}/close", headers=tokens(),
+                      json={"reason": "died"}).status_code == 422
+        c.cookies.clear()
+        assert c.get(f"/cases/{n[1]}").status_code == 401  # refused, no token at all
+    time.sleep(0.2)
+    access = [line for line in collect.lines if line.startswith("uvicorn.access")]
+    assert len(access) >= len(urls) + 2, "the server's access log was collected"
+    assert sum("***********" in line for line in access) >= len(urls) + 2, \
+        "each request line is logged, its number masked"
+    leaked = [line for line in collect.lines if IDENTITY_RUN.search(line)
+              or any(number in line for number in n) or spaced in line]
+    assert not leaked, leaked
