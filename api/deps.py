@@ -370,7 +370,7 @@ def _strict_query(route: APIRoute) -> Callable[[Request], None]:
     return check
 
 
-class _WriteRoute(APIRoute):
+class _KeyedRoute(APIRoute):
     """A JSON route whose endpoint, if it takes a :data:`CommandId`, reserves the request's
     ``Idempotency-Key`` before it runs (:func:`reserve_idempotency_key`)."""
 
@@ -378,7 +378,7 @@ class _WriteRoute(APIRoute):
         super().__init__(path, _reserving(self, endpoint), **kwargs)
 
 
-class ApiRoute(_WriteRoute):
+class ApiRoute(_KeyedRoute):
     """Every JSON route: unknown query parameters are refused; a write with an
     ``Idempotency-Key`` reserves it for its request first; a successful write answers
     with ``X-Read-Position``, the event store's newest notification id after it (reads
@@ -398,7 +398,7 @@ class ApiRoute(_WriteRoute):
         return positioned
 
 
-class AuditedRoute(_WriteRoute):
+class AuditedRoute(_KeyedRoute):
     """A route that touches a person's data: one access-log entry per request, whatever
     the outcome (see the module docstring); and ``X-Read-Position`` as :class:`ApiRoute`."""
 
