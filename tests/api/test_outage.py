@@ -37,11 +37,12 @@ class Locked:
 
     def take(self) -> None:
         if self.kind == "sqlite":
-            conn = sqlite3.connect(self.where, timeout=0, isolation_level=None)
+            conn = sqlite3.connect(self.where, timeout=10, isolation_level=None)
             conn.execute("BEGIN EXCLUSIVE")
             self.conn = conn
             return
         pg = psycopg.connect(**PG)  # a transaction stays open until release()
+        pg.execute("SET lock_timeout = '10s'")  # wait for a write under way to end
         tables = [row[0] for row in pg.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.where,))]
         pg.execute("LOCK TABLE " + ", ".join(f'"{self.where}"."{t}"' for t in tables)
