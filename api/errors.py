@@ -201,6 +201,8 @@ def redact(text: str) -> str:
 def log_unexpected(method: str, where: str, exc: BaseException) -> str:
     """Log an unexpected error with a reference (traceback redacted); return the reference."""
     reference = uuid.uuid4().hex[:12]
+    while mask(reference) != reference:  # never one the log's masking would hide
+        reference = uuid.uuid4().hex[:12]
     trace = redact("".join(traceback.format_exception(exc)))
     log.error("unexpected error ref=%s %s %s: %s\n%s", reference, method, where,
               type(exc).__name__, trace)

@@ -13,7 +13,8 @@ defence should another factory replace ours).
 What is masked (:func:`mask`): a run of exactly eleven digits, also written as six and five
 with a space between (as typed, or URL-encoded as ``+`` or ``%20``), in the message, in each
 argument, in extra string attributes, in the formatted traceback and in the stack — each
-becomes eleven asterisks.
+becomes eleven asterisks. A UUID is left whole even where its last group happens to hold
+eleven digits (the ids in our URLs stay readable in the access log).
 """
 
 from __future__ import annotations
@@ -23,8 +24,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-_IDENTITY_NUMBER = re.compile(r"(?<!\d)\d{6}(?:[ \u00a0+]|%20)?\d{5}(?!\d)")
+#: A UUID (kept whole: its last group may hold eleven digits by chance), or an identity
+#: number: eleven digits, or six and five apart (a space, ``+`` or ``%20`` between).
+_UUID_OR_NUMBER = re.compile(
+    r"(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"|(?<!\d)\d{6}(?:[ \u00a0+]|%20)?\d{5}(?!\d)")
 _MASK = "*" * 11
+
+
+def _replace(match: re.Match[str]) -> str:
+    return match.group("uuid") or _MASK
 
 #: The attributes every LogRecord has; any other string attribute is an ``extra`` value.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
@@ -35,8 +44,9 @@ UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def mask(text: str) -> str:
-    """``text`` with every identity-number-like run of digits replaced by asterisks."""
-    return _IDENTITY_NUMBER.sub(_MASK, text)
+    """``text`` with every identity-number-like run of digits replaced by asterisks
+    (UUIDs are left whole)."""
+    return _UUID_OR_NUMBER.sub(_replace, text)
 
 
 def _masked(value: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from api import logs
 from api.app import API_CSP, DOCS_CSP
 from api.auth import LocalIssuer, Role
 from api.routes.docs import assets_dir
@@ -175,6 +177,7 @@ def test_no_identity_number_in_any_log_line(live_server: tuple[str, _Collect],
 
 
 IDENTITY_RUN = re.compile(r"(?<!\d)\d{11}(?!\d)")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def test_identity_numbers_typed_into_a_url_never_reach_a_log_line(
@@ -202,6 +205,39 @@ def test_identity_numbers_typed_into_a_url_never_reach_a_log_line(
     assert len(access) >= len(urls) + 2, "the server's access log was collected"
     assert sum("***********" in line for line in access) >= len(urls) + 2, \
         "each request line is logged, its number masked"
-    leaked = [line for line in collect.lines if IDENTITY_RUN.search(line)
+    leaked = [line for line in collect.lines if IDENTITY_RUN.search(UUID.sub("", line))
               or any(number in line for number in n) or spaced in line]
     assert not leaked, leaked
+
+
+def test_a_log_record_is_masked_in_every_part_but_uuids_stay_whole() -> None:
+    """Item 8, the masking itself: message, positional and mapping arguments (also a
+    number as %d, and one the arguments only make together), extras, the traceback."""
+    number = person_number()
+    spaced = f"{number[:6]} {number[6:]}"
+    case_id = "7b1e0b3c-1111-4a1a-9a1a-a12345678901"  # a UUID ending in eleven digits
+    try:
+        raise ValueError(f"no such person {number}")
+    except ValueError:
+        exc_info = sys.exc_info()
+    records = [
+        logging.LogRecord("t", logging.INFO, __file__, 1, f"path /saker/{number}", (), None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, '"%s %s" %d',
+                          ("GET", f"/cases/{case_id}?q={spaced}", 200), None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, "n=%d", (int(number),), None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, "%s%s", (number[:4], number[4:]),
+                          None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, "%(q)s", ({"q": number},), None),
+        logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", (), exc_info),
+    ]
+    records[0].search = number
+    lines = []
+    for record in records:
+        logs.mask_record(record)
+        lines.append(logging.Formatter("%(message)s").format(record))
+    lines.append(records[0].search)
+    assert not [line for line in lines
+                if IDENTITY_RUN.search(UUID.sub("", line)) or number in line
+                or spaced in line], lines
+    assert f"/cases/{case_id}?q=***********" in lines[1] and lines[1].endswith("200")
+    assert "ValueError: no such person ***********" in lines[5]
