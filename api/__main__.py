@@ -15,6 +15,7 @@ import sys
 
 import uvicorn
 
+from api import logs
 from api.app import create_app
 from api.settings import ApiSettings
 from application.bootstrap import create_service
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_seed:
         settings = settings.model_copy(update={"demo": False})
     host, port = args.host or settings.host, args.port or settings.port
+    logs.install()  # every log record masked from the first one (uvicorn's access log too)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
+    logs.install()  # and the root handler basicConfig made
     service = create_service()
     seed_if_empty(service, settings)  # quietly: one progress line, not a line per command
     logging.getLogger().setLevel(logging.INFO)

@@ -11,7 +11,11 @@ inline or foreign scripts.
 
 The same middleware is the last safety net: an exception no handler knew becomes a 500
 with a reference and no internals, logged with identity-number-like digits masked, and is
-never re-raised to the server (whose own traceback would not be masked).
+never re-raised to the server.
+
+Every log record of the process is masked when it is made (:mod:`api.logs`, installed by
+:func:`create_app` and again at startup): the server's access log too, whatever a person
+typed into a URL.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors
+from api import errors, logs
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
+from api.methods import AllowedMethods
 from api.pages import router as pages_router
 from api.revocation import RevokedTokens
 from api.routes import (
@@ -116,7 +121,10 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
             rt.service.lapse_offers(case_ids=ids)  # R26
             rt.service.check_deadlines(case_ids=ids)
         except Exception as exc:  # keep checking; the next run records what this missed
-            errors.log_unexpected("TASK", "deadline-check", exc)
+            if errors.store_unavailable(exc):
+                errors.log_unavailable("TASK", "deadline-check", exc)
+            else:
+                errors.log_unexpected("TASK", "deadline-check", exc)
 
 
 def create_app(settings: ApiSettings | None = None, *, service: AllocationService | None = None,
@@ -136,8 +144,11 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     rt = Runtime(settings=settings, service=service, read=ReadSide(service),
                  verifier=TokenVerifier(settings, issuer, revoked), issuer=issuer)
 
+    logs.install()  # no identity number in any log line (again at startup, below)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.install()  # the server has configured its loggers by now
         rt.read.start()
         stop = threading.Event()
         checker: threading.Thread | None = None
@@ -164,7 +175,9 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
             "then *Authorize* with the `access_token`. The municipality is always the "
             "token's: another municipality's ids answer 404.\n\n"
             "**Writes** take an optional `Idempotency-Key` header: a retry with the same "
-            "key returns the first result and writes nothing. **Errors** are "
+            "key and the same request returns the first result and writes nothing; the "
+            "same key with another request answers 422 `idempotency_key_reused`. "
+            "**Errors** are "
             "`{code, rule, field, missing, message}`. Every access to a person's data is "
             "in the case's access log (`GET /cases/{case_id}/access-log`)."),
         openapi_tags=[
@@ -184,6 +197,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         ])
     app.state.runtime = rt
     errors.install(app)
+    app.add_middleware(AllowedMethods)  # inside SecurityHeaders: its answers get the headers
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:
         # Outermost: the scheme (and the client) a trusted proxy forwarded, for everything

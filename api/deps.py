@@ -1,6 +1,12 @@
 """What a route needs: the runtime (service, read side, token checks) and the caller; the
 idempotency key of a write; read-your-writes; and the access log of personal data.
 
+**Idempotency keys.** A write's ``Idempotency-Key`` becomes its command id
+(:func:`command_id`) and is reserved for the request before the endpoint runs (the route
+classes wrap every endpoint that takes a :data:`CommandId`, :func:`_reserving`): the same
+key with the same request is a retry; with another request it is refused with 422
+``idempotency_key_reused`` and nothing is written (:mod:`application.idempotency`).
+
 Routes are plain ``def`` functions (the eventsourcing library is synchronous; FastAPI runs
 them in its thread pool).
 
@@ -22,22 +28,35 @@ otherwise, nothing written), and answers with the case's new version as ``ETag``
 
 from __future__ import annotations
 
+import functools
+import inspect
+import json
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any, get_origin
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import Depends, Header, HTTPException, Request, Response
+from fastapi import Depends, Header, HTTPException, Request, Response, params
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError, LocalIssuer, Principal, Role, TokenVerifier
-from api.errors import ApiError, status_for
+from api.errors import (
+    STORE_RETRY_AFTER_S,
+    ApiError,
+    log_unavailable,
+    status_for,
+    store_unavailable,
+)
 from api.settings import ApiSettings
 from application.service import AllocationService
 from domain.access import mask_identity_numbers
@@ -161,24 +180,109 @@ def command_id(
     request: Request, principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(
         alias="Idempotency-Key", max_length=200,
-        description="Makes the write safe to retry: the same key again (same caller's "
-        "municipality, same operation) returns the first result and writes nothing new. "
-        "1–200 visible ASCII characters, e.g. a UUID.")] = None,
+        description="Makes the write safe to retry: the same key again with the same "
+        "request (same caller's municipality, operation, path and body) returns the first "
+        "result and writes nothing new; the same key with another request is refused with "
+        "422 `idempotency_key_reused`. 1–200 visible ASCII characters, e.g. a UUID.")] = None,
 ) -> str:
     """The command id of a write: ``{municipality}:{operation}:{Idempotency-Key}``, or a
     fresh one without the header. Scoped by municipality so two municipalities' keys never
     meet, and by operation so a key reused for another command is not mistaken for a
-    retry."""
+    retry. With a key, the route reserves it for this request before the handler runs
+    (:func:`reserve_idempotency_key`)."""
     operation = getattr(request.scope.get("route"), "name", "write")
     if idempotency_key is None:
         return f"{principal.municipality}:{operation}:{uuid4().hex}"
     if not _KEY.match(idempotency_key):
         raise ApiError(422, "invalid_request", "Idempotency-Key må være 1–200 synlige "
                        "ASCII-tegn.", field="Idempotency-Key")
-    return f"{principal.municipality}:{operation}:{idempotency_key}"
+    cid = f"{principal.municipality}:{operation}:{idempotency_key}"
+    request.state.idempotency_command_id = cid
+    return cid
 
 
 CommandId = Annotated[str, Depends(command_id)]
+
+
+def _canonical(value: Any) -> Any:
+    """A request value as plain JSON, the same for the same meaning: a body model with its
+    defaults filled in, decimals without trailing zeros, sets sorted."""
+    if isinstance(value, BaseModel):
+        return _canonical(value.model_dump())
+    if isinstance(value, dict):
+        return {str(_canonical(k)): _canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=json.dumps)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def reserve_idempotency_key(request: Request, route: APIRoute, values: dict[str, Any]
+                            ) -> None:
+    """Before a write with an ``Idempotency-Key`` runs: reserve the key for this request
+    (method, route, path, query and body as validated), or check that it was reserved for
+    the same request (a retry). A key reserved for another request is refused (422
+    ``idempotency_key_reused``, nothing written). Runs only once the whole request has been
+    validated, so a malformed request reserves nothing."""
+    cid: str | None = getattr(request.state, "idempotency_command_id", None)
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if cid is None or principal is None:
+        return
+    dependant = route.dependant
+    described = {
+        "method": request.method, "route": route.path,
+        **{kind: {f.name: _canonical(values.get(f.name)) for f in fields}
+           for kind, fields in (("path", dependant.path_params),
+                                ("query", dependant.query_params),
+                                ("body", dependant.body_params))},
+    }
+    canonical = json.dumps(described, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False).encode()
+    runtime(request).service.reserve_idempotency_key(
+        principal.municipality, cid, operation=route.name, request=canonical)
+
+
+def _takes_command_id(annotation: Any) -> bool:
+    return get_origin(annotation) is Annotated and any(
+        isinstance(m, params.Depends) and m.dependency is command_id
+        for m in annotation.__metadata__)
+
+
+def _reserving(route: APIRoute, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """``endpoint``, made to reserve its ``Idempotency-Key`` first when it takes a
+    :data:`CommandId` (the endpoint is called only after every parameter validated). The
+    wrapper asks for the request too; its signature is the endpoint's, resolved."""
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint  # every write is a plain ``def`` (the store is synchronous)
+    signature = inspect.signature(endpoint, eval_str=True)
+    parameters = list(signature.parameters.values())
+    if not any(_takes_command_id(p.annotation) for p in parameters):
+        return endpoint
+    request_name = next((p.name for p in parameters if p.annotation is Request), None)
+    added = request_name is None
+    if request_name is None:
+        request_name = "_idempotency_request"
+        parameters.append(inspect.Parameter(request_name, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=Request))
+
+    @functools.wraps(endpoint)
+    def reserving(**values: Any) -> Any:
+        request = values.pop(request_name) if added else values[request_name]
+        reserve_idempotency_key(request, route, values)
+        return endpoint(**values)
+
+    reserving.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters)
+    return reserving
 
 
 # --- the access log -----------------------------------------------------------------------
@@ -278,8 +382,17 @@ def _strict_query(route: APIRoute) -> Callable[[Request], None]:
     return check
 
 
-class ApiRoute(APIRoute):
-    """Every JSON route: unknown query parameters are refused; a successful write answers
+class _KeyedRoute(APIRoute):
+    """A JSON route whose endpoint, if it takes a :data:`CommandId`, reserves the request's
+    ``Idempotency-Key`` before it runs (:func:`reserve_idempotency_key`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _reserving(self, endpoint), **kwargs)
+
+
+class ApiRoute(_KeyedRoute):
+    """Every JSON route: unknown query parameters are refused; a write with an
+    ``Idempotency-Key`` reserves it for its request first; a successful write answers
     with ``X-Read-Position``, the event store's newest notification id after it (reads
     wait for the read side to reach the store's newest position anyway; the header lets a
     client or a replica check it)."""
@@ -297,7 +410,7 @@ class ApiRoute(APIRoute):
         return positioned
 
 
-class AuditedRoute(APIRoute):
+class AuditedRoute(_KeyedRoute):
     """A route that touches a person's data: one access-log entry per request, whatever
     the outcome (see the module docstring); and ``X-Read-Position`` as :class:`ApiRoute`."""
 
@@ -311,6 +424,8 @@ class AuditedRoute(APIRoute):
                 strict(request)
                 response = await handler(request)
             except Exception as exc:
+                if store_unavailable(exc):
+                    raise  # nothing was sent, and the entry would wait on the same store
                 status = _status_of(exc)
                 try:
                     await run_in_threadpool(record_access, request, action, status)
@@ -321,11 +436,15 @@ class AuditedRoute(APIRoute):
             try:
                 await run_in_threadpool(record_access, request, action, response.status_code)
             except Exception as log_exc:
-                log.error("access log write failed for %s: %s", action,
-                          type(log_exc).__name__)
+                if store_unavailable(log_exc):
+                    log_unavailable(request.method, self.path, log_exc)
+                else:
+                    log.error("access log write failed for %s: %s", action,
+                              type(log_exc).__name__)
                 raise ApiError(503, "access_log_unavailable", "Tilgangsloggen kunne ikke "
                                "skrives, så svaret holdes tilbake. Prøv igjen (en skriving er "
-                               "lagret: bruk samme Idempotency-Key).") from None
+                               "lagret: bruk samme Idempotency-Key).",
+                               headers={"Retry-After": str(STORE_RETRY_AFTER_S)}) from None
             await run_in_threadpool(_position_header, request, response)
             return response
 

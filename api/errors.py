@@ -22,6 +22,12 @@
   between the check and the save);
 - the read models did not catch up in time, or the access log could not be written: 503
   ``read_side_lagging`` / ``access_log_unavailable``;
+- the store cannot be used just now — a SQLite file locked by another process past the lock
+  timeout, a PostgreSQL server that cannot be reached, a connection lost, a pool with no
+  free connection (:func:`~projections.outage.store_unavailable`): 503
+  ``store_unavailable`` with ``Retry-After``, logged once as a warning (no traceback); a
+  command it interrupted wrote all of its events or none (one transaction): retry it with
+  the same ``Idempotency-Key``;
 - anything unexpected: 500 ``internal_error`` with a reference and nothing of the
   internals, logged (redacted) by the outermost middleware, never re-raised to the server.
 
@@ -37,7 +43,6 @@ number.
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 import uuid
 from typing import Any
@@ -48,9 +53,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.logs import mask
+from api.methods import allow_header
 from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound, RuleViolation
 from domain.person import CaseAlreadyOpen
+from projections.outage import OUTAGE_TYPES, store_unavailable
 
 log = logging.getLogger("api.errors")
 
@@ -79,8 +87,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Not found in your municipality"},
     409: {"model": ErrorBody, "description": "Conflicts with the current state"},
     422: {"model": ErrorBody, "description": "Invalid value, or a rule refuses it"},
-    503: {"model": ErrorBody, "description": "Read side or access log unavailable; retry"},
+    503: {"model": ErrorBody, "description": "Store, read side or access log unavailable; "
+          "retry after Retry-After seconds",
+          "headers": {"Retry-After": {"description": "seconds to wait before retrying",
+                                      "schema": {"type": "integer"}}}},
 }
+
+#: Seconds a client waits before retrying when the store is unavailable.
+STORE_RETRY_AFTER_S = 5
 
 
 def status_for(exc: DomainError) -> int:
@@ -146,7 +160,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             content = body(code, "Innholdet kan ikke leses som JSON (UTF-8).", field="body")
         else:
             content = body(code, str(detail))
-    return JSONResponse(content, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # every method the path takes, not only the first route's
+        headers["Allow"] = allow_header(request.app, request.scope)
+    return JSONResponse(content, status_code=exc.status_code, headers=headers or None)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -155,17 +172,43 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
                         headers=exc.headers)
 
 
-_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+def store_unavailable_body() -> dict[str, Any]:
+    return body("store_unavailable", "Databasen er ikke tilgjengelig akkurat nå. Prøv igjen "
+                f"om {STORE_RETRY_AFTER_S} sekunder (med samme Idempotency-Key for en "
+                "skriving).")
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    if not store_unavailable(exc):
+        raise exc  # a fault, not an outage: the outermost middleware answers 500
+    log_unavailable(request.method, _where(request), exc)
+    return JSONResponse(store_unavailable_body(), status_code=503,
+                        headers={"Retry-After": str(STORE_RETRY_AFTER_S)})
+
+
+def _where(request: Request) -> str:
+    return str(getattr(request.scope.get("route"), "path", request.url.path))
+
+
+def log_unavailable(method: str, where: str, exc: BaseException) -> None:
+    """One warning line for a request the store could not serve (no traceback: it is an
+    outage, not a fault; the first line of the driver's words, redacted)."""
+    words = (str(exc).strip().splitlines() or [""])[0]
+    log.warning("store unavailable (503) %s %s: %s: %s", method, redact(where),
+                type(exc).__name__, redact(words)[:300])
 
 
 def redact(text: str) -> str:
-    """Anything that looks like an identity number (eleven digits) is masked."""
-    return _ELEVEN_DIGITS.sub("***********", text)
+    """Anything that looks like an identity number (eleven digits) is masked
+    (:func:`api.logs.mask`; every log record is masked anyway, see :mod:`api.logs`)."""
+    return mask(text)
 
 
 def log_unexpected(method: str, where: str, exc: BaseException) -> str:
     """Log an unexpected error with a reference (traceback redacted); return the reference."""
     reference = uuid.uuid4().hex[:12]
+    while mask(reference) != reference:  # never one the log's masking would hide
+        reference = uuid.uuid4().hex[:12]
     trace = redact("".join(traceback.format_exception(exc)))
     log.error("unexpected error ref=%s %s %s: %s\n%s", reference, method, where,
               type(exc).__name__, trace)
@@ -182,3 +225,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ApiError, _api_error)
+    for outage in OUTAGE_TYPES:
+        app.add_exception_handler(outage, _store_error)

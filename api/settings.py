@@ -62,7 +62,7 @@ class ApiSettings(BaseSettings):
     training_clock: bool = False
 
     #: uvicorn's log level ("info" shows one access line per request: method, path, status;
-    #: paths carry only UUIDs, never identity numbers).
+    #: an identity number typed into a path or query is masked, see ``api/logs.py``).
     log_level: str = "info"
 
     @field_validator("trusted_proxies", mode="before")

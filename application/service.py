@@ -6,7 +6,9 @@ modules (each builds on :mod:`application.base`; the dependencies run one way):
   commands);
 - :mod:`application.places` — places and other providers' offers;
 - :mod:`application.allocation` — allocation runs (on the offer commands);
-- :mod:`application.complaints` — complaints and the access log.
+- :mod:`application.complaints` — complaints and the access log;
+- :mod:`application.idempotency` — reserving a client's ``Idempotency-Key`` for one
+  request.
 
 Each command loads the aggregates it touches, lets the domain check the rules, and saves
 every touched aggregate in one ``save()`` — one transaction with optimistic concurrency on
@@ -20,13 +22,14 @@ from __future__ import annotations
 from application.allocation import AllocationCommands
 from application.base import derived_id
 from application.complaints import AccessLogCommands, ComplaintCommands
+from application.idempotency import IdempotencyCommands
 from application.places import PlaceCommands
 
 
 class AllocationService(AllocationCommands, PlaceCommands, ComplaintCommands,
-                        AccessLogCommands):
+                        AccessLogCommands, IdempotencyCommands):
     """Langtidsopphold: applications, decisions, places, offers, allocation runs, the
-    guarantee, complaints and the access log."""
+    guarantee, complaints, the access log and clients' idempotency keys."""
 
 
 __all__ = ["AllocationService", "derived_id"]

@@ -18,6 +18,7 @@ Usage::
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -42,13 +43,17 @@ from projections.deadlines import (
     deadline_monitor,
 )
 from projections.fold import CASE, ON_LIST, apply_event
+from projections.outage import store_unavailable
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
 from projections.view import ReadModels, ReadModelView, view_for
 from projections.waiting_list import WaitingListEntry, waiting_list
 
+log = logging.getLogger(__name__)
+
 BATCH = 500  # notifications per transaction when catching up
+OUTAGE_RETRY_S = 1.0  # the background reader's wait while the store is unavailable
 REBUILD_BATCH = 10_000  # and when replaying the whole log
 PARALLEL_FROM = 100_000  # notifications from which a rebuild uses worker processes
 
@@ -283,19 +288,35 @@ class ReadSide(_TableQueries):
         return applied
 
     def start(self, interval: float = 0.05) -> None:
-        """Catch up continuously in a background thread until :meth:`stop`."""
+        """Catch up continuously in a background thread until :meth:`stop`. While the
+        store is unavailable (:func:`~projections.outage.store_unavailable`: locked,
+        unreachable) the thread waits and tries again, logging the outage once and its end
+        once; any other error stops it and is raised by :meth:`wait_for`."""
         if self._thread is not None:
             return
         self._stop.clear()
 
         def run() -> None:
-            try:
-                while not self._stop.is_set():
-                    if not self.catch_up():
-                        self._stop.wait(interval)
-            except BaseException as exc:  # surfaced by wait_for
-                self.error = exc
-                self._stop.set()
+            down = False  # the store is unavailable: said once, then again when it is back
+            while not self._stop.is_set():
+                try:
+                    applied = self.catch_up()
+                except Exception as exc:
+                    if not store_unavailable(exc):  # a fault: surfaced by wait_for
+                        self.error = exc
+                        self._stop.set()
+                        return
+                    if not down:
+                        down = True
+                        log.warning("read side: the store is unavailable (%s); retrying "
+                                    "every %.0f s", type(exc).__name__, OUTAGE_RETRY_S)
+                    self._stop.wait(OUTAGE_RETRY_S)
+                    continue
+                if down:
+                    down = False
+                    log.warning("read side: the store is available again")
+                if not applied:
+                    self._stop.wait(interval)
 
         self._thread = threading.Thread(target=run, name="read-side", daemon=True)
         self._thread.start()

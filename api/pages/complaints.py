@@ -31,6 +31,7 @@ from api.pages.web import (
     refuse,
     status_of,
 )
+from api.routes.common import in_calendar
 from domain.allocation import AllocationRun
 from domain.base import OSLO
 from domain.case import Case, GuaranteeStatus
@@ -304,7 +305,7 @@ def parse_moment(raw: str) -> datetime | None:
             moment = datetime.combine(date.fromisoformat(raw.strip()), datetime.max.time())
         except ValueError:
             return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=OSLO)
+    return in_calendar(moment)  # None (refused) near year 1 or 9999
 
 
 @router.get("/klage/tidspunkt", name="page_as_of")

@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import ROLE_LABELS, Principal, Role
 from api.deps import SESSION_COOKIE, Runtime, principal_from, runtime, secure_cookies
+from api.errors import STORE_RETRY_AFTER_S, log_unavailable, store_unavailable
 from api.pages import words as w
 from application.errors import ConcurrencyConflict
 from domain.base import local_date
@@ -145,6 +146,15 @@ class PageRoute(APIRoute):
             except TimeoutError:
                 return error_page(request, 503, "Prøv igjen om litt",
                                   "Oversiktene er ikke oppdatert ennå. Last siden på nytt.")
+            except Exception as exc:
+                if not store_unavailable(exc):
+                    raise
+                log_unavailable(request.method, self.path, exc)
+                page = error_page(request, 503, "Prøv igjen om litt",
+                                  "Databasen er ikke tilgjengelig akkurat nå. Prøv igjen om "
+                                  "noen sekunder.")
+                page.headers["Retry-After"] = str(STORE_RETRY_AFTER_S)
+                return page
 
         return page_handler
 
@@ -408,7 +418,9 @@ class Page:
                 self.municipality, actor=self.actor, role=self.user.role.value,
                 action=action, case_ids=ids, allowed=allowed,
                 detail=detail or f"{self.request.method} {self.request.url.path}")
-        except Exception:
+        except Exception as exc:
+            if store_unavailable(exc):
+                raise  # the page route answers 503 with Retry-After, logged once
             log.exception("access log write failed (%s)", action)
             raise PageRefused(503, "Prøv igjen om litt",
                               "Tilgangsloggen kunne ikke skrives, så siden vises ikke. "

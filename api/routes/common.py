@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import Query
 from fastapi.encoders import jsonable_encoder
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from api.auth import Principal
 from api.deps import Runtime
@@ -36,6 +36,12 @@ def today(rt: Runtime) -> date:
 
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?$")
 
+#: The moments a query may name: where UTC and Norwegian local time can both write them,
+#: with a year to spare for the calendar arithmetic of the views (near year 1 or 9999 a
+#: time zone would carry the moment out of the calendar: an OverflowError, never a 500).
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
 
 def _iso_only(value: Any) -> Any:
     """A moment in a query is ISO 8601 (pydantic would also take a number as a Unix time:
@@ -45,9 +51,26 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-At = Annotated[datetime | None, BeforeValidator(_iso_only), Query(
-    description="R21: the view as it stood at this moment (ISO 8601; without a zone, "
-    "Norwegian local time). Omit for now.")]
+def in_calendar(at: datetime) -> datetime | None:
+    """``at`` with its time zone (none given: Norwegian local time), or None when it lies
+    outside :data:`EARLIEST`–:data:`LATEST`."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=OSLO)
+    try:
+        utc = aware.astimezone(UTC)
+    except OverflowError:
+        return None
+    return aware if EARLIEST <= utc <= LATEST else None
+
+
+def _in_calendar(value: datetime | None) -> datetime | None:
+    if value is not None and in_calendar(value) is None:
+        raise ValueError("a moment between the years 2 and 9998")
+    return value
+
+
+At = Annotated[datetime | None, BeforeValidator(_iso_only), AfterValidator(_in_calendar),
+               Query(description="R21: the view as it stood at this moment (ISO 8601; "
+                     "without a zone, Norwegian local time; years 2–9998). Omit for now.")]
 
 
 def moment(at: datetime) -> datetime:

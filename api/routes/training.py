@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import AnyRole, CurrentRuntime
 from api.errors import ERROR_RESPONSES
-from api.schemas import In
+from api.schemas import In, IsoMoment
 from application.clock import TrainingClock
 from domain.base import local_date
 from domain.errors import InvalidValue
@@ -23,7 +23,7 @@ router = APIRouter(tags=["Opplæring (training)"], responses=ERROR_RESPONSES)
 
 
 class ClockIn(In):
-    now: datetime = Field(description="the new time, with its time zone; forward only")
+    now: IsoMoment = Field(description="the new time, with its time zone; forward only")
 
 
 class ClockOut(BaseModel):

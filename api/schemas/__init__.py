@@ -44,7 +44,17 @@ from api.schemas.cases import (
     UrgencyIn,
     WishesIn,
 )
-from api.schemas.common import IdentityText, In, ReasonIn, Recorded, Short, Text, mask
+from api.schemas.common import (
+    IdentityText,
+    In,
+    IsoDate,
+    IsoMoment,
+    ReasonIn,
+    Recorded,
+    Short,
+    Text,
+    mask,
+)
 from api.schemas.complaints import (
     ComplaintCreated,
     ComplaintIn,
@@ -76,7 +86,8 @@ __all__ = [
     "ComplaintIn", "DeadlineCheckOut", "DecisionIn", "DecisionOut", "DecisionView",
     "DementiaInvestigationIn", "DementiaSuspicionIn", "DemoTokenIn", "EndStayIn", "ForwardIn",
     "GuaranteeView", "HistoryView", "IdentityText", "In", "InterimServiceIn", "InterimServicesIn",
-    "IplosIn", "LeonEntryIn", "LeonIn", "LivingApartIn", "MeOut", "MedicalIn", "NoRelativesIn",
+    "IplosIn", "IsoDate", "IsoMoment", "LeonEntryIn", "LeonIn", "LivingApartIn", "MeOut",
+    "MedicalIn", "NoRelativesIn",
     "OfferIn", "OfferOut", "OfferView", "OtherServicesIn", "OutcomeIn", "OwnAccountIn", "PlaceIn",
     "PlaceOut", "PriorityIn", "PriorityView", "ProviderOfferIn", "ProviderOfferOut", "ReasonIn",
     "ReconsiderationIn", "Recorded", "RelativesIn", "ReportOut", "RerunOut", "RunIn", "RunSummary",

@@ -6,12 +6,11 @@ the answers that name what an application or a decision created. Offers are in
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import IdentityText, In, Short, Text
+from api.schemas.common import IdentityText, In, IsoDate, Short, Text
 from domain.values import (
     BreachChoice,
     Channel,
@@ -34,7 +33,7 @@ class ApplicationIn(In):
 
     identity_number: IdentityText = Field(description="fødselsnummer or D-number, 11 digits")
     name: Short
-    received_on: date | None = Field(None, description="default: today")
+    received_on: IsoDate | None = Field(None, description="default: today")
     channel: Channel = Channel.DIGITAL
     spouse_case_id: UUID | None = Field(None, description="R10: the spouse's case, if any")
     accompanying_spouse: bool = Field(False, description="R11: an accompanying stay")
@@ -64,7 +63,7 @@ class IplosIn(In):
 
     scores: dict[Short, int]
     assessed_by: Short | None = Field(None, description="default: you")
-    assessed_on: date | None = Field(None, description="default: today")
+    assessed_on: IsoDate | None = Field(None, description="default: today")
 
 
 class MedicalIn(In):
@@ -75,7 +74,7 @@ class MedicalIn(In):
     summary: Text
     diagnoses: list[Short] = Field(default_factory=list, max_length=50)
     dementia_diagnosis: bool = False
-    received_on: date | None = None
+    received_on: IsoDate | None = None
     competence_centre_involved: bool = Field(
         False, description="R8 (3): a competence centre has been involved (then a reinforced "
         "place needs its view too)")
@@ -142,7 +141,7 @@ class DecisionIn(In):
     alternatives_at_home: Text | None = Field(None, description="R6 for a younger person")
     interim_services: list[InterimServiceIn] | None = Field(None, max_length=20)
     legal_basis: Text | None = None
-    decided_on: date | None = Field(None, description="R24: the decision date (vedtaksdato); "
+    decided_on: IsoDate | None = Field(None, description="R24: the decision date (vedtaksdato); "
                                     "default today; not in the future, not before the "
                                     "application")
 
@@ -159,7 +158,7 @@ class PriorityIn(In):
     assessor: Short | None = Field(None, description="default: you")
     departure_reason: Text | None = Field(
         None, description="R17: needed when the score departs from the policy's suggestion")
-    assessed_on: date | None = Field(None, description="default: today; the policy in force "
+    assessed_on: IsoDate | None = Field(None, description="default: today; the policy in force "
                                      "on this day suggests the score")
 
 
@@ -167,7 +166,7 @@ class SuggestionIn(In):
     """R16, R17: the factors as the assessor has scored them so far."""
 
     factors: dict[Short, int] = Field(description="factor → severity 0–4")
-    assessed_on: date | None = None
+    assessed_on: IsoDate | None = None
 
 
 class SuggestionOut(BaseModel):
@@ -182,7 +181,7 @@ class UrgencyIn(In):
 
     urgent: bool
     reason: Text
-    decided_on: date | None = Field(None, description="the grant's date; default today")
+    decided_on: IsoDate | None = Field(None, description="the grant's date; default today")
 
 
 class BreachChoiceIn(In):
@@ -199,12 +198,12 @@ class BridgingStayIn(In):
 
     facility_name: Short
     unit: Short
-    from_on: date
-    to_on: date | None = None
+    from_on: IsoDate
+    to_on: IsoDate | None = None
 
 
 class BridgingStayEndIn(In):
-    to_on: date
+    to_on: IsoDate
 
 
 class WishesIn(In):
@@ -230,7 +229,7 @@ class LivingApartIn(In):
 
 class EndStayIn(In):
     reason: StayEndReason
-    ended_on: date | None = Field(None, description="default: today")
+    ended_on: IsoDate | None = Field(None, description="default: today")
 
 
 class CloseCaseIn(In):

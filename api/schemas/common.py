@@ -1,14 +1,16 @@
 """What every body shares: the bounded text types (:data:`Text`, :data:`Short`,
-:data:`IdentityText`), :class:`In` (a request body that forbids unknown fields), :func:`mask`
-for the identity number, and the two bodies any group of routes uses: :class:`ReasonIn` and
-:class:`Recorded`."""
+:data:`IdentityText`), the strict time types (:data:`IsoDate`, :data:`IsoMoment`), :class:`In`
+(a request body that forbids unknown fields), :func:`mask` for the identity number, and the
+two bodies any group of routes uses: :class:`ReasonIn` and :class:`Recorded`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 _NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
@@ -19,6 +21,32 @@ Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_
 #: The identity number: 11 digits (spaces allowed); the domain checks the check digits.
 IdentityText = Annotated[str, StringConstraints(min_length=11, max_length=13,
                                                 pattern=r"^[0-9 ]+$")]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """A date in a body is a calendar date written YYYY-MM-DD: pydantic would also take the
+    number ``0`` (or ``"0"``) as 1 January 1970, and a moment at midnight as its date."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise ValueError("a date written YYYY-MM-DD, e.g. 2026-03-02")
+
+
+def _iso_moment(value: Any) -> Any:
+    """A moment in a body is ISO 8601 with date and time, never a number (a Unix time)."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_MOMENT.match(value)):
+        return value
+    raise ValueError("a moment written in ISO 8601, e.g. 2026-03-02T08:00:00+01:00")
+
+
+#: Every date field of every body: a real calendar date, written YYYY-MM-DD.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+#: Every moment field of every body: ISO 8601 with date and time.
+IsoMoment = Annotated[datetime, BeforeValidator(_iso_moment)]
 
 
 class In(BaseModel):

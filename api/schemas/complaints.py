@@ -3,13 +3,12 @@ reconsideration, the forwarding to Statsforvalteren and its outcome."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import In, Text
+from api.schemas.common import In, IsoDate, Text
 
 
 class ComplaintIn(In):
@@ -18,7 +17,7 @@ class ComplaintIn(In):
     case_id: UUID
     against: Literal["decision", "offer"]
     subject_id: UUID = Field(description="the decision's or the offer's id")
-    received_on: date
+    received_on: IsoDate
     grounds: Text
 
 
@@ -27,18 +26,18 @@ class ReconsiderationIn(In):
 
     upheld: bool
     reasoning: Text
-    decided_on: date | None = Field(None, description="default: today")
+    decided_on: IsoDate | None = Field(None, description="default: today")
 
 
 class ForwardIn(In):
-    forwarded_on: date | None = Field(None, description="default: today")
+    forwarded_on: IsoDate | None = Field(None, description="default: today")
 
 
 class OutcomeIn(In):
     """Statsforvalteren's outcome."""
 
     outcome: Literal["confirmed", "changed", "quashed"]
-    decided_on: date
+    decided_on: IsoDate
     summary: Text
 
 

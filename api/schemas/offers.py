@@ -4,14 +4,13 @@ an allocation run's approval."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from api.schemas.allocation import ApproveIn, ChangeIn
-from api.schemas.common import In, Text
+from api.schemas.common import In, IsoDate, Text
 
 
 class OfferIn(In):
@@ -46,7 +45,7 @@ class AnswerIn(In):
 
 
 class AdmissionIn(In):
-    admitted_on: date | None = Field(None, description="default: today")
+    admitted_on: IsoDate | None = Field(None, description="default: today")
 
 
 class OfferOut(BaseModel):

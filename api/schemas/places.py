@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import In, Short
+from api.schemas.common import In, IsoDate, Short
 from domain.values import FacilityKind, PlaceType, RoomKind
 
 
@@ -23,7 +22,7 @@ class PlaceIn(In):
     room: Short
     place_type: PlaceType
     room_kind: RoomKind = RoomKind.SINGLE
-    available_from: date | None = None
+    available_from: IsoDate | None = None
 
 
 class ProviderOfferIn(In):
@@ -36,8 +35,8 @@ class ProviderOfferIn(In):
     place_type: PlaceType
     price_per_day: Decimal = Field(gt=0, lt=1_000_000, max_digits=12, decimal_places=2)
     room_kind: RoomKind = RoomKind.SINGLE
-    available_from: date | None = None
-    valid_until: date | None = None
+    available_from: IsoDate | None = None
+    valid_until: IsoDate | None = None
 
 
 class PlaceOut(BaseModel):

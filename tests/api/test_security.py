@@ -4,7 +4,9 @@ real server (uvicorn) and its access log."""
 from __future__ import annotations
 
 import logging
+import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from api import logs
 from api.app import API_CSP, DOCS_CSP
 from api.auth import LocalIssuer, Role
 from api.routes.docs import assets_dir
@@ -171,3 +174,70 @@ def test_no_identity_number_in_any_log_line(live_server: tuple[str, _Collect],
     for number in (*numbers, bad):
         leaked = [line for line in collect.lines if number in line]
         assert not leaked, leaked
+
+
+IDENTITY_RUN = re.compile(r"(?<!\d)\d{11}(?!\d)")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_identity_numbers_typed_into_a_url_never_reach_a_log_line(
+        live_server: tuple[str, _Collect], tokens: Tokens) -> None:
+    """Issue 15, item 8: a person types an identity number into the address bar or a query;
+    the server's own access log (uvicorn's), and every other line the process logs, holds
+    it masked."""
+    base, collect = live_server
+    n = [person_number() for _ in range(4)]
+    spaced = f"{n[3][:6]}+{n[3][6:]}"  # "six and five", as a query string writes a space
+    urls = [f"/saker/{n[0]}", f"/cases/{n[0]}", f"/cases/{n[1]}/history",
+            f"/waiting-list?q={n[1]}", f"/waiting-list?at={n[2]}", f"/{n[2]}",
+            f"/klage/tidspunkt?t={n[3]}", f"/venteliste?sok={spaced}",
+            f"/saker/{n[0]}?neste=/saker/{n[1]}"]
+    with httpx.Client(base_url=base, timeout=10, follow_redirects=False) as c:
+        c.cookies.set("lto_token", tokens.token(Role.COMPLAINT_HANDLER))
+        for url in urls:
+            assert c.get(url, headers=tokens()).status_code < 500, url
+        assert c.post(f"/cases/{n[0]}/close", headers=tokens(),
+                      json={"reason": "died"}).status_code == 422
+        c.cookies.clear()
+        assert c.get(f"/cases/{n[1]}").status_code == 401  # refused, no token at all
+    time.sleep(0.2)
+    access = [line for line in collect.lines if line.startswith("uvicorn.access")]
+    assert len(access) >= len(urls) + 2, "the server's access log was collected"
+    assert sum("***********" in line for line in access) >= len(urls) + 2, \
+        "each request line is logged, its number masked"
+    leaked = [line for line in collect.lines if IDENTITY_RUN.search(UUID.sub("", line))
+              or any(number in line for number in n) or spaced in line]
+    assert not leaked, leaked
+
+
+def test_a_log_record_is_masked_in_every_part_but_uuids_stay_whole() -> None:
+    """Item 8, the masking itself: message, positional and mapping arguments (also a
+    number as %d, and one the arguments only make together), extras, the traceback."""
+    number = person_number()
+    spaced = f"{number[:6]} {number[6:]}"
+    case_id = "7b1e0b3c-1111-4a1a-9a1a-a12345678901"  # a UUID ending in eleven digits
+    try:
+        raise ValueError(f"no such person {number}")
+    except ValueError:
+        exc_info = sys.exc_info()
+    records = [
+        logging.LogRecord("t", logging.INFO, __file__, 1, f"path /saker/{number}", (), None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, '"%s %s" %d',
+                          ("GET", f"/cases/{case_id}?q={spaced}", 200), None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, "n=%d", (int(number),), None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, "%s%s", (number[:4], number[4:]),
+                          None),
+        logging.LogRecord("t", logging.INFO, __file__, 1, "%(q)s", ({"q": number},), None),
+        logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", (), exc_info),
+    ]
+    records[0].search = number
+    lines = []
+    for record in records:
+        logs.mask_record(record)
+        lines.append(logging.Formatter("%(message)s").format(record))
+    lines.append(records[0].search)
+    assert not [line for line in lines
+                if IDENTITY_RUN.search(UUID.sub("", line)) or number in line
+                or spaced in line], lines
+    assert f"/cases/{case_id}?q=***********" in lines[1] and lines[1].endswith("200")
+    assert "ValueError: no such person ***********" in lines[5]
