@@ -11,15 +11,18 @@ Routes are plain ``def`` functions (the eventsourcing library is synchronous; Fa
 them in its thread pool).
 
 **Access log (tilgangslogg, pasientjournalloven § 18).** Every route that touches a person's
-data is an :class:`AuditedRoute`: the route class itself writes one access-log entry per
-request through ``service.record_access`` — who (name and token subject), role, which
-case(s), what (the route's name), allowed or not — after the handler has run, whatever the
+data is an :class:`AuditedRoute`: the route class itself logs the request — who (name and
+token subject), role, which case(s), what (the route's name), allowed or not — whatever the
 outcome. The case is the path's ``case_id`` and/or the ids the handler names with
-:func:`note_cases` (the waiting list notes every case it shows). A refused attempt (401, 403,
-404) is recorded as not allowed; a refused attempt at a case that belongs to another
-municipality is recorded in *that* municipality's log (the case's owner sees it), with the
-caller's answer still "not found". If the entry cannot be written the answer is 503 and the
-data is not sent (a write has then happened: retry it with the same ``Idempotency-Key``).
+:func:`note_cases` (the waiting list notes every case it shows). While the handler runs, an
+:class:`~application.base.AccessNote` is open (``service.logging_access``): every save that
+writes a person's data carries its entry **in the same transaction**, so a write is never
+committed without its entry, and an entry that cannot be written stops the write. What the
+request read without writing is logged after the handler. A refused attempt (401, 403, 404)
+is recorded as not allowed; an attempt at a case that belongs to another municipality —
+its id in the path, the query or the body — is recorded in *that* municipality's log (the
+case's owner sees it), with the caller's answer still "not found". If a read's entry cannot
+be written the answer is 503 and the data is not sent.
 
 **A case's version.** Every route on one case is a :class:`CaseRoute`: a write sent with
 ``If-Match`` runs only if the case is still at that version (409 ``precondition_failed``
@@ -58,6 +61,7 @@ from api.errors import (
     store_unavailable,
 )
 from api.settings import ApiSettings
+from application.base import AccessNote
 from application.service import AllocationService
 from domain.access import mask_identity_numbers
 from domain.errors import DomainError
@@ -293,8 +297,12 @@ def note_cases(request: Request, case_ids: Iterable[UUID | str]) -> None:
     Calling it with none still marks the request as a read of personal data (an empty
     waiting list is logged too)."""
     noted: list[UUID] = request.state.__dict__.setdefault("audit_cases", [])
+    note: AccessNote | None = getattr(request.state, "access_note", None)
     for cid in case_ids:
-        noted.append(cid if isinstance(cid, UUID) else UUID(str(cid)))
+        uid = cid if isinstance(cid, UUID) else UUID(str(cid))
+        noted.append(uid)
+        if note is not None:
+            note.cases.append(uid)
 
 
 def _status_of(exc: BaseException) -> int:
@@ -319,6 +327,10 @@ def _path_case(request: Request) -> UUID | None:
         return None
 
 
+def rt_service(request: Request) -> AllocationService:
+    return runtime(request).service
+
+
 def _owner(rt: Runtime, case_id: UUID) -> str | None:
     try:
         aggregate = rt.service.repository.get(case_id)
@@ -327,9 +339,65 @@ def _owner(rt: Runtime, case_id: UUID) -> str | None:
     return getattr(aggregate, "municipality", None)
 
 
-def record_access(request: Request, action: str, status: int) -> bool:
+def _actor(principal: Principal | None) -> tuple[str, str]:
+    if principal is None:
+        return "anonymous", "none"
+    return (mask_identity_numbers(f"{principal.name} ({principal.subject})"),
+            principal.role.value)
+
+
+def _where(request: Request, status: int | None) -> str:
+    route = request.scope.get("route")
+    where = f"{request.method} {getattr(route, 'path', '?')}"
+    return where if status is None else f"{where} -> {status}"
+
+
+def access_note(request: Request, action: str) -> AccessNote:
+    """The access-log entry of this request while its commands run: each save that writes a
+    person's data carries its entry in the same transaction (see the module docstring)."""
+    path_case = _path_case(request)
+
+    def who() -> tuple[str, str, str, str] | None:
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if principal is None:
+            return None
+        return (principal.municipality, *_actor(principal), _where(request, None))
+
+    note = AccessNote(action, who, [path_case] if path_case else [])
+    request.state.access_note = note
+    return note
+
+
+def _ids_in(request: Request) -> list[UUID]:
+    """The case ids a request names anywhere: its path, its query (``…case_id``) and its
+    JSON body's top level (``…case_id``), for logging a refused attempt in the owner's log
+    wherever the id came from."""
+    found: list[UUID] = []
+    raw: list[Any] = [request.path_params.get("case_id")]
+    raw += [v for k, v in request.query_params.multi_items() if k.endswith("case_id")]
+    body = getattr(request.state, "raw_body", b"")
+    if body:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            raw += [v for k, v in data.items() if isinstance(k, str) and k.endswith("case_id")]
+    for value in raw:
+        try:
+            found.append(value if isinstance(value, UUID) else UUID(str(value)))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return list(dict.fromkeys(found))
+
+
+def record_access(request: Request, action: str, status: int,
+                  logged: set[UUID] | frozenset[UUID] = frozenset()) -> bool:
     """Write this request's access-log entry, if it touched (or tried to touch) a
-    person's data. Returns whether an entry was written."""
+    person's data and has not logged it already with a write (``logged``). A refused
+    attempt (401, 403, 404) at a case of another municipality — its id in the path, the
+    query or the body — is logged in *that* municipality's log. Returns whether an entry
+    was written."""
     rt = runtime(request)
     principal: Principal | None = getattr(request.state, "principal", None)
     noted: list[UUID] | None = getattr(request.state, "audit_cases", None)
@@ -337,24 +405,38 @@ def record_access(request: Request, action: str, status: int) -> bool:
     refused = status in (401, 403, 404)
     if path_case is None and noted is None and not refused:
         return False  # no person's data involved
-    cases = list(dict.fromkeys([*([path_case] if path_case else []), *(noted or [])]))
-    municipality = principal.municipality if principal else None
-    if refused and path_case is not None:
-        municipality = _owner(rt, path_case) or municipality
-    route = request.scope.get("route")
-    where = f"{request.method} {getattr(route, 'path', '?')} -> {status}"
-    if principal is not None and municipality != principal.municipality:
-        where += f" (from municipality {principal.municipality})"
-    if municipality is None:
-        log.warning("refused unauthenticated request %s (no municipality to log it in)",
-                    where)
+    where = _where(request, status)
+    actor, role = _actor(principal)
+    if refused:
+        cases = list(dict.fromkeys([*_ids_in(request), *(noted or [])]))
+        by_owner: dict[str | None, list[UUID]] = {}
+        for case_id in cases:
+            owner = _owner(rt, case_id) or (principal.municipality if principal else None)
+            by_owner.setdefault(owner, []).append(case_id)
+        if not cases:
+            by_owner[principal.municipality if principal else None] = []
+        written = False
+        for municipality, ids in by_owner.items():
+            if municipality is None:
+                log.warning("refused unauthenticated request %s (no municipality to log it "
+                            "in)", where)
+                continue
+            detail = where
+            if principal is not None and municipality != principal.municipality:
+                detail += f" (from municipality {principal.municipality})"
+            rt.service.record_access(municipality, actor=actor, role=role, action=action,
+                                     case_ids=ids, allowed=False, detail=detail)
+            written = True
+        return written
+    cases = [c for c in dict.fromkeys([*([path_case] if path_case else []), *(noted or [])])
+             if c not in logged]
+    if logged and not cases:
+        return False  # every case is in the entry saved with the write
+    if principal is None:
+        log.warning("request %s without a caller (no municipality to log it in)", where)
         return False
-    rt.service.record_access(
-        municipality,
-        actor=mask_identity_numbers(f"{principal.name} ({principal.subject})") if principal
-        else "anonymous",
-        role=principal.role.value if principal else "none",
-        action=action, case_ids=cases, allowed=not refused, detail=where)
+    rt.service.record_access(principal.municipality, actor=actor, role=role, action=action,
+                             case_ids=cases, allowed=True, detail=where)
     return True
 
 
@@ -420,21 +502,29 @@ class AuditedRoute(_KeyedRoute):
         strict = _strict_query(self)
 
         async def audited(request: Request) -> Response:
+            note = access_note(request, action)
             try:
                 strict(request)
-                response = await handler(request)
+                with rt_service(request).logging_access(note):
+                    response = await handler(request)
             except Exception as exc:
                 if store_unavailable(exc):
                     raise  # nothing was sent, and the entry would wait on the same store
                 status = _status_of(exc)
                 try:
-                    await run_in_threadpool(record_access, request, action, status)
+                    request.state.raw_body = await request.body()
+                except RuntimeError:  # the body was streamed away: ids in it stay unknown
+                    request.state.raw_body = b""
+                try:
+                    await run_in_threadpool(record_access, request, action, status,
+                                            note.logged)
                 except Exception as log_exc:  # keep the original answer
                     log.error("access log write failed for %s (%s): %s", action, status,
                               type(log_exc).__name__)
                 raise
             try:
-                await run_in_threadpool(record_access, request, action, response.status_code)
+                await run_in_threadpool(record_access, request, action, response.status_code,
+                                        note.logged)
             except Exception as log_exc:
                 if store_unavailable(log_exc):
                     log_unavailable(request.method, self.path, log_exc)
@@ -442,8 +532,7 @@ class AuditedRoute(_KeyedRoute):
                     log.error("access log write failed for %s: %s", action,
                               type(log_exc).__name__)
                 raise ApiError(503, "access_log_unavailable", "Tilgangsloggen kunne ikke "
-                               "skrives, så svaret holdes tilbake. Prøv igjen (en skriving er "
-                               "lagret: bruk samme Idempotency-Key).",
+                               "skrives, så svaret holdes tilbake. Prøv igjen.",
                                headers={"Retry-After": str(STORE_RETRY_AFTER_S)}) from None
             await run_in_threadpool(_position_header, request, response)
             return response

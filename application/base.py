@@ -14,10 +14,10 @@ The library is synchronous; callers in FastAPI use plain ``def`` routes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -30,6 +30,7 @@ from application.clock import Clock, SystemClock
 from application.errors import ConcurrencyConflict, StaleVersion
 from application.transcodings import register_domain_transcodings
 from application.waiting_cases import WaitingCases
+from domain.access import AccessLogEntry
 from domain.base import Base, local_date
 from domain.case import Case
 from domain.errors import NotFound
@@ -62,6 +63,25 @@ class Expectation:
 
 #: The expectation of the command running in this context (thread or task), if any.
 _EXPECTATION: ContextVar[Expectation | None] = ContextVar("lto_expectation", default=None)
+
+
+@dataclass
+class AccessNote:
+    """The access-log entry (tilgangslogg) of a request that may write, kept open while its
+    commands run (:meth:`ServiceBase.logging_access`). ``who`` tells, when asked, the
+    municipality, actor, role and what was done (None: nobody to log yet); ``cases`` the
+    cases the request names so far (a live list the caller may add to). Each save of the
+    request that writes a person's data carries an entry naming the cases it has not yet
+    logged, in the same transaction: a write is never committed without its entry."""
+
+    action: str
+    who: Callable[[], tuple[str, str, str, str] | None]
+    cases: list[UUID] = field(default_factory=list)
+    logged: set[UUID] = field(default_factory=set)
+    entries: int = 0
+
+
+_ACCESS: ContextVar[AccessNote | None] = ContextVar("lto_access", default=None)
 
 
 class ServiceBase(Application[UUID]):
@@ -153,6 +173,49 @@ class ServiceBase(Application[UUID]):
         expectation = _EXPECTATION.get()
         if expectation is not None and expectation.aggregate_id == aggregate.id:
             self.check_version(aggregate, expectation.versions)
+
+    # --- the access log saved with the write (tilgangslogg) -----------------------------
+
+    @contextmanager
+    def logging_access(self, note: AccessNote) -> Iterator[AccessNote]:
+        """While this block runs, every save that writes a person's data (a case, or any
+        aggregate while cases are named) also saves an access-log entry naming the cases it
+        logs for the first time, in the same transaction. ``note.entries`` tells how many
+        were saved; cases named after the last save are the caller's to log."""
+        token = _ACCESS.set(note)
+        try:
+            yield note
+        finally:
+            _ACCESS.reset(token)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        note = _ACCESS.get()
+        if note is not None:
+            entry = self._access_entry(note, [o for o in objs if isinstance(o, Base)])
+            if entry is not None:
+                objs = (*objs, entry)
+        return super().save(*objs, **kwargs)
+
+    def _access_entry(self, note: AccessNote, aggregates: list[Base]) -> Base | None:
+        substantive = [a for a in aggregates if not getattr(a, "access_neutral", False)]
+        if not substantive:
+            return None
+        who = note.who()
+        if who is None:
+            return None
+        municipality, actor, role, detail = who
+        named = [a.id for a in substantive if isinstance(a, Case)
+                 and a.municipality == municipality]
+        cases = [c for c in dict.fromkeys([*note.cases, *named]) if c not in note.logged]
+        if not cases:
+            return None
+        entry = AccessLogEntry.record(
+            self._now(), entry_id=uuid4(), municipality=municipality, actor=actor, role=role,
+            action=note.action, case_ids=cases, allowed=True,
+            detail=f"{detail} (saved with the write)")
+        note.logged.update(cases)
+        note.entries += 1
+        return entry
 
     def _commit(self, *aggregates: Base | None) -> None:
         for aggregate in aggregates:

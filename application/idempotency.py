@@ -51,6 +51,9 @@ class IdempotencyKeyReused(DomainError):
 class IdempotencyKey(Base):
     """One client key, reserved by the first request that used it. Never changed."""
 
+    #: Saving it is no access to a person's data in itself (see ServiceBase.logging_access).
+    access_neutral = True
+
     class Reserved(Base.Created):
         operation: str
         fingerprint: str

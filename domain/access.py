@@ -51,6 +51,9 @@ def _case_ids(values: Sequence[UUID]) -> list[UUID]:
 class AccessLogEntry(Base):
     """One logged request. Never changed after it is recorded."""
 
+    #: Saving it is no access to a person's data in itself (see ServiceBase.logging_access).
+    access_neutral = True
+
     class Recorded(Base.Created):
         actor: str
         role: str

@@ -274,15 +274,18 @@ def post_form(page: Page, case_id: UUID, name: str, command: Command,
     case = page.load_case(case_id, "write_case")
     form = page.form(name)
     drawn_from = _drawn_from(form)
+    note = page.writing("write_case", [case_id])
     try:
         if not case.has_handled(form.command):
             page.service.check_version(case, drawn_from)
-        with page.service.expecting(case_id, drawn_from):
+        with page.service.expecting(case_id, drawn_from), page.service.logging_access(note):
             touched = command(form, Need(form)) or []
     except FormInvalid:
         return case_page(page, case_id, forms={name: form}, status=422)
     except DomainError as exc:
         refuse(form, exc, fields, texts)
         return case_page(page, case_id, forms={name: form}, status=status_of(exc))
-    page.audit("write_case", [case_id, *touched], detail=f"form {name}")
+    rest = [c for c in dict.fromkeys([case_id, *touched]) if c not in note.logged]
+    if rest:  # what the write's own entry (same transaction) did not name
+        page.audit("write_case", rest, detail=f"form {name}")
     return page.done(f"/saker/{case_id}", message)

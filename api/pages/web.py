@@ -31,6 +31,7 @@ from api.auth import ROLE_LABELS, Principal, Role
 from api.deps import SESSION_COOKIE, Runtime, principal_from, runtime, secure_cookies
 from api.errors import STORE_RETRY_AFTER_S, log_unavailable, store_unavailable
 from api.pages import words as w
+from application.base import AccessNote
 from application.errors import ConcurrencyConflict
 from domain.base import local_date
 from domain.errors import DomainError, NotFound
@@ -426,6 +427,15 @@ class Page:
                               "Tilgangsloggen kunne ikke skrives, så siden vises ikke. "
                               "Prøv igjen om litt.") from None
 
+    def writing(self, action: str, case_ids: Iterable[UUID]) -> AccessNote:
+        """The access-log entry of a form's write, to keep open while its command runs
+        (``with page.service.logging_access(note)``): saved in the same transaction as the
+        write (see :meth:`~application.base.ServiceBase.logging_access`)."""
+        detail = f"{self.request.method} {self.request.url.path}"
+        return AccessNote(action, lambda: (self.municipality, self.actor,
+                                           self.user.role.value, detail),
+                          list(case_ids))
+
     def audit_refused(self, action: str, case_id: UUID) -> None:
         """A refused attempt at a case: logged as not allowed, in the log of the
         municipality that owns the case (which sees the attempt) or else in the caller's."""
@@ -434,10 +444,18 @@ class Page:
             owner = getattr(self.rt.service.repository.get(case_id), "municipality", None)
         except AggregateNotFoundError:
             owner = None
-        self.rt.service.record_access(
-            owner or self.municipality, actor=self.actor, role=self.user.role.value,
-            action=action, case_ids=[case_id], allowed=False,
-            detail=f"{self.request.method} {self.request.url.path}")
+        try:
+            self.rt.service.record_access(
+                owner or self.municipality, actor=self.actor, role=self.user.role.value,
+                action=action, case_ids=[case_id], allowed=False,
+                detail=f"{self.request.method} {self.request.url.path}")
+        except Exception as exc:
+            if store_unavailable(exc):
+                raise  # the page route answers 503 with Retry-After, logged once
+            log.error("access log write failed (%s, refused): %s", action,
+                      type(exc).__name__)
+            raise PageRefused(503, "Prøv igjen om litt",
+                              "Tilgangsloggen kunne ikke skrives. Prøv igjen om litt.") from None
 
     def load_case(self, case_id: UUID, action: str) -> Any:
         """The case, if it is this municipality's; otherwise the attempt is logged and the
