@@ -130,6 +130,10 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
 def create_app(settings: ApiSettings | None = None, *, service: AllocationService | None = None,
                clock: Clock | None = None, issuer: LocalIssuer | None = None) -> FastAPI:
     settings = settings or ApiSettings()
+    if settings.production and settings.local_issuer:
+        raise ValueError("LTO_LOCAL_ISSUER (the demo users and POST /auth/demo-token) is "
+                         "refused in production settings: set LTO_LOCAL_ISSUER=false and "
+                         "LTO_AUTH_JWKS_URL or LTO_AUTH_PUBLIC_KEY_FILE")
     if settings.training_clock:
         if settings.production or not settings.local_issuer:
             raise ValueError("LTO_TRAINING_CLOCK is refused in production settings")

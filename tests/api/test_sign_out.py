@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import jwt
 import pytest
@@ -211,8 +213,12 @@ def _cookie_header(settings: ApiSettings, service: AllocationService, issuer: Lo
         nonce = page.cookies[NONCE_COOKIE]
         c.cookies.clear()  # a Secure cookie comes back only over https: hand it back here
         c.cookies.set(NONCE_COOKIE, nonce)
+        signing_in = {"username": "saksbehandler"} if settings.local_issuer else {
+            "token": issuer.issue(subject="idp:saksbehandler", name="Kari Nordmann",
+                                  role=Role.ALLOCATION_OFFICER, municipality="4601",
+                                  now=datetime.now(UTC))}
         answer = c.post("/logg-inn", headers=headers, follow_redirects=False,
-                        data={"csrf_token": _csrf(page.text), "username": "saksbehandler"})
+                        data={"csrf_token": _csrf(page.text), **signing_in})
         assert answer.status_code == 303, answer.text
         cookies = answer.headers.get_list("set-cookie")
         session = [h for h in cookies if h.startswith(f"{SESSION_COOKIE}=")]
@@ -255,9 +261,19 @@ def test_the_session_cookie_is_secure_behind_a_trusted_proxy_only(
 
 def test_the_session_cookie_is_always_secure_in_production(
         api_settings: ApiSettings, sqlite_service: AllocationService,
-        issuer: LocalIssuer) -> None:
-    production = api_settings.model_copy(update={"production": True})
+        issuer: LocalIssuer, tmp_path: Path) -> None:
+    key = tmp_path / "idp-public-key.pem"  # production: the identity provider's key
+    key.write_bytes(issuer.public_key_pem())
+    production = api_settings.model_copy(update={
+        "production": True, "local_issuer": False, "auth_public_key_file": key})
     assert _secure(_cookie_header(production, sqlite_service, issuer))
+
+
+def test_production_settings_refuse_the_demo_users(api_settings: ApiSettings,
+                                                   sqlite_service: AllocationService) -> None:
+    production = api_settings.model_copy(update={"production": True})
+    with pytest.raises(ValueError, match="LTO_LOCAL_ISSUER"):
+        make_app(production, sqlite_service, None)  # type: ignore[arg-type]
 
 
 def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
