@@ -10,7 +10,10 @@ priority, sometimes wishes, an offer, sometimes a decline and a second offer, th
 mostly an admission — each write with a fresh key. A request that gets no answer (the
 connection refused, reset or cut short) or a 503 is sent again, unchanged, until it is
 answered. Any other answer is final; a story whose step is not acknowledged (not 2xx)
-stops there (and the answer is reported as unexpected).
+stops there (and the answer is reported as unexpected). Every tenth write is sent once more
+after its answer, as if that answer had been lost on its way: whether a kill lands after a
+commit and before the answer is chance, this retry of a committed write is not; it must
+write nothing and answer as the first time.
 
 **The kills** (:func:`run_faults`): ``kills`` moments are drawn among the writes. At each,
 the client is held before the drawn write (the requests already sent stay in flight), the
@@ -240,6 +243,9 @@ class Sent:
     interrupted: int = 0
     #: when the first such attempt was seen cut short (just after the kill)
     cut_at: datetime | None = None
+    #: sent once more after its answer (the answer "lost"); and that answer if it differed
+    resent: bool = False
+    resent_answer: str | None = None
 
     @property
     def acknowledged(self) -> bool:
@@ -304,13 +310,15 @@ class Workload:
     """``workers`` client threads sending ``writes`` writes in case stories, each retried
     with its key and body until answered."""
 
-    def __init__(self, base: str, token: str, *, writes: int, workers: int, seed: int
-                 ) -> None:
+    def __init__(self, base: str, token: str, *, writes: int, workers: int, seed: int,
+                 resend_every: int = 10) -> None:
         self.base = base
         self.headers = {"Authorization": f"Bearer {token}"}
         self.slots = Slots(writes, workers)
         self.workers = workers
         self.seed = seed
+        self.resend_every = resend_every
+        self._count = count(1)
         self.sent: list[Sent] = []
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
@@ -354,6 +362,8 @@ class Workload:
             with self._lock:
                 self.sent.append(sent)
             self.send(http, sent)
+            if sent.acknowledged and next(self._count) % self.resend_every == 0:
+                self._resend(http, sent)
             self.slots.done()
             if not sent.acknowledged:
                 return True  # the story cannot go on without the answer
@@ -361,6 +371,16 @@ class Workload:
                 step = story.send(sent.answer)
             except StopIteration:
                 return True
+
+    def _resend(self, http: httpx.Client, sent: Sent) -> None:
+        """The answer to ``sent`` lost on its way (as if the connection broke after the
+        server committed): the same request again, which must write nothing and answer
+        as the first time."""
+        again = Sent(sent.kind, sent.method, sent.path, sent.body, sent.key)
+        self.send(http, again)
+        sent.resent = True
+        if (again.status, again.answer) != (sent.status, sent.answer):
+            sent.resent_answer = f"{again.status} {again.answer}"
 
     @staticmethod
     def send(http: httpx.Client, sent: Sent) -> None:
@@ -421,6 +441,10 @@ class Figures:
     #: those it cut after the key was reserved but before the write (the retry must write)
     committed_unanswered: int = 0
     reserved_unwritten: int = 0
+    #: writes sent once more after their answer, as if it had been lost on its way (every
+    #: tenth), and those whose second answer differed from the first
+    resent: int = 0
+    resent_other_answer: list[str] = field(default_factory=list)
     #: final answers that were not 2xx (each a story that could not go on), "status kind"
     unexpected_answers: list[str] = field(default_factory=list)
     #: a weaker count than ``writes_without_log_entry``, for telling why: writes of a
@@ -500,6 +524,9 @@ def run_faults(store: str, store_env: dict[str, str], data_dir: Path, *, writes:
     figures.acknowledged = sum(s.acknowledged for s in sent)
     figures.retried = sum(s.attempts > 1 for s in sent)
     figures.interrupted = sum(s.interrupted for s in sent)
+    figures.resent = sum(s.resent for s in sent)
+    figures.resent_other_answer = [f"{s.kind} {s.method} {s.path}: {s.status} {s.answer} "
+                                   f"then {s.resent_answer}" for s in sent if s.resent_answer]
     figures.unexpected_answers = [f"{s.status} {s.kind} {s.method} {s.path}: {s.answer}"
                                   for s in sent if not s.acknowledged]
     progress(f"{store}: {figures.writes} writes sent, {figures.acknowledged} acknowledged, "

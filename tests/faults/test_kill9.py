@@ -42,6 +42,8 @@ def test_kill9_at_random_moments_loses_nothing_and_writes_nothing_twice(
     assert figures.acknowledged == WRITES, report
     # each kill holds a write back and lets it meet the dead server: it is sent again
     assert figures.retried >= KILLS, report
+    # every tenth write is sent again after its answer: the same answer, nothing written
+    assert figures.resent == WRITES // 10 and figures.resent_other_answer == [], report
     assert figures.events > WRITES, report
     # what the issue asks
     assert figures.counts() == {"acknowledged_lost": 0, "duplicates": 0,
