@@ -261,6 +261,7 @@ class Slots:
         self.answered = 0
         self.live = workers
         self.gate: int | None = None
+        self.stopped = False
         self.cond = threading.Condition()
 
     def claim(self) -> bool:
@@ -268,7 +269,7 @@ class Slots:
         with self.cond:
             while self.gate is not None and self.claimed >= self.gate:
                 self.cond.wait()
-            if self.claimed >= self.total:
+            if self.claimed >= self.total or self.stopped:
                 return False
             self.claimed += 1
             self.cond.notify_all()
@@ -301,6 +302,12 @@ class Slots:
             self.gate = None
             self.cond.notify_all()
 
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.gate = None
+            self.cond.notify_all()
+
     def in_flight(self) -> int:
         with self.cond:
             return self.claimed - self.answered
@@ -319,6 +326,7 @@ class Workload:
         self.seed = seed
         self.resend_every = resend_every
         self._count = count(1)
+        self.stopped = threading.Event()
         self.sent: list[Sent] = []
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
@@ -382,12 +390,21 @@ class Workload:
         if (again.status, again.answer) != (sent.status, sent.answer):
             sent.resent_answer = f"{again.status} {again.answer}"
 
-    @staticmethod
-    def send(http: httpx.Client, sent: Sent) -> None:
+    def abort(self) -> None:
+        """Stop the client threads at their next request (the run failed)."""
+        self.stopped.set()
+        self.slots.stop()
+
+    def send(self, http: httpx.Client, sent: Sent) -> None:
         """Send until answered: a refused or broken connection, or a 503, is tried again
         with the same key and body."""
-        last_answer = time.monotonic()
+        since = time.monotonic()
         while True:
+            if self.stopped.is_set():
+                raise RuntimeError("the run was aborted")
+            if time.monotonic() - since > GIVE_UP_S:
+                raise RuntimeError(f"no answer to {sent.method} {sent.path} for "
+                                   f"{GIVE_UP_S} s")
             sent.attempts += 1
             try:
                 response = http.request(sent.method, sent.path, json=sent.body,
@@ -396,12 +413,8 @@ class Workload:
                 if not isinstance(exc, httpx.ConnectError):
                     sent.interrupted += 1
                     sent.cut_at = sent.cut_at or datetime.now(UTC)
-                if time.monotonic() - last_answer > GIVE_UP_S:
-                    raise RuntimeError(f"no answer to {sent.method} {sent.path} for "
-                                       f"{GIVE_UP_S} s") from exc
                 time.sleep(0.02)
                 continue
-            last_answer = time.monotonic()
             if response.status_code == 503:
                 time.sleep(0.1)
                 continue
@@ -493,6 +506,7 @@ def run_faults(store: str, store_env: dict[str, str], data_dir: Path, *, writes:
     progress(f"{store}: seed {seed}; {writes} writes, kills before writes {gates}")
     server.start()
     figures = Figures(store, seed)
+    workload: Workload | None = None
     try:
         token = httpx.post(f"{server.base}/auth/demo-token", json={"username": OFFICER},
                            timeout=10).json()["access_token"]
@@ -516,6 +530,10 @@ def run_faults(store: str, store_env: dict[str, str], data_dir: Path, *, writes:
         if final.status_code != 200:
             raise RuntimeError(f"the waiting list answered {final.status_code}: {final.text}")
         server.stop()
+    except BaseException:
+        if workload is not None:
+            workload.abort()
+        raise
     finally:
         if server.alive():
             server.kill()
