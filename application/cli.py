@@ -4,11 +4,19 @@
     check-deadlines [--municipality M]           record deadline breaches (R18) due now
     rebuild-projections                          drop the read models and replay the log
     allocate --municipality M [--officer NAME]   propose offers for the vacant places (R17)
+    backup --to FILE                             copy the store while the service runs
+    restore --from FILE [--keep-read-models]     a backup into an empty place, then rebuild
 
 The store is chosen as for the service (:func:`application.bootstrap.create_service`):
 ``PERSISTENCE_MODULE``, ``SQLITE_DBNAME`` (default ``$LTO_DATA_DIR/events.sqlite``),
 ``POSTGRES_*``, ``CIPHER_*``. ``check-deadlines`` and ``allocate`` find the waiting cases in
 the read models (the service's, in the same database), brought up to date first.
+``backup`` copies the whole store — events, read models, idempotency keys, revoked tokens —
+as one consistent snapshot while the service runs: SQLite with the online backup API,
+PostgreSQL with ``pg_dump`` of the store's schema (:mod:`application.backup`). ``restore``
+puts a backup in a place that holds no store yet (SQLite: a file that does not exist;
+PostgreSQL: a database without the schema, with ``pg_restore``) and rebuilds the read
+models from the restored events.
 Long work shows its progress on stderr; results go to stdout.
 Exit status: 0 done, 1 the store or another failure, 2 a refused command or bad arguments.
 Names of persons are printed (an operator's screen), identity numbers never.
@@ -187,6 +195,65 @@ def _case_name(service: AllocationService, municipality: str, case_id: str) -> s
         return f"case {case_id}"
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the whole store while the service runs."""
+    from pathlib import Path
+
+    from application.backup import backup_postgres, backup_sqlite, store_location
+
+    where = store_location()
+    target = Path(args.to)
+    started = time.perf_counter()
+    if where.sqlite_path is not None:
+        backup_sqlite(where.sqlite_path, target)
+        source = str(where.sqlite_path)
+    elif where.is_postgres:
+        backup_postgres(where.postgres, target)
+        source = f"schema {where.postgres.get('schema') or '(all)'} of database " \
+                 f"{where.postgres.get('dbname')}"
+    else:
+        print(f"error: no backup for the store {where.module}", file=sys.stderr)
+        return 2
+    print(f"backed up {source} to {target} ({target.stat().st_size} bytes) in "
+          f"{time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup into the configured place, which holds no store yet; then the read models
+    are rebuilt from the restored events (unless ``--keep-read-models``)."""
+    from pathlib import Path
+
+    from application.backup import restore_postgres, restore_sqlite, store_location
+
+    where = store_location()
+    backup = Path(args.source)
+    if where.sqlite_path is not None:
+        restore_sqlite(backup, where.sqlite_path)
+        target = str(where.sqlite_path)
+    elif where.is_postgres:
+        restore_postgres(where.postgres, backup)
+        target = f"database {where.postgres.get('dbname')}"
+    else:
+        print(f"error: no restore for the store {where.module}", file=sys.stderr)
+        return 2
+    print(f"restored {backup} to {target}")
+    if args.keep_read_models:
+        return 0
+    service = _service()
+    try:
+        return cmd_rebuild_projections(service, args)
+    finally:
+        service.close()
+
+
+#: Commands on the store as a whole: they open no service first (a restore must find its
+#: place empty).
+STORE_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
 COMMANDS: dict[str, Callable[[AllocationService, argparse.Namespace], int]] = {
     "seed-demo": cmd_seed_demo,
     "check-deadlines": cmd_check_deadlines,
@@ -212,11 +279,29 @@ def parser() -> argparse.ArgumentParser:
                           help="who starts the run (default: $USER)")
     allocate.add_argument("--confirm-unassessed", action="store_true",
                           help="proceed although persons on the list are not assessed (R16)")
+    backup = sub.add_parser("backup", help="copy the store while the service runs")
+    backup.add_argument("--to", required=True, metavar="FILE",
+                        help="a new file (SQLite: a SQLite file; PostgreSQL: pg_dump's "
+                        "custom format); never overwritten")
+    restore = sub.add_parser("restore", help="a backup into a place without a store, then "
+                             "rebuild the read models")
+    restore.add_argument("--from", dest="source", required=True, metavar="FILE",
+                         help="a file made by backup")
+    restore.add_argument("--keep-read-models", action="store_true",
+                         help="keep the read models as backed up (no rebuild)")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in STORE_COMMANDS:
+        from application.backup import BackupError
+
+        try:
+            return STORE_COMMANDS[args.command](args)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     try:
         service = _service()
     except Exception as exc:

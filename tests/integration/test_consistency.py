@@ -14,9 +14,11 @@ from application.service import AllocationService
 from domain.errors import InvalidState, NotFound
 from domain.values import Channel, PlaceType
 from tests.builders import (
+    INTERIM,
     MUNICIPALITY,
     OTHER_MUNICIPALITY,
     START,
+    document,
     person_number,
     place,
     waiting_case,
@@ -68,6 +70,48 @@ def test_twenty_concurrent_offers_of_one_place_exactly_one_wins(store_env, clock
         assert offered == [cases[winners[0]]]
         reserved_events = [e for e in svc.events.get(p) if type(e).__name__ == "Reserved"]
         assert len(reserved_events) == 1
+    finally:
+        svc.close()
+
+
+def test_the_first_decisions_of_a_new_municipality_at_once_all_succeed(store_env, clock):
+    """The municipality's policy (version 1, the defaults) is stored by the first command
+    that needs it. Four first decisions at once, on four cases, all need it: none may be
+    refused for the others' sake (bench/faults.py found a 409 ``conflict`` on a decision on
+    a case no one else touched). One policy is stored; every decision is under version 1."""
+    svc = RacingService(env={**store_env, "POSTGRES_POOL_SIZE": "10"}, clock=clock)
+    try:
+        cases = [svc.receive_application(M, identity_number=person_number(), name="Ny Søker")
+                 for _ in range(4)]
+        for case_id in cases:
+            document(svc, case_id)
+        svc.barrier = threading.Barrier(4)  # every racer has loaded the missing policy
+        results: dict[int, object] = {}
+
+        def decide(i: int) -> None:
+            try:
+                results[i] = svc.decide(
+                    M, cases[i], kind="waiting_list", grounds="Varig behov",
+                    decided_by=f"officer-{i}", place_type=PlaceType.ORDINARY,
+                    can_be_cared_for_safely_at_home=True, interim_services=INTERIM)
+            except Exception as exc:  # collected and asserted below
+                results[i] = exc
+
+        threads = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        svc.barrier = None
+
+        assert [r for r in results.values() if isinstance(r, Exception)] == []
+        assert len(results) == 4
+        established = [n for n in svc.recorder.select_notifications(start=1, limit=10_000)
+                       if n.topic.endswith("Policy.Established")]
+        assert len(established) == 1
+        for case_id in cases:
+            decision = svc.get_case(M, case_id).decisions[-1]
+            assert decision.policy_version == 1
     finally:
         svc.close()
 
