@@ -32,6 +32,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, logs
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
+from api.freshness import ReadPositions
 from api.methods import AllowedMethods
 from api.pages import router as pages_router
 from api.revocation import RevokedTokens
@@ -145,15 +146,18 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         issuer = LocalIssuer(settings)
     revoked = RevokedTokens(service.recorder.datastore,  # type: ignore[attr-defined]
                             cache_seconds=settings.revocation_cache_s)
-    rt = Runtime(settings=settings, service=service, read=ReadSide(service),
+    read = ReadSide(service, external=settings.projector == "external")
+    rt = Runtime(settings=settings, service=service, read=read,
                  verifier=TokenVerifier(settings, issuer, revoked), issuer=issuer)
+    if not read.external:
+        service.after_save = read.nudge  # a write is applied at once, not at the next poll
 
     logs.install()  # no identity number in any log line (again at startup, below)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.install()  # the server has configured its loggers by now
-        rt.read.start()
+        rt.start_reading()
         stop = threading.Event()
         checker: threading.Thread | None = None
         if settings.deadline_check_interval_s > 0:
@@ -201,6 +205,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         ])
     app.state.runtime = rt
     errors.install(app)
+    app.add_middleware(ReadPositions)  # a write's position in its answer (api.freshness)
     app.add_middleware(AllowedMethods)  # inside SecurityHeaders: its answers get the headers
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:

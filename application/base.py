@@ -188,13 +188,20 @@ class ServiceBase(Application[UUID]):
         finally:
             _ACCESS.reset(token)
 
+    #: Called after every save that stored events (the server's read side is nudged, so
+    #: that its projector applies them at once rather than at its next poll).
+    after_save: Callable[[], None] | None = None
+
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         note = _ACCESS.get()
         if note is not None:
             entry = self._access_entry(note, [o for o in objs if isinstance(o, Base)])
             if entry is not None:
                 objs = (*objs, entry)
-        return super().save(*objs, **kwargs)
+        recordings = super().save(*objs, **kwargs)
+        if recordings and self.after_save is not None:
+            self.after_save()
+        return recordings
 
     def _access_entry(self, note: AccessNote, aggregates: list[Base]) -> Base | None:
         substantive = [a for a in aggregates if not getattr(a, "access_neutral", False)]

@@ -369,13 +369,10 @@ class Page:
 
     @property
     def read(self) -> Any:
-        """The read models, holding every event stored before this request (a page never
-        shows less than its reader has just written, or seen on another page)."""
+        """The read models (:meth:`Runtime.fresh`): holding the reader's own last write
+        (the position its browser was given with the answer to it)."""
         if not self.fresh:
-            target = self.rt.service.recorder.max_notification_id() or 0
-            if self.rt.read.position() < target:
-                self.rt.read.catch_up()
-                self.rt.read.wait_for(target, timeout=self.rt.settings.read_timeout_s)
+            self.rt.fresh()
             self.fresh = True
         return self.rt.read
 
