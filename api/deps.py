@@ -67,13 +67,10 @@ from application.base import AccessNote
 from application.service import AllocationService
 from domain.access import mask_identity_numbers
 from domain.errors import DomainError
-from projections.read_side import ReadSide
+from projections.read_side import REBUILD_BEHIND, ReadSide
 
 log = logging.getLogger("api.access")
 
-#: Lagging this many events behind at start, the read models are rebuilt (with worker
-#: processes) rather than caught up one batch at a time.
-REBUILD_BEHIND = 100_000
 START_TIMEOUT_S = 3600.0
 
 #: The pages keep the same bearer token in this cookie (HttpOnly, SameSite=Strict).

@@ -59,6 +59,9 @@ POLL_EXTERNAL_S = 0.02  # how stale an external read side's idea of its position
 OUTAGE_RETRY_S = 1.0  # the background reader's wait while the store is unavailable
 REBUILD_BATCH = 10_000  # and when replaying the whole log
 PARALLEL_FROM = 100_000  # notifications from which a rebuild uses worker processes
+#: Lagging this many events behind at start, a projector rebuilds the read models (with
+#: worker processes) rather than catching up one batch at a time.
+REBUILD_BEHIND = 100_000
 
 
 class _Queries:
