@@ -23,7 +23,10 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -128,6 +131,23 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
                 errors.log_unexpected("TASK", "deadline-check", exc)
 
 
+def replica_datastore(service: AllocationService, settings: ApiSettings) -> Any:
+    """The datastore the read models are read from when it is not the store itself: a
+    PostgreSQL streaming replica (``LTO_READ_REPLICA_HOST``), else None."""
+    if not settings.read_replica_host:
+        return None
+    if settings.projector != "external":
+        raise ValueError("LTO_READ_REPLICA_HOST needs LTO_PROJECTOR=external: the projector "
+                         "writes the read models to the primary, the servers read the replica")
+    env = dict(service.env)
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        raise ValueError("LTO_READ_REPLICA_HOST is for the PostgreSQL store")
+    env["POSTGRES_HOST"] = settings.read_replica_host
+    if settings.read_replica_port:
+        env["POSTGRES_PORT"] = str(settings.read_replica_port)
+    return PostgresFactory(Environment(service.name, env)).datastore
+
+
 def create_app(settings: ApiSettings | None = None, *, service: AllocationService | None = None,
                clock: Clock | None = None, issuer: LocalIssuer | None = None) -> FastAPI:
     settings = settings or ApiSettings()
@@ -146,7 +166,8 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         issuer = LocalIssuer(settings)
     revoked = RevokedTokens(service.recorder.datastore,  # type: ignore[attr-defined]
                             cache_seconds=settings.revocation_cache_s)
-    read = ReadSide(service, external=settings.projector == "external")
+    read = ReadSide(service, external=settings.projector == "external",
+                    replica=replica_datastore(service, settings))
     rt = Runtime(settings=settings, service=service, read=read,
                  verifier=TokenVerifier(settings, issuer, revoked), issuer=issuer)
     if not read.external:

@@ -57,6 +57,11 @@ class ApiSettings(BaseSettings):
     #: At start, read models lagging far behind the log (the first start over a large
     #: store) are rebuilt with worker processes rather than caught up batch by batch.
     rebuild_on_start: bool = True
+    #: PostgreSQL: read the read models from a streaming replica at this host (and port;
+    #: the rest as the store's ``POSTGRES_*``). Writes and the access log go to the primary;
+    #: needs ``projector=external`` (the projector writes to the primary).
+    read_replica_host: str = ""
+    read_replica_port: int = 0
 
     #: R18: how often the server's background task records due deadline breaches
     #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).

@@ -48,7 +48,7 @@ from projections.outage import store_unavailable
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
-from projections.view import ReadModels, ReadModelView, view_for
+from projections.view import ReadModels, ReadModelView, read_only_view, view_for
 from projections.waiting_list import WaitingListEntry, waiting_list
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,8 @@ class ReplayedAsOf(_Queries):
 
 
 class ReadSide(_TableQueries):
-    """The live read models of one application, in its own database (and schema).
+    """The live read models of one application, in its own database (and schema), or
+    read from a replica of it (``replica``: a datastore on a PostgreSQL streaming replica).
 
     **Freshness.** The read models are kept current by a projector of their own: the
     background thread :meth:`start` runs (the embedded default), or another process
@@ -258,9 +259,16 @@ class ReadSide(_TableQueries):
     in memory (:meth:`known_position`) and moves after every committed batch, waking the
     waiters; an external read side asks the store, at most every ``POLL_EXTERNAL_S``."""
 
-    def __init__(self, app: Application[Any], external: bool = False) -> None:
+    def __init__(self, app: Application[Any], external: bool = False,
+                 replica: Any = None) -> None:
         self.app = app
-        self.view = view_for(app.recorder.datastore)  # type: ignore[attr-defined]
+        if replica is not None:  # a read-only copy of the store: read, never write
+            if not external:
+                raise ValueError("a read side on a replica reads what another process "
+                                 "projects: it is external")
+            self.view = read_only_view(replica)
+        else:
+            self.view = view_for(app.recorder.datastore)  # type: ignore[attr-defined]
         self.projection = ReadModels(self.view)
         self.tracking_name = f"{app.name}.{ReadModels.name}"
         #: Another process keeps the read models current; this one only reads them.

@@ -218,3 +218,39 @@ def test_postgres_notifications_wake_the_projector(pg_schema: str, clock: Manual
         read.stop()
         reader.close()
         writer.close()
+
+
+@pytest.mark.postgres
+def test_servers_can_read_from_a_replica_while_writing_to_the_primary(
+        pg_schema: str, clock: ManualClock, quick_settings: ApiSettings, issuer: LocalIssuer,
+        tokens: Tokens) -> None:
+    """``LTO_READ_REPLICA_HOST``: the read models are read through a datastore of their own
+    (here the same server under another name, standing in for a streaming replica), the
+    writes and the access log go to the primary, and a read asking for its write's
+    position waits until the replica holds it."""
+    from tests.conftest import postgres_env
+
+    env = postgres_env(pg_schema)
+    settings = quick_settings.model_copy(update={
+        "projector": "external", "read_replica_host": "localhost", "read_timeout_s": 20})
+    with pytest.raises(ValueError, match="LTO_PROJECTOR=external"):
+        make_app(settings.model_copy(update={"projector": "thread"}),
+                 AllocationService(env=env, clock=clock), issuer)
+    service, projecting = (AllocationService(env=env, clock=clock) for _ in range(2))
+    projector = ReadSide(projecting)
+    projector.start()
+    try:
+        with TestClient(make_app(settings, service, issuer)) as c:
+            rt = c.app.state.runtime  # type: ignore[attr-defined]
+            assert rt.read.view.datastore is not service.recorder.datastore
+            assert rt.read.view.datastore.pool.kwargs["host"] == "localhost"
+            assert service.recorder.datastore.pool.kwargs["host"] != "localhost"
+            h = tokens()
+            case_id = register(c, h)
+            document(c, h, case_id)
+            decide_waiting(c, h, case_id)
+            assert on_list(c, h) == [case_id]
+    finally:
+        projector.stop()
+        service.close()
+        projecting.close()
