@@ -221,11 +221,12 @@ def waiting_list_page(store: Store, municipality: str, today: date, offset: int,
     at ``moment`` (position ``position``)."""
     docs = on_list_in_order(store, municipality)
     shown = docs[offset:offset + limit]
-    entries = [entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
+    whole = [entry(doc, rank, today) for rank, doc in enumerate(docs, start=1)] \
+        if everyone else None
+    entries = whole[offset:offset + limit] if whole is not None else [
+        entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
     view = ListView(list=LIST_NAME, moment=moment, position=position, today=today,
                     offset=offset, limit=limit, total=len(docs),
                     digest=page_digest([d["case_id"] for d in shown]),
                     filters=dict(filters or {}))
-    whole = [entry(doc, rank, today) for rank, doc in enumerate(docs, start=1)] \
-        if everyone else None
     return WaitingListPage(entries, len(docs), offset, limit, view, whole)
