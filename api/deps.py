@@ -14,7 +14,9 @@ them in its thread pool).
 data is an :class:`AuditedRoute`: the route class itself logs the request — who (name and
 token subject), role, which case(s), what (the route's name), allowed or not — whatever the
 outcome. The case is the path's ``case_id`` and/or the ids the handler names with
-:func:`note_cases` (the waiting list notes every case it shows). While the handler runs, an
+:func:`note_cases`, and the lists of persons it shows with :func:`note_list_view` (one
+small record per list: which list, its page, the moment and position it stood at — not
+everyone on it). While the handler runs, an
 :class:`~application.base.AccessNote` is open (``service.logging_access``): every save that
 writes a person's data carries its entry **in the same transaction**, so a write is never
 committed without its entry, and an entry that cannot be written stops the write. What the
@@ -65,7 +67,7 @@ from api.freshness import wanted_position
 from api.settings import ApiSettings
 from application.base import AccessNote
 from application.service import AllocationService
-from domain.access import mask_identity_numbers
+from domain.access import ListView, mask_identity_numbers
 from domain.errors import DomainError
 from projections.read_side import REBUILD_BEHIND, ReadSide
 
@@ -339,8 +341,8 @@ def _reserving(route: APIRoute, endpoint: Callable[..., Any]) -> Callable[..., A
 
 def note_cases(request: Request, case_ids: Iterable[UUID | str]) -> None:
     """Name the cases whose data this request read or wrote (besides a path ``case_id``).
-    Calling it with none still marks the request as a read of personal data (an empty
-    waiting list is logged too)."""
+    Calling it with none still marks the request as a read of personal data. A list of
+    persons is noted as one view instead (:func:`note_list_view`)."""
     noted: list[UUID] = request.state.__dict__.setdefault("audit_cases", [])
     note: AccessNote | None = getattr(request.state, "access_note", None)
     for cid in case_ids:
@@ -348,6 +350,19 @@ def note_cases(request: Request, case_ids: Iterable[UUID | str]) -> None:
         noted.append(uid)
         if note is not None:
             note.cases.append(uid)
+
+
+def note_list_view(request: Request, view: ListView) -> None:
+    """Name a list of persons this request showed, as the view itself (which list, its
+    filters and page, the moment and position it stood at): one small record in the
+    request's access-log entry however long the list, from which the list is reproduced
+    (:class:`~domain.access.ListView`). An empty list is logged too."""
+    request.state.__dict__.setdefault("audit_cases", [])  # a read of personal data
+    views: list[ListView] = request.state.__dict__.setdefault("audit_views", [])
+    views.append(view)
+    note: AccessNote | None = getattr(request.state, "access_note", None)
+    if note is not None:
+        note.views.append(view)
 
 
 def _status_of(exc: BaseException) -> int:
@@ -437,9 +452,11 @@ def _ids_in(request: Request) -> list[UUID]:
 
 
 def record_access(request: Request, action: str, status: int,
-                  logged: set[UUID] | frozenset[UUID] = frozenset()) -> bool:
+                  logged: set[UUID] | frozenset[UUID] = frozenset(),
+                  logged_views: int = 0) -> bool:
     """Write this request's access-log entry, if it touched (or tried to touch) a
-    person's data and has not logged it already with a write (``logged``). A refused
+    person's data and has not logged it already with a write (``logged``: the cases,
+    ``logged_views``: how many of its list views were saved with a write). A refused
     attempt (401, 403, 404) at a case of another municipality — its id in the path, the
     query or the body — is logged in *that* municipality's log. Returns whether an entry
     was written."""
@@ -475,13 +492,14 @@ def record_access(request: Request, action: str, status: int,
         return written
     cases = [c for c in dict.fromkeys([*([path_case] if path_case else []), *(noted or [])])
              if c not in logged]
-    if logged and not cases:
-        return False  # every case is in the entry saved with the write
+    views: list[ListView] = getattr(request.state, "audit_views", [])[logged_views:]
+    if (logged or logged_views) and not cases and not views:
+        return False  # every case and view is in the entry saved with the write
     if principal is None:
         log.warning("request %s without a caller (no municipality to log it in)", where)
         return False
     rt.service.record_access(principal.municipality, actor=actor, role=role, action=action,
-                             case_ids=cases, allowed=True, detail=where)
+                             case_ids=cases, allowed=True, detail=where, views=views)
     return True
 
 
@@ -553,14 +571,14 @@ class AuditedRoute(_KeyedRoute):
                     request.state.raw_body = b""
                 try:
                     await run_in_threadpool(record_access, request, action, status,
-                                            note.logged)
+                                            note.logged, note.logged_views)
                 except Exception as log_exc:  # keep the original answer
                     log.error("access log write failed for %s (%s): %s", action, status,
                               type(log_exc).__name__)
                 raise
             try:
                 await run_in_threadpool(record_access, request, action, response.status_code,
-                                        note.logged)
+                                        note.logged, note.logged_views)
             except Exception as log_exc:
                 if store_unavailable(log_exc):
                     log_unavailable(request.method, self.path, log_exc)

@@ -43,13 +43,19 @@ from projections.deadlines import (
     deadline_monitor,
 )
 from projections.fold import CASE, ON_LIST, apply_event
+from projections.list_view import newest_change, read_position, snapshot
 from projections.listen import LogListener
 from projections.outage import store_unavailable
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
 from projections.view import ReadModels, ReadModelView, read_only_view, view_for
-from projections.waiting_list import WaitingListEntry, waiting_list
+from projections.waiting_list import (
+    WaitingListEntry,
+    WaitingListPage,
+    waiting_list,
+    waiting_list_page,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +204,25 @@ class _TableQueries(_Queries):
         with self._store_read() as store:
             return waiting_list(_OnList(store), municipality, today or self._today())
 
+    def waiting_list_page(self, municipality: str, offset: int = 0, limit: int = 100,
+                          today: date | None = None, everyone: bool = False
+                          ) -> WaitingListPage:
+        """A page of the waiting list, with the view the access log records of it (the
+        moment and position it stood at, read in the same snapshot: see
+        :mod:`projections.list_view`)."""
+        with self._store_read() as store:
+            snapshot(store)
+            moment, position, filters = self._stands(store, municipality)
+            return waiting_list_page(_OnList(store), municipality, today or self._today(),
+                                     offset, limit, moment=moment, position=position,
+                                     filters=filters, everyone=everyone)
+
+    def _stands(self, store: SqlStore, municipality: str
+                ) -> tuple[datetime, int, dict[str, str]]:
+        """The moment a list of the case table stood as, the position, and the filters
+        that say so (see :mod:`projections.list_view`)."""
+        raise NotImplementedError
+
 
 class AsOf(_TableQueries):
     """The read models as they stood at ``moment`` (R21: what the allocation unit saw then):
@@ -206,14 +231,22 @@ class AsOf(_TableQueries):
     the moment (:class:`ReplayedAsOf`, the slow reference), provided the tables hold the
     whole log (:meth:`ReadSide.as_of` catches up first)."""
 
-    def __init__(self, view: ReadModelView, moment: datetime) -> None:
+    def __init__(self, view: ReadModelView, moment: datetime,
+                 tracking_name: str | None = None) -> None:
         if moment.tzinfo is None:
             raise ValueError("an as-of moment carries its time zone")
         self.view = view
         self.moment = moment
+        self.tracking_name = tracking_name
 
     def _store_read(self) -> Any:
         return self.view.reading(as_of=self.moment)
+
+    def _stands(self, store: SqlStore, municipality: str
+                ) -> tuple[datetime, int, dict[str, str]]:
+        position = read_position(store, self.view._tracking_table(), self.tracking_name) \
+            if self.tracking_name else 0
+        return self.moment, position, {"at": self.moment.isoformat()}
 
     def _today(self) -> date:
         return local_date(self.moment)
@@ -489,6 +522,11 @@ class ReadSide(_TableQueries):
     def _store_read(self) -> Any:
         return self.view.reading()
 
+    def _stands(self, store: SqlStore, municipality: str
+                ) -> tuple[datetime, int, dict[str, str]]:
+        return (newest_change(store, CASE, municipality),
+                read_position(store, self.view._tracking_table(), self.tracking_name), {})
+
     def _today(self) -> date:
         clock = getattr(self.app, "clock", None)
         moment = clock.now() if clock is not None else datetime.now().astimezone()
@@ -520,4 +558,4 @@ class ReadSide(_TableQueries):
         applied_at = self._applied_at
         if applied_at is None or moment > applied_at - AS_OF_SLACK:
             self.up_to_date(timeout)
-        return AsOf(self.view, moment)
+        return AsOf(self.view, moment, self.tracking_name)
