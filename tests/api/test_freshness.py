@@ -82,6 +82,7 @@ def test_reads_do_not_wait_on_one_another_or_on_the_projector(
     c, h = sqlite_client, tokens()
     case_id = register(c, h)
     rt = c.app.state.runtime  # type: ignore[attr-defined]
+    rt.read.wait_for(rt.position(), timeout=10)  # the client's own write is in
     answers: list[int] = []
 
     def read() -> None:
