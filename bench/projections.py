@@ -261,7 +261,8 @@ class History:
                              need_score=self.policy.current.suggested_need_score(factors),
                              assessor="Sykepleier", policy=self.policy.current)
         if rng.random() < 0.06:
-            case.mark_urgent(self.now(), reason="Fall, alene om natten", assessed_by="Lege")
+            case.mark_urgent(self.now(), reason="Fall, alene om natten", assessed_by="Lege",
+                             policy_version=1, policy=self.policy.current)
         self.waiting[place_type][case.id] = case
         # deaths and withdrawals while waiting keep the list from growing without bound
         self.later(int(rng.expovariate(1 / 300)) + 1, lambda: self.leave_list(case))
@@ -310,8 +311,8 @@ class History:
         case.make_offer(now, offer_id=offer_id, kind=OfferKind.OWN if own else OfferKind.PURCHASE,
                         target_id=target.id, facility_id=target.facility_id,
                         facility_name=target.facility_name, place_type=target.place_type,
-                        made_by="Saksbehandler",
-                        deadline_horizon_days=self.policy.current.deadline_horizon_days)
+                        made_by="Saksbehandler", policy=self.policy.current,
+                        facility_kind=target.facility_kind)
         target.reserve(now, offer_id=offer_id, case_id=case.id)
         self.touch(case, target)
         self.later(self.rng.randint(1, 3), lambda: self.answer(case, target, offer_id))
