@@ -15,9 +15,16 @@ from typing import Any
 from uuid import UUID
 
 import optimizer as opt
+from application.allocation_facts import (
+    AllocationFacts,
+    CaseFacts,
+    PlaceFacts,
+    ProviderOfferFacts,
+)
 from application.base import derived_id
 from application.errors import ConfirmationRequired
 from application.offers import OfferCommands
+from application.waiting_cases import AllocationRows
 from domain.allocation import PROPOSED, AllocationRun
 from domain.base import local_date
 from domain.case import Case
@@ -41,11 +48,12 @@ class RerunResult:
 @dataclass(frozen=True)
 class Candidates:
     """Who an allocation run is about: the persons it may propose offers to, and those on the
-    list it leaves out or warns about."""
+    list it leaves out or warns about; ``facts``: everything the run read, at one moment."""
 
-    cases: dict[UUID, Case]
+    cases: dict[UUID, CaseFacts]
     unassessed: tuple[UUID, ...]  # R16: no current priority assessment (ranked last)
     dementia_uninvestigated: tuple[UUID, ...]  # R8 (5): no offer before the investigation
+    facts: AllocationFacts
 
 
 def _room(kind: RoomKind) -> opt.Room:
@@ -57,28 +65,73 @@ def _ore(amount: Any) -> int:
     return int((amount * 100).to_integral_value())
 
 
+def _lacks_type(case: CaseFacts, stock: set[tuple[PlaceType, FacilityKind]]) -> bool:
+    """R5: no own place of the decided type (and kind, if decided) exists."""
+    return not any(t is case.place_type
+                   and (case.facility_kind is None or k is case.facility_kind)
+                   for t, k in stock)
+
+
 class AllocationCommands(OfferCommands):
     """Allocation runs (tildelingsrunder), on the offer and case commands."""
 
-    def candidates(self, municipality: str) -> Candidates:
-        """The cases on the list without an outstanding offer, and the warnings."""
-        cases: dict[UUID, Case] = {}
-        unassessed: list[UUID] = []
-        uninvestigated: list[UUID] = []
+    def allocation_facts(self, municipality: str) -> AllocationFacts:
+        """What a run reads of the current state: from the read models when the service has
+        them (:class:`~application.waiting_cases.AllocationRows`: one read, nothing
+        replayed), else from the aggregates (every place and provider offer, and the
+        waiting cases, loaded from their events)."""
+        source = self.waiting_cases
+        if isinstance(source, AllocationRows):
+            return AllocationFacts.of_rows(source.allocation_rows(municipality))
+        return self._facts_from_aggregates(municipality)
+
+    def _facts_from_aggregates(self, municipality: str) -> AllocationFacts:
+        waiting: list[CaseFacts] = []
         for cid in self.waiting_case_ids(municipality):
             case = self._exists(cid)
-            if not (isinstance(case, Case) and case.municipality == municipality
-                    and case.on_waiting_list and case.outstanding_offer is None
-                    and case.place_type is not None and case.current_decision is not None):
+            if isinstance(case, Case) and case.municipality == municipality \
+                    and case.on_waiting_list:
+                waiting.append(CaseFacts.of_case(case))
+        on_list = {c.case_id for c in waiting}
+        spouses: dict[UUID, CaseFacts] = {}
+        for c in waiting:
+            if c.spouse_case_id is not None and c.spouse_case_id not in on_list:
+                spouse = self._exists(c.spouse_case_id)
+                if isinstance(spouse, Case):
+                    spouses[spouse.id] = CaseFacts.of_case(spouse)
+        places = []
+        for pid in self.place_ids():
+            place = self._exists(pid)
+            if isinstance(place, Place) and place.municipality == municipality:
+                places.append(PlaceFacts.of_place(place))
+        offers = []
+        for oid in self.provider_offer_ids():
+            po = self._exists(oid)
+            if isinstance(po, ProviderOffer) and po.municipality == municipality:
+                offers.append(ProviderOfferFacts.of_offer(po))
+        return AllocationFacts(tuple(sorted(waiting, key=lambda c: str(c.case_id))),
+                               spouses, tuple(places), tuple(offers))
+
+    def candidates(self, municipality: str, facts: AllocationFacts | None = None
+                   ) -> Candidates:
+        """The cases on the list without an outstanding offer, and the warnings."""
+        facts = facts or self.allocation_facts(municipality)
+        cases: dict[UUID, CaseFacts] = {}
+        unassessed: list[UUID] = []
+        uninvestigated: list[UUID] = []
+        for case in facts.waiting:
+            if not (case.municipality == municipality and case.on_waiting_list
+                    and not case.has_outstanding_offer and case.place_type is not None
+                    and case.decided):
                 continue
             if case.dementia_uninvestigated:
-                uninvestigated.append(case.id)
+                uninvestigated.append(case.case_id)
                 continue
             if case.need_score is None:
-                unassessed.append(case.id)
-            cases[case.id] = case
+                unassessed.append(case.case_id)
+            cases[case.case_id] = case
         return Candidates(cases, tuple(sorted(unassessed, key=str)),
-                          tuple(sorted(uninvestigated, key=str)))
+                          tuple(sorted(uninvestigated, key=str)), facts)
 
     def build_problem(self, municipality: str, as_of: date,
                       candidates: Candidates | None = None) -> opt.AllocationProblem:
@@ -87,14 +140,13 @@ class AllocationCommands(OfferCommands):
         an outstanding offer (R8 (5): not a person whose suspected dementia is uninvestigated).
         """
         _, version, settings = self.policy_on(municipality, as_of)
+        candidates = candidates or self.candidates(municipality)
+        facts = candidates.facts
         window = as_of + timedelta(days=settings.offer_available_within_days)
         vacancies = []
         stock: set[tuple[PlaceType, FacilityKind]] = set()
         names: dict[str, str] = {}
-        for pid in self.place_ids():
-            place = self._exists(pid)
-            if not isinstance(place, Place) or place.municipality != municipality:
-                continue
+        for place in facts.places:
             names[place.facility_id] = place.facility_name
             if place.is_open:
                 stock.add((place.place_type, place.facility_kind))
@@ -102,26 +154,24 @@ class AllocationCommands(OfferCommands):
             if free_from is None or free_from > window:
                 continue
             vacancies.append(opt.Vacancy(
-                place_id=str(place.id), facility_id=place.facility_id,
+                place_id=str(place.place_id), facility_id=place.facility_id,
                 facility_name=place.facility_name,
                 facility_kind=opt.FacilityKind(place.facility_kind.value),
                 unit=place.unit, place_type=opt.PlaceType(place.place_type.value),
                 room=_room(place.room_kind), capacity=place.free_beds_on(free_from),
                 available_from=free_from))
         purchasable = []
-        for oid in self.provider_offer_ids():
-            po = self._exists(oid)
-            if (isinstance(po, ProviderOffer) and po.municipality == municipality
-                    and po.is_available_on(as_of)):
+        for po in facts.provider_offers:
+            if po.is_available_on(as_of):
                 purchasable.append(opt.PurchasableOffer(
-                    offer_id=str(po.id), provider=po.provider, facility_id=po.facility_id,
-                    facility_name=po.facility_name,
+                    offer_id=str(po.offer_id), provider=po.provider,
+                    facility_id=po.facility_id, facility_name=po.facility_name,
                     facility_kind=opt.FacilityKind(po.facility_kind.value),
                     place_type=opt.PlaceType(po.place_type.value),
                     price_per_day_ore=_ore(po.price_per_day),
                     available_from=po.available_from, room=_room(po.room_kind)))
-        waiting = (candidates or self.candidates(municipality)).cases
-        persons = [self._waiting_person(case, waiting, as_of, stock)
+        waiting = candidates.cases
+        persons = [self._waiting_person(case, waiting, facts, as_of, stock)
                    for case in waiting.values()]
         return opt.AllocationProblem(
             municipality=municipality, as_of=as_of, vacancies=tuple(vacancies),
@@ -131,23 +181,25 @@ class AllocationCommands(OfferCommands):
             facility_names=tuple(sorted(names.items())),
         ).canonical()
 
-    def _waiting_person(self, case: Case, waiting: dict[UUID, Case], as_of: date,
+    @staticmethod
+    def _waiting_person(case: CaseFacts, waiting: dict[UUID, CaseFacts],
+                        facts: AllocationFacts, as_of: date,
                         stock: set[tuple[PlaceType, FacilityKind]]) -> opt.WaitingPerson:
         assert case.place_type is not None
         spouse_waiting: str | None = None
         spouse_facility: str | None = None
         if case.spouse_case_id is not None:
-            spouse = waiting.get(case.spouse_case_id) or self._spouse(case)
+            spouse = facts.case(case.spouse_case_id)
             apart = spouse is not None and case.living_apart_consent \
                 and spouse.living_apart_consent
             if spouse is not None and not apart:
-                if spouse.id in waiting:
-                    spouse_waiting = str(spouse.id)
+                if spouse.case_id in waiting:
+                    spouse_waiting = str(spouse.case_id)
                 elif spouse.in_long_term_stay:
                     spouse_facility = spouse.facility_held  # R10: pulls to that facility
         state = case.guarantee.state(as_of)
         return opt.WaitingPerson(
-            case_id=str(case.id),
+            case_id=str(case.case_id),
             need_score=case.need_score,
             urgent=case.urgent,
             decided_place_type=opt.PlaceType(case.place_type.value),
@@ -156,7 +208,7 @@ class AllocationCommands(OfferCommands):
             needs_screened=case.has_dementia or case.place_type is PlaceType.SCREENED,
             prefers_screened=case.dementia_suspected,
             reinforced_assessed=case.place_type is PlaceType.REINFORCED,
-            wishes=tuple(case.wishes),
+            wishes=case.wishes,
             waiting_since=case.waiting_since or case.received_on,
             deadline=state.running_deadline,
             spouse_case_id=spouse_waiting,
@@ -164,7 +216,7 @@ class AllocationCommands(OfferCommands):
             accompanying_spouse=case.accompanying_spouse,
             chose_to_wait=case.breach_choice is BreachChoice.WAIT,
             bridging_stay=case.bridging_stay_on(as_of) is not None,
-            own_stock_lacks_type=self.lacks_type(case, stock),
+            own_stock_lacks_type=_lacks_type(case, stock),
         )
 
     def run_allocation(self, municipality: str, *, started_by: str,
@@ -191,7 +243,8 @@ class AllocationCommands(OfferCommands):
             now, run_id=run_id, municipality=municipality, as_of=problem.as_of,
             problem=problem.to_dict(), problem_hash=plan.problem_hash,
             solver=opt.model.to_json(plan.solver), plan=plan.to_dict(),
-            started_by=started_by, command_id=command_id)
+            started_by=started_by, command_id=command_id,
+            read_position=candidates.facts.read_position)
         self._commit(run)
         return run.id
 

@@ -13,7 +13,7 @@ decides everything after loading.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 
@@ -24,4 +24,17 @@ class WaitingCases(Protocol):
         ...
 
 
-__all__ = ["WaitingCases"]
+@runtime_checkable
+class AllocationRows(Protocol):
+    """A source that also holds what an allocation run reads (R17), so that the run builds
+    its problem without loading any aggregate (:mod:`application.allocation_facts`)."""
+
+    def allocation_rows(self, municipality: str) -> dict[str, Any]:
+        """Brought up to date first, then in one read: ``position`` (of the read models),
+        ``cases`` (the rows of the cases on the waiting list), ``spouses`` (the rows of
+        their linked spouses' cases not on it), ``places`` and ``provider_offers`` (every
+        row of the municipality) — rows as :mod:`projections.fold` writes them."""
+        ...
+
+
+__all__ = ["AllocationRows", "WaitingCases"]

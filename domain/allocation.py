@@ -5,10 +5,24 @@ The software proposes; a person in the allocation unit approves, changes or reje
 offer (R17, § 3-3 third paragraph). The run keeps the problem exactly as it was given to
 the optimizer, its hash, the solver's version and settings, the plan and its explanation,
 so a complaint handler can re-run it years later and see the identical plan (R21).
+
+**How a run is stored** (version 2 of :class:`AllocationRun.Proposed`). The problem and the
+plan are one *record*: their JSON, compressed (zlib) and carried as base64 text — at a large
+municipality's size a tenth of the JSON. Beside it the event carries what is read often
+without them: a small ``summary`` (persons, vacancies, other providers' places, proposed
+offers, persons without an offer; the runs list reads it from the read models) and the
+proposed offers (``assignments``; an approval reads them). The record is unpacked only when
+the problem or the plan is asked for (:attr:`AllocationRun.problem`, :attr:`.plan`), and
+unpacks to exactly the dicts that were recorded. Runs recorded before (version 1: the
+problem and the plan as JSON in the event) are upcast: their summary and assignments are
+taken from the plan they carry, which they keep as it is.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -21,15 +35,61 @@ APPROVED = "approved"
 CHANGED = "changed"  # approved with another place than the one proposed
 REJECTED = "rejected"
 
+#: How a run's record is packed: zlib-compressed JSON as base64 text.
+RECORD_CODEC = "zlib+base64"
+
+
+def pack_record(problem: dict[str, Any], plan: dict[str, Any]) -> str:
+    """The problem and the plan as one compact text (:data:`RECORD_CODEC`)."""
+    text = json.dumps({"problem": problem, "plan": plan}, separators=(",", ":"),
+                      ensure_ascii=False)
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+
+
+def unpack_record(record: str, codec: str = RECORD_CODEC) -> tuple[dict[str, Any],
+                                                                   dict[str, Any]]:
+    """The problem and the plan a packed record holds, as they were recorded."""
+    if codec != RECORD_CODEC:
+        raise ValueError(f"unknown record codec {codec!r}")
+    data = json.loads(zlib.decompress(base64.b64decode(record)).decode("utf-8"))
+    return data["problem"], data["plan"]
+
+
+def summarise(problem: dict[str, Any], plan: dict[str, Any]) -> dict[str, int]:
+    """What the runs list shows of a run, without its problem or plan."""
+    return {"persons": len(problem.get("persons", [])),
+            "vacancies": len(problem.get("vacancies", [])),
+            "purchasable": len(problem.get("purchasable", [])),
+            "proposed": len(plan.get("assignments", [])),
+            "unplaced": len(plan.get("unplaced", []))}
+
 
 class AllocationRun(Base):
     class Proposed(Base.Created):
+        """The optimizer's proposal. Version 2 packs the problem and the plan into
+        ``record`` (see the module docstring) and adds ``summary``, ``assignments`` and
+        ``read_position`` (the read models' position the problem was built from; None when
+        it was built from the aggregates). Version 1 events keep ``problem`` and ``plan``."""
+
+        class_version = 2
+
         as_of: date
-        problem: dict[str, Any]
         problem_hash: str
         solver: dict[str, Any]
-        plan: dict[str, Any]
         started_by: str
+        summary: dict[str, int]
+        assignments: list[dict[str, Any]]
+        record: str | None
+        codec: str | None
+        read_position: int | None
+        problem: dict[str, Any] | None
+        plan: dict[str, Any] | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(summary=summarise(state["problem"], state["plan"]),
+                         assignments=list(state["plan"].get("assignments", [])),
+                         record=None, codec=None, read_position=None)
 
     class ItemApproved(Base.Event):
         case_id: str
@@ -56,38 +116,69 @@ class AllocationRun(Base):
         municipality: str,
         command_id: str | None,
         as_of: date,
-        problem: dict[str, Any],
         problem_hash: str,
         solver: dict[str, Any],
-        plan: dict[str, Any],
         started_by: str,
+        summary: dict[str, int],
+        assignments: list[dict[str, Any]],
+        record: str | None,
+        codec: str | None,
+        read_position: int | None,
+        problem: dict[str, Any] | None,
+        plan: dict[str, Any] | None,
     ) -> None:
         super().__init__(municipality, command_id)
         self.as_of = as_of
-        self.problem = problem
         self.problem_hash = problem_hash
         self.solver = solver
-        self.plan = plan
         self.started_by = started_by
-        self.proposed: dict[str, dict[str, Any]] = {
-            a["case_id"]: a for a in plan.get("assignments", [])
-        }
+        self.summary = summary
+        self.read_position = read_position
+        self._record = (record, codec or RECORD_CODEC) if record is not None else None
+        self._problem = problem
+        self._plan = plan
+        self.proposed: dict[str, dict[str, Any]] = {a["case_id"]: a for a in assignments}
         self.item_status: dict[str, str] = dict.fromkeys(self.proposed, PROPOSED)
         self.offer_ids: dict[str, UUID] = {}
+
+    def _unpack(self) -> None:
+        if self._record is not None and (self._problem is None or self._plan is None):
+            self._problem, self._plan = unpack_record(*self._record)
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        """The problem exactly as it was given to the optimizer (R21)."""
+        self._unpack()
+        assert self._problem is not None
+        return self._problem
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan with its explanation, as it was recorded (R21)."""
+        self._unpack()
+        assert self._plan is not None
+        return self._plan
 
     @classmethod
     def propose(
         cls, now: datetime, *, run_id: UUID, municipality: str, as_of: date,
         problem: dict[str, Any], problem_hash: str, solver: dict[str, Any],
         plan: dict[str, Any], started_by: str, command_id: str | None = None,
+        read_position: int | None = None,
     ) -> AllocationRun:
         if not started_by.strip():
             raise InvalidValue("started_by", "name who started the run")
-        return cls._create(
+        run = cls._create(
             cls.Proposed, id=run_id, timestamp=now, municipality=municipality,
-            command_id=command_id, as_of=as_of, problem=problem, problem_hash=problem_hash,
-            solver=solver, plan=plan, started_by=started_by,
+            command_id=command_id, as_of=as_of, problem_hash=problem_hash, solver=solver,
+            started_by=started_by, summary=summarise(problem, plan),
+            assignments=list(plan.get("assignments", [])),
+            record=pack_record(problem, plan), codec=RECORD_CODEC,
+            read_position=read_position, problem=None, plan=None,
         )
+        # what was given is what the record holds: no need to unpack it again
+        run._problem, run._plan = problem, plan
+        return run
 
     def _open_item(self, case_id: str) -> dict[str, Any]:
         if case_id not in self.proposed:

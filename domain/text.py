@@ -31,7 +31,7 @@ LONG_FIELDS = frozenset({
 })
 #: Fields the domain writes itself (codes, hashes, ids): not checked as user text.
 _NOT_TEXT = frozenset({"command_id", "problem_hash", "originator_topic", "problem", "plan",
-                       "solver"})
+                       "solver", "record", "assignments"})
 
 
 def check_text(field: str, value: str | None, max_length: int = SHORT, *,

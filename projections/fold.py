@@ -18,6 +18,9 @@ the management statistics (R13) and the activity report (R22) count from:
   place type, purchased or own), ``closed_on`` / ``closure_reason``; each offer also keeps
   its answer date, reason, effect on the guarantee, and the wait it ended
   (``waiting_since``, ``list_place_type``, ``first``).
+- case, for the allocation run (R17, built from these rows, not from the aggregates):
+  ``wishes`` (R16, R20), ``living_apart_consent`` and ``accompanying_spouse`` (R10, R11),
+  ``dementia_diagnosis`` and ``dementia_finding`` (R7, :func:`has_dementia`).
 - place: ``in_service_from`` (the registration's first day) and ``closures`` ([closed_on,
   reopened_on or None]). Its stays are the cases' (``stays`` of each case, whose
   ``target_id`` is the place): a place row does not grow with every resident it has had.
@@ -42,6 +45,7 @@ from domain.case import Case, Guarantee, MetHow
 from domain.complaint import Complaint
 from domain.place import Place
 from domain.provider import ProviderOffer
+from domain.values import DementiaFinding
 from projections.access_log import apply_access
 from projections.case_history import describe
 from projections.complaints import apply_complaint
@@ -122,6 +126,7 @@ def _case(store: Store, e: Any) -> None:
             "offers": {}, "breached_on": None, "breach_choice": None,
             "receives_other_services": e.receives_other_services,
             "dementia_suspected": e.dementia_suspected, "dementia_investigated": False,
+            **_allocation_fields(e.accompanying_spouse),
             "iplos_assessed_on": None, "review_every_months": 3, "grant_alert_days": 3,
             "iplos_max_age_months": 12,
             "guarantee": Guarantee().to_dict(), "bridging": [], "breaches": [],
@@ -137,6 +142,9 @@ def _case(store: Store, e: Any) -> None:
             for field, empty in _case_history_fields().items():
                 doc.setdefault(field, empty)
             doc.update(guarantee=Guarantee().to_dict(), bridging=[], breaches=[])
+        if "wishes" not in doc:  # a row written before the allocation run read it
+            for field, empty in _allocation_fields(False).items():
+                doc.setdefault(field, empty)
         change = _CASE_CHANGES.get(type(e))
         changed = change is not None and change(doc, e) is not False
     if changed:
@@ -150,6 +158,23 @@ def _case_history_fields() -> Doc:
     """The dated facts of a case (see the module docstring), empty."""
     return {"decisions": [], "list_periods": [], "breach": None, "stays": [],
             "closed_on": None, "closure_reason": None}
+
+
+def _allocation_fields(accompanying_spouse: bool) -> Doc:
+    """What an allocation run (R17) reads of a case besides the list's own fields, empty:
+    the ranked wishes (R16, R20), the consent to live apart from the spouse and the
+    accompanying stay (R10, R11), and the dementia diagnosis and the investigation's finding
+    (R7: ``has_dementia``, as the aggregate has it)."""
+    return {"wishes": [], "living_apart_consent": False,
+            "accompanying_spouse": accompanying_spouse, "dementia_diagnosis": False,
+            "dementia_finding": None}
+
+
+def has_dementia(doc: Doc) -> bool:
+    """R7: a dementia diagnosis, from medical information or the investigation (the
+    aggregate's ``Case.has_dementia``)."""
+    return bool(doc.get("dementia_diagnosis")) or \
+        doc.get("dementia_finding") == DementiaFinding.CONFIRMED.value
 
 
 def _guarantee(doc: Doc, change: Callable[[Guarantee], None]) -> None:
@@ -172,8 +197,8 @@ def _leave_list(doc: Doc, day: str | None) -> None:
 
 
 def _history_only(doc: Doc, e: Any) -> bool:
-    """The documentation (§ 2-2) and the person's wishes and consents, which the read
-    models do not show: no change to the row, only a line in the case history."""
+    """The documentation (§ 2-2), which the read models do not show: no change to the
+    row, only a line in the case history."""
     return False
 
 
@@ -186,9 +211,10 @@ def _iplos(doc: Doc, e: Case.IplosRegistered) -> None:
 
 
 def _medical(doc: Doc, e: Case.MedicalInformationRecorded) -> bool:
-    if not e.dementia_diagnosis or doc.get("dementia_suspected"):
+    if not e.dementia_diagnosis or (doc.get("dementia_suspected")
+                                    and doc.get("dementia_diagnosis")):
         return False
-    doc["dementia_suspected"] = True
+    doc["dementia_suspected"] = doc["dementia_diagnosis"] = True
     return True
 
 
@@ -196,8 +222,20 @@ def _dementia_suspected(doc: Doc, e: Any) -> None:
     doc["dementia_suspected"] = True
 
 
-def _dementia_investigated(doc: Doc, e: Any) -> None:
+def _dementia_investigated(doc: Doc, e: Case.DementiaInvestigationRecorded) -> None:
     doc["dementia_suspected"] = doc["dementia_investigated"] = True
+    doc["dementia_finding"] = e.finding.value
+
+
+def _wishes(doc: Doc, e: Case.WishesRecorded) -> None:
+    doc["wishes"] = list(e.facility_ids)
+
+
+def _living_apart(doc: Doc, e: Case.LivingApartConsented) -> bool:
+    if doc.get("living_apart_consent"):
+        return False
+    doc["living_apart_consent"] = True
+    return True
 
 
 def _other_services(doc: Doc, e: Case.OtherServicesChanged) -> None:
@@ -400,8 +438,8 @@ _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.DementiaSuspected: _dementia_suspected,
     Case.DementiaInvestigationRecorded: _dementia_investigated,
     Case.OtherServicesChanged: _other_services,
-    Case.WishesRecorded: _history_only,
-    Case.LivingApartConsented: _history_only,
+    Case.WishesRecorded: _wishes,
+    Case.LivingApartConsented: _living_apart,
     Case.SpouseLinked: _spouse_linked,
     Case.DecisionMade: _decision_made,
     Case.InterimServicesRecorded: _interim_services,

@@ -33,6 +33,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import local_date
 from projections.access_log import access_log
 from projections.activity import QuarterRow, activity_csv, activity_report
+from projections.allocation_rows import allocation_rows
 from projections.case_history import HistoryEntry, case_history
 from projections.complaints import case_history_with_complaints, complaint, complaints
 from projections.deadlines import (
@@ -559,3 +560,13 @@ class ReadSide(_TableQueries):
         if applied_at is None or moment > applied_at - AS_OF_SLACK:
             self.up_to_date(timeout)
         return AsOf(self.view, moment, self.tracking_name)
+
+    def allocation_rows(self, municipality: str) -> dict[str, Any]:
+        """What an allocation run reads (R17; :mod:`projections.allocation_rows`), in one
+        read, with the position the read models were at in that read: ``position``,
+        ``cases``, ``spouses``, ``places``, ``provider_offers``. Brought up to date first,
+        like :meth:`waiting_case_ids`."""
+        self.up_to_date()
+        with self._store_read() as store:
+            position = read_position(store, self.view._tracking_table(), self.tracking_name)
+            return {"position": position, **allocation_rows(store, municipality)}

@@ -553,8 +553,10 @@ class SqlStore(_Buffer):
         if not readable(row["doc"]):
             return False
         # a case row without the guarantee (§ 3-4) as the domain keeps it: folded by a release
-        # before the case's whole life was right; replay so every row has it from the start
-        return "guarantee" in unpack(row["doc"])
+        # before the case's whole life was right; or without what the allocation run reads
+        # (the wishes, R16): replay so every row has them from the start
+        doc = unpack(row["doc"])
+        return "guarantee" in doc and "wishes" in doc
 
     def drop_tables(self) -> None:
         for table in (*ALL_TABLES, *LEGACY_TABLES):

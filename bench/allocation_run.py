@@ -1,0 +1,133 @@
+"""Allocation-run benchmark: one run on a large municipality's store, end to end through the
+application (the read side brought up to date first), and what it leaves in the store.
+
+    .venv/bin/python bench/allocation_run.py --db PATH [--runs N] [--keep]
+
+``PATH`` is a SQLite store with read models (``bench/projections.py --events 477000 --db
+PATH`` generates one, ``python -m projections rebuild`` builds its read models). The store
+is copied first (a run writes events) unless ``--keep``. Measured, in one process:
+
+- **run**: ``run_allocation`` (the best and the median of three runs), and its parts:
+  finding the candidates, building the problem, solving, recording;
+- **stored**: the bytes the run's events take in the store;
+- **read**: loading the run (``get_allocation_run``) and its first page of items;
+- **runs list**: the list of runs with ``--runs`` runs recorded (250 by default; the
+  extra runs are recorded by the application as any run is).
+
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import optimizer as opt
+from application.clock import ManualClock
+from application.service import AllocationService
+from projections.read_side import ReadSide
+
+M = "0301"
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _last_moment(app: AllocationService) -> Any:
+    last = app.recorder.max_notification_id() or 0
+    n = app.recorder.select_notifications(start=last, limit=1)[0]
+    return app.mapper.to_domain_event(n).timestamp
+
+
+def _stored_bytes(app: AllocationService, run_id: Any) -> int:
+    return sum(len(n.state) for n in app.recorder.select_events(run_id))
+
+
+def measure(path: Path, runs: int) -> dict[str, Any]:
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    probe = AllocationService(env=env)
+    moment = _last_moment(probe) + timedelta(hours=1)
+    probe.close()
+    clock = ManualClock(moment)
+    app = AllocationService(env=env, clock=clock)
+    read = ReadSide(app)
+    read.catch_up()
+    app.use_waiting_cases(read)
+    out: dict[str, Any] = {"events": app.recorder.max_notification_id()}
+    try:
+        # the parts, once (as run_allocation does them)
+        t_cand, candidates = _timed(lambda: app.candidates(M))
+        t_build, problem = _timed(lambda: app.build_problem(
+            M, clock.now().date(), candidates))
+        t_solve, plan = _timed(lambda: opt.solve(problem))
+        out.update(candidates_s=round(t_cand, 3), build_s=round(t_build, 3),
+                   solve_s=round(t_solve, 3), waiting=len(problem.persons),
+                   vacancies=len(problem.vacancies), purchasable=len(problem.purchasable),
+                   proposed=len(plan.assignments))
+        totals = []
+        run_id = None
+        for i in range(3):
+            clock.advance(minutes=1)
+            took, run_id = _timed(lambda: app.run_allocation(
+                M, started_by="Benk", confirm_unassessed=True, command_id=f"bench-{i}"))
+            totals.append(took)
+        out["run_s"] = round(min(totals), 3)
+        out["run_s_median"] = round(statistics.median(totals), 3)
+        out["run_stored_bytes"] = _stored_bytes(app, run_id)
+        t_load, run = _timed(lambda: app.get_allocation_run(M, run_id))
+        out["load_run_s"] = round(t_load, 3)
+        out["problem_json_bytes"] = len(json.dumps(run.problem))
+        out["plan_json_bytes"] = len(json.dumps(run.plan))
+        for i in range(3, runs):
+            clock.advance(minutes=1)
+            app.run_allocation(M, started_by="Benk", confirm_unassessed=True,
+                               command_id=f"bench-{i}")
+        list_runs = getattr(read, "allocation_runs", None)
+        if list_runs is not None:
+            read.catch_up()
+            times = [_timed(lambda: list_runs(M))[0] for _ in range(5)]
+            out["runs_listed"] = len(list_runs(M))
+        else:
+            from api.routes.allocation import _runs
+            times = [_timed(lambda: _runs(app, M))[0] for _ in range(3)]
+            out["runs_listed"] = len(_runs(app, M))
+        out["runs_list_s"] = round(statistics.median(times), 4)
+    finally:
+        read.stop()
+        app.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=250)
+    parser.add_argument("--keep", action="store_true", help="run on the store itself")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db
+        if not args.keep:
+            path = Path(tmp) / "events.sqlite"
+            shutil.copyfile(args.db, path)
+        result = measure(path, args.runs)
+    for key, value in result.items():
+        print(f"  {key}: {value}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
