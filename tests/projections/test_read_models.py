@@ -203,7 +203,8 @@ def test_r21_as_of_equals_live_view_read_then(service, clock, read: ReadSide):
 def test_r21_every_kind_of_case_event_has_its_change_in_the_fold():
     """A kind of case event the fold does not know would change no row unnoticed (its
     history line would still be written): each is in the fold's table of changes, the
-    documentation and the person's wishes among them as history only."""
+    documentation among them as history only; the person's wishes change the row (the
+    allocation run reads them from it, R16)."""
     from domain.base import Base
     from domain.case import Case
     from projections import fold
@@ -213,4 +214,5 @@ def test_r21_every_kind_of_case_event_has_its_change_in_the_fold():
              and not issubclass(c, Case.Created | Base.Created) and c is not Case.Event}
     assert Case.DecisionMade in kinds and Case.WishesRecorded in kinds
     assert kinds == set(fold._CASE_CHANGES)
-    assert fold._CASE_CHANGES[Case.WishesRecorded] is fold._history_only
+    assert fold._CASE_CHANGES[Case.OwnAccountRecorded] is fold._history_only
+    assert fold._CASE_CHANGES[Case.WishesRecorded] is not fold._history_only
