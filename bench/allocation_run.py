@@ -82,7 +82,7 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
         run_id = None
         for i in range(3):
             clock.advance(minutes=1)
-            took, run_id = _timed(lambda: app.run_allocation(
+            took, run_id = _timed(lambda i=i: app.run_allocation(
                 M, started_by="Benk", confirm_unassessed=True, command_id=f"bench-{i}"))
             totals.append(took)
         out["run_s"] = round(min(totals), 3)
