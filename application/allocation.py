@@ -44,6 +44,25 @@ class RerunResult:
     recorded_plan: dict[str, Any]
     plan: dict[str, Any]
 
+    def persons(self) -> list[dict[str, Any]]:
+        """Person by person, in the recorded run's order (proposed first, then by rank):
+        the outcome, place and reasons recorded and now, and whether they are the same."""
+        def by_case(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+            places = {a["case_id"]: a["place_id"] for a in plan.get("assignments", [])}
+            return {e["case_id"]: {"outcome": e.get("outcome", "none"),
+                                   "place_id": places.get(e["case_id"]), "explanation": e}
+                    for e in plan.get("explanations", [])}
+
+        recorded, now = by_case(self.recorded_plan), by_case(self.plan)
+        order = sorted(recorded, key=lambda c: (recorded[c]["place_id"] is None,
+                                                recorded[c]["explanation"].get(
+                                                    "waiting_list_rank") or 0, c))
+        order += sorted(set(now) - set(recorded))
+        nothing: dict[str, Any] = {"outcome": None, "place_id": None, "explanation": None}
+        return [{"case_id": c, "same": recorded.get(c) == now.get(c),
+                 "recorded": recorded.get(c, nothing), "rerun": now.get(c, nothing)}
+                for c in order]
+
 
 @dataclass(frozen=True)
 class Candidates:
@@ -226,9 +245,18 @@ class AllocationCommands(OfferCommands):
         when an officer approves them. R16, R17: when persons on the list have no current
         priority assessment, the run is refused with :class:`ConfirmationRequired` naming
         them, until the officer confirms (``confirm_unassessed``)."""
+        return self.start_allocation_run(municipality, started_by=started_by,
+                                         confirm_unassessed=confirm_unassessed,
+                                         command_id=command_id).id
+
+    def start_allocation_run(self, municipality: str, *, started_by: str,
+                             confirm_unassessed: bool = False,
+                             command_id: str | None = None) -> AllocationRun:
+        """:meth:`run_allocation`, answering with the recorded run itself (its problem and
+        plan at hand, not unpacked again)."""
         run_id = derived_id("allocation-run", municipality, command_id)
         if command_id and self._exists(run_id) is not None:
-            return self.get_allocation_run(municipality, run_id).id
+            return self.get_allocation_run(municipality, run_id)
         now = self._now()
         candidates = self.candidates(municipality)
         if candidates.unassessed and not confirm_unassessed:
@@ -246,7 +274,7 @@ class AllocationCommands(OfferCommands):
             started_by=started_by, command_id=command_id,
             read_position=candidates.facts.read_position)
         self._commit(run)
-        return run.id
+        return run
 
     def get_allocation_run(self, municipality: str, run_id: UUID) -> AllocationRun:
         return self._load(AllocationRun, run_id, municipality, "allocation_run")

@@ -96,15 +96,9 @@ def measure(path: Path, runs: int) -> dict[str, Any]:
             clock.advance(minutes=1)
             app.run_allocation(M, started_by="Benk", confirm_unassessed=True,
                                command_id=f"bench-{i}")
-        list_runs = getattr(read, "allocation_runs", None)
-        if list_runs is not None:
-            read.catch_up()
-            times = [_timed(lambda: list_runs(M))[0] for _ in range(5)]
-            out["runs_listed"] = len(list_runs(M))
-        else:
-            from api.routes.allocation import _runs
-            times = [_timed(lambda: _runs(app, M))[0] for _ in range(3)]
-            out["runs_listed"] = len(_runs(app, M))
+        read.catch_up()
+        times = [_timed(lambda: read.allocation_runs(M))[0] for _ in range(5)]
+        out["runs_listed"] = len(read.allocation_runs(M))
         out["runs_list_s"] = round(statistics.median(times), 4)
     finally:
         read.stop()

@@ -211,3 +211,33 @@ class AllocationRun(Base):
             raise InvalidValue("reason", "say why the proposed offer is rejected")
         self.trigger_event(self.ItemRejected, timestamp=now, command_id=command_id,
                            case_id=case_id, rejected_by=rejected_by, reason=reason)
+
+    # --- the run by person ------------------------------------------------------------
+
+    def people(self) -> list[dict[str, Any]]:
+        """Every person the run considered, one entry each, in the order its pages show
+        them: those proposed an offer first, then the others, each by their rank on the
+        waiting list. An entry: ``case_id``, ``rank``, ``outcome`` ("own", "purchase" or
+        "none"), the proposed offer's fields (``kind``, ``place_id``, ``facility_id``,
+        ``place_type``, ``room``, ``price_per_day_ore``; None without one), ``status``
+        (the officer's answer; None without a proposal), ``offer_id`` once approved, and
+        the ``explanation`` as recorded."""
+        out = []
+        for e in self.plan.get("explanations", []):
+            case_id = e["case_id"]
+            proposal = self.proposed.get(case_id) or {}
+            offer_id = self.offer_ids.get(case_id)
+            out.append({
+                "case_id": case_id, "rank": int(e.get("waiting_list_rank") or 0),
+                "outcome": e.get("outcome", "none"),
+                **{k: proposal.get(k) for k in _PROPOSAL_FIELDS},
+                "status": self.item_status.get(case_id),
+                "offer_id": str(offer_id) if offer_id else None, "explanation": e,
+            })
+        out.sort(key=lambda p: (p["case_id"] not in self.proposed, p["rank"], p["case_id"]))
+        return out
+
+
+#: What a person's entry (:meth:`AllocationRun.people`) carries of the proposed offer.
+_PROPOSAL_FIELDS = ("kind", "place_id", "facility_id", "place_type", "room",
+                    "price_per_day_ore")

@@ -24,3 +24,24 @@ def allocation_rows(store: Store, municipality: str) -> dict[str, list[Doc]]:
     spouses = [doc for doc in (store.get(CASE, key) for key in wanted) if doc is not None]
     return {"cases": cases, "spouses": spouses, "places": store.all(PLACE, municipality),
             "provider_offers": store.all(PROVIDER_OFFER, municipality)}
+
+
+def run_labels(store: Store, municipality: str, case_ids: list[str], target_ids: list[str]
+               ) -> dict[str, dict[str, Any]]:
+    """What a page of a run names (its persons and the places proposed to them): the
+    persons' names by case id, and the rows of the own places and other providers' offers
+    among ``target_ids``, of the municipality only."""
+    names = {}
+    for key in case_ids:
+        doc = store.get(CASE, key)
+        if doc is not None and doc["municipality"] == municipality:
+            names[key] = doc["name"]
+    places: dict[str, Doc] = {}
+    offers: dict[str, Doc] = {}
+    for key in target_ids:
+        for table, found in ((PLACE, places), (PROVIDER_OFFER, offers)):
+            doc = store.get(table, key)
+            if doc is not None and doc["municipality"] == municipality:
+                found[key] = doc
+                break
+    return {"names": names, "places": places, "provider_offers": offers}

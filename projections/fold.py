@@ -39,6 +39,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import AccessLogEntry
+from domain.allocation import AllocationRun
 from domain.base import Base, local_date
 from domain.case import ON_LIST as DOMAIN_ON_LIST
 from domain.case import Case, Guarantee, MetHow
@@ -49,6 +50,7 @@ from domain.values import DementiaFinding
 from projections.access_log import apply_access
 from projections.case_history import describe
 from projections.complaints import apply_complaint
+from projections.runs import apply_run
 from projections.store import Doc, Store
 
 CASE, PLACE, PROVIDER_OFFER = "lto_rm_case", "lto_rm_place", "lto_rm_provider_offer"
@@ -80,8 +82,8 @@ def id_text(uid: UUID) -> str:
 
 def apply_event(store: Store, event: Any) -> None:
     """Apply one domain event to the read models (cases and their history, places, other
-    providers' offers, complaints, the access log). Events of other aggregates (the policy)
-    change nothing here."""
+    providers' offers, complaints, the access log, allocation runs). Events of other
+    aggregates (the policy) change nothing here."""
     apply = _APPLY.get(type(event))
     if apply is None:
         apply = _APPLY[type(event)] = _apply_for(type(event))
@@ -100,6 +102,8 @@ def _apply_for(event_type: type) -> Callable[[Store, Any], None]:
         return apply_complaint  # R21: complaints (klage), see projections.complaints
     if issubclass(event_type, AccessLogEntry.Event):
         return apply_access  # tilgangslogg, see projections.access_log
+    if issubclass(event_type, AllocationRun.Event):
+        return apply_run  # the runs list (R17), see projections.runs
     return _nothing
 
 

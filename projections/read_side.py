@@ -33,7 +33,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import local_date
 from projections.access_log import access_log
 from projections.activity import QuarterRow, activity_csv, activity_report
-from projections.allocation_rows import allocation_rows
+from projections.allocation_rows import allocation_rows, run_labels
 from projections.case_history import HistoryEntry, case_history
 from projections.complaints import case_history_with_complaints, complaint, complaints
 from projections.deadlines import (
@@ -47,6 +47,7 @@ from projections.fold import CASE, ON_LIST, apply_event
 from projections.list_view import newest_change, read_position, snapshot
 from projections.listen import LogListener
 from projections.outage import store_unavailable
+from projections.runs import allocation_runs
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
@@ -149,6 +150,20 @@ class _Queries:
         """R21: the case history with its complaints' events merged in by time."""
         with self._store_read() as store:
             return case_history_with_complaints(store, municipality, str(case_id))
+
+    def allocation_runs(self, municipality: str, until: datetime | None = None
+                        ) -> list[dict[str, Any]]:
+        """The municipality's allocation runs (R17), oldest first, each a small summary
+        (:mod:`projections.runs`); recorded at or before ``until``, if given."""
+        with self._store_read() as store:
+            return allocation_runs(store, municipality, until)
+
+    def run_labels(self, municipality: str, case_ids: list[str], target_ids: list[str]
+                   ) -> dict[str, dict[str, Any]]:
+        """The names of a run page's persons and the rows of the places proposed to them
+        (:func:`projections.allocation_rows.run_labels`)."""
+        with self._store_read() as store:
+            return run_labels(store, municipality, case_ids, target_ids)
 
     def access_log(self, municipality: str, case_id: Any) -> list[dict[str, Any]]:
         """Tilgangslogg (pasientjournalloven § 18): who accessed the case, newest first."""

@@ -44,7 +44,8 @@ Doc = dict[str, Any]
 #: Read-model tables keyed by one id, with versions (append new ones here); the case
 #: history (keyed by case and version) and the access log by case (keyed by case and log
 #: entry), which are only ever appended to.
-DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer", "lto_rm_complaint")
+DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer", "lto_rm_complaint",
+              "lto_rm_run")
 HISTORY_TABLE = "lto_rm_case_history"
 ACCESS_TABLE = "lto_rm_access_entry"
 #: Tables of earlier releases: their presence means the read models are rebuilt.

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages.lists import offer_targets
-from api.pages.runs import recorded_runs, run_items
+from api.pages.runs import page_params, recorded_runs, run_items
 from api.pages.web import (
     Form,
     Page,
@@ -48,7 +48,7 @@ class Unassessed:
 
 def _allocation_page(page: Page, form: Form | None = None, status: int = 200,
                      unassessed: list[Unassessed] | None = None) -> HTMLResponse:
-    runs = recorded_runs(page.service, page.municipality, limit=10)
+    runs = recorded_runs(page.read, page.municipality, limit=10)
     waiting = page.read.waiting_list(page.municipality)
     board = page.read.vacancy_board(page.municipality)
     return page.render("allocation.html", status=status,
@@ -108,14 +108,18 @@ def _load_run(page: Page, run_id: UUID) -> AllocationRun:
 
 def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
              status: int = 200) -> HTMLResponse:
+    """The run's persons, a page at a time (``?offset=&limit=``); only those on the page
+    are shown and logged."""
+    offset, limit = page_params(page.request.query_params)
     run = _load_run(page, run_id)
-    names = {e.case_id: e.name for e in page.read.waiting_list(page.municipality)}
-    items = run_items(page.service, run, names)
-    page.audit("read_allocation_run", [i.case_id for i in items])
+    shown = run_items(page.read, run, offset, limit)
+    page.audit("read_allocation_run", [i.case_id for i in shown.items])
     return page.render("allocation_run.html", status=status, forms=forms or {},
-                       title="Tildelingsforslag", run=run, run_id=str(run_id), items=items,
+                       title="Tildelingsforslag", run=run, run_id=str(run_id),
+                       items=shown.items, shown=shown,
                        alternatives=offer_targets(page),
-                       open_items=sum(1 for i in items if i.status == "proposed"))
+                       open_items=sum(1 for s in run.item_status.values()
+                                      if s == "proposed"))
 
 
 @router.get("/tildeling/{run_id}", name="page_allocation_proposal")

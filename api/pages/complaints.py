@@ -343,7 +343,7 @@ def as_of(page: HandlerPage) -> HTMLResponse:
                              whole.provider_offers)
         places = pager(page.request, len(whole.places), places_from, places_limit,
                        PLACES_PREFIX, "#plasser-da")
-        runs = recorded_runs(page.service, page.municipality, until=moment, limit=5)
+        runs = recorded_runs(then, page.municipality, until=moment, limit=5)
         page.audit("read_waiting_list_as_of", [], detail=f"as of {moment.isoformat()}",
                    views=[listed.view])
     value = (moment or now).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
@@ -369,11 +369,12 @@ def _run(page: Page, run_id: UUID) -> AllocationRun:
 
 
 def run_review(page: Page, run_id: UUID, rerun: Any = None) -> HTMLResponse:
+    offset, limit = page_params(page.request)
     run = _run(page, run_id)
-    items = run_items(page.service, run, {})
-    page.audit("read_allocation_run", [i.case_id for i in items])
+    shown = run_items(page.read, run, offset, limit)
+    page.audit("read_allocation_run", [i.case_id for i in shown.items])
     return page.render("run_review.html", title="Tildeling slik den ble gjort", run=run,
-                       run_id=str(run_id), items=items, rerun=rerun,
+                       run_id=str(run_id), items=shown.items, shown=shown, rerun=rerun,
                        at_param=moment_param(run.created_on),
                        solver=run.solver)
 

@@ -1,18 +1,22 @@
 """Recorded allocation runs (tildelingsrunder) as the pages show them: who was proposed which
-place, in words, with the optimizer's reasons (R17, R21)."""
+place, in words, with the optimizer's reasons (R17, R21) — a page of persons at a time.
+
+The runs list reads the runs' summaries from the read models (no run is decoded); a run's
+page loads the run and names only the persons on the page, with their names and the
+proposed places read from the read models (no aggregate is loaded for them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
-
-from eventsourcing.utils import get_topic
 
 from api.pages import words as w
+from api.pages.web import PageRefused
 from domain.allocation import AllocationRun
-from domain.errors import DomainError
+
+#: Persons per page of a run, by default and at most (as the JSON: limit and offset).
+PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
 
 @dataclass(frozen=True)
@@ -25,30 +29,15 @@ class RunSummary:
     waiting: int
 
 
-def recorded_runs(service: Any, municipality: str, *, until: datetime | None = None,
+def recorded_runs(read: Any, municipality: str, *, until: datetime | None = None,
                   limit: int = 15) -> list[RunSummary]:
-    """The municipality's latest runs (recorded at or before ``until``), newest first.
-    Only the newest are decoded: a run holds its whole problem."""
-    topic = get_topic(AllocationRun.Proposed)
-    found = []
-    start = 1
-    while True:
-        batch = service.recorder.select_notifications(start=start, limit=1000, topics=[topic])
-        if not batch:
-            break
-        found.extend(batch)
-        start = batch[-1].id + 1
-    out: list[RunSummary] = []
-    for n in reversed(found):
-        e = service.mapper.to_domain_event(n)
-        if e.municipality != municipality or (until is not None and e.timestamp > until):
-            continue
-        out.append(RunSummary(str(e.originator_id), e.timestamp, e.started_by, e.as_of,
-                              len(e.plan.get("assignments", [])),
-                              len(e.problem.get("persons", []))))
-        if len(out) >= limit:
-            break
-    return out
+    """The municipality's latest runs (recorded at or before ``until``), newest first,
+    from the runs' summaries in the read models (``read``: the read side, or a view of it
+    as of a moment)."""
+    rows = read.allocation_runs(municipality, until)
+    return [RunSummary(r["run_id"], datetime.fromisoformat(r["at"]), r["started_by"],
+                       r["as_of"], r["proposed"], r["persons"])
+            for r in reversed(rows[-limit:])]
 
 
 @dataclass(frozen=True)
@@ -63,41 +52,82 @@ class RunItem:
     rank: int
 
 
-def _place_words(service: Any, municipality: str, assignment: dict[str, Any]) -> str:
-    try:
-        if assignment["kind"] == "own":
-            p = service.get_place(municipality, UUID(assignment["place_id"]))
-            return (f"{p.facility_name}, avdeling {p.unit}, rom {p.room} "
-                    f"({w.label(w.PLACE_TYPES, p.place_type)}, "
-                    f"{w.label(w.ROOM_KINDS, p.room_kind)})")
-        o = service.get_provider_offer(municipality, UUID(assignment["place_id"]))
-        return (f"kjøp: {o.facility_name} hos {o.provider} "
-                f"({w.label(w.PLACE_TYPES, o.place_type)}, {w.kroner(o.price_per_day)} "
-                "per døgn)")
-    except DomainError:
-        kind = w.label(w.PLACE_TYPES, assignment.get("place_type"))
-        return f"{assignment.get('facility_id', '?')} ({kind})"
+@dataclass(frozen=True)
+class RunPage:
+    """A page of a run's persons: ``items`` from ``offset`` (at most ``limit``) of
+    ``total``, and the offsets of the pages before and after (None at either end)."""
+
+    items: list[RunItem]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.items)
+
+    @property
+    def previous(self) -> int | None:
+        return max(self.offset - self.limit, 0) if self.offset > 0 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
 
 
-def run_items(service: Any, run: AllocationRun, names: dict[str, str]) -> list[RunItem]:
-    """Every person in the run's problem: the proposed offer (if any) and the reasons."""
-    explanations = {e["case_id"]: e for e in run.plan.get("explanations", [])}
+def page_params(query: Any) -> tuple[int, int]:
+    """``offset`` and ``limit`` from a page's query (defaults 0 and :data:`PAGE_SIZE`); a
+    bad value is a 422 page naming the parameter."""
+    values = {}
+    for name, default, low, high in (("offset", 0, 0, None),
+                                     ("limit", PAGE_SIZE, 1, MAX_PAGE_SIZE)):
+        raw = query.get(name)
+        try:
+            value = default if raw in (None, "") else int(raw)
+        except ValueError:
+            value = -1
+        if value < low or (high is not None and value > high):
+            bound = f"fra {low} til {high}" if high is not None else f"fra {low}"
+            raise PageRefused(422, "Ugyldig sidevalg",
+                              f"«{name}» må være et helt tall {bound}.")
+        values[name] = value
+    return values["offset"], values["limit"]
+
+
+def _place_words(labels: dict[str, dict[str, Any]], person: dict[str, Any]) -> str:
+    target = person["place_id"]
+    if person["kind"] == "own" and target in labels["places"]:
+        p = labels["places"][target]
+        return (f"{p['facility_name']}, avdeling {p['unit']}, rom {p['room']} "
+                f"({w.label(w.PLACE_TYPES, p['place_type'])}, "
+                f"{w.label(w.ROOM_KINDS, p['room_kind'])})")
+    if person["kind"] == "purchase" and target in labels["provider_offers"]:
+        o = labels["provider_offers"][target]
+        return (f"kjøp: {o['facility_name']} hos {o['provider']} "
+                f"({w.label(w.PLACE_TYPES, o['place_type'])}, "
+                f"{w.kroner(o['price_per_day'])} per døgn)")
+    kind = w.label(w.PLACE_TYPES, person.get("place_type"))
+    return f"{person.get('facility_id') or '?'} ({kind})"
+
+
+def run_items(read: Any, run: AllocationRun, offset: int = 0,
+              limit: int = PAGE_SIZE) -> RunPage:
+    """A page of the persons in the run's problem — those proposed an offer first, then the
+    others, each by rank — with the proposed offer (if any) and the reasons."""
+    people = run.people()
+    page = people[offset:offset + limit]
+    labels = read.run_labels(run.municipality, [p["case_id"] for p in page],
+                             [p["place_id"] for p in page if p["place_id"]])
     items = []
-    for case_id, e in explanations.items():
-        assignment = run.proposed.get(case_id)
-        words = _place_words(service, run.municipality, assignment) if assignment else None
+    for p in page:
+        words = _place_words(labels, p) if p["place_id"] else None
         items.append(RunItem(
-            case_id=case_id, name=names.get(case_id) or _name(service, run.municipality, case_id),
-            outcome=e.get("outcome", "none"), place_words=words,
-            place_id=assignment["place_id"] if assignment else None,
-            status=run.item_status.get(case_id), explanation=w.explanation_text(e, words),
-            rank=int(e.get("waiting_list_rank") or 0)))
-    items.sort(key=lambda i: (i.outcome == "none", i.rank))
-    return items
-
-
-def _name(service: Any, municipality: str, case_id: str) -> str:
-    try:
-        return str(service.get_case(municipality, UUID(case_id)).person.name)
-    except (DomainError, ValueError):
-        return "(ukjent sak)"
+            case_id=p["case_id"], name=labels["names"].get(p["case_id"], "(ukjent sak)"),
+            outcome=p["outcome"], place_words=words, place_id=p["place_id"],
+            status=p["status"], explanation=w.explanation_text(p["explanation"], words),
+            rank=p["rank"]))
+    return RunPage(items, len(people), offset, limit)

@@ -5,11 +5,10 @@ log (each call lists the cases it showed)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import (
     AuditedRoute,
@@ -33,7 +32,7 @@ from api.schemas import (
     RunView,
     type_reason,
 )
-from application.service import AllocationService
+from api.schemas.allocation import RerunPerson, RunPerson
 from domain.allocation import AllocationRun
 from domain.errors import InvalidValue, NotFound
 
@@ -44,83 +43,78 @@ RunId = Annotated[UUID, Path(description="an allocation run")]
 CaseId = Annotated[UUID, Path(description="the case of a proposed offer")]
 
 
-def run_view(run: AllocationRun) -> RunView:
-    items: list[dict[str, Any]] = []
-    for case_id, item in run.proposed.items():
-        offer_id = run.offer_ids.get(case_id)
-        items.append({**item, "status": run.item_status[case_id],
-                      "offer_id": str(offer_id) if offer_id else None})
+#: Persons per page of a run (its JSON and its pages), by default and at most.
+PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
+                             description=f"persons per page (1–{MAX_PAGE_SIZE})")]
+Offset = Annotated[int, Query(ge=0, description="persons to skip (0 = from the first)")]
+
+
+def run_view(run: AllocationRun, offset: int = 0, limit: int = PAGE_SIZE) -> RunView:
+    people = run.people()
     return RunView(run_id=run.id, at=run.created_on, as_of=run.as_of,
                    started_by=run.started_by, problem_hash=run.problem_hash,
-                   solver=run.solver, plan=run.plan, items=items)
-
-
-def _plan_cases(run: AllocationRun) -> list[str]:
-    """Every case the run's problem and plan name (the waiting persons it considered)."""
-    persons = run.problem.get("persons", [])
-    return list(dict.fromkeys([str(p["case_id"]) for p in persons if "case_id" in p]
-                              + list(run.proposed)))
-
-
-def _runs(service: AllocationService, municipality: str) -> list[RunSummary]:
-    """The municipality's runs, oldest first, from their creation events."""
-    out: list[RunSummary] = []
-    start = 1
-    topic = get_topic(AllocationRun.Proposed)
-    while True:
-        batch = service.recorder.select_notifications(start=start, limit=500, topics=[topic])
-        for n in batch:
-            e = service.mapper.to_domain_event(n)
-            if isinstance(e, AllocationRun.Proposed) and e.municipality == municipality:
-                out.append(RunSummary(
-                    run_id=e.originator_id, at=e.timestamp, as_of=e.as_of,
-                    started_by=e.started_by, problem_hash=e.problem_hash,
-                    proposed=len(e.plan.get("assignments", []))))
-        if len(batch) < 500:
-            return out
-        start = batch[-1].id + 1
+                   solver=run.solver, plan_status=str(run.plan.get("status", "")),
+                   summary=run.summary, read_position=run.read_position,
+                   total=len(people), offset=offset, limit=limit,
+                   items=[RunPerson(**p) for p in people[offset:offset + limit]])
 
 
 @router.post("/allocation-runs", status_code=201, response_model=RunView,
              summary="Start an allocation run: the optimizer's proposal, with its explanation")
 def start_allocation_run(request: Request, p: Officer, rt: CurrentRuntime, cid: CommandId,
-                         body: RunIn | None = None) -> RunView:
+                         body: RunIn | None = None, limit: Limit = PAGE_SIZE,
+                         offset: Offset = 0) -> RunView:
     """Nothing is offered yet: each proposed offer waits for an officer (R17). When persons
     on the list have no priority assessment, the run answers 409 ``unassessed_persons``
-    with their ``case_ids``, until it is sent again with ``confirm_unassessed`` (R16)."""
-    run_id = rt.service.run_allocation(
+    with their ``case_ids``, until it is sent again with ``confirm_unassessed`` (R16).
+    The answer is the run's first page of persons (``limit``, ``offset``)."""
+    run = rt.service.start_allocation_run(
         p.municipality, started_by=actor(p),
         confirm_unassessed=body.confirm_unassessed if body else False, command_id=cid)
-    run = rt.service.get_allocation_run(p.municipality, run_id)
-    note_cases(request, _plan_cases(run))
-    return run_view(run)
+    view = run_view(run, offset, limit)
+    note_cases(request, [i.case_id for i in view.items])
+    return view
 
 
 @router.get("/allocation-runs", response_model=list[RunSummary],
             summary="The municipality's allocation runs, oldest first")
 def list_allocation_runs(p: OfficerOrHandler, rt: CurrentRuntime) -> list[RunSummary]:
-    return _runs(rt.service, p.municipality)
+    """Each run's summary, from the read models (no run is decoded)."""
+    return [RunSummary(**row) for row in rt.fresh().allocation_runs(p.municipality)]
 
 
 @router.get("/allocation-runs/{run_id}", response_model=RunView,
-            summary="A run: its proposal, explanation and each item's status")
+            summary="A run: a page of its persons, with the proposal, each item's status "
+            "and the reasons")
 def read_allocation_run(run_id: RunId, request: Request, p: OfficerOrHandler,
-                        rt: CurrentRuntime) -> RunView:
+                        rt: CurrentRuntime, limit: Limit = PAGE_SIZE,
+                        offset: Offset = 0) -> RunView:
+    """Persons proposed an offer first, then the others, each by rank; ``total`` persons
+    in all. Only the persons on the page are shown (and logged)."""
     run = rt.service.get_allocation_run(p.municipality, run_id)
-    note_cases(request, _plan_cases(run))
-    return run_view(run)
+    view = run_view(run, offset, limit)
+    note_cases(request, [i.case_id for i in view.items])
+    return view
 
 
 @router.get("/allocation-runs/{run_id}/rerun", response_model=RerunOut,
             summary="R21: solve the recorded problem again; the plan must be identical")
 def rerun_allocation_run(run_id: RunId, request: Request, p: OfficerOrHandler,
-                         rt: CurrentRuntime) -> RerunOut:
+                         rt: CurrentRuntime, limit: Limit = PAGE_SIZE,
+                         offset: Offset = 0) -> RerunOut:
+    """``identical`` compares the whole plan; ``items`` compare a page of its persons
+    (recorded and now), ``differing`` counts those that differ."""
     run = rt.service.get_allocation_run(p.municipality, run_id)
-    note_cases(request, _plan_cases(run))
     result = rt.service.rerun_allocation(p.municipality, run_id)
+    persons = result.persons()
+    page = persons[offset:offset + limit]
+    note_cases(request, [i["case_id"] for i in page])
     return RerunOut(run_id=result.run_id, identical=result.identical,
                     problem_hash=result.problem_hash, recorded_problem_hash=run.problem_hash,
-                    recorded_plan=result.recorded_plan, plan=result.plan)
+                    differing=sum(1 for i in persons if not i["same"]),
+                    total=len(persons), offset=offset, limit=limit,
+                    items=[RerunPerson(**i) for i in page])
 
 
 def _target(place_id: UUID | None, provider_offer_id: UUID | None) -> None:

@@ -55,7 +55,8 @@ def test_allocation_officer_story_r8_r12_r17(client: TestClient, tokens: Tokens,
     run = ok(client.post("/allocation-runs", headers=h), 201)
     assert [i["case_id"] for i in run["items"]] == [case_id]
     assert run["items"][0]["place_id"] == place_id and run["items"][0]["status"] == "proposed"
-    assert run["plan"]["explanations"], "the proposal carries its explanation"
+    assert run["items"][0]["explanation"]["text"], "the proposal carries its explanation"
+    assert (run["total"], run["offset"], run["limit"]) == (1, 0, 100)
     approved = ok(client.post(f"/allocation-runs/{run['run_id']}/items/{case_id}/approve",
                               headers=h, json={}), 201)
     offer_id = approved["offer_id"]
@@ -122,7 +123,9 @@ def test_complaint_handler_story_r21(client: TestClient, tokens: Tokens,
     decision_id = ok(client.get(f"/cases/{second}", headers=h))["decisions"][0]["decision_id"]
     clock.advance(hours=1)
     run = ok(client.post("/allocation-runs", headers=h), 201)
-    assert [i["case_id"] for i in run["items"]] == [first]  # R16: greatest need first
+    # R16: greatest need first; the run's items are its persons, those proposed first
+    assert [i["case_id"] for i in run["items"]] == [first, second]
+    assert [i["status"] for i in run["items"]] == ["proposed", None]
     before_offer = clock.now()
     clock.advance(hours=1)
     ok(client.post(f"/allocation-runs/{run['run_id']}/items/{first}/approve", headers=h,
