@@ -31,9 +31,11 @@ from domain.values import BreachChoice, DementiaFinding, FacilityKind, PlaceType
 
 Row = dict[str, Any]
 
-_ON_LIST = frozenset({CaseStatus.GRANTED.value, CaseStatus.WAITING.value})
-_LONG_TERM = _ON_LIST | {CaseStatus.RESIDENT.value}
+_GRANTED, _RESIDENT = CaseStatus.GRANTED.value, CaseStatus.RESIDENT.value
+_ON_LIST = frozenset({_GRANTED, CaseStatus.WAITING.value})
+_LONG_TERM = _ON_LIST | {_RESIDENT}
 _OUTSTANDING = frozenset({"made", "accepted"})
+_CONFIRMED = DementiaFinding.CONFIRMED.value
 
 
 def _day(value: str | None) -> date | None:
@@ -95,7 +97,7 @@ class CaseFacts:
         admitted = {s["offer_id"] for s in stays}
         outstanding = [o for o in row["offers"].values()
                        if o["status"] in _OUTSTANDING and o["offer_id"] not in admitted]
-        if status == CaseStatus.RESIDENT.value and stays:
+        if status == _RESIDENT and stays:
             held: str | None = stays[-1]["facility_id"]
         else:
             held = outstanding[0]["facility_id"] if outstanding else None
@@ -113,9 +115,9 @@ class CaseFacts:
             dementia_uninvestigated=bool(row["dementia_suspected"])
             and not row["dementia_investigated"],
             has_dementia=bool(row["dementia_diagnosis"])
-            or row["dementia_finding"] == DementiaFinding.CONFIRMED.value,
+            or row["dementia_finding"] == _CONFIRMED,
             dementia_suspected=bool(row["dementia_suspected"]),
-            need_score=row["need_score"], urgent=status == CaseStatus.GRANTED.value,
+            need_score=row["need_score"], urgent=status == _GRANTED,
             wishes=tuple(row["wishes"]), waiting_since=guarantee.waiting_since,
             received_on=date.fromisoformat(row["received_on"]), guarantee=guarantee,
             spouse_case_id=UUID(row["spouse_case_id"]) if row["spouse_case_id"] else None,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import statistics
 import sys
@@ -55,6 +56,62 @@ def _last_moment(app: AllocationService) -> Any:
 
 def _stored_bytes(app: AllocationService, run_id: Any) -> int:
     return sum(len(n.state) for n in app.recorder.select_events(run_id))
+
+
+def top_up(path: Path, waiting: int, seed: int = 16) -> int:
+    """Bring the waiting list of the municipality up to ``waiting`` persons through the
+    application's commands (real events, every rule checked): documented, decided, their
+    priority assessed, most with ranked wishes, some couples (living together or apart by
+    consent), some with dementia. Returns the persons added."""
+    from domain.values import PlaceType
+    from tests.builders import INTERIM, document, person_number
+
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    probe = AllocationService(env=env)
+    moment = _last_moment(probe)
+    probe.close()
+    clock = ManualClock(moment)
+    app = AllocationService(env=env, clock=clock)
+    rng = random.Random(seed)
+    facilities = [f"f{f:02d}" for f in range(60)]
+    try:
+        have = sum(1 for _ in app.waiting_case_ids(M)
+                   if app.get_case(M, _).on_waiting_list)
+        added, couple = 0, None
+        while have + added < waiting:
+            clock.advance(minutes=2)
+            place_type = rng.choice([PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3
+                                    + [PlaceType.REINFORCED])
+            dementia = place_type is PlaceType.SCREENED
+            c = app.receive_application(M, identity_number=person_number(),
+                                        name=f"Venter {have + added}")
+            document(app, c, municipality=M, dementia=dementia,
+                     reinforced=place_type is PlaceType.REINFORCED)
+            app.decide(M, c, kind="waiting_list", grounds="Varig behov",
+                       decided_by="Tildelingsenheten", place_type=place_type,
+                       can_be_cared_for_safely_at_home=True, interim_services=INTERIM,
+                       alternatives_at_home="Utvidet hjemmetjeneste prøvd")
+            app.assess_priority(M, c, factors={"function": rng.randint(0, 4),
+                                               "cognitive_failure": rng.randint(0, 4)},
+                                need_score=rng.randint(10, 95), assessor="Sykepleier",
+                                departure_reason="faglig skjønn")
+            if rng.random() < 0.7:
+                app.record_wishes(M, c, facility_ids=rng.sample(facilities,
+                                                                rng.randint(1, 3)))
+            if rng.random() < 0.06:
+                if couple is None:
+                    couple = c
+                else:
+                    app.link_spouses(M, couple, c)
+                    if rng.random() < 0.3:
+                        for one in (couple, c):
+                            app.consent_to_living_apart(M, one, statement="Hver for seg",
+                                                        recorded_by="Saksbehandler")
+                    couple = None
+            added += 1
+    finally:
+        app.close()
+    return added
 
 
 def measure(path: Path, runs: int) -> dict[str, Any]:
@@ -111,12 +168,18 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=250)
     parser.add_argument("--keep", action="store_true", help="run on the store itself")
+    parser.add_argument("--waiting", type=int, help="first bring the waiting list up to "
+                        "this many persons (through the application)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db
         if not args.keep:
             path = Path(tmp) / "events.sqlite"
             shutil.copyfile(args.db, path)
+        if args.waiting:
+            t0 = time.perf_counter()
+            added = top_up(path, args.waiting)
+            print(f"added {added} waiting persons in {time.perf_counter() - t0:.0f} s")
         result = measure(path, args.runs)
     for key, value in result.items():
         print(f"  {key}: {value}")

@@ -280,7 +280,7 @@ class AllocationProblem:
         return facility_id
 
     def to_dict(self) -> dict[str, Any]:
-        return to_json(self)
+        return fast_to_json(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AllocationProblem:
@@ -355,7 +355,7 @@ class AllocationPlan:
     objective: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return to_json(self)
+        return fast_to_json(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AllocationPlan:
