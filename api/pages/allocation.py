@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages.lists import offer_targets
-from api.pages.runs import page_params, recorded_runs, run_items
+from api.pages.paging import page_params, pager
+from api.pages.runs import recorded_runs, run_items
 from api.pages.web import (
     Form,
     Page,
@@ -108,15 +109,16 @@ def _load_run(page: Page, run_id: UUID) -> AllocationRun:
 
 def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
              status: int = 200) -> HTMLResponse:
-    """The run's persons, a page at a time (``?offset=&limit=``); only those on the page
+    """The run's persons, a page at a time (``?fra=&antall=``); only those on the page
     are shown and logged."""
-    offset, limit = page_params(page.request.query_params)
+    offset, limit = page_params(page.request)
     run = _load_run(page, run_id)
     shown = run_items(page.read, run, offset, limit)
     page.audit("read_allocation_run", [i.case_id for i in shown.items])
     return page.render("allocation_run.html", status=status, forms=forms or {},
                        title="Tildelingsforslag", run=run, run_id=str(run_id),
-                       items=shown.items, shown=shown,
+                       items=shown.items,
+                       pager=pager(page.request, shown.total, offset, limit),
                        alternatives=offer_targets(page),
                        open_items=sum(1 for s in run.item_status.values()
                                       if s == "proposed"))

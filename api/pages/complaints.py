@@ -374,7 +374,8 @@ def run_review(page: Page, run_id: UUID, rerun: Any = None) -> HTMLResponse:
     shown = run_items(page.read, run, offset, limit)
     page.audit("read_allocation_run", [i.case_id for i in shown.items])
     return page.render("run_review.html", title="Tildeling slik den ble gjort", run=run,
-                       run_id=str(run_id), items=shown.items, shown=shown, rerun=rerun,
+                       run_id=str(run_id), items=shown.items, rerun=rerun,
+                       pager=pager(page.request, shown.total, offset, limit),
                        at_param=moment_param(run.created_on),
                        solver=run.solver)
 

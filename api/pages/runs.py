@@ -1,5 +1,6 @@
 """Recorded allocation runs (tildelingsrunder) as the pages show them: who was proposed which
-place, in words, with the optimizer's reasons (R17, R21) — a page of persons at a time.
+place, in words, with the optimizer's reasons (R17, R21) — a page of persons at a time
+(``?fra=&antall=``, :mod:`api.pages.paging`).
 
 The runs list reads the runs' summaries from the read models (no run is decoded); a run's
 page loads the run and names only the persons on the page, with their names and the
@@ -12,11 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from api.pages import words as w
-from api.pages.web import PageRefused
+from api.routes.paging import DEFAULT_LIMIT
 from domain.allocation import AllocationRun
-
-#: Persons per page of a run, by default and at most (as the JSON: limit and offset).
-PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
 
 @dataclass(frozen=True)
@@ -55,47 +53,12 @@ class RunItem:
 @dataclass(frozen=True)
 class RunPage:
     """A page of a run's persons: ``items`` from ``offset`` (at most ``limit``) of
-    ``total``, and the offsets of the pages before and after (None at either end)."""
+    ``total``."""
 
     items: list[RunItem]
     total: int
     offset: int
     limit: int
-
-    @property
-    def first(self) -> int:
-        return self.offset + 1 if self.items else 0
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.items)
-
-    @property
-    def previous(self) -> int | None:
-        return max(self.offset - self.limit, 0) if self.offset > 0 else None
-
-    @property
-    def next(self) -> int | None:
-        return self.offset + self.limit if self.offset + self.limit < self.total else None
-
-
-def page_params(query: Any) -> tuple[int, int]:
-    """``offset`` and ``limit`` from a page's query (defaults 0 and :data:`PAGE_SIZE`); a
-    bad value is a 422 page naming the parameter."""
-    values = {}
-    for name, default, low, high in (("offset", 0, 0, None),
-                                     ("limit", PAGE_SIZE, 1, MAX_PAGE_SIZE)):
-        raw = query.get(name)
-        try:
-            value = default if raw in (None, "") else int(raw)
-        except ValueError:
-            value = -1
-        if value < low or (high is not None and value > high):
-            bound = f"fra {low} til {high}" if high is not None else f"fra {low}"
-            raise PageRefused(422, "Ugyldig sidevalg",
-                              f"«{name}» må være et helt tall {bound}.")
-        values[name] = value
-    return values["offset"], values["limit"]
 
 
 def _place_words(labels: dict[str, dict[str, Any]], person: dict[str, Any]) -> str:
@@ -115,7 +78,7 @@ def _place_words(labels: dict[str, dict[str, Any]], person: dict[str, Any]) -> s
 
 
 def run_items(read: Any, run: AllocationRun, offset: int = 0,
-              limit: int = PAGE_SIZE) -> RunPage:
+              limit: int = DEFAULT_LIMIT) -> RunPage:
     """A page of the persons in the run's problem — those proposed an offer first, then the
     others, each by rank — with the proposed offer (if any) and the reasons."""
     people = run.people()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 
 from api.deps import (
     AuditedRoute,
@@ -20,6 +20,7 @@ from api.deps import (
 )
 from api.errors import ERROR_RESPONSES
 from api.routes.common import actor
+from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
 from api.schemas import (
     ApproveIn,
     ChangeIn,
@@ -43,14 +44,7 @@ RunId = Annotated[UUID, Path(description="an allocation run")]
 CaseId = Annotated[UUID, Path(description="the case of a proposed offer")]
 
 
-#: Persons per page of a run (its JSON and its pages), by default and at most.
-PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
-                             description=f"persons per page (1–{MAX_PAGE_SIZE})")]
-Offset = Annotated[int, Query(ge=0, description="persons to skip (0 = from the first)")]
-
-
-def run_view(run: AllocationRun, offset: int = 0, limit: int = PAGE_SIZE) -> RunView:
+def run_view(run: AllocationRun, offset: int = 0, limit: int = DEFAULT_LIMIT) -> RunView:
     people = run.people()
     return RunView(run_id=run.id, at=run.created_on, as_of=run.as_of,
                    started_by=run.started_by, problem_hash=run.problem_hash,
@@ -63,7 +57,7 @@ def run_view(run: AllocationRun, offset: int = 0, limit: int = PAGE_SIZE) -> Run
 @router.post("/allocation-runs", status_code=201, response_model=RunView,
              summary="Start an allocation run: the optimizer's proposal, with its explanation")
 def start_allocation_run(request: Request, p: Officer, rt: CurrentRuntime, cid: CommandId,
-                         body: RunIn | None = None, limit: Limit = PAGE_SIZE,
+                         body: RunIn | None = None, limit: Limit = DEFAULT_LIMIT,
                          offset: Offset = 0) -> RunView:
     """Nothing is offered yet: each proposed offer waits for an officer (R17). When persons
     on the list have no priority assessment, the run answers 409 ``unassessed_persons``
@@ -88,7 +82,7 @@ def list_allocation_runs(p: OfficerOrHandler, rt: CurrentRuntime) -> list[RunSum
             summary="A run: a page of its persons, with the proposal, each item's status "
             "and the reasons")
 def read_allocation_run(run_id: RunId, request: Request, p: OfficerOrHandler,
-                        rt: CurrentRuntime, limit: Limit = PAGE_SIZE,
+                        rt: CurrentRuntime, limit: Limit = DEFAULT_LIMIT,
                         offset: Offset = 0) -> RunView:
     """Persons proposed an offer first, then the others, each by rank; ``total`` persons
     in all. Only the persons on the page are shown (and logged)."""
@@ -101,7 +95,7 @@ def read_allocation_run(run_id: RunId, request: Request, p: OfficerOrHandler,
 @router.get("/allocation-runs/{run_id}/rerun", response_model=RerunOut,
             summary="R21: solve the recorded problem again; the plan must be identical")
 def rerun_allocation_run(run_id: RunId, request: Request, p: OfficerOrHandler,
-                         rt: CurrentRuntime, limit: Limit = PAGE_SIZE,
+                         rt: CurrentRuntime, limit: Limit = DEFAULT_LIMIT,
                          offset: Offset = 0) -> RerunOut:
     """``identical`` compares the whole plan; ``items`` compare a page of its persons
     (recorded and now), ``differing`` counts those that differ."""
