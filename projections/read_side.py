@@ -46,6 +46,7 @@ from projections.fold import CASE, ON_LIST, apply_event
 from projections.list_view import newest_change, read_position, snapshot
 from projections.listen import LogListener
 from projections.outage import store_unavailable
+from projections.quarantine import describe
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
@@ -61,6 +62,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # notifications per transaction when catching up
 AS_OF_SLACK = timedelta(seconds=30)  # events stored this much out of time order, at most
+COUNT_AGAIN_S = 5.0  # how stale an external read side's count of events set aside may be
 POLL_EXTERNAL_S = 0.02  # how stale an external read side's idea of its position may be
 OUTAGE_RETRY_S = 1.0  # the background reader's wait while the store is unavailable
 REBUILD_BATCH = 10_000  # and when replaying the whole log
@@ -315,6 +317,8 @@ class ReadSide(_TableQueries):
         self._asked = 0.0  # when an external read side last asked the store
         self._thread: threading.Thread | None = None
         self._listener: LogListener | None = None
+        self.set_aside_total: int | None = None
+        self._counted = 0.0
         self.error: BaseException | None = None
         #: Where the last :meth:`rebuild`'s time went (see there); empty before one.
         self.last_rebuild: dict[str, Any] = {}
@@ -366,14 +370,77 @@ class ReadSide(_TableQueries):
             notifications = recorder.select_notifications(start=after + 1, limit=size)
             if not notifications:
                 break
-            events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+            events: list[tuple[int, Any]] = []
+            undecodable: tuple[Any, Exception] | None = None
+            for n in notifications:
+                try:
+                    events.append((n.id, mapper.to_domain_event(n)))
+                except Exception as exc:  # set aside below, after those before it
+                    undecodable = (n, exc)
+                    break
             try:
-                self.view.apply_batch(events, self.tracking_name, after, cache)
+                if events:
+                    self._apply(events, after, cache)
+                    after = events[-1][0]
+                    self._advance(after, events[-1][1].timestamp)
+                if undecodable is not None:
+                    n, exc = undecodable
+                    self._set_aside(after, n.id, str(n.originator_id), n.topic, exc)
+                    after = n.id
             except IntegrityError:
                 continue  # another process moved the position first: resume from it
-            applied += len(events)
-            self._advance(events[-1][0], events[-1][1].timestamp)
+            applied += len(events) + (undecodable is not None)
         return applied
+
+    def _apply(self, events: list[tuple[int, Any]], after: int, cache: RowCache) -> None:
+        """Apply a batch; if one of its events cannot be applied, apply them one at a time
+        and set aside each that fails (:mod:`projections.quarantine`). An unavailable store
+        and another process's move of the position are not the events' fault: raised."""
+        try:
+            self.view.apply_batch(events, self.tracking_name, after, cache)
+            return
+        except IntegrityError:
+            raise
+        except Exception as exc:
+            if store_unavailable(exc):
+                raise
+        for notification_id, event in events:
+            try:
+                self.view.apply_batch([(notification_id, event)], self.tracking_name, after,
+                                      RowCache())
+            except IntegrityError:
+                raise
+            except Exception as exc:
+                if store_unavailable(exc):
+                    raise
+                self._set_aside(after, notification_id, str(event.originator_id),
+                                f"{type(event).__module__}:{type(event).__qualname__}", exc)
+            after = notification_id
+            self._advance(after, event.timestamp)
+        cache.clear()
+
+    def _set_aside(self, after: int, notification_id: int, originator_id: str, topic: str,
+                   exc: BaseException) -> None:
+        error = describe(exc)
+        self.view.set_aside(self.tracking_name, after, notification_id, originator_id,
+                            topic, error)
+        self._advance(notification_id)
+        self.set_aside_total = None  # counted again when next asked
+        log.error("read side: event %s (%s, aggregate %s) cannot be applied and is set "
+                  "aside: %s", notification_id, topic, originator_id, error)
+
+    def set_aside(self) -> list[dict[str, Any]]:
+        """The events set aside because they could not be applied, by position."""
+        return self.view.set_aside_events(self.tracking_name)
+
+    def set_aside_count(self) -> int:
+        """How many events are set aside (remembered while none is added here; an
+        external read side asks the store again after ``COUNT_AGAIN_S``)."""
+        if self.set_aside_total is None or (
+                self.external and time.monotonic() - self._counted > COUNT_AGAIN_S):
+            self.set_aside_total = self.view.set_aside_count(self.tracking_name)
+            self._counted = time.monotonic()
+        return self.set_aside_total
 
     def start(self, interval: float = 0.05) -> None:
         """Catch up continuously in a background thread until :meth:`stop`: at once when
@@ -494,12 +561,23 @@ class ReadSide(_TableQueries):
             if workers > 1:  # one partition holds every row: the fold may reach any
                 return self.rebuild(batch, workers=1, progress=progress)
             return self._replay_in_place(batch)
+        except Exception as exc:
+            self.view.drop_shadow()
+            if store_unavailable(exc):
+                raise
+            # An event the fold cannot take (projections.quarantine): replay in order, so
+            # that it is set aside and the rest applied.
+            log.error("read side: the rebuild stopped on %s; replaying the log in order, "
+                      "setting aside what cannot be applied", describe(exc))
+            return self._replay_in_place(batch)
         except BaseException:
             self.view.drop_shadow()
             raise
         built = time.perf_counter()
         with self._lock, self.view.bulk():
             self.view.take_over(self.tracking_name, end)
+            self.view.clear_set_aside(self.tracking_name)  # every event up to end applied
+            self.set_aside_total = None
             taken = time.perf_counter()
             folded += self._catch_up(None, batch)
         self.last_rebuild = {
@@ -512,6 +590,8 @@ class ReadSide(_TableQueries):
         """Drop the read models and catch up from the first notification."""
         with self._lock, self.view.bulk():
             self.view.drop(self.tracking_name, indexes=False)  # built once, at the end
+            self.view.clear_set_aside(self.tracking_name)  # tried again, in order
+            self.set_aside_total = None
             try:
                 return self._catch_up(None, batch)
             finally:

@@ -56,6 +56,7 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from eventsourcing.utils import get_topic, resolve_topic
 from psycopg.rows import tuple_row
 
+from projections import quarantine
 from projections.fold import apply_event, id_text
 from projections.store import (
     SHADOW,
@@ -94,6 +95,30 @@ class _ViewMixin:
                 store.execute(f"DELETE FROM {self._tracking_table()} "
                               "WHERE application_name LIKE %s", (f"%.{ReadModels.name}",))
             store.create_tables()
+            quarantine.create_table(store)
+
+    def set_aside(self, tracking_name: str, after: int, notification_id: int,
+                  originator_id: str, topic: str, error: str) -> None:
+        """Record an event the read models cannot take (:mod:`projections.quarantine`) and
+        move the position past it, in one transaction (``IntegrityError`` if the position
+        is no longer ``after``)."""
+        with self._writing() as c:
+            store = self._store(c)
+            self._advance(store, tracking_name, after, notification_id)
+            quarantine.record(store, tracking_name, notification_id, originator_id, topic,
+                              error)
+
+    def set_aside_events(self, tracking_name: str) -> list[dict[str, Any]]:
+        with self.reading() as store:
+            return quarantine.listing(store, tracking_name)
+
+    def set_aside_count(self, tracking_name: str) -> int:
+        with self.reading() as store:
+            return quarantine.count(store, tracking_name)
+
+    def clear_set_aside(self, tracking_name: str) -> None:
+        with self._writing() as c:
+            quarantine.clear(self._store(c), tracking_name)
 
     def apply(self, event: Any, tracking: Tracking) -> None:
         """Apply one event and record its tracking position, atomically."""
