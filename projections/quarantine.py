@@ -71,3 +71,9 @@ def count(store: Any, name: str) -> int:
 def clear(store: Any, name: str) -> None:
     store.execute(f"DELETE FROM {store._qualified(TABLE)} WHERE application_name = %s",
                   (name,))
+
+
+def rename(store: Any, old: str, new: str) -> None:
+    """What one feed set aside becomes another's (a rebuild's shadow feed, taking over)."""
+    store.execute(f"UPDATE {store._qualified(TABLE)} SET application_name = %s "
+                  "WHERE application_name = %s", (new, old))

@@ -31,6 +31,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import local_date
+from projections import quarantine
 from projections.access_log import access_log
 from projections.activity import QuarterRow, activity_csv, activity_report
 from projections.case_history import HistoryEntry, case_history
@@ -48,7 +49,7 @@ from projections.listen import LogListener
 from projections.outage import store_unavailable
 from projections.quarantine import describe
 from projections.statistics import MonthRow, statistics, statistics_csv
-from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
+from projections.store import OPEN, SHADOW, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
 from projections.view import ReadModels, ReadModelView, read_only_view, view_for
 from projections.waiting_list import (
@@ -360,14 +361,21 @@ class ReadSide(_TableQueries):
         with self._lock:
             return self._catch_up(limit, batch)
 
-    def _catch_up(self, limit: int | None, batch: int) -> int:
+    def _catch_up(self, limit: int | None, batch: int, shadow: str | None = None,
+                  until: int | None = None) -> int:
+        """Catch up the live read models, or (``shadow``: the feed's tracking name) the
+        shadow tables of a rebuild in order (:meth:`_rebuild_in_order`), up to notification
+        ``until`` (inclusive; None: the end)."""
         applied = 0
         mapper, recorder = self.app.mapper, self.app.recorder
         cache = RowCache()
         while limit is None or applied < limit:
-            after = self.position()
+            after = (self.view.max_tracking_id(shadow) or 0) if shadow else self.position()
             size = batch if limit is None else min(batch, limit - applied)
-            notifications = recorder.select_notifications(start=after + 1, limit=size)
+            if until is not None and after >= until:
+                break
+            notifications = recorder.select_notifications(start=after + 1, limit=size,
+                                                          stop=until)
             if not notifications:
                 break
             events: list[tuple[int, Any]] = []
@@ -380,24 +388,27 @@ class ReadSide(_TableQueries):
                     break
             try:
                 if events:
-                    self._apply(events, after, cache)
+                    self._apply(events, after, cache, shadow)
                     after = events[-1][0]
-                    self._advance(after, events[-1][1].timestamp)
+                    if not shadow:
+                        self._advance(after, events[-1][1].timestamp)
                 if undecodable is not None:
                     n, exc = undecodable
-                    self._set_aside(after, n.id, str(n.originator_id), n.topic, exc)
+                    self._set_aside(after, n.id, str(n.originator_id), n.topic, exc, shadow)
                     after = n.id
             except IntegrityError:
                 continue  # another process moved the position first: resume from it
             applied += len(events) + (undecodable is not None)
         return applied
 
-    def _apply(self, events: list[tuple[int, Any]], after: int, cache: RowCache) -> None:
+    def _apply(self, events: list[tuple[int, Any]], after: int, cache: RowCache,
+               shadow: str | None = None) -> None:
         """Apply a batch; if one of its events cannot be applied, apply them one at a time
         and set aside each that fails (:mod:`projections.quarantine`). An unavailable store
         and another process's move of the position are not the events' fault: raised."""
+        name, suffix = (shadow, SHADOW) if shadow else (self.tracking_name, "")
         try:
-            self.view.apply_batch(events, self.tracking_name, after, cache)
+            self.view.apply_batch(events, name, after, cache, suffix)
             return
         except IntegrityError:
             raise
@@ -406,25 +417,28 @@ class ReadSide(_TableQueries):
                 raise
         for notification_id, event in events:
             try:
-                self.view.apply_batch([(notification_id, event)], self.tracking_name, after,
-                                      RowCache())
+                self.view.apply_batch([(notification_id, event)], name, after, RowCache(),
+                                      suffix)
             except IntegrityError:
                 raise
             except Exception as exc:
                 if store_unavailable(exc):
                     raise
                 self._set_aside(after, notification_id, str(event.originator_id),
-                                f"{type(event).__module__}:{type(event).__qualname__}", exc)
+                                f"{type(event).__module__}:{type(event).__qualname__}", exc,
+                                shadow)
             after = notification_id
-            self._advance(after, event.timestamp)
+            if not shadow:
+                self._advance(after, event.timestamp)
         cache.clear()
 
     def _set_aside(self, after: int, notification_id: int, originator_id: str, topic: str,
-                   exc: BaseException) -> None:
+                   exc: BaseException, shadow: str | None = None) -> None:
         error = describe(exc)
-        self.view.set_aside(self.tracking_name, after, notification_id, originator_id,
-                            topic, error)
-        self._advance(notification_id)
+        self.view.set_aside(shadow or self.tracking_name, after, notification_id,
+                            originator_id, topic, error)
+        if not shadow:
+            self._advance(notification_id)
         self.set_aside_total = None  # counted again when next asked
         log.error("read side: event %s (%s, aggregate %s) cannot be applied and is set "
                   "aside: %s", notification_id, topic, originator_id, error)
@@ -569,20 +583,48 @@ class ReadSide(_TableQueries):
             # that it is set aside and the rest applied.
             log.error("read side: the rebuild stopped on %s; replaying the log in order, "
                       "setting aside what cannot be applied", describe(exc))
-            return self._replay_in_place(batch)
+            return self._rebuild_in_order(batch, end, started)
         except BaseException:
             self.view.drop_shadow()
             raise
         built = time.perf_counter()
         with self._lock, self.view.bulk():
-            self.view.take_over(self.tracking_name, end)
-            self.view.clear_set_aside(self.tracking_name)  # every event up to end applied
+            self.view.take_over(self.tracking_name, end)  # every event up to end folded
             self.set_aside_total = None
             taken = time.perf_counter()
             folded += self._catch_up(None, batch)
         self.last_rebuild = {
             "build_s": built - started, "take_over_s": taken - built,
             "catch_up_s": time.perf_counter() - taken, "workers": self.view.last_build,
+        }
+        return folded
+
+    def _rebuild_in_order(self, batch: int, end: int, started: float) -> int:
+        """A rebuild in one process, event by event in log order, into the shadow tables
+        through the same transactional feed as a catch-up (so that an event the fold cannot
+        take is set aside, as live), while the live read models stay in service; then the
+        take-over. Slower than :meth:`rebuild`'s folding; for a log a rebuild stopped on."""
+        shadow = f"{self.tracking_name}.rebuild"
+        self.view.fresh_shadow()
+        with self.view._writing() as c:
+            store = self.view._store(c)
+            store.execute(f"DELETE FROM {self.view._tracking_table()} "
+                          "WHERE application_name = %s", (shadow,))
+            quarantine.clear(store, shadow)
+        try:
+            folded = self._catch_up(None, REBUILD_BATCH // 10, shadow=shadow, until=end)
+        except BaseException:
+            self.view.drop_shadow()
+            raise
+        built = time.perf_counter()
+        with self._lock, self.view.bulk():
+            self.view.take_over(self.tracking_name, end, shadow_tracking=shadow)
+            self.set_aside_total = None
+            taken = time.perf_counter()
+            folded += self._catch_up(None, batch)
+        self.last_rebuild = {
+            "build_s": built - started, "take_over_s": taken - built,
+            "catch_up_s": time.perf_counter() - taken, "workers": [], "in_order": True,
         }
         return folded
 

@@ -130,7 +130,7 @@ class _ViewMixin:
             store.flush()
 
     def apply_batch(self, events: Sequence[tuple[int, Any]], tracking_name: str,
-                    after: int, cache: RowCache | None = None) -> None:
+                    after: int, cache: RowCache | None = None, suffix: str = "") -> None:
         """Apply ``events`` (notification id, domain event), read after tracking position
         ``after``, in one transaction that also moves the position to the last id. Raises
         ``IntegrityError`` (and changes nothing) if the position is no longer ``after``.
@@ -147,7 +147,7 @@ class _ViewMixin:
             cache.clear()
         try:
             with self._writing() as c:
-                store = self._store(c, cache=cache)
+                store = self._store(c, cache=cache, suffix=suffix)
                 self._advance(store, tracking_name, after, events[-1][0])
                 store.prefetch([str(e.originator_id) for _, e in events])
                 for notification_id, event in events:
@@ -220,10 +220,7 @@ class _ViewMixin:
         notifications were folded. Raises :class:`CrossPartition` when the fold needs more
         than a partition's own rows (the shadow tables are then left to the next build,
         which drops them first)."""
-        with self._writing() as c:
-            store = self._store(c, suffix=SHADOW)
-            store.drop_tables()
-            store.create_tables(indexes=False)  # built once, when they take over
+        self.fresh_shadow()
         self.last_build = []
         if workers <= 1 or not self.can_build_elsewhere():
             with self.bulk(checkpoint=False):  # once, after the take-over
@@ -266,18 +263,32 @@ class _ViewMixin:
                 proc.join()
             reports.close()
 
-    def take_over(self, tracking_name: str, position: int) -> None:
+    def fresh_shadow(self) -> None:
+        """Empty shadow tables for a rebuild (what an unfinished one left is dropped)."""
+        with self._writing() as c:
+            store = self._store(c, suffix=SHADOW)
+            store.drop_tables()
+            store.create_tables(indexes=False)  # built once, when they take over
+
+    def take_over(self, tracking_name: str, position: int,
+                  shadow_tracking: str | None = None) -> None:
         """The shadow tables (a finished :meth:`build` up to ``position``) replace the live
         ones, and the tracking position becomes ``position``, in one transaction. A live
         reader that was ahead finds its position moved (its next batch fails and it goes
-        on from ``position``); one behind finds the work done."""
+        on from ``position``); one behind finds the work done. The events set aside
+        (:mod:`projections.quarantine`) become those the shadow's feed set aside
+        (``shadow_tracking``; none for a build, whose every event was folded)."""
         with self._writing() as c:
             store = self._store(c, suffix=SHADOW)
             table = self._tracking_table()
-            store.execute(f"DELETE FROM {table} WHERE application_name = %s",
-                          (tracking_name,))
+            names = [tracking_name] + ([shadow_tracking] if shadow_tracking else [])
+            for name in names:
+                store.execute(f"DELETE FROM {table} WHERE application_name = %s", (name,))
             store.execute(f"INSERT INTO {table} (application_name, notification_id) "
                           "VALUES (%s, %s)", (tracking_name, position))
+            quarantine.clear(store, tracking_name)
+            if shadow_tracking:
+                quarantine.rename(store, shadow_tracking, tracking_name)
             store.take_over()
 
     def drop_shadow(self) -> None:
