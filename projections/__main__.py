@@ -1,6 +1,8 @@
 """``python -m projections rebuild``: replay the log into new read models, which then take
 the place of the current ones (which serve until then).
 ``python -m projections catch-up``: apply what the log holds beyond the tracked position.
+``python -m projections quarantine``: list the events the read side set aside because it
+could not apply them (position, when, topic, aggregate, error; exit status 1 if any).
 ``python -m projections run``: the projector as a process of its own — keep the read models
 current until stopped (SIGTERM or Ctrl-C), woken by PostgreSQL's notifications where the
 store has them and polling every ``--interval`` seconds otherwise; read models lagging far
@@ -27,7 +29,7 @@ from projections.read_side import REBUILD_BATCH, REBUILD_BEHIND, ReadSide
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m projections")
-    parser.add_argument("command", choices=["rebuild", "catch-up", "run"])
+    parser.add_argument("command", choices=["rebuild", "catch-up", "run", "quarantine"])
     parser.add_argument("--workers", type=int, default=None,
                         help="processes folding the log in a rebuild (1: this one only)")
     parser.add_argument("--batch", type=int, default=REBUILD_BATCH,
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         read = ReadSide(service)
         if args.command == "run":
             return run(read, args.interval, args.rebuild_behind)
+        if args.command == "quarantine":
+            return show_set_aside(read)
         started = time.perf_counter()
         if args.command == "rebuild":
             count = read.rebuild(batch=args.batch, workers=args.workers)
@@ -53,6 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         service.close()
     return 0
+
+
+def show_set_aside(read: ReadSide) -> int:
+    """List the events set aside (exit 1 if there are any, for monitoring)."""
+    events = read.set_aside()
+    for e in events:
+        print(f"{e['position']}\t{e['set_aside_at']}\t{e['topic']}\t{e['originator_id']}"
+              f"\t{e['error']}")
+    print(f"{len(events)} events set aside (the read models lack what they would have "
+          "changed; after a fix, rebuild)")
+    return 1 if events else 0
 
 
 def run(read: ReadSide, interval: float, rebuild_behind: int) -> int:

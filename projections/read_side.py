@@ -31,6 +31,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import local_date
+from projections import quarantine
 from projections.access_log import access_log
 from projections.activity import QuarterRow, activity_csv, activity_report
 from projections.allocation_rows import allocation_rows, run_labels
@@ -47,9 +48,10 @@ from projections.fold import CASE, ON_LIST, apply_event
 from projections.list_view import newest_change, read_position, snapshot
 from projections.listen import LogListener
 from projections.outage import store_unavailable
+from projections.quarantine import describe
 from projections.runs import allocation_runs
 from projections.statistics import MonthRow, statistics, statistics_csv
-from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
+from projections.store import OPEN, SHADOW, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
 from projections.view import ReadModels, ReadModelView, read_only_view, view_for
 from projections.waiting_list import (
@@ -63,6 +65,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # notifications per transaction when catching up
 AS_OF_SLACK = timedelta(seconds=30)  # events stored this much out of time order, at most
+COUNT_AGAIN_S = 5.0  # how stale an external read side's count of events set aside may be
 POLL_EXTERNAL_S = 0.02  # how stale an external read side's idea of its position may be
 OUTAGE_RETRY_S = 1.0  # the background reader's wait while the store is unavailable
 REBUILD_BATCH = 10_000  # and when replaying the whole log
@@ -331,6 +334,8 @@ class ReadSide(_TableQueries):
         self._asked = 0.0  # when an external read side last asked the store
         self._thread: threading.Thread | None = None
         self._listener: LogListener | None = None
+        self.set_aside_total: int | None = None
+        self._counted = 0.0
         self.error: BaseException | None = None
         #: Where the last :meth:`rebuild`'s time went (see there); empty before one.
         self.last_rebuild: dict[str, Any] = {}
@@ -372,24 +377,100 @@ class ReadSide(_TableQueries):
         with self._lock:
             return self._catch_up(limit, batch)
 
-    def _catch_up(self, limit: int | None, batch: int) -> int:
+    def _catch_up(self, limit: int | None, batch: int, shadow: str | None = None,
+                  until: int | None = None) -> int:
+        """Catch up the live read models, or (``shadow``: the feed's tracking name) the
+        shadow tables of a rebuild in order (:meth:`_rebuild_in_order`), up to notification
+        ``until`` (inclusive; None: the end)."""
         applied = 0
         mapper, recorder = self.app.mapper, self.app.recorder
         cache = RowCache()
         while limit is None or applied < limit:
-            after = self.position()
+            after = (self.view.max_tracking_id(shadow) or 0) if shadow else self.position()
             size = batch if limit is None else min(batch, limit - applied)
-            notifications = recorder.select_notifications(start=after + 1, limit=size)
+            if until is not None and after >= until:
+                break
+            notifications = recorder.select_notifications(start=after + 1, limit=size,
+                                                          stop=until)
             if not notifications:
                 break
-            events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+            events: list[tuple[int, Any]] = []
+            undecodable: tuple[Any, Exception] | None = None
+            for n in notifications:
+                try:
+                    events.append((n.id, mapper.to_domain_event(n)))
+                except Exception as exc:  # set aside below, after those before it
+                    undecodable = (n, exc)
+                    break
             try:
-                self.view.apply_batch(events, self.tracking_name, after, cache)
+                if events:
+                    self._apply(events, after, cache, shadow)
+                    after = events[-1][0]
+                    if not shadow:
+                        self._advance(after, events[-1][1].timestamp)
+                if undecodable is not None:
+                    n, exc = undecodable
+                    self._set_aside(after, n.id, str(n.originator_id), n.topic, exc, shadow)
+                    after = n.id
             except IntegrityError:
                 continue  # another process moved the position first: resume from it
-            applied += len(events)
-            self._advance(events[-1][0], events[-1][1].timestamp)
+            applied += len(events) + (undecodable is not None)
         return applied
+
+    def _apply(self, events: list[tuple[int, Any]], after: int, cache: RowCache,
+               shadow: str | None = None) -> None:
+        """Apply a batch; if one of its events cannot be applied, apply them one at a time
+        and set aside each that fails (:mod:`projections.quarantine`). An unavailable store
+        and another process's move of the position are not the events' fault: raised."""
+        name, suffix = (shadow, SHADOW) if shadow else (self.tracking_name, "")
+        try:
+            self.view.apply_batch(events, name, after, cache, suffix)
+            return
+        except IntegrityError:
+            raise
+        except Exception as exc:
+            if store_unavailable(exc):
+                raise
+        for notification_id, event in events:
+            try:
+                self.view.apply_batch([(notification_id, event)], name, after, RowCache(),
+                                      suffix)
+            except IntegrityError:
+                raise
+            except Exception as exc:
+                if store_unavailable(exc):
+                    raise
+                self._set_aside(after, notification_id, str(event.originator_id),
+                                f"{type(event).__module__}:{type(event).__qualname__}", exc,
+                                shadow)
+            after = notification_id
+            if not shadow:
+                self._advance(after, event.timestamp)
+        cache.clear()
+
+    def _set_aside(self, after: int, notification_id: int, originator_id: str, topic: str,
+                   exc: BaseException, shadow: str | None = None) -> None:
+        error = describe(exc)
+        self.view.set_aside(shadow or self.tracking_name, after, notification_id,
+                            originator_id, topic, error)
+        if not shadow:
+            self._advance(notification_id)
+        self.set_aside_total = None  # counted again when next asked
+        log.error("read side: event %s (%s, aggregate %s) cannot be applied and is set "
+                  "aside: %s", notification_id, topic, originator_id, error)
+
+    def set_aside(self) -> list[dict[str, Any]]:
+        """The events set aside because they could not be applied, by position."""
+        return self.view.set_aside_events(self.tracking_name)
+
+    def set_aside_count(self) -> int:
+        """How many events are set aside (remembered while none is added here; an
+        external read side asks the store again after ``COUNT_AGAIN_S``)."""
+        if self.set_aside_total is None or (
+                self.external and time.monotonic() - self._counted > COUNT_AGAIN_S):
+            self.set_aside_total = self.view.set_aside_count(self.tracking_name)
+            self._counted = time.monotonic()
+        return self.set_aside_total
 
     def start(self, interval: float = 0.05) -> None:
         """Catch up continuously in a background thread until :meth:`stop`: at once when
@@ -510,12 +591,22 @@ class ReadSide(_TableQueries):
             if workers > 1:  # one partition holds every row: the fold may reach any
                 return self.rebuild(batch, workers=1, progress=progress)
             return self._replay_in_place(batch)
+        except Exception as exc:
+            self.view.drop_shadow()
+            if store_unavailable(exc):
+                raise
+            # An event the fold cannot take (projections.quarantine): replay in order, so
+            # that it is set aside and the rest applied.
+            log.error("read side: the rebuild stopped on %s; replaying the log in order, "
+                      "setting aside what cannot be applied", describe(exc))
+            return self._rebuild_in_order(batch, end, started)
         except BaseException:
             self.view.drop_shadow()
             raise
         built = time.perf_counter()
         with self._lock, self.view.bulk():
-            self.view.take_over(self.tracking_name, end)
+            self.view.take_over(self.tracking_name, end)  # every event up to end folded
+            self.set_aside_total = None
             taken = time.perf_counter()
             folded += self._catch_up(None, batch)
         self.last_rebuild = {
@@ -524,10 +615,41 @@ class ReadSide(_TableQueries):
         }
         return folded
 
+    def _rebuild_in_order(self, batch: int, end: int, started: float) -> int:
+        """A rebuild in one process, event by event in log order, into the shadow tables
+        through the same transactional feed as a catch-up (so that an event the fold cannot
+        take is set aside, as live), while the live read models stay in service; then the
+        take-over. Slower than :meth:`rebuild`'s folding; for a log a rebuild stopped on."""
+        shadow = f"{self.tracking_name}.rebuild"
+        self.view.fresh_shadow()
+        with self.view._writing() as c:
+            store = self.view._store(c)
+            store.execute(f"DELETE FROM {self.view._tracking_table()} "
+                          "WHERE application_name = %s", (shadow,))
+            quarantine.clear(store, shadow)
+        try:
+            folded = self._catch_up(None, REBUILD_BATCH // 10, shadow=shadow, until=end)
+        except BaseException:
+            self.view.drop_shadow()
+            raise
+        built = time.perf_counter()
+        with self._lock, self.view.bulk():
+            self.view.take_over(self.tracking_name, end, shadow_tracking=shadow)
+            self.set_aside_total = None
+            taken = time.perf_counter()
+            folded += self._catch_up(None, batch)
+        self.last_rebuild = {
+            "build_s": built - started, "take_over_s": taken - built,
+            "catch_up_s": time.perf_counter() - taken, "workers": [], "in_order": True,
+        }
+        return folded
+
     def _replay_in_place(self, batch: int) -> int:
         """Drop the read models and catch up from the first notification."""
         with self._lock, self.view.bulk():
             self.view.drop(self.tracking_name, indexes=False)  # built once, at the end
+            self.view.clear_set_aside(self.tracking_name)  # tried again, in order
+            self.set_aside_total = None
             try:
                 return self._catch_up(None, batch)
             finally:

@@ -56,6 +56,7 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from eventsourcing.utils import get_topic, resolve_topic
 from psycopg.rows import tuple_row
 
+from projections import quarantine
 from projections.fold import apply_event, id_text
 from projections.store import (
     SHADOW,
@@ -94,6 +95,30 @@ class _ViewMixin:
                 store.execute(f"DELETE FROM {self._tracking_table()} "
                               "WHERE application_name LIKE %s", (f"%.{ReadModels.name}",))
             store.create_tables()
+            quarantine.create_table(store)
+
+    def set_aside(self, tracking_name: str, after: int, notification_id: int,
+                  originator_id: str, topic: str, error: str) -> None:
+        """Record an event the read models cannot take (:mod:`projections.quarantine`) and
+        move the position past it, in one transaction (``IntegrityError`` if the position
+        is no longer ``after``)."""
+        with self._writing() as c:
+            store = self._store(c)
+            self._advance(store, tracking_name, after, notification_id)
+            quarantine.record(store, tracking_name, notification_id, originator_id, topic,
+                              error)
+
+    def set_aside_events(self, tracking_name: str) -> list[dict[str, Any]]:
+        with self.reading() as store:
+            return quarantine.listing(store, tracking_name)
+
+    def set_aside_count(self, tracking_name: str) -> int:
+        with self.reading() as store:
+            return quarantine.count(store, tracking_name)
+
+    def clear_set_aside(self, tracking_name: str) -> None:
+        with self._writing() as c:
+            quarantine.clear(self._store(c), tracking_name)
 
     def apply(self, event: Any, tracking: Tracking) -> None:
         """Apply one event and record its tracking position, atomically."""
@@ -105,7 +130,7 @@ class _ViewMixin:
             store.flush()
 
     def apply_batch(self, events: Sequence[tuple[int, Any]], tracking_name: str,
-                    after: int, cache: RowCache | None = None) -> None:
+                    after: int, cache: RowCache | None = None, suffix: str = "") -> None:
         """Apply ``events`` (notification id, domain event), read after tracking position
         ``after``, in one transaction that also moves the position to the last id. Raises
         ``IntegrityError`` (and changes nothing) if the position is no longer ``after``.
@@ -122,7 +147,7 @@ class _ViewMixin:
             cache.clear()
         try:
             with self._writing() as c:
-                store = self._store(c, cache=cache)
+                store = self._store(c, cache=cache, suffix=suffix)
                 self._advance(store, tracking_name, after, events[-1][0])
                 store.prefetch([str(e.originator_id) for _, e in events])
                 for notification_id, event in events:
@@ -195,10 +220,7 @@ class _ViewMixin:
         notifications were folded. Raises :class:`CrossPartition` when the fold needs more
         than a partition's own rows (the shadow tables are then left to the next build,
         which drops them first)."""
-        with self._writing() as c:
-            store = self._store(c, suffix=SHADOW)
-            store.drop_tables()
-            store.create_tables(indexes=False)  # built once, when they take over
+        self.fresh_shadow()
         self.last_build = []
         if workers <= 1 or not self.can_build_elsewhere():
             with self.bulk(checkpoint=False):  # once, after the take-over
@@ -241,18 +263,32 @@ class _ViewMixin:
                 proc.join()
             reports.close()
 
-    def take_over(self, tracking_name: str, position: int) -> None:
+    def fresh_shadow(self) -> None:
+        """Empty shadow tables for a rebuild (what an unfinished one left is dropped)."""
+        with self._writing() as c:
+            store = self._store(c, suffix=SHADOW)
+            store.drop_tables()
+            store.create_tables(indexes=False)  # built once, when they take over
+
+    def take_over(self, tracking_name: str, position: int,
+                  shadow_tracking: str | None = None) -> None:
         """The shadow tables (a finished :meth:`build` up to ``position``) replace the live
         ones, and the tracking position becomes ``position``, in one transaction. A live
         reader that was ahead finds its position moved (its next batch fails and it goes
-        on from ``position``); one behind finds the work done."""
+        on from ``position``); one behind finds the work done. The events set aside
+        (:mod:`projections.quarantine`) become those the shadow's feed set aside
+        (``shadow_tracking``; none for a build, whose every event was folded)."""
         with self._writing() as c:
             store = self._store(c, suffix=SHADOW)
             table = self._tracking_table()
-            store.execute(f"DELETE FROM {table} WHERE application_name = %s",
-                          (tracking_name,))
+            names = [tracking_name] + ([shadow_tracking] if shadow_tracking else [])
+            for name in names:
+                store.execute(f"DELETE FROM {table} WHERE application_name = %s", (name,))
             store.execute(f"INSERT INTO {table} (application_name, notification_id) "
                           "VALUES (%s, %s)", (tracking_name, position))
+            quarantine.clear(store, tracking_name)
+            if shadow_tracking:
+                quarantine.rename(store, shadow_tracking, tracking_name)
             store.take_over()
 
     def drop_shadow(self) -> None:

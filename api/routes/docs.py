@@ -15,9 +15,11 @@ from __future__ import annotations
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,10 +114,17 @@ def docs_asset(name: str) -> Response:
 
 @router.get("/health", summary="Liveness: the service answers (and whether its read "
             "models have started)")
-async def health(request: Request) -> dict[str, str]:
+async def health(request: Request) -> dict[str, Any]:
     """Answers at once, also while the read models are being built at start
-    (``read_models``: ``starting``, ``ready``, or ``failed``, see the server log)."""
+    (``read_models``: ``starting``, ``ready``, or ``failed``, see the server log), and
+    counts the events the read side set aside because it could not apply them
+    (``events_set_aside``; ``python -m projections quarantine`` lists them)."""
     rt = request.app.state.runtime
     state = ("ready" if rt.ready.is_set() else
              "failed" if rt.starting_error is not None else "starting")
-    return {"status": "ok", "read_models": state}
+    answer: dict[str, Any] = {"status": "ok", "read_models": state}
+    try:
+        answer["events_set_aside"] = await run_in_threadpool(rt.read.set_aside_count)
+    except Exception:  # the store is unavailable: liveness still answers
+        answer["events_set_aside"] = None
+    return answer

@@ -149,7 +149,7 @@ def test_reads_answer_503_until_the_read_models_have_started(
     monkeypatch.setattr(ReadSide, "rebuild", slow_rebuild)
     with TestClient(make_app(quick_settings, sqlite_service, issuer)) as c:
         h = tokens()
-        assert ok(c.get("/health")) == {"status": "ok", "read_models": "starting"}
+        assert ok(c.get("/health"))["read_models"] == "starting"
         starting = c.get("/waiting-list", headers=h)
         assert starting.status_code == 503 and starting.json()["code"] == "read_side_starting"
         release.set()
