@@ -9,6 +9,9 @@ including ``today``, the day the report is read (as if it ended the next day); d
 ``today`` count nothing. A purchased place counts under "purchased" only, whatever its
 type, so the four columns add up to the total.
 
+The days are summed by the database over the stays' rows (``own_stay`` and
+``purchased_stay`` in :mod:`projections.derived`), kept as the cases change.
+
 The CSV is for Excel as Norwegian managers have it: ``;`` between fields, a UTF-8 byte-order
 mark first, CRLF line ends, ISO dates.
 """

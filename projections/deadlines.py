@@ -3,7 +3,9 @@ R18, § 3-4 first paragraph) and what follows a breach (fristbrudd, R19, second 
 
 - **Breaches**: every recorded breach, with the person's R19 choice (a purchased place at
   another provider, or waiting on for a municipal place). A breach stays on the monitor
-  after the person is placed: the breach stays visible in reporting either way (R19).
+  after the person is placed: the breach stays visible in reporting either way (R19). The
+  history grows with every year, so it is read a page at a time, newest first (``limit``
+  and ``offset``, with the ``total``); the counts cover every breach.
 - **Overdue**: persons on the list whose deadline has passed with no offer that met it, but
   whose breach is not yet recorded (``check_deadlines`` has not run since).
 - **Due within 14 and 30 days**: persons on the list whose deadline falls between ``today``
@@ -16,6 +18,12 @@ R18, § 3-4 first paragraph) and what follows a breach (fristbrudd, R19, second 
 
 - **Grants not carried out** (R4, R15): every grant to be carried out at once that has not
   been within the policy's days, with the days since the grant.
+
+The monitor reads plain rows kept as the cases change (:mod:`projections.derived`): a row
+per recorded breach (``lto_rm_breach``) and a row per case with a deadline running or a
+grant not yet carried out (``lto_rm_deadline``); what depends on the day it is read (days
+left, overdue, days over the deadline) is computed then. The breach report reads the one
+case's document.
 
 Whether a guarantee is running, met, breached or lost is the domain's
 :meth:`~domain.case.Guarantee.state` (the same function the waiting list and the allocation
@@ -208,9 +216,9 @@ def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, off
         f"FROM {t.name(BREACH_TABLE)} WHERE municipality = %s", (municipality,))
     found = t.cursor.fetchone()
     total = int(found["n"])
-    page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     t.execute(f"SELECT {_BREACH_COLUMNS} FROM {t.name(BREACH_TABLE)} WHERE municipality = %s "
-              f"ORDER BY breached_on DESC, key DESC, seq DESC{page}", (municipality,))
+              "ORDER BY breached_on DESC, key DESC, seq DESC LIMIT %s OFFSET %s",
+              (municipality, 2**62 if limit is None else limit, offset))
     breaches = [_breach_row(r, today) for r in t.cursor.fetchall()]
 
     last = (today + timedelta(days=max(DUE_SOON_DAYS))).isoformat()

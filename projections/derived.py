@@ -41,8 +41,10 @@ provider_offer an other provider's offer (point: purchased_on, none   the offere
 
 **lto_rm_breach** — every recorded deadline breach (R18, R19) with the case as it stands:
 its status, the person's choice, the first offer after the deadline, the closing day.
-**lto_rm_deadline** — each case with a guarantee deadline running (``kind`` "guarantee")
-or a grant not yet carried out (``kind`` "grant", R4). Dates in these two are ISO text
+**lto_rm_deadline** — each case with a guarantee deadline running (``kind`` "guarantee":
+``since`` the waiting-list date, R23, and the ``deadline``) or a grant not yet carried out
+(``kind`` "grant", R4: ``since`` the day of the grant, ``alert_days`` the policy's days
+for carrying it out). Dates in these two are ISO text
 (compared, never summed); they hold the person's name for the allocation unit's monitor
 (managers never get it: the API and the pages leave it out).
 """

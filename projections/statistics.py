@@ -41,6 +41,14 @@ Definitions (each month is the calendar month in Norwegian local dates):
   days like institution-days. Days after ``today`` count nothing; None when no place-days
   are available.
 
+**How.** Each case, place and other provider's offer keeps the facts these count in plain
+rows of its own (:mod:`projections.derived`: points such as a decision or an offer, and
+intervals of days such as a stay, a place in service or time on the list, with their place
+type), replaced whenever its document changes. A report is a handful of queries, each a
+``SUM``/``COUNT`` with ``GROUP BY`` over those rows for every month at once
+(:mod:`projections.figures`); only the waits' median and 90th percentile are taken in
+Python, from the first offers of the months asked for.
+
 The CSV follows :func:`projections.activity.excel_csv` (``;``, UTF-8 BOM, CRLF), with
 decimal commas as Norwegian Excel reads numbers; occupancy is given in percent there.
 """

@@ -23,6 +23,13 @@ versions are the same however the log is cut into batches: a rebuild equals the 
 tables row for row. Versions of one row follow its aggregate's events, whose timestamps
 never go backwards; if a clock does go back, the version takes the later moment.
 
+**Derived rows.** The documents of cases, places and other providers' offers each have
+rows in plain tables derived from them (:mod:`projections.derived`: the management figures'
+facts, the deadline monitor's breaches and deadlines), current only, keyed by the
+aggregate. :meth:`SqlStore.flush` replaces a document's derived rows when its new version
+changes them; a rebuild writes them once, from each document's last version
+(:meth:`SqlStore.insert_versions`).
+
 **Batched writes.** :class:`SqlStore` buffers the fold's writes: a batch's rows are read
 at once (``prefetch``: one query per table), changed in memory, and written once per batch
 (:func:`plan_versions` turns the changes into row operations, ``executemany`` writes them);

@@ -138,7 +138,7 @@ def assert_figures(store: Store, grown: Grown, todays: list[date]) -> None:
             for year in years:
                 assert activity_report(store, m, year, today) == \
                     reference.activity_report(store, m, year, today), (m, today, year)
-            for limit, offset in ((None, 0), (5, 0), (7, 3), (100, 0), (3, 10_000)):
+            for limit, offset in ((None, 0), (None, 2), (5, 0), (7, 3), (100, 0), (3, 10_000)):
                 assert deadline_monitor(store, m, today, limit, offset) == \
                     _expected_monitor(store, m, today, limit, offset), (m, today, limit)
         # on the day of a deadline, the day before and the day after, and 14 and 30 days
