@@ -10,8 +10,8 @@ cover the 24 months up to it.
     .venv/bin/python bench/management.py --postgres [--events N] [--schema NAME] [--keep]
 
 ``--db`` uses (and, when missing, generates) a SQLite file; ``--postgres`` generates into a
-fresh schema of the local server (or reuses ``--schema``), dropped at the end unless
-``--keep``. The read models are rebuilt first when they are behind the log (or of an
+fresh schema of the local server (or ``--schema``, generated when missing), dropped at the
+end unless ``--keep``. The read models are rebuilt first when they are behind the log (or of an
 earlier layout). Each figure is timed cold (the first call) and as the median of five.
 The last line is one JSON object.
 """
@@ -116,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, help="the SQLite store (generated when missing)")
     parser.add_argument("--postgres", action="store_true", help="a PostgreSQL schema")
-    parser.add_argument("--schema", help="reuse this PostgreSQL schema")
+    parser.add_argument("--schema", help="this PostgreSQL schema (generated when missing)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--events", type=int, default=477_000)
     parser.add_argument("--seed", type=int, default=7)
@@ -128,9 +128,10 @@ def main() -> None:
                "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432",
                "POSTGRES_DBNAME": "test", "POSTGRES_USER": "postgres",
                "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema}
-        fresh = args.schema is None
-        if fresh:
-            with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+            fresh = conn.execute("SELECT 1 FROM information_schema.schemata "
+                                 "WHERE schema_name = %s", (schema,)).fetchone() is None
+            if fresh:
                 conn.execute(f'CREATE SCHEMA "{schema}"')
     else:
         if args.db is None:

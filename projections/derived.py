@@ -31,6 +31,8 @@ breach         a deadline breach recorded (point: breached_on)        the decisi
 waiting        time on the waiting list (interval)                    the decision
 bridging       a short-term stay bridging the wait (interval, R2)     the current decision
 own_stay       a stay in an own place (interval; ref: the place)      the place used
+                                                                      (the offer's: the
+                                                                      place's own)
 purchased_stay a stay in a purchased place (interval; ref: the offer) the place used
 in_service     a place in service (interval from its first day;       the place
                amount: its beds)
@@ -53,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from domain.case import ON_LIST as DOMAIN_ON_LIST
@@ -87,9 +90,11 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 DERIVED_TABLES = tuple(COLUMNS)
 
-#: The indexes the queries read by (besides the unique ``(key, seq)``).
+#: The indexes the queries read by (besides the unique ``(key, seq)``); the facts' hold
+#: every column the sums read, so the database reads the index alone.
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    FACT_TABLE: (("municipality", "kind", "first_day"), ("municipality", "kind", "end_day")),
+    FACT_TABLE: (("municipality", "kind", "first_day", "place_type", "amount", "end_day"),
+                 ("municipality", "kind", "end_day", "place_type", "amount", "first_day")),
     BREACH_TABLE: (("municipality", "breached_on"),),
     DEADLINE_TABLE: (("municipality", "kind", "deadline"),),
 }
@@ -105,9 +110,15 @@ def epoch_day(day: date) -> int:
     return day.toordinal() - EPOCH_ORDINAL
 
 
+@lru_cache(maxsize=1 << 16)
+def _epoch_day_of(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal() - EPOCH_ORDINAL
+
+
 def _day(iso: str | None) -> int | None:
-    """An ISO date as an epoch day (None stays None)."""
-    return date.fromisoformat(iso).toordinal() - EPOCH_ORDINAL if iso else None
+    """An ISO date as an epoch day (None stays None); remembered, as a rebuild derives the
+    rows of every document and the same days come again and again."""
+    return _epoch_day_of(iso) if iso else None
 
 
 class _Facts:
@@ -170,7 +181,7 @@ def case_rows(doc: Doc) -> Rows:
         facts.point("offer", o["place_type"], o["made_on"])
         since = o.get("waiting_since")
         if o.get("first") and since is not None and o.get("list_place_type") is not None:
-            waited = (date.fromisoformat(o["made_on"]) - date.fromisoformat(since)).days
+            waited = _epoch_day_of(o["made_on"]) - _epoch_day_of(since)
             facts.point("first_offer", o["list_place_type"], o["made_on"], waited)
     for s in doc.get("stays") or []:
         facts.point("admission", s["place_type"], s["admitted_on"])

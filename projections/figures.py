@@ -104,35 +104,81 @@ def day_sums(store: SqlStore, municipality: str, kinds: Iterable[str],
              windows: list[Window], groups: tuple[str, ...] = ("f.place_type",),
              join: str = "") -> dict[tuple[Any, ...], int]:
     """(window, kind, *groups) → the sum of amount × the days the intervals of ``kinds``
-    share with the window. Each window must hold a day (``hi > lo``). ``join`` may join
-    another row of the facts as ``p`` (e.g. a stay's place, for its type), and ``groups``
-    name what to sum by besides the window and the kind."""
+    share with the window (windows without a day are left out). ``join`` may join another
+    row of the facts as ``p`` (e.g. a stay's place, for its type), and ``groups`` name what
+    to sum by besides the window and the kind.
+
+    Not every interval is set against every window (a stay of years against every month):
+    the days of a window are those of the intervals running at its first day, plus those
+    starting in it, minus those ending in it. So the database reads the intervals running
+    at the first window's start once, and those starting or ending within the windows once
+    each, summed between consecutive window edges (:func:`_edge_sums`)."""
     windows = [w for w in windows if w[2] > w[1]]
     if not windows:
         return {}
-    cte, params = _windows(windows)
+    kinds = list(kinds)
+    edges = sorted({day for _, lo, hi in windows for day in (lo, hi)})
     kinds_in, kind_params = _in(kinds)
-    least, greatest = ("LEAST", "GREATEST") if store.dialect == "postgres" else ("MIN", "MAX")
     selected = ", ".join(f"{g} AS g{n}" for n, g in enumerate(groups))
     by = ", ".join(groups)
+    joined = join.replace("{facts}", store.name(FACT_TABLE))
+    # running at the first edge: started on or before it, ending after it
     store.execute(
-        f"WITH {cte} SELECT w.i AS i, f.kind AS kind, {selected}, "
-        f"SUM(f.amount * ({least}(f.end_day, w.hi) - {greatest}(f.first_day, w.lo))) AS n "
-        f"FROM {store.name(FACT_TABLE)} f "
-        "JOIN w ON f.first_day < w.hi AND f.end_day > w.lo "
-        f"{join.replace('{facts}', store.name(FACT_TABLE))} "
-        f"WHERE f.municipality = %s AND f.kind IN {kinds_in} "
-        "AND f.end_day > %s AND f.first_day < %s "
-        f"GROUP BY w.i, f.kind, {by}",
-        [*params, municipality, *kind_params, min(w[1] for w in windows),
-         max(w[2] for w in windows)])
-    return {(r["i"], r["kind"], *(r[f"g{n}"] for n in range(len(groups)))): int(r["n"])
-            for r in store.cursor.fetchall()}
+        f"SELECT f.kind AS kind, {selected}, SUM(f.amount) AS a "
+        f"FROM {store.name(FACT_TABLE)} f {joined} "
+        f"WHERE f.municipality = %s AND f.kind IN {kinds_in} AND f.end_day > %s "
+        f"AND f.first_day <= %s GROUP BY f.kind, {by}",
+        [municipality, *kind_params, edges[0], edges[0]])
+    running: dict[tuple[Any, ...], int] = {}
+    for r in store.cursor.fetchall():
+        running[(r["kind"], *(r[f"g{n}"] for n in range(len(groups))))] = int(r["a"])
+    starts = _edge_sums(store, municipality, kinds_in, kind_params, edges, "first_day",
+                        selected, by, joined, len(groups))
+    ends = _edge_sums(store, municipality, kinds_in, kind_params, edges, "end_day",
+                      selected, by, joined, len(groups))
+    at = {day: i for i, day in enumerate(edges)}
+    out: dict[tuple[Any, ...], int] = {}
+    for key in {*running, *starts, *ends}:
+        # the running amount at each edge, and the sums of amount × day between edges
+        started, ended = starts.get(key, {}), ends.get(key, {})
+        level = [running.get(key, 0)]
+        for j in range(1, len(edges)):
+            level.append(level[-1] + started.get(j, (0, 0))[0] - ended.get(j, (0, 0))[0])
+        for i, lo, hi in windows:
+            days = level[at[lo]] * (hi - lo)
+            for j in range(at[lo] + 1, at[hi] + 1):  # the segments (edge j-1, edge j]
+                a, a_day = started.get(j, (0, 0))
+                days += a * hi - a_day  # each starting on ``day`` runs hi - day days
+                a, a_day = ended.get(j, (0, 0))
+                days -= a * hi - a_day  # each ending on ``day`` misses hi - day days
+            if days:
+                out[(i, *key)] = days
+    return out
 
 
-#: Joins a stay (``f``) to its place's ``in_service`` fact (``p``: the place's type).
-PLACE_OF_STAY = ("JOIN {facts} p ON p.key = f.ref AND p.kind = 'in_service' "
-                 "AND p.municipality = f.municipality")
-#: Joins a purchased stay (``f``) to its other provider's offer (``p``: the price).
-OFFER_OF_STAY = ("JOIN {facts} p ON p.key = f.ref AND p.kind = 'provider_offer' "
-                 "AND p.municipality = f.municipality")
+def _edge_sums(store: SqlStore, municipality: str, kinds_in: str, kind_params: list[str],
+               edges: list[int], column: str, selected: str, by: str, joined: str,
+               n_groups: int) -> dict[tuple[Any, ...], dict[int, tuple[int, int]]]:
+    """(kind, *groups) → segment j → (sum of amount, sum of amount × ``column``) of the
+    intervals whose ``column`` (first_day or end_day) falls in (edge j-1, edge j]."""
+    segments = [(j, edges[j - 1], edges[j]) for j in range(1, len(edges))]
+    if not segments:
+        return {}
+    cte, params = _windows(segments)
+    store.execute(
+        f"WITH {cte} SELECT w.i AS j, f.kind AS kind, {selected}, SUM(f.amount) AS a, "
+        f"SUM(f.amount * f.{column}) AS a_day FROM w JOIN {store.name(FACT_TABLE)} f "
+        f"ON f.municipality = %s AND f.kind IN {kinds_in} AND f.{column} > w.lo "
+        f"AND f.{column} <= w.hi {joined} GROUP BY w.i, f.kind, {by}",
+        [*params, municipality, *kind_params])
+    out: dict[tuple[Any, ...], dict[int, tuple[int, int]]] = {}
+    for r in store.cursor.fetchall():
+        key = (r["kind"], *(r[f"g{n}"] for n in range(n_groups)))
+        out.setdefault(key, {})[r["j"]] = (int(r["a"]), int(r["a_day"]))
+    return out
+
+
+#: Joins a purchased stay (``f``) to its other provider's offer (``p``: the price), by the
+#: offer's one row.
+OFFER_OF_STAY = ("JOIN {facts} p ON p.key = f.ref AND p.seq = 0 "
+                 "AND p.kind = 'provider_offer' AND p.municipality = f.municipality")

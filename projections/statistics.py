@@ -67,7 +67,6 @@ from projections.activity import ONE_DAY, PLACE_TYPES, excel_csv
 from projections.derived import epoch_day
 from projections.figures import (
     OFFER_OF_STAY,
-    PLACE_OF_STAY,
     day_sums,
     figure_tables,
     point_counts,
@@ -160,6 +159,9 @@ class _Month:
 #: The points counted per month, and the figure each is.
 _POINTS = {"decision": "decisions", "offer": "offers", "admission": "admissions",
            "breach": "breaches", "provider_offer": "purchases"}
+#: The intervals' days counted per month, and the figure each is.
+_DAYS = {"bridging": "bridging", "in_service": "available", "closed": "available",
+         "own_stay": "occupied"}
 
 
 def statistics(store: Store, municipality: str, first_month: date, last_month: date,
@@ -186,13 +188,12 @@ def statistics(store: Store, municipality: str, first_month: date, last_month: d
         for (i, _, place_type), n in day_sums(facts, municipality, ("waiting",),
                                               last_days).items():
             figures[i].add(place_type, "waiting", n)
+        # occupancy: the place-days of own places in service, not closed, and those of the
+        # stays in them (a stay's place type is its place's: the offer takes the place's)
         for (i, kind, place_type), n in day_sums(
-                facts, municipality, ("bridging", "in_service", "closed"), so_far).items():
-            figures[i].add(place_type, "bridging" if kind == "bridging" else "available", n)
-        # occupancy: the stays in own places, by the place's type
-        for (i, _, place_type), n in day_sums(facts, municipality, ("own_stay",), so_far,
-                                              ("p.place_type",), PLACE_OF_STAY).items():
-            figures[i].add(place_type, "occupied", n)
+                facts, municipality, ("bridging", "in_service", "closed", "own_stay"),
+                so_far).items():
+            figures[i].add(place_type, _DAYS[kind], n)
         # purchases' cost: days of purchased stays × the offer's price per day
         for (i, _, place_type, price), n in day_sums(
                 facts, municipality, ("purchased_stay",), so_far, ("f.place_type", "p.price"),
