@@ -2,9 +2,10 @@
 and place type: what the statistics (R13), the activity report (R22) and the deadline
 monitor (R18, R19) are made of.
 
-A *window* is ``(i, lo, hi)``: its number and the days ``[lo, hi)`` as epoch days. The
-windows go to the database as a ``VALUES`` list joined with the facts, so one query
-answers every month of a report:
+A *window* is ``(i, lo, hi)``: its number and the days ``[lo, hi)`` as epoch days. One
+query answers every window of a report (every month): it reads the facts of the days the
+windows span by index, and sorts each into its window as it reads it (a ``CASE``), so the
+plan does not depend on the database's statistics of the tables:
 
 - :func:`point_counts`: the points (decisions, offers, ...) that fall in each window;
 - :func:`point_values`: their amounts (the days waited, for the median);
@@ -62,11 +63,14 @@ def _in(values: Iterable[str]) -> tuple[str, list[str]]:
     return f"({', '.join(['%s'] * len(listed))})", listed
 
 
-def _windows(windows: list[Window]) -> tuple[str, list[int]]:
-    """The ``w(i, lo, hi)`` common table expression."""
-    row = "(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))"
-    return (f"w(i, lo, hi) AS (VALUES {', '.join([row] * len(windows))})",
-            [v for w in windows for v in w])
+def _window_of(column: str, windows: list[Window]) -> tuple[str, int, int]:
+    """A SQL expression giving the window ``column`` (a day) falls in (NULL: none), and the
+    days the windows span: one range read of the index, each row sorted into its window
+    as it is read (no join, whose plan would hang on the database's statistics)."""
+    cases = " ".join(f"WHEN {column} >= {int(lo)} AND {column} < {int(hi)} THEN {int(i)}"
+                     for i, lo, hi in windows)
+    return (f"CASE {cases} END", min(int(w[1]) for w in windows),
+            max(int(w[2]) for w in windows))
 
 
 def point_counts(store: SqlStore, municipality: str, kinds: Iterable[str],
@@ -74,16 +78,16 @@ def point_counts(store: SqlStore, municipality: str, kinds: Iterable[str],
     """(window, kind, place type) → how many points of ``kinds`` fall in the window."""
     if not windows:
         return {}
-    cte, params = _windows(windows)
+    window, lo, hi = _window_of("f.first_day", windows)
     kinds_in, kind_params = _in(kinds)
     store.execute(
-        f"WITH {cte} SELECT w.i AS i, f.kind AS kind, f.place_type AS place_type, "
-        f"COUNT(*) AS n FROM w JOIN {store.name(FACT_TABLE)} f ON f.municipality = %s "
-        f"AND f.kind IN {kinds_in} AND f.first_day >= w.lo AND f.first_day < w.hi "
-        "GROUP BY w.i, f.kind, f.place_type",
-        [*params, municipality, *kind_params])
+        "SELECT i, kind, place_type, COUNT(*) AS n FROM ("
+        f"SELECT {window} AS i, f.kind AS kind, f.place_type AS place_type "
+        f"FROM {store.name(FACT_TABLE)} f WHERE f.municipality = %s AND f.kind IN {kinds_in} "
+        "AND f.first_day >= %s AND f.first_day < %s) x GROUP BY i, kind, place_type",
+        [municipality, *kind_params, lo, hi])
     return {(r["i"], r["kind"], r["place_type"]): int(r["n"])
-            for r in store.cursor.fetchall()}
+            for r in store.cursor.fetchall() if r["i"] is not None}
 
 
 def point_values(store: SqlStore, municipality: str, kind: str, windows: list[Window]
@@ -91,13 +95,14 @@ def point_values(store: SqlStore, municipality: str, kind: str, windows: list[Wi
     """(window, place type, amount) of every point of ``kind`` in the windows."""
     if not windows:
         return []
-    cte, params = _windows(windows)
+    window, lo, hi = _window_of("f.first_day", windows)
     store.execute(
-        f"WITH {cte} SELECT w.i AS i, f.place_type AS place_type, f.amount AS amount "
-        f"FROM w JOIN {store.name(FACT_TABLE)} f ON f.municipality = %s AND f.kind = %s "
-        "AND f.first_day >= w.lo AND f.first_day < w.hi",
-        [*params, municipality, kind])
-    return [(r["i"], r["place_type"], int(r["amount"])) for r in store.cursor.fetchall()]
+        f"SELECT {window} AS i, f.place_type AS place_type, f.amount AS amount "
+        f"FROM {store.name(FACT_TABLE)} f WHERE f.municipality = %s AND f.kind = %s "
+        "AND f.first_day >= %s AND f.first_day < %s",
+        [municipality, kind, lo, hi])
+    return [(r["i"], r["place_type"], int(r["amount"])) for r in store.cursor.fetchall()
+            if r["i"] is not None]
 
 
 def day_sums(store: SqlStore, municipality: str, kinds: Iterable[str],
@@ -133,9 +138,9 @@ def day_sums(store: SqlStore, municipality: str, kinds: Iterable[str],
     for r in store.cursor.fetchall():
         running[(r["kind"], *(r[f"g{n}"] for n in range(len(groups))))] = int(r["a"])
     starts = _edge_sums(store, municipality, kinds_in, kind_params, edges, "first_day",
-                        selected, by, joined, len(groups))
+                        selected, joined, len(groups))
     ends = _edge_sums(store, municipality, kinds_in, kind_params, edges, "end_day",
-                      selected, by, joined, len(groups))
+                      selected, joined, len(groups))
     at = {day: i for i, day in enumerate(edges)}
     out: dict[tuple[Any, ...], int] = {}
     for key in {*running, *starts, *ends}:
@@ -157,20 +162,23 @@ def day_sums(store: SqlStore, municipality: str, kinds: Iterable[str],
 
 
 def _edge_sums(store: SqlStore, municipality: str, kinds_in: str, kind_params: list[str],
-               edges: list[int], column: str, selected: str, by: str, joined: str,
-               n_groups: int) -> dict[tuple[Any, ...], dict[int, tuple[int, int]]]:
+               edges: list[int], column: str, selected: str, joined: str, n_groups: int
+               ) -> dict[tuple[Any, ...], dict[int, tuple[int, int]]]:
     """(kind, *groups) → segment j → (sum of amount, sum of amount × ``column``) of the
     intervals whose ``column`` (first_day or end_day) falls in (edge j-1, edge j]."""
-    segments = [(j, edges[j - 1], edges[j]) for j in range(1, len(edges))]
-    if not segments:
+    if len(edges) < 2:
         return {}
-    cte, params = _windows(segments)
+    # (edge j-1, edge j] is [edge j-1 + 1, edge j + 1) in whole days
+    window, lo, hi = _window_of(f"f.{column}", [(j, edges[j - 1] + 1, edges[j] + 1)
+                                                for j in range(1, len(edges))])
+    inner = ", ".join(f"g{n}" for n in range(n_groups))
     store.execute(
-        f"WITH {cte} SELECT w.i AS j, f.kind AS kind, {selected}, SUM(f.amount) AS a, "
-        f"SUM(f.amount * f.{column}) AS a_day FROM w JOIN {store.name(FACT_TABLE)} f "
-        f"ON f.municipality = %s AND f.kind IN {kinds_in} AND f.{column} > w.lo "
-        f"AND f.{column} <= w.hi {joined} GROUP BY w.i, f.kind, {by}",
-        [*params, municipality, *kind_params])
+        f"SELECT j, kind, {inner}, SUM(amount) AS a, SUM(amount * day) AS a_day FROM ("
+        f"SELECT {window} AS j, f.kind AS kind, {selected}, f.amount AS amount, "
+        f"f.{column} AS day FROM {store.name(FACT_TABLE)} f {joined} "
+        f"WHERE f.municipality = %s AND f.kind IN {kinds_in} AND f.{column} >= %s "
+        f"AND f.{column} < %s) x GROUP BY j, kind, {inner}",
+        [municipality, *kind_params, lo, hi])
     out: dict[tuple[Any, ...], dict[int, tuple[int, int]]] = {}
     for r in store.cursor.fetchall():
         key = (r["kind"], *(r[f"g{n}"] for n in range(n_groups)))
