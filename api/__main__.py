@@ -5,12 +5,20 @@ uvicorn at http://127.0.0.1:8000 (``LTO_HOST``, ``LTO_PORT``) on the embedded SQ
 with an empty store and ``LTO_DEMO`` on (the default), the demo municipality (4601) is
 seeded first, with a progress line, so that /docs, a demo token and an allocation run are a
 minute away.
+
+``--workers N`` (N > 1) serves from N processes: uvicorn's workers, each with the app and a
+pool of its own, reading the read models that one projector process keeps current
+(``python -m projections run``, started and stopped with the server; the workers run with
+``LTO_PROJECTOR=external``). On SQLite the processes share the file (WAL: readers never
+block the writer); on PostgreSQL each has its own pool (``POSTGRES_POOL_SIZE``).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import subprocess
 import sys
 
 import uvicorn
@@ -58,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", help="default: LTO_HOST or 127.0.0.1")
     parser.add_argument("--port", type=int, help="default: LTO_PORT or 8000")
     parser.add_argument("--no-seed", action="store_true", help="do not seed the demo data")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (more than 1: one projector process too)")
     args = parser.parse_args(argv)
     settings = ApiSettings()
     if args.no_seed:
@@ -70,11 +80,34 @@ def main(argv: list[str] | None = None) -> None:
     service = create_service()
     seed_if_empty(service, settings)  # quietly: one progress line, not a line per command
     logging.getLogger().setLevel(logging.INFO)
+    banner = (f"Langtidsopphold: http://{host}:{port}/docs  (token: POST /auth/demo-token "
+              '{"username": "saksbehandler"})')
+    if args.workers > 1:
+        service.close()
+        serve_workers(args.workers, host, port, settings, banner)
+        return
     app = create_app(settings, service=service)
-    print(f"Langtidsopphold: http://{host}:{port}/docs  (token: POST /auth/demo-token "
-          '{"username": "saksbehandler"})', flush=True)
+    print(banner, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level,
                 proxy_headers=False, server_header=False)
+
+
+def serve_workers(workers: int, host: str, port: int, settings: ApiSettings,
+                  banner: str) -> None:
+    """N server processes and one projector process, stopped together."""
+    projector = subprocess.Popen([sys.executable, "-m", "projections", "run"])
+    os.environ["LTO_PROJECTOR"] = "external"  # the workers' settings, read in each
+    print(f"{banner}  [{workers} prosesser]", flush=True)
+    try:
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host,
+                    port=port, log_level=settings.log_level, proxy_headers=False,
+                    server_header=False)
+    finally:
+        projector.terminate()
+        try:
+            projector.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            projector.kill()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,10 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,6 +35,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, logs
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
+from api.freshness import ReadPositions
 from api.methods import AllowedMethods
 from api.pages import router as pages_router
 from api.revocation import RevokedTokens
@@ -127,6 +131,23 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
                 errors.log_unexpected("TASK", "deadline-check", exc)
 
 
+def replica_datastore(service: AllocationService, settings: ApiSettings) -> Any:
+    """The datastore the read models are read from when it is not the store itself: a
+    PostgreSQL streaming replica (``LTO_READ_REPLICA_HOST``), else None."""
+    if not settings.read_replica_host:
+        return None
+    if settings.projector != "external":
+        raise ValueError("LTO_READ_REPLICA_HOST needs LTO_PROJECTOR=external: the projector "
+                         "writes the read models to the primary, the servers read the replica")
+    env = dict(service.env)
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        raise ValueError("LTO_READ_REPLICA_HOST is for the PostgreSQL store")
+    env["POSTGRES_HOST"] = settings.read_replica_host
+    if settings.read_replica_port:
+        env["POSTGRES_PORT"] = str(settings.read_replica_port)
+    return PostgresFactory(Environment(service.name, env)).datastore
+
+
 def create_app(settings: ApiSettings | None = None, *, service: AllocationService | None = None,
                clock: Clock | None = None, issuer: LocalIssuer | None = None) -> FastAPI:
     settings = settings or ApiSettings()
@@ -145,15 +166,19 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         issuer = LocalIssuer(settings)
     revoked = RevokedTokens(service.recorder.datastore,  # type: ignore[attr-defined]
                             cache_seconds=settings.revocation_cache_s)
-    rt = Runtime(settings=settings, service=service, read=ReadSide(service),
+    read = ReadSide(service, external=settings.projector == "external",
+                    replica=replica_datastore(service, settings))
+    rt = Runtime(settings=settings, service=service, read=read,
                  verifier=TokenVerifier(settings, issuer, revoked), issuer=issuer)
+    if not read.external:
+        service.after_save = read.nudge  # a write is applied at once, not at the next poll
 
     logs.install()  # no identity number in any log line (again at startup, below)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.install()  # the server has configured its loggers by now
-        rt.read.start()
+        rt.start_reading()
         stop = threading.Event()
         checker: threading.Thread | None = None
         if settings.deadline_check_interval_s > 0:
@@ -201,6 +226,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         ])
     app.state.runtime = rt
     errors.install(app)
+    app.add_middleware(ReadPositions)  # a write's position in its answer (api.freshness)
     app.add_middleware(AllowedMethods)  # inside SecurityHeaders: its answers get the headers
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:

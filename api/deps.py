@@ -14,7 +14,9 @@ them in its thread pool).
 data is an :class:`AuditedRoute`: the route class itself logs the request — who (name and
 token subject), role, which case(s), what (the route's name), allowed or not — whatever the
 outcome. The case is the path's ``case_id`` and/or the ids the handler names with
-:func:`note_cases` (the waiting list notes every case it shows). While the handler runs, an
+:func:`note_cases`, and the lists of persons it shows with :func:`note_list_view` (one
+small record per list: which list, its page, the moment and position it stood at — not
+everyone on it). While the handler runs, an
 :class:`~application.base.AccessNote` is open (``service.logging_access``): every save that
 writes a person's data carries its entry **in the same transaction**, so a write is never
 committed without its entry, and an entry that cannot be written stops the write. What the
@@ -36,8 +38,9 @@ import inspect
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -60,14 +63,17 @@ from api.errors import (
     status_for,
     store_unavailable,
 )
+from api.freshness import wanted_position
 from api.settings import ApiSettings
 from application.base import AccessNote
 from application.service import AllocationService
-from domain.access import mask_identity_numbers
+from domain.access import ListView, mask_identity_numbers
 from domain.errors import DomainError
-from projections.read_side import ReadSide
+from projections.read_side import REBUILD_BEHIND, ReadSide
 
 log = logging.getLogger("api.access")
+
+START_TIMEOUT_S = 3600.0
 
 #: The pages keep the same bearer token in this cookie (HttpOnly, SameSite=Strict).
 SESSION_COOKIE = "lto_token"
@@ -83,8 +89,13 @@ class Runtime:
     read: ReadSide
     verifier: TokenVerifier
     issuer: LocalIssuer | None
+    #: Set once the read models have caught up with the log as it was at start
+    #: (:meth:`start_reading`); set from the outset when nothing starts them.
+    ready: threading.Event = field(default_factory=threading.Event)
+    starting_error: BaseException | None = None
 
     def __post_init__(self) -> None:
+        self.ready.set()
         # The deadline check (R18) and the allocation run (R17) find the waiting cases in
         # the read models (brought up to date first), not by scanning the whole event log.
         self.service.use_waiting_cases(self.read)
@@ -93,19 +104,55 @@ class Runtime:
         """The newest notification id in the event store (0 when empty)."""
         return self.service.recorder.max_notification_id() or 0
 
-    def fresh(self) -> ReadSide:
-        """Read-your-writes: the read models once they hold every event stored so far.
-
-        Reads ask the store for its newest notification id (one indexed ``MAX``) and, if the
-        read side is behind, catch up in the request's own thread rather than wait for the
-        background poll; a write a client saw acknowledged is therefore in every read it
-        makes afterwards. Gives up after ``settings.read_timeout_s`` with 503.
-        """
+    def start_reading(self) -> None:
+        """Bring the read models up to the log as it is now, then keep them current: on
+        the embedded default with a background projector in this process (a rebuild with
+        worker processes first when they lag far behind, e.g. on the first start over a
+        large store), or, with ``LTO_PROJECTOR=external``, by waiting for the projector
+        process. Until then a read answers 503 ``read_side_starting`` (``GET /health``
+        answers at once and says so). Runs on a thread of its own."""
+        self.ready.clear()
+        self.starting_error = None
         target = self.position()
-        if target and self.read.position() < target:
-            self.read.catch_up()
+        rebuild = (not self.read.external and self.settings.rebuild_on_start
+                   and target - self.read.position() >= REBUILD_BEHIND)
+        if not self.read.external and not rebuild:
+            self.read.start()  # catches up from where it stands
+
+        def start() -> None:
             try:
-                self.read.wait_for(target, timeout=self.settings.read_timeout_s)
+                if rebuild:
+                    self.read.rebuild()
+                    self.read.start()
+                self.read.wait_for(target, timeout=START_TIMEOUT_S)
+                self.ready.set()
+            except BaseException as exc:  # reads answer 503 and say why in the log
+                self.starting_error = exc
+                logging.getLogger("api").error("read side: could not start (%s: %s)",
+                                               type(exc).__name__,
+                                               mask_identity_numbers(str(exc)))
+
+        threading.Thread(target=start, name="read-side-start", daemon=True).start()
+
+    def fresh(self) -> ReadSide:
+        """The read models for a read, as they stand (:mod:`api.freshness`): a read never
+        catches up itself or waits for other reads. If the client asked to see a position
+        (its own write), waits until they hold it, at most ``settings.read_timeout_s``,
+        then 503 ``read_side_lagging``. Before the read side has started, 503
+        ``read_side_starting``. Without a projector (no server lifespan, as in some
+        tools), catches up in this thread as before."""
+        if not self.ready.is_set() and not self.ready.wait(self.settings.read_timeout_s):
+            raise ApiError(503, "read_side_starting", "Tjenesten starter og bygger "
+                           "oversiktene sine; prøv igjen om litt.",
+                           headers={"Retry-After": "2"})
+        if not self.read.running:
+            self.read.catch_up()
+            return self.read
+        wanted = wanted_position.get()
+        if wanted and self.read.known_position() < wanted:
+            wanted = min(wanted, self.position())  # never beyond what the store holds
+            try:
+                self.read.wait_for(wanted, timeout=self.settings.read_timeout_s)
             except TimeoutError:
                 raise ApiError(503, "read_side_lagging", "Lesemodellene henger etter; prøv "
                                "igjen om litt.", headers={"Retry-After": "1"}) from None
@@ -294,8 +341,8 @@ def _reserving(route: APIRoute, endpoint: Callable[..., Any]) -> Callable[..., A
 
 def note_cases(request: Request, case_ids: Iterable[UUID | str]) -> None:
     """Name the cases whose data this request read or wrote (besides a path ``case_id``).
-    Calling it with none still marks the request as a read of personal data (an empty
-    waiting list is logged too)."""
+    Calling it with none still marks the request as a read of personal data. A list of
+    persons is noted as one view instead (:func:`note_list_view`)."""
     noted: list[UUID] = request.state.__dict__.setdefault("audit_cases", [])
     note: AccessNote | None = getattr(request.state, "access_note", None)
     for cid in case_ids:
@@ -303,6 +350,19 @@ def note_cases(request: Request, case_ids: Iterable[UUID | str]) -> None:
         noted.append(uid)
         if note is not None:
             note.cases.append(uid)
+
+
+def note_list_view(request: Request, view: ListView) -> None:
+    """Name a list of persons this request showed, as the view itself (which list, its
+    filters and page, the moment and position it stood at): one small record in the
+    request's access-log entry however long the list, from which the list is reproduced
+    (:class:`~domain.access.ListView`). An empty list is logged too."""
+    request.state.__dict__.setdefault("audit_cases", [])  # a read of personal data
+    views: list[ListView] = request.state.__dict__.setdefault("audit_views", [])
+    views.append(view)
+    note: AccessNote | None = getattr(request.state, "access_note", None)
+    if note is not None:
+        note.views.append(view)
 
 
 def _status_of(exc: BaseException) -> int:
@@ -392,9 +452,11 @@ def _ids_in(request: Request) -> list[UUID]:
 
 
 def record_access(request: Request, action: str, status: int,
-                  logged: set[UUID] | frozenset[UUID] = frozenset()) -> bool:
+                  logged: set[UUID] | frozenset[UUID] = frozenset(),
+                  logged_views: int = 0) -> bool:
     """Write this request's access-log entry, if it touched (or tried to touch) a
-    person's data and has not logged it already with a write (``logged``). A refused
+    person's data and has not logged it already with a write (``logged``: the cases,
+    ``logged_views``: how many of its list views were saved with a write). A refused
     attempt (401, 403, 404) at a case of another municipality — its id in the path, the
     query or the body — is logged in *that* municipality's log. Returns whether an entry
     was written."""
@@ -430,19 +492,15 @@ def record_access(request: Request, action: str, status: int,
         return written
     cases = [c for c in dict.fromkeys([*([path_case] if path_case else []), *(noted or [])])
              if c not in logged]
-    if logged and not cases:
-        return False  # every case is in the entry saved with the write
+    views: list[ListView] = getattr(request.state, "audit_views", [])[logged_views:]
+    if (logged or logged_views) and not cases and not views:
+        return False  # every case and view is in the entry saved with the write
     if principal is None:
         log.warning("request %s without a caller (no municipality to log it in)", where)
         return False
     rt.service.record_access(principal.municipality, actor=actor, role=role, action=action,
-                             case_ids=cases, allowed=True, detail=where)
+                             case_ids=cases, allowed=True, detail=where, views=views)
     return True
-
-
-def _position_header(request: Request, response: Response) -> None:
-    if request.method not in ("GET", "HEAD") and response.status_code < 400:
-        response.headers["X-Read-Position"] = str(runtime(request).position())
 
 
 def _strict_query(route: APIRoute) -> Callable[[Request], None]:
@@ -474,27 +532,23 @@ class _KeyedRoute(APIRoute):
 
 class ApiRoute(_KeyedRoute):
     """Every JSON route: unknown query parameters are refused; a write with an
-    ``Idempotency-Key`` reserves it for its request first; a successful write answers
-    with ``X-Read-Position``, the event store's newest notification id after it (reads
-    wait for the read side to reach the store's newest position anyway; the header lets a
-    client or a replica check it)."""
+    ``Idempotency-Key`` reserves it for its request first. (A successful write answers
+    with ``X-Read-Position``: :mod:`api.freshness`.)"""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         strict = _strict_query(self)
 
-        async def positioned(request: Request) -> Response:
+        async def checked(request: Request) -> Response:
             strict(request)
-            response = await handler(request)
-            await run_in_threadpool(_position_header, request, response)
-            return response
+            return await handler(request)
 
-        return positioned
+        return checked
 
 
 class AuditedRoute(_KeyedRoute):
     """A route that touches a person's data: one access-log entry per request, whatever
-    the outcome (see the module docstring); and ``X-Read-Position`` as :class:`ApiRoute`."""
+    the outcome (see the module docstring)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -517,14 +571,14 @@ class AuditedRoute(_KeyedRoute):
                     request.state.raw_body = b""
                 try:
                     await run_in_threadpool(record_access, request, action, status,
-                                            note.logged)
+                                            note.logged, note.logged_views)
                 except Exception as log_exc:  # keep the original answer
                     log.error("access log write failed for %s (%s): %s", action, status,
                               type(log_exc).__name__)
                 raise
             try:
                 await run_in_threadpool(record_access, request, action, response.status_code,
-                                        note.logged)
+                                        note.logged, note.logged_views)
             except Exception as log_exc:
                 if store_unavailable(log_exc):
                     log_unavailable(request.method, self.path, log_exc)
@@ -534,7 +588,6 @@ class AuditedRoute(_KeyedRoute):
                 raise ApiError(503, "access_log_unavailable", "Tilgangsloggen kunne ikke "
                                "skrives, så svaret holdes tilbake. Prøv igjen.",
                                headers={"Retry-After": str(STORE_RETRY_AFTER_S)}) from None
-            await run_in_threadpool(_position_header, request, response)
             return response
 
         return audited

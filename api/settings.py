@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -47,8 +47,21 @@ class ApiSettings(BaseSettings):
     demo: bool = True
     demo_municipality: str = "4601"
 
-    #: Read-your-writes: how long a read after a write waits for the projections.
+    #: Read-your-writes: how long a read that asks for its own write's position waits for
+    #: the read models (see ``api/freshness.py``).
     read_timeout_s: float = 5.0
+    #: Who keeps the read models current: ``thread``, a background projector in each
+    #: server process (the embedded default); ``external``, another process
+    #: (``python -m projections run``; ``python -m api --workers N`` starts one).
+    projector: Literal["thread", "external"] = "thread"
+    #: At start, read models lagging far behind the log (the first start over a large
+    #: store) are rebuilt with worker processes rather than caught up batch by batch.
+    rebuild_on_start: bool = True
+    #: PostgreSQL: read the read models from a streaming replica at this host (and port;
+    #: the rest as the store's ``POSTGRES_*``). Writes and the access log go to the primary;
+    #: needs ``projector=external`` (the projector writes to the primary).
+    read_replica_host: str = ""
+    read_replica_port: int = 0
 
     #: R18: how often the server's background task records due deadline breaches
     #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).

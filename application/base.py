@@ -30,7 +30,7 @@ from application.clock import Clock, SystemClock
 from application.errors import ConcurrencyConflict, StaleVersion
 from application.transcodings import register_domain_transcodings
 from application.waiting_cases import WaitingCases
-from domain.access import AccessLogEntry
+from domain.access import AccessLogEntry, ListView
 from domain.base import Base, local_date
 from domain.case import Case
 from domain.errors import NotFound
@@ -70,15 +70,19 @@ class AccessNote:
     """The access-log entry (tilgangslogg) of a request that may write, kept open while its
     commands run (:meth:`ServiceBase.logging_access`). ``who`` tells, when asked, the
     municipality, actor, role and what was done (None: nobody to log yet); ``cases`` the
-    cases the request names so far (a live list the caller may add to). Each save of the
-    request that writes a person's data carries an entry naming the cases it has not yet
-    logged, in the same transaction: a write is never committed without its entry."""
+    cases the request names so far, and ``views`` the lists of persons it showed (live lists
+    the caller may add to). Each save of the request that writes a person's data carries an
+    entry naming the cases and list views it has not yet logged, in the same transaction: a
+    write is never committed without its entry. ``logged_views`` counts the views logged so
+    far (the first ones of ``views``)."""
 
     action: str
     who: Callable[[], tuple[str, str, str, str] | None]
     cases: list[UUID] = field(default_factory=list)
     logged: set[UUID] = field(default_factory=set)
     entries: int = 0
+    views: list[ListView] = field(default_factory=list)
+    logged_views: int = 0
 
 
 _ACCESS: ContextVar[AccessNote | None] = ContextVar("lto_access", default=None)
@@ -188,13 +192,20 @@ class ServiceBase(Application[UUID]):
         finally:
             _ACCESS.reset(token)
 
+    #: Called after every save that stored events (the server's read side is nudged, so
+    #: that its projector applies them at once rather than at its next poll).
+    after_save: Callable[[], None] | None = None
+
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         note = _ACCESS.get()
         if note is not None:
             entry = self._access_entry(note, [o for o in objs if isinstance(o, Base)])
             if entry is not None:
                 objs = (*objs, entry)
-        return super().save(*objs, **kwargs)
+        recordings = super().save(*objs, **kwargs)
+        if recordings and self.after_save is not None:
+            self.after_save()
+        return recordings
 
     def _access_entry(self, note: AccessNote, aggregates: list[Base]) -> Base | None:
         substantive = [a for a in aggregates if not getattr(a, "access_neutral", False)]
@@ -207,13 +218,15 @@ class ServiceBase(Application[UUID]):
         named = [a.id for a in substantive if isinstance(a, Case)
                  and a.municipality == municipality]
         cases = [c for c in dict.fromkeys([*note.cases, *named]) if c not in note.logged]
-        if not cases:
+        views = note.views[note.logged_views:]
+        if not cases and not views:
             return None
         entry = AccessLogEntry.record(
             self._now(), entry_id=uuid4(), municipality=municipality, actor=actor, role=role,
             action=note.action, case_ids=cases, allowed=True,
-            detail=f"{detail} (saved with the write)")
+            detail=f"{detail} (saved with the write)", views=views)
         note.logged.update(cases)
+        note.logged_views += len(views)
         note.entries += 1
         return entry
 

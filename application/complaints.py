@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from application.base import ServiceBase, derived_id
-from domain.access import AccessLogEntry
+from domain.access import AccessLogEntry, ListView
 from domain.complaint import Complaint, ComplaintOutcome, ComplaintSubject
 
 log = logging.getLogger(__name__)
@@ -111,18 +111,20 @@ class AccessLogCommands(ServiceBase):
     def record_access(
         self, municipality: str, *, actor: str, role: str, action: str,
         case_ids: Sequence[UUID], allowed: bool, detail: str = "",
-        command_id: str | None = None,
+        command_id: str | None = None, views: Sequence[ListView] = (),
     ) -> UUID:
         """Log one request: who (``actor`` in ``role``) did what (``action``, such as
-        "read_case", "write_case", "read_waiting_list") to which cases' personal data,
-        and whether it was allowed. Returns the entry's id."""
+        "read_case", "write_case", "read_waiting_list") to which cases' personal data —
+        named one by one (``case_ids``), or as the lists of persons shown (``views``: one
+        small record per list, however long) — and whether it was allowed. Returns the
+        entry's id."""
         entry_id = derived_id("access", municipality, command_id)
         if command_id and self._exists(entry_id) is not None:
             return self.get_access_log_entry(municipality, entry_id).id
         entry = AccessLogEntry.record(
             self._now(), entry_id=entry_id, municipality=municipality, actor=actor,
             role=role, action=action, case_ids=case_ids, allowed=allowed, detail=detail,
-            command_id=command_id)
+            command_id=command_id, views=views)
         try:
             self.save(entry)
         except IntegrityError:

@@ -1,6 +1,11 @@
 """``python -m projections rebuild``: replay the log into new read models, which then take
 the place of the current ones (which serve until then).
 ``python -m projections catch-up``: apply what the log holds beyond the tracked position.
+``python -m projections run``: the projector as a process of its own — keep the read models
+current until stopped (SIGTERM or Ctrl-C), woken by PostgreSQL's notifications where the
+store has them and polling every ``--interval`` seconds otherwise; read models lagging far
+behind at start are rebuilt first. The servers then run with ``LTO_PROJECTOR=external``
+(``python -m api --workers N`` starts this process itself).
 
 The store is chosen by eventsourcing's variables (``PERSISTENCE_MODULE``, ``SQLITE_DBNAME``,
 ``POSTGRES_*`` including ``POSTGRES_SCHEMA``), as for the service itself. A rebuild of a
@@ -11,23 +16,32 @@ large log folds it in worker processes (``--workers``; by default 2 from
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 import time
+from typing import Any
 
 from application.bootstrap import create_service
-from projections.read_side import REBUILD_BATCH, ReadSide
+from projections.read_side import REBUILD_BATCH, REBUILD_BEHIND, ReadSide
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m projections")
-    parser.add_argument("command", choices=["rebuild", "catch-up"])
+    parser.add_argument("command", choices=["rebuild", "catch-up", "run"])
     parser.add_argument("--workers", type=int, default=None,
                         help="processes folding the log in a rebuild (1: this one only)")
     parser.add_argument("--batch", type=int, default=REBUILD_BATCH,
                         help="notifications per transaction")
+    parser.add_argument("--interval", type=float, default=0.05,
+                        help="run: seconds between polls when nothing wakes the projector")
+    parser.add_argument("--rebuild-behind", type=int, default=REBUILD_BEHIND,
+                        help="run: rebuild first when this many events behind at start")
     args = parser.parse_args(argv)
     service = create_service()
     try:
         read = ReadSide(service)
+        if args.command == "run":
+            return run(read, args.interval, args.rebuild_behind)
         started = time.perf_counter()
         if args.command == "rebuild":
             count = read.rebuild(batch=args.batch, workers=args.workers)
@@ -38,6 +52,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.command}: {count} events in {seconds:.2f} s{rate}, at {read.position()}")
     finally:
         service.close()
+    return 0
+
+
+def run(read: ReadSide, interval: float, rebuild_behind: int) -> int:
+    """Keep the read models current until SIGTERM or SIGINT."""
+    stop = threading.Event()
+
+    def stopping(*_: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, stopping)
+    signal.signal(signal.SIGINT, stopping)
+    end = read.app.recorder.max_notification_id() or 0
+    if end - read.position() >= rebuild_behind:
+        started = time.perf_counter()
+        count = read.rebuild()
+        print(f"projector: rebuilt the read models from {count} events in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    read.start(interval=interval)
+    try:
+        read.wait_for(end, timeout=3600)
+        print(f"projector: running, at {read.known_position()}", flush=True)
+        while not stop.wait(1.0):
+            if read.error is not None:
+                raise read.error
+    finally:
+        read.stop()
+    print(f"projector: stopped at {read.known_position()}", flush=True)
     return 0
 
 

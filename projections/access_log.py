@@ -2,21 +2,50 @@
 logged request that touched its personal data — who, in which role, did what, when, and
 whether it was allowed. What the person may ask to see.
 
-One row per case and entry, only ever appended (no versions: an entry never changes); a
-request that touched several cases is a row for each of them (with the same ``entry_id``).
-A refused attempt that named no case is in the event log only.
+**Rows.** Only ever appended (no versions: an entry never changes). A request that named
+cases one by one is a row for each of them (with the same ``entry_id``). A list of persons
+it showed (:class:`~domain.access.ListView`) is *one* row, under the list's key
+(:func:`view_key`: the municipality and the list), at the moment the list stood as; its
+document holds the view. A refused attempt that named no case is in the event log only.
+
+**Who saw my case.** A case's log is its own rows and the list views that showed it. The
+list views are found from the temporal read models, without reproducing each list:
+
+1. the case row's versions say when it was on the waiting list (its status, a column);
+2. the list views of its municipality whose moment lies in those spans are the views it was
+   on (an indexed range of the list's rows);
+3. a view that showed the whole list (first page, every row) showed it; for a view of a
+   later or shorter page, the case's rank at the view's moment decides: the rows on the
+   list in the views' span are read once and swept in time order, so each view's rank is a
+   binary search, not a list rebuilt.
+
+This is the same answer as reproducing each list (``ReadSide.as_of(view.moment)``, its page)
+and looking for the case, which a test holds it to.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from datetime import datetime
 from typing import Any
 
-from domain.access import AccessLogEntry
-from projections.store import Doc, Store, micros
+from domain.access import AccessLogEntry, ListView
+from domain.order import OrderKey
+from projections.codec import unpack
+from projections.store import ACCESS_TABLE, Doc, SqlStore, Store, micros
+
+# The fold imports this module for apply_access; the case table's names and the waiting
+# list's order come from modules that import the fold, so they are imported where used.
+
+
+def view_key(municipality: str, list_name: str) -> str:
+    """The key the access table keeps a list's views under (beside the cases' ids)."""
+    return f"view:{municipality}:{list_name}"
 
 
 def apply_access(store: Store, e: Any) -> None:
-    """Append one access-log entry to the log of each case it touched."""
+    """Append one access-log entry to the log of each case it named, and each list view it
+    records to its list's rows."""
     if not isinstance(e, AccessLogEntry.Recorded):
         return
     entry_id = str(e.originator_id)
@@ -28,11 +57,126 @@ def apply_access(store: Store, e: Any) -> None:
     at = micros(e.timestamp)
     for case_id in dict.fromkeys(e.case_ids):  # a case named twice is logged once
         store.add_access(str(case_id), entry_id, e.municipality, at, entry)
+    for view in getattr(e, "views", None) or ():
+        moment = micros(ListView.from_dict(view).moment)
+        store.add_access(view_key(e.municipality, view["list"]), entry_id, e.municipality,
+                         moment, {**entry, "view": view})
 
 
 def access_log(store: Store, municipality: str, case_id: str) -> list[Doc]:
     """Who has accessed the case, newest first (entries of other municipalities never
-    show)."""
-    entries = [x for x in store.access_entries(case_id) if x["municipality"] == municipality]
-    entries.reverse()  # oldest first from the store: newest first, ties newest-logged first
-    return entries
+    show): the entries that named it, and the list views that showed it (on the SQL
+    stores, which keep the rows' versions; a memory store knows only the entries)."""
+    if not isinstance(store, SqlStore):
+        entries = [x for x in store.access_entries(case_id)
+                   if x["municipality"] == municipality]
+        entries.reverse()  # oldest first from the store: newest first
+        return entries
+    rows = [(at, seq, doc) for at, seq, doc in _rows(store, case_id)
+            if doc["municipality"] == municipality]
+    rows += views_showing(store, municipality, case_id)
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [doc for _, _, doc in reversed(rows)]  # newest first, ties newest-logged first
+
+
+def _rows(store: SqlStore, key: str, lo: int | None = None, hi: int | None = None
+          ) -> list[tuple[int, int, Doc]]:
+    """The access rows under ``key`` (with ``lo``/``hi``: whose ``at`` is in [lo, hi)), as
+    (at, seq, document), oldest first; as of a moment, only those logged by then."""
+    store.flush()
+    where, params = "case_id = %s", [key]
+    if lo is not None:
+        where, params = where + " AND at >= %s AND at < %s", [*params, lo, hi]
+    elif store.as_of is not None:
+        where, params = where + " AND at <= %s", [*params, micros(store.as_of)]
+    store.execute(f"SELECT at, seq, doc FROM {store.name(ACCESS_TABLE)} WHERE {where} "
+                  "ORDER BY at, seq", params)
+    return [(r["at"], r["seq"], unpack(r["doc"])) for r in store.cursor.fetchall()]
+
+
+def _logged(doc: Doc) -> int:
+    return micros(datetime.fromisoformat(doc["at"]))
+
+
+def views_showing(store: SqlStore, municipality: str, case_id: str
+                  ) -> list[tuple[int, int, Doc]]:
+    """The list views of ``municipality`` that showed the case, as (logged at, seq,
+    document): see the module docstring."""
+    from projections.fold import CASE, ON_LIST
+    from projections.waiting_list import LIST_NAME
+
+    store.flush()
+    store.execute(f"SELECT valid_from, valid_to, status FROM {store.name(CASE)} "
+                  "WHERE key = %s AND municipality = %s ORDER BY valid_from",
+                  (case_id, municipality))
+    spans: list[list[int]] = []  # [from, to) while on the list
+    for r in store.cursor.fetchall():
+        if r["status"] not in ON_LIST:
+            continue
+        if spans and spans[-1][1] == r["valid_from"]:
+            spans[-1][1] = r["valid_to"]
+        else:
+            spans.append([r["valid_from"], r["valid_to"]])
+    if not spans:
+        return []
+    until = micros(store.as_of) if store.as_of is not None else None
+    found: list[tuple[int, int, Doc]] = []
+    paged: list[tuple[int, int, Doc, ListView]] = []
+    key = view_key(municipality, LIST_NAME)
+    for lo, hi in spans:
+        for _, seq, doc in _rows(store, key, lo, hi):
+            logged = _logged(doc)
+            if until is not None and logged > until:
+                continue
+            view = ListView.from_dict(doc["view"])
+            if view.whole:
+                found.append((logged, seq, doc))
+            else:
+                paged.append((logged, seq, doc, view))
+    if paged:
+        ranks = _ranks(store, municipality, case_id, sorted({micros(v.moment)
+                                                             for *_, v in paged}))
+        found += [(logged, seq, doc) for logged, seq, doc, view in paged
+                  if view.shows_rank(ranks.get(micros(view.moment), 0))]
+    return found
+
+
+def _ranks(store: SqlStore, municipality: str, case_id: str, moments: list[int]
+           ) -> dict[int, int]:
+    """The case's rank on the waiting list at each of ``moments`` (ascending; the case is
+    on the list at each): the rows on the list at some moment of their span are read once
+    and swept in time order, keeping the order keys of the rows valid so far sorted."""
+    from projections.fold import CASE, ON_LIST
+    from projections.waiting_list import order_key
+
+    lo, hi = moments[0], moments[-1]
+    statuses = list(ON_LIST)
+    store.execute(
+        f"SELECT key, valid_from, valid_to, doc FROM {store.name(CASE)} "
+        f"WHERE municipality = %s AND status IN ({', '.join(['%s'] * len(statuses))}) "
+        "AND valid_from <= %s AND valid_to > %s",
+        (municipality, *statuses, hi, lo))
+    changes: list[tuple[int, int, OrderKey]] = []  # (moment, 0 = leaves / 1 = joins, key)
+    own: list[tuple[int, int, OrderKey]] = []  # the case's versions: (from, to, key)
+    for r in store.cursor.fetchall():
+        k = order_key(unpack(r["doc"]))
+        changes.append((r["valid_from"], 1, k))
+        changes.append((r["valid_to"], 0, k))
+        if r["key"] == case_id:
+            own.append((r["valid_from"], r["valid_to"], k))
+    changes.sort(key=lambda c: (c[0], c[1]))
+    keys: list[OrderKey] = []
+    ranks: dict[int, int] = {}
+    i = 0
+    for t in moments:
+        while i < len(changes) and changes[i][0] <= t:
+            _, joins, k = changes[i]
+            if joins:
+                insort(keys, k)
+            else:
+                keys.pop(bisect_left(keys, k))
+            i += 1
+        mine = next((k for start, end, k in own if start <= t < end), None)
+        if mine is not None:
+            ranks[t] = bisect_left(keys, mine) + 1
+    return ranks

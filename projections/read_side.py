@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -43,19 +43,31 @@ from projections.deadlines import (
     deadline_monitor,
 )
 from projections.fold import CASE, ON_LIST, apply_event
+from projections.list_view import newest_change, read_position, snapshot
+from projections.listen import LogListener
 from projections.outage import store_unavailable
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, CrossPartition, MemoryStore, RowCache, SqlStore, Store
 from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
-from projections.view import ReadModels, ReadModelView, view_for
-from projections.waiting_list import WaitingListEntry, waiting_list
+from projections.view import ReadModels, ReadModelView, read_only_view, view_for
+from projections.waiting_list import (
+    WaitingListEntry,
+    WaitingListPage,
+    waiting_list,
+    waiting_list_page,
+)
 
 log = logging.getLogger(__name__)
 
 BATCH = 500  # notifications per transaction when catching up
+AS_OF_SLACK = timedelta(seconds=30)  # events stored this much out of time order, at most
+POLL_EXTERNAL_S = 0.02  # how stale an external read side's idea of its position may be
 OUTAGE_RETRY_S = 1.0  # the background reader's wait while the store is unavailable
 REBUILD_BATCH = 10_000  # and when replaying the whole log
 PARALLEL_FROM = 100_000  # notifications from which a rebuild uses worker processes
+#: Lagging this many events behind at start, a projector rebuilds the read models (with
+#: worker processes) rather than catching up one batch at a time.
+REBUILD_BEHIND = 100_000
 
 
 class _Queries:
@@ -194,6 +206,25 @@ class _TableQueries(_Queries):
         with self._store_read() as store:
             return waiting_list(_OnList(store), municipality, today or self._today())
 
+    def waiting_list_page(self, municipality: str, offset: int = 0, limit: int = 100,
+                          today: date | None = None, everyone: bool = False
+                          ) -> WaitingListPage:
+        """A page of the waiting list, with the view the access log records of it (the
+        moment and position it stood at, read in the same snapshot: see
+        :mod:`projections.list_view`)."""
+        with self._store_read() as store:
+            snapshot(store)
+            moment, position, filters = self._stands(store, municipality)
+            return waiting_list_page(_OnList(store), municipality, today or self._today(),
+                                     offset, limit, moment=moment, position=position,
+                                     filters=filters, everyone=everyone)
+
+    def _stands(self, store: SqlStore, municipality: str
+                ) -> tuple[datetime, int, dict[str, str]]:
+        """The moment a list of the case table stood as, the position, and the filters
+        that say so (see :mod:`projections.list_view`)."""
+        raise NotImplementedError
+
 
 class AsOf(_TableQueries):
     """The read models as they stood at ``moment`` (R21: what the allocation unit saw then):
@@ -202,14 +233,22 @@ class AsOf(_TableQueries):
     the moment (:class:`ReplayedAsOf`, the slow reference), provided the tables hold the
     whole log (:meth:`ReadSide.as_of` catches up first)."""
 
-    def __init__(self, view: ReadModelView, moment: datetime) -> None:
+    def __init__(self, view: ReadModelView, moment: datetime,
+                 tracking_name: str | None = None) -> None:
         if moment.tzinfo is None:
             raise ValueError("an as-of moment carries its time zone")
         self.view = view
         self.moment = moment
+        self.tracking_name = tracking_name
 
     def _store_read(self) -> Any:
         return self.view.reading(as_of=self.moment)
+
+    def _stands(self, store: SqlStore, municipality: str
+                ) -> tuple[datetime, int, dict[str, str]]:
+        position = read_position(store, self.view._tracking_table(), self.tracking_name) \
+            if self.tracking_name else 0
+        return self.moment, position, {"at": self.moment.isoformat()}
 
     def _today(self) -> date:
         return local_date(self.moment)
@@ -243,16 +282,41 @@ class ReplayedAsOf(_Queries):
 
 
 class ReadSide(_TableQueries):
-    """The live read models of one application, in its own database (and schema)."""
+    """The live read models of one application, in its own database (and schema), or
+    read from a replica of it (``replica``: a datastore on a PostgreSQL streaming replica).
 
-    def __init__(self, app: Application[Any]) -> None:
+    **Freshness.** The read models are kept current by a projector of their own: the
+    background thread :meth:`start` runs (the embedded default), or another process
+    (``python -m projections run``; this read side is then ``external`` and only reads).
+    A read never catches up itself and never waits on another read: it reads what the
+    models hold. Only a client that asks to see a given position (its own write) waits,
+    with :meth:`wait_for`, until the projector has applied it. The position applied is kept
+    in memory (:meth:`known_position`) and moves after every committed batch, waking the
+    waiters; an external read side asks the store, at most every ``POLL_EXTERNAL_S``."""
+
+    def __init__(self, app: Application[Any], external: bool = False,
+                 replica: Any = None) -> None:
         self.app = app
-        self.view = view_for(app.recorder.datastore)  # type: ignore[attr-defined]
+        if replica is not None:  # a read-only copy of the store: read, never write
+            if not external:
+                raise ValueError("a read side on a replica reads what another process "
+                                 "projects: it is external")
+            self.view = read_only_view(replica)
+        else:
+            self.view = view_for(app.recorder.datastore)  # type: ignore[attr-defined]
         self.projection = ReadModels(self.view)
         self.tracking_name = f"{app.name}.{ReadModels.name}"
+        #: Another process keeps the read models current; this one only reads them.
+        self.external = external
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._moved = threading.Condition()
+        self._applied = 0  # the newest position known to be applied
+        self._applied_at: datetime | None = None  # the timestamp of its event
+        self._asked = 0.0  # when an external read side last asked the store
         self._thread: threading.Thread | None = None
+        self._listener: LogListener | None = None
         self.error: BaseException | None = None
         #: Where the last :meth:`rebuild`'s time went (see there); empty before one.
         self.last_rebuild: dict[str, Any] = {}
@@ -260,8 +324,31 @@ class ReadSide(_TableQueries):
     # --- feeding ------------------------------------------------------------------------
 
     def position(self) -> int:
-        """The last notification id applied (0 before the first)."""
-        return self.view.max_tracking_id(self.tracking_name) or 0
+        """The last notification id applied (0 before the first), asked of the store."""
+        position = self.view.max_tracking_id(self.tracking_name) or 0
+        self._advance(position)
+        return position
+
+    def known_position(self) -> int:
+        """The last notification id known to be applied, without asking the store (an
+        external read side asks it when its answer is older than ``POLL_EXTERNAL_S``)."""
+        if self.external and time.monotonic() - self._asked > POLL_EXTERNAL_S:
+            self._asked = time.monotonic()
+            return self.position()
+        return self._applied
+
+    def _advance(self, position: int, at: datetime | None = None) -> None:
+        if position > self._applied:
+            with self._moved:
+                if position > self._applied:
+                    self._applied = position
+                    if at is not None:
+                        self._applied_at = at
+                    self._moved.notify_all()
+
+    def nudge(self) -> None:
+        """Wake the background projector now (a write was just stored)."""
+        self._wake.set()
 
     def catch_up(self, limit: int | None = None, batch: int = BATCH) -> int:
         """Apply every notification after the tracked position (at most ``limit``), up to
@@ -287,26 +374,35 @@ class ReadSide(_TableQueries):
             except IntegrityError:
                 continue  # another process moved the position first: resume from it
             applied += len(events)
+            self._advance(events[-1][0], events[-1][1].timestamp)
         return applied
 
     def start(self, interval: float = 0.05) -> None:
-        """Catch up continuously in a background thread until :meth:`stop`. While the
-        store is unavailable (:func:`~projections.outage.store_unavailable`: locked,
-        unreachable) the thread waits and tries again, logging the outage once and its end
-        once; any other error stops it and is raised by :meth:`wait_for`."""
+        """Catch up continuously in a background thread until :meth:`stop`: at once when
+        nudged (:meth:`nudge`), else every ``interval`` seconds (PostgreSQL's notifications nudge
+        it too, see :mod:`projections.listen`). While the store is unavailable
+        (:func:`~projections.outage.store_unavailable`: locked, unreachable) the thread
+        waits and tries again, logging the outage once and its end once; any other error
+        stops it and is raised by :meth:`wait_for`."""
         if self._thread is not None:
             return
+        if self.external:
+            raise RuntimeError("an external read side is kept current by another process")
         self._stop.clear()
+        self.position()
 
         def run() -> None:
             down = False  # the store is unavailable: said once, then again when it is back
             while not self._stop.is_set():
+                self._wake.clear()
                 try:
                     applied = self.catch_up()
                 except Exception as exc:
                     if not store_unavailable(exc):  # a fault: surfaced by wait_for
                         self.error = exc
                         self._stop.set()
+                        with self._moved:
+                            self._moved.notify_all()
                         return
                     if not down:
                         down = True
@@ -318,36 +414,58 @@ class ReadSide(_TableQueries):
                     down = False
                     log.warning("read side: the store is available again")
                 if not applied:
-                    self._stop.wait(interval)
+                    self._wake.wait(interval)
 
-        self._thread = threading.Thread(target=run, name="read-side", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=run, name="read-side", daemon=True)
+        thread.start()
+        self._thread = thread
+        if LogListener.applies(self.app.recorder):
+            self._listener = LogListener(self.app.recorder, self.nudge)
+            self._listener.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         if self._thread is not None:
             self._thread.join()
             self._thread = None
 
+    @property
+    def running(self) -> bool:
+        """Whether a projector keeps these read models current (a thread here, or, for an
+        external read side, another process)."""
+        return self.external or (self._thread is not None and not self._stop.is_set())
+
     def wait_for(self, notification_id: int | None, timeout: float = 2.0) -> None:
         """Read-your-writes: block until the read models hold notification
-        ``notification_id`` (e.g. ``service.recorder.max_notification_id()`` after a
-        command). Raises :class:`TimeoutError` after ``timeout`` seconds."""
-        if notification_id is None:
+        ``notification_id`` (e.g. the position a write answered with). Without a projector
+        running, catches up in this thread instead. Raises :class:`TimeoutError` after
+        ``timeout`` seconds, or the projector's error if it stopped on one."""
+        if notification_id is None or self.known_position() >= notification_id:
             return
+        if not self.running:
+            self.catch_up()
+            if self.position() >= notification_id:
+                return
         deadline = time.monotonic() + timeout
-        while self.position() < notification_id:
-            if self.error is not None:
-                raise self.error
-            if self._thread is None:
-                self.catch_up()
-                if self.position() >= notification_id:
-                    return
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"the read models have not reached notification {notification_id} "
-                    f"within {timeout} s (at {self.position()})")
-            time.sleep(0.01)
+        self.nudge()
+        with self._moved:
+            while self.known_position() < notification_id:
+                if self.error is not None:
+                    raise self.error
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(
+                        f"the read models have not reached notification {notification_id} "
+                        f"within {timeout} s (at {self._applied})")
+                self._moved.wait(min(left, POLL_EXTERNAL_S if self.external else 0.25))
+
+    def wait_for_log(self, timeout: float = 2.0) -> None:
+        """Block until the read models hold every event stored before this call."""
+        self.wait_for(self.app.recorder.max_notification_id() or 0, timeout)
 
     def rebuild(self, batch: int = REBUILD_BATCH, workers: int | None = None,
                 progress: Callable[[int], None] | None = None) -> int:
@@ -406,6 +524,11 @@ class ReadSide(_TableQueries):
     def _store_read(self) -> Any:
         return self.view.reading()
 
+    def _stands(self, store: SqlStore, municipality: str
+                ) -> tuple[datetime, int, dict[str, str]]:
+        return (newest_change(store, CASE, municipality),
+                read_position(store, self.view._tracking_table(), self.tracking_name), {})
+
     def _today(self) -> date:
         clock = getattr(self.app, "clock", None)
         moment = clock.now() if clock is not None else datetime.now().astimezone()
@@ -414,13 +537,27 @@ class ReadSide(_TableQueries):
     def waiting_case_ids(self, municipality: str | None = None) -> list[UUID]:
         """The cases on the waiting list now (R12), of ``municipality`` or of all
         (:class:`application.waiting_cases.WaitingCases`, for the deadline check and the
-        allocation run). Catches up first, so a case decided just before is among them."""
-        self.catch_up()
+        allocation run). Brought up to date first, so a case decided just before is among
+        them."""
+        self.up_to_date()
         with self._store_read() as store:
             return on_list_case_ids(store, municipality)
 
-    def as_of(self, moment: datetime) -> AsOf:
-        """The read models as they stood at ``moment`` (R21). Catches up first, so that
-        every event in the log with a timestamp at or before the moment counts."""
-        self.catch_up()
-        return AsOf(self.view, moment)
+    def up_to_date(self, timeout: float = 30.0) -> None:
+        """Bring the read models up to the end of the log as it is now: wait for the
+        projector, or catch up in this thread when none runs. For commands that choose by
+        the read models (the deadline check, the allocation run), not for screens."""
+        if self.running:
+            self.wait_for_log(timeout)
+        else:
+            self.catch_up()
+
+    def as_of(self, moment: datetime, timeout: float = 30.0) -> AsOf:
+        """The read models as they stood at ``moment`` (R21). Every event in the log with a
+        timestamp at or before the moment counts: unless the read models already hold an
+        event stamped later than the moment (with ``AS_OF_SLACK`` for writers whose
+        timestamps and positions cross), they are brought up to date first."""
+        applied_at = self._applied_at
+        if applied_at is None or moment > applied_at - AS_OF_SLACK:
+            self.up_to_date(timeout)
+        return AsOf(self.view, moment, self.tracking_name)

@@ -503,6 +503,9 @@ class SqlStore(_Buffer):
                 f"CREATE UNIQUE INDEX IF NOT EXISTS {table}{self.suffix}_key "
                 f"ON {self.name(table)} ({', '.join(columns)})"
             )
+        # the access log read by a key and a span of moments (a list's views)
+        self.execute(f"CREATE INDEX IF NOT EXISTS {ACCESS_TABLE}{self.suffix}_at "
+                     f"ON {self.name(ACCESS_TABLE)} (case_id, at)")
         for table in DOC_TABLES:
             self.execute(
                 f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_mt ON {self.name(table)} "

@@ -574,6 +574,11 @@ def _view_without_tables(datastore: Any) -> ReadModelView:
     return view
 
 
+def read_only_view(datastore: Any) -> ReadModelView:
+    """A view that only reads (a replica of the store: its tables are the primary's)."""
+    return _view_without_tables(datastore)
+
+
 def view_for(datastore: Any) -> ReadModelView:
     """The view on the same database (and PostgreSQL schema) as the application's events."""
     view = _view_without_tables(datastore)

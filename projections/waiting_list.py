@@ -12,9 +12,11 @@ that are due (R27) and IPLOS registrations older than the policy's limit are fla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from domain.access import ListView, page_digest
 from domain.base import add_months
 from domain.case import Guarantee, GuaranteeState, GuaranteeStatus
 from domain.case.intake import IPLOS_MAX_AGE_MONTHS
@@ -181,7 +183,50 @@ def entry(doc: Doc, rank: int, today: date) -> WaitingListEntry:
     )
 
 
-def waiting_list(store: Store, municipality: str, today: date) -> list[WaitingListEntry]:
+def on_list_in_order(store: Store, municipality: str) -> list[Doc]:
+    """The rows of everyone on the list, in rank order (R12)."""
     on_list = [d for d in store.all(CASE, municipality) if d["status"] in ON_LIST]
+    return sorted(on_list, key=order_key)
+
+
+def waiting_list(store: Store, municipality: str, today: date) -> list[WaitingListEntry]:
     return [entry(doc, rank, today)
-            for rank, doc in enumerate(sorted(on_list, key=order_key), start=1)]
+            for rank, doc in enumerate(on_list_in_order(store, municipality), start=1)]
+
+
+#: The name of the waiting list in the access log (:class:`~domain.access.ListView`).
+LIST_NAME = "waiting_list"
+
+
+@dataclass(frozen=True)
+class WaitingListPage:
+    """One page of the waiting list: its entries (ranks in the whole list), how many the
+    whole list holds, and the view as the access log records it. ``everyone`` is the whole
+    list when it was asked for (a page's figures count everyone)."""
+
+    entries: list[WaitingListEntry]
+    total: int
+    offset: int
+    limit: int
+    view: ListView
+    everyone: list[WaitingListEntry] | None = None
+
+
+def waiting_list_page(store: Store, municipality: str, today: date, offset: int, limit: int,
+                      *, moment: datetime, position: int,
+                      filters: Mapping[str, str] | None = None,
+                      everyone: bool = False) -> WaitingListPage:
+    """Rows ``offset + 1`` to ``offset + limit`` of the waiting list (only these are made
+    into entries, unless ``everyone``), with the :class:`ListView` of the page as it stood
+    at ``moment`` (position ``position``)."""
+    docs = on_list_in_order(store, municipality)
+    shown = docs[offset:offset + limit]
+    whole = [entry(doc, rank, today) for rank, doc in enumerate(docs, start=1)] \
+        if everyone else None
+    entries = whole[offset:offset + limit] if whole is not None else [
+        entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
+    view = ListView(list=LIST_NAME, moment=moment, position=position, today=today,
+                    offset=offset, limit=limit, total=len(docs),
+                    digest=page_digest([d["case_id"] for d in shown]),
+                    filters=dict(filters or {}))
+    return WaitingListPage(entries, len(docs), offset, limit, view, whole)

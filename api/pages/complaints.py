@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import Role
 from api.pages import timeline
 from api.pages import words as w
+from api.pages.paging import page_params, pager
 from api.pages.runs import recorded_runs, run_items
 from api.pages.web import (
     Form,
@@ -37,8 +38,12 @@ from domain.base import OSLO
 from domain.case import Case, GuaranteeStatus
 from domain.complaint import ComplaintOutcome, ComplaintSubject
 from domain.errors import DomainError, NotFound
+from projections.vacancy_board import VacancyBoard
 
 router = APIRouter(route_class=PageRoute)
+#: The query parameters' prefix of the access log's pages on the case history page, and of
+#: the places' pages on the time picker's page (beside the waiting list's own).
+ACCESS_PREFIX, PLACES_PREFIX = "tilgang_", "plasser_"
 HANDLER = Role.COMPLAINT_HANDLER
 HandlerPage = Annotated[Page, Depends(page_for(HANDLER))]
 HandlerForm = Annotated[Page, Depends(form_for(HANDLER))]
@@ -59,11 +64,14 @@ def complaints(page: HandlerPage) -> Response:
             return RedirectResponse(f"/klage/saker/{UUID(wanted)}", status_code=303)
         except ValueError:
             pass
-    rows = page.read.complaints(page.municipality)
+    offset, limit = page_params(page.request)
+    every = list(reversed(page.read.complaints(page.municipality)))  # newest first
+    rows = every[offset:offset + limit]
     names = {r["case_id"]: _name(page, r["case_id"]) for r in rows}
     page.audit("read_complaints", names)
-    return page.render("complaints.html", title="Klager", rows=list(reversed(rows)),
-                       names=names, bad_lookup=bool(wanted))
+    return page.render("complaints.html", title="Klager", rows=rows,
+                       names=names, bad_lookup=bool(wanted),
+                       pager=pager(page.request, len(every), offset, limit))
 
 
 # --- the case's history -----------------------------------------------------------------------
@@ -148,12 +156,16 @@ def case_history_page(page: Page, case_id: UUID, *, form: Form | None = None,
                      + [m for r in rows for m in complaint_moments(r)], key=lambda m: m.at)
     decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
     access = page.read.access_log(page.municipality, case_id)
+    seen_from, seen_limit = page_params(page.request, ACCESS_PREFIX)
     page.audit("read_case_history", [case_id])
     return page.render("case_history.html", status=status,
                        forms={"complaint": form} if form else {},
                        title=f"Saken til {case.person.name}", case=case, case_id=str(case_id),
                        moments=moments, complaints=rows, decisions=decisions,
-                       subjects=subjects(case, events), access=access[:50],
+                       subjects=subjects(case, events),
+                       access=access[seen_from:seen_from + seen_limit],
+                       access_pager=pager(page.request, len(access), seen_from, seen_limit,
+                                          ACCESS_PREFIX, "#tilgang"),
                        status_word=w.label(w.CASE_STATUSES, case.status), today=page.today)
 
 
@@ -319,20 +331,30 @@ def as_of(page: HandlerPage) -> HTMLResponse:
     elif moment is not None and moment > now:
         error = "Tidspunktet kan ikke være fram i tid."
         moment = None
-    entries, board, runs = [], None, []
+    offset, limit = page_params(page.request)
+    places_from, places_limit = page_params(page.request, PLACES_PREFIX)
+    entries, board, runs, listed, places = [], None, [], None, None
     if moment is not None:
         then = page.read.as_of(moment)
-        entries = then.waiting_list(page.municipality)
-        board = then.vacancy_board(page.municipality)
+        listed = then.waiting_list_page(page.municipality, offset, limit)
+        entries = listed.entries
+        whole = then.vacancy_board(page.municipality)
+        board = VacancyBoard(whole.places[places_from:places_from + places_limit],
+                             whole.provider_offers)
+        places = pager(page.request, len(whole.places), places_from, places_limit,
+                       PLACES_PREFIX, "#plasser-da")
         runs = recorded_runs(page.service, page.municipality, until=moment, limit=5)
-        page.audit("read_waiting_list_as_of", [e.case_id for e in entries],
-                   detail=f"as of {moment.isoformat()}")
+        page.audit("read_waiting_list_as_of", [], detail=f"as of {moment.isoformat()}",
+                   views=[listed.view])
     value = (moment or now).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
     return page.render("as_of.html", status=422 if error else 200,
                        guarantee_status=GuaranteeStatus,
                        title="Se et tidspunkt", moment=moment, value=value, error=error,
                        raw=raw, entries=entries, board=board, runs=runs,
-                       names={e.case_id: e.name for e in entries})
+                       names={e.case_id: e.name for e in entries},
+                       pager=pager(page.request, listed.total, offset, limit, "",
+                                   "#venteliste-da") if listed else None,
+                       places_pager=places)
 
 
 # --- a recorded allocation run, and its re-run -------------------------------------------------

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages import words as w
+from api.pages.paging import page_params, pager
 from api.pages.web import (
     Form,
     FormInvalid,
@@ -91,17 +92,24 @@ def by_facility(board: VacancyBoard) -> list[tuple[str, list[object]]]:
 
 @router.get("/venteliste", name="page_waiting_list")
 def waiting_list(page: OfficerPage) -> HTMLResponse:
-    entries = page.read.waiting_list(page.municipality)
+    """A page of the list (``?fra=``, ``?antall=``); the figures count everyone on it. The
+    access log records the page as one view; a spouse's name is shown only when the spouse
+    is on the same page (else the link says "ektefellens sak")."""
+    offset, limit = page_params(page.request)
     today = page.today
+    listed = page.read.waiting_list_page(page.municipality, offset, limit, today,
+                                         everyone=True)
+    entries = listed.entries
     _, _, policy = page.service.policy_on(page.municipality, today)
     names = {e.case_id: e.name for e in entries}
-    page.audit("read_waiting_list", [e.case_id for e in entries])
+    page.audit("read_waiting_list", [], views=[listed.view])
     return page.render("waiting_list.html", title="Venteliste",
                        grants=[e for e in entries if e.urgent],
                        entries=[e for e in entries if not e.urgent], names=names,
                        row_class=row_class, close_days=CLOSE_DAYS,
-                       counts=list_counts(entries, today), today=today, policy=policy,
-                       guarantee_status=GuaranteeStatus,
+                       counts=list_counts(listed.everyone or [], today), today=today,
+                       policy=policy, guarantee_status=GuaranteeStatus,
+                       pager=pager(page.request, listed.total, offset, limit),
                        # the read side flags IPLOS by the regulation's 12 months
                        iplos_months=IPLOS_MAX_AGE_MONTHS)
 
@@ -154,14 +162,23 @@ BOARD_OPTIONS = {
 
 def _board_page(page: Page, forms: dict[str, Form] | None = None,
                 status: int = 200) -> HTMLResponse:
+    """The summary counts every place; the places are listed a page at a time (``?fra=``,
+    ``?antall=``; other providers' offers likewise)."""
+    offset, limit = page_params(page.request)
     board = page.read.vacancy_board(page.municipality)
     summary: dict[tuple[str, str], dict[str, int]] = {}
     for p in board.places:
         counts = summary.setdefault((p.facility_name, p.place_type), {})
         counts[p.status] = counts.get(p.status, 0) + (p.free_beds or 1)
+    shown = VacancyBoard(board.places[offset:offset + limit],
+                         board.provider_offers[offset:offset + limit])
     return page.render("vacancies.html", status=status, forms=forms or {},
-                       title="Ledige plasser", board=board, groups=by_facility(board),
+                       title="Ledige plasser", board=shown, whole=board,
+                       groups=by_facility(shown),
                        summary=sorted(summary.items()), options=BOARD_OPTIONS,
+                       pager=pager(page.request, max(len(board.places),
+                                                     len(board.provider_offers)),
+                                   offset, limit),
                        facilities=", ".join(f"{facility_id} ({name})" for facility_id, name
                                             in known_facilities(page)))
 

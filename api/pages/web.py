@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +33,7 @@ from api.errors import STORE_RETRY_AFTER_S, log_unavailable, store_unavailable
 from api.pages import words as w
 from application.base import AccessNote
 from application.errors import ConcurrencyConflict
+from domain.access import ListView
 from domain.base import local_date
 from domain.errors import DomainError, NotFound
 
@@ -369,13 +370,10 @@ class Page:
 
     @property
     def read(self) -> Any:
-        """The read models, holding every event stored before this request (a page never
-        shows less than its reader has just written, or seen on another page)."""
+        """The read models (:meth:`Runtime.fresh`): holding the reader's own last write
+        (the position its browser was given with the answer to it)."""
         if not self.fresh:
-            target = self.rt.service.recorder.max_notification_id() or 0
-            if self.rt.read.position() < target:
-                self.rt.read.catch_up()
-                self.rt.read.wait_for(target, timeout=self.rt.settings.read_timeout_s)
+            self.rt.fresh()
             self.fresh = True
         return self.rt.read
 
@@ -411,14 +409,16 @@ class Page:
         return f"{self.user.name} ({self.user.subject})"
 
     def audit(self, action: str, case_ids: Iterable[UUID | str], *, allowed: bool = True,
-              detail: str = "") -> None:
-        """Every page that shows a person's data says so in the access log."""
+              detail: str = "", views: Sequence[ListView] = ()) -> None:
+        """Every page that shows a person's data says so in the access log: the cases it
+        shows one by one, and each list of persons as its view (one small record)."""
         ids = list(dict.fromkeys(c if isinstance(c, UUID) else UUID(str(c)) for c in case_ids))
         try:
             self.rt.service.record_access(
                 self.municipality, actor=self.actor, role=self.user.role.value,
                 action=action, case_ids=ids, allowed=allowed,
-                detail=detail or f"{self.request.method} {self.request.url.path}")
+                detail=detail or f"{self.request.method} {self.request.url.path}",
+                views=views)
         except Exception as exc:
             if store_unavailable(exc):
                 raise  # the page route answers 503 with Retry-After, logged once

@@ -1,6 +1,8 @@
 """The access log of a case (tilgangslogg, pasientjournalloven § 18): who has read or
-changed the person's data, and every refused attempt, newest first. For the allocation unit
-and complaint handlers of the case's municipality.
+changed the person's data — the case itself, or a list that showed it (an entry with a
+``view``: which list and page, as it stood at its ``moment``) — and every refused attempt,
+newest first, a page at a time. For the allocation unit and complaint handlers of the
+case's municipality.
 
 Reading the log is not itself logged: it shows who accessed the case, not the case.
 """
@@ -15,16 +17,20 @@ from fastapi import APIRouter, Path
 from api.deps import ApiRoute, CurrentRuntime, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
 from api.routes.common import plain, today
-from api.schemas import ReportOut
+from api.routes.paging import DEFAULT_LIMIT, Limit, Offset, page
+from api.schemas import PagedReportOut
 
 router = APIRouter(tags=["Tilgangslogg (access log)"],
                    responses=ERROR_RESPONSES, route_class=ApiRoute)
 
 
-@router.get("/cases/{case_id}/access-log", response_model=ReportOut,
+@router.get("/cases/{case_id}/access-log", response_model=PagedReportOut,
             summary="Who has accessed this case (pasientjournalloven § 18), newest first")
 def read_access_log(case_id: Annotated[UUID, Path(description="the case")],
-                    p: OfficerOrHandler, rt: CurrentRuntime) -> ReportOut:
+                    p: OfficerOrHandler, rt: CurrentRuntime, offset: Offset = 0,
+                    limit: Limit = DEFAULT_LIMIT) -> PagedReportOut:
     rt.service.get_case(p.municipality, case_id)  # 404 unless the caller's municipality's
     entries = rt.fresh().access_log(p.municipality, case_id)
-    return ReportOut(municipality=p.municipality, today=today(rt), data=plain(entries))
+    return PagedReportOut(municipality=p.municipality, today=today(rt),
+                          data=plain(page(entries, offset, limit)), total=len(entries),
+                          offset=offset, limit=limit)

@@ -20,11 +20,13 @@ from api.deps import (
 )
 from api.errors import ERROR_RESPONSES
 from api.routes.common import actor, plain, today
+from api.routes.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.schemas import (
     ComplaintCreated,
     ComplaintIn,
     ForwardIn,
     OutcomeIn,
+    PagedReportOut,
     ReconsiderationIn,
     Recorded,
     ReportOut,
@@ -59,15 +61,20 @@ def register_complaint(body: ComplaintIn, request: Request, p: ComplaintHandler,
     return ComplaintCreated(complaint_id=complaint_id, case_id=body.case_id)
 
 
-@router.get("/complaints", response_model=ReportOut,
-            summary="The municipality's complaints (of one case if given), oldest first")
+@router.get("/complaints", response_model=PagedReportOut,
+            summary="The municipality's complaints (of one case if given), oldest first, a "
+                    "page at a time")
 def list_complaints(request: Request, p: OfficerOrHandler, rt: CurrentRuntime,
-                    case_id: Annotated[UUID | None, Query()] = None) -> ReportOut:
+                    case_id: Annotated[UUID | None, Query()] = None, offset: Offset = 0,
+                    limit: Limit = DEFAULT_LIMIT) -> PagedReportOut:
+    """The access log names the cases of the page shown (at most ``limit``)."""
     if case_id is not None:
         rt.service.get_case(p.municipality, case_id)
-    rows = plain(rt.fresh().complaints(p.municipality, case_id))
+    every = rt.fresh().complaints(p.municipality, case_id)
+    rows = plain(page(every, offset, limit))
     note_cases(request, [r["case_id"] for r in rows])
-    return ReportOut(municipality=p.municipality, today=today(rt), data=rows)
+    return PagedReportOut(municipality=p.municipality, today=today(rt), data=rows,
+                          total=len(every), offset=offset, limit=limit)
 
 
 @router.get("/complaints/{complaint_id}", response_model=ReportOut,

@@ -16,7 +16,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 router = APIRouter(include_in_schema=False)
@@ -110,6 +110,12 @@ def docs_asset(name: str) -> Response:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/health", summary="Liveness: the service answers")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/health", summary="Liveness: the service answers (and whether its read "
+            "models have started)")
+async def health(request: Request) -> dict[str, str]:
+    """Answers at once, also while the read models are being built at start
+    (``read_models``: ``starting``, ``ready``, or ``failed``, see the server log)."""
+    rt = request.app.state.runtime
+    state = ("ready" if rt.ready.is_set() else
+             "failed" if rt.starting_error is not None else "starting")
+    return {"status": "ok", "read_models": state}

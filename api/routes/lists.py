@@ -1,7 +1,8 @@
 """The waiting list (R12), the deadline monitor (R18, R19) and the deadline check. These
-name persons, so they are in the access log: one entry per read, listing the cases shown.
-Managers read the deadline monitor without names or case ids (and then it is not an access
-to anyone's data)."""
+name persons, so they are in the access log. A read of the waiting list is one entry holding
+the view (which page, the moment and position it stood at: :func:`api.deps.note_list_view`),
+not everyone on it. Managers read the deadline monitor without names or case ids (and then it
+is not an access to anyone's data)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from api.deps import (
     OfficerOrHandler,
     OfficerOrManager,
     note_cases,
+    note_list_view,
 )
 from api.errors import ERROR_RESPONSES
 from api.routes.common import At, anonymize, case_ids_in, moment, plain, today
+from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
 from api.schemas import DeadlineCheckOut, ReportOut, WaitingListOut
 from domain.base import local_date
 
@@ -26,20 +29,25 @@ router = APIRouter(tags=["Venteliste og frister (waiting list and deadlines)"],
                    route_class=AuditedRoute, responses=ERROR_RESPONSES)
 
 
-
 @router.get("/waiting-list", response_model=WaitingListOut,
-            summary="R12: the waiting list in rank order, now or at any past moment")
+            summary="R12: the waiting list in rank order, now or at any past moment, a page "
+                    "at a time")
 def read_waiting_list(request: Request, p: OfficerOrHandler, rt: CurrentRuntime,
-                      at: At = None) -> WaitingListOut:
+                      at: At = None, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
+                      ) -> WaitingListOut:
+    """``rank`` is the place in the whole list; ``total`` how many are on it."""
     if at is not None:
         when = moment(at)
-        entries = rt.read.as_of(when).waiting_list(p.municipality)
-        note_cases(request, [e.case_id for e in entries])
+        listed = rt.read.as_of(when).waiting_list_page(p.municipality, offset, limit)
+        note_list_view(request, listed.view)
         return WaitingListOut(municipality=p.municipality, today=local_date(when), at=when,
-                              entries=entries)
-    entries = rt.fresh().waiting_list(p.municipality)
-    note_cases(request, [e.case_id for e in entries])
-    return WaitingListOut(municipality=p.municipality, today=today(rt), entries=entries)
+                              entries=listed.entries, total=listed.total, offset=offset,
+                              limit=limit)
+    listed = rt.fresh().waiting_list_page(p.municipality, offset, limit, today(rt))
+    note_list_view(request, listed.view)
+    return WaitingListOut(municipality=p.municipality, today=listed.view.today,
+                          entries=listed.entries, total=listed.total, offset=offset,
+                          limit=limit)
 
 
 @router.get("/deadline-monitor", response_model=ReportOut,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path
 from api.deps import AnyRole, ApiRoute, CommandId, CurrentRuntime, Officer
 from api.errors import ERROR_RESPONSES
 from api.routes.common import At, moment, today
+from api.routes.paging import DEFAULT_LIMIT, Limit, Offset, page
 from api.schemas import (
     PlaceIn,
     PlaceOut,
@@ -80,14 +81,22 @@ def withdraw_provider_offer(provider_offer_id: ProviderOfferId, body: ReasonIn, 
 
 
 @router.get("/vacancy-board", response_model=VacancyBoardOut,
-            summary="Vacant, reserved and closed places; other providers' offers")
-def read_vacancy_board(p: AnyRole, rt: CurrentRuntime, at: At = None) -> VacancyBoardOut:
-    """No person's data: every role may read it (managers size services from it)."""
+            summary="Vacant, reserved and closed places; other providers' offers; a page at "
+                    "a time")
+def read_vacancy_board(p: AnyRole, rt: CurrentRuntime, at: At = None, offset: Offset = 0,
+                       limit: Limit = DEFAULT_LIMIT) -> VacancyBoardOut:
+    """No person's data: every role may read it (managers size services from it). The page
+    is rows ``offset + 1`` to ``offset + limit`` of the places (``total``) and of the other
+    providers' offers (``provider_offers_total``)."""
     if at is not None:
         when = moment(at)
         board = rt.read.as_of(when).vacancy_board(p.municipality)
-        return VacancyBoardOut(municipality=p.municipality, today=local_date(when), at=when,
-                               places=board.places, provider_offers=board.provider_offers)
-    board = rt.fresh().vacancy_board(p.municipality)
-    return VacancyBoardOut(municipality=p.municipality, today=today(rt),
-                           places=board.places, provider_offers=board.provider_offers)
+        day, shown_at = local_date(when), when
+    else:
+        board = rt.fresh().vacancy_board(p.municipality)
+        day, shown_at = today(rt), None
+    return VacancyBoardOut(municipality=p.municipality, today=day, at=shown_at,
+                           places=page(board.places, offset, limit),
+                           provider_offers=page(board.provider_offers, offset, limit),
+                           total=len(board.places), offset=offset, limit=limit,
+                           provider_offers_total=len(board.provider_offers))

@@ -212,17 +212,28 @@ class View(BaseModel):
     at: datetime | None = None
 
 
-class WaitingListOut(View):
-    """R12: everyone on the waiting list, in rank order (R15, R16)."""
+class Paged(BaseModel):
+    """A page of a list: rows ``offset + 1`` to ``offset + limit`` of ``total``."""
+
+    total: int = Field(description="how many rows the whole list holds")
+    offset: int = Field(description="rows skipped before this page")
+    limit: int = Field(description="the most rows a page holds")
+
+
+class WaitingListOut(View, Paged):
+    """R12: the waiting list in rank order (R15, R16), a page of it: ``rank`` is the place
+    in the whole list, not in the page."""
 
     entries: list[WaitingListEntry]
 
 
-class VacancyBoardOut(View):
-    """Vacant, reserved and closed own places; other providers' offers."""
+class VacancyBoardOut(View, Paged):
+    """Vacant, reserved and closed own places (a page of them: ``total`` counts the places);
+    other providers' offers (the same page of them: ``provider_offers_total``)."""
 
     places: list[PlaceRow]
     provider_offers: list[ProviderOfferRow]
+    provider_offers_total: int = 0
 
 
 class ReportOut(View):
@@ -230,6 +241,10 @@ class ReportOut(View):
     report, complaints, access log). For managers, names and case ids are removed."""
 
     data: Any
+
+
+class PagedReportOut(ReportOut, Paged):
+    """A report that is a list (complaints, the access log): ``data`` is a page of it."""
 
 
 class DeadlineCheckOut(BaseModel):

@@ -33,13 +33,22 @@ def csrf_of(html: str) -> str:
 
 
 class Browser:
-    """A TestClient that keeps cookies and knows how to fill in forms."""
+    """A TestClient that keeps cookies and knows how to fill in forms.
+
+    The tests write through the service as well as through the pages; a page read in the
+    service sees what its projector has applied. So every read here asks to see everything
+    stored so far (``X-Read-Position``, as a client that saw those writes would), and a
+    page's own writes are seen through the cookie their answers set, as in a browser."""
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
 
+    def seen(self) -> dict[str, str]:
+        position = self.client.app.state.runtime.position()  # type: ignore[attr-defined]
+        return {"X-Read-Position": str(position)}
+
     def get(self, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        return self.client.get(url, follow_redirects=False, **kwargs)
+        return self.client.get(url, follow_redirects=False, headers=self.seen(), **kwargs)
 
     def sign_in(self, username: str) -> None:
         page = self.client.get("/logg-inn")
@@ -52,7 +61,7 @@ class Browser:
                   follow: bool = False):  # type: ignore[no-untyped-def]
         """Submit a form as a browser would: the CSRF token, a fresh command id and (on a
         case page) the version of the case, from the page the form is on."""
-        page = self.client.get(page_url)
+        page = self.client.get(page_url, headers=self.seen())
         assert page.status_code == 200, page.text
         fields = {"csrf_token": csrf_of(page.text)}
         for name, pattern in (("command_id", COMMAND), ("case_version", VERSION)):
