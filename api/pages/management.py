@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
+from api.pages.paging import page_params, pager
 from api.pages.web import Page, PageRoute, page_for
 
 router = APIRouter(route_class=PageRoute)
@@ -60,38 +61,21 @@ def period(page: Page) -> tuple[date, date, list[str]]:
     return first, last, errors
 
 
-#: Breaches recorded shown per page of the deadline monitor (newest first).
-BREACHES_PER_PAGE = 100
-
-
-def _page_number(page: Page) -> tuple[int, list[str]]:
-    """The page of the breach history asked for (``side``, from 1)."""
-    raw = page.request.query_params.get("side")
-    if raw is None:
-        return 1, []
-    if raw.isdigit() and 1 <= int(raw) <= 1_000_000:
-        return int(raw), []
-    return 1, ["«Side» må være et helt tall fra 1 og oppover. Viser første side."]
-
-
 def _deadlines(page: Page, *, names: bool) -> HTMLResponse:
-    """The deadline monitor (R4, R18, R19), with the breaches recorded a page at a time.
-    Management sees no names; the allocation unit sees them, linked to the cases (and the
-    access log says so)."""
-    number, errors = _page_number(page)
-    monitor = page.read.deadline_monitor(page.municipality, limit=BREACHES_PER_PAGE,
-                                         offset=(number - 1) * BREACHES_PER_PAGE)
+    """The deadline monitor (R4, R18, R19), with the breaches recorded a page at a time,
+    newest first (``?fra=``, ``?antall=``). Management sees no names; the allocation unit
+    sees them, linked to the cases (and the access log says so)."""
+    offset, limit = page_params(page.request)
+    monitor = page.read.deadline_monitor(page.municipality, limit=limit, offset=offset)
     _, _, policy = page.service.policy_on(page.municipality, page.today)
     if names:
         page.audit("read_waiting_list",
                    {r.case_id for rows in (monitor.breaches, monitor.overdue, monitor.due_30,
                                            monitor.grants_overdue) for r in rows},
                    detail="the deadline monitor")
-    pages = max(1, -(-monitor.total // BREACHES_PER_PAGE))
-    return page.render("deadlines.html", status=422 if errors else 200, title="Frister",
-                       monitor=monitor, names=names, policy=policy, errors=errors,
-                       page_number=number, pages=pages,
-                       path=page.request.url.path)
+    return page.render("deadlines.html", title="Frister", monitor=monitor, names=names,
+                       policy=policy,
+                       pager=pager(page.request, monitor.total, offset, limit, anchor="#brudd"))
 
 
 @router.get("/ledelse/frister", name="page_deadlines")

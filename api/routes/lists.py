@@ -6,9 +6,7 @@ is not an access to anyone's data)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from api.deps import (
     AuditedRoute,
@@ -52,12 +50,8 @@ def read_waiting_list(request: Request, p: OfficerOrHandler, rt: CurrentRuntime,
 
 @router.get("/deadline-monitor", response_model=ReportOut,
             summary="R18/R19: breaches (paged), overdue, and deadlines within 14 and 30 days")
-def read_deadline_monitor(
-        request: Request, p: OfficerOrManager, rt: CurrentRuntime,
-        limit: Annotated[int, Query(ge=1, le=1000, description=(
-            "breaches recorded to show (newest first), at most 1000"))] = 100,
-        offset: Annotated[int, Query(ge=0, le=1_000_000_000, description=(
-            "breaches to skip (newest first)"))] = 0) -> ReportOut:
+def read_deadline_monitor(request: Request, p: OfficerOrManager, rt: CurrentRuntime,
+                          offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> ReportOut:
     """R4, R18, R19: the grants not carried out, the deadlines passed or within 30 days,
     the counts, and one page of every breach ever recorded (R19: a breach stays visible),
     newest first: ``breaches`` with ``total``, ``offset`` and ``limit`` beside it."""
