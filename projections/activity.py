@@ -9,6 +9,9 @@ including ``today``, the day the report is read (as if it ended the next day); d
 ``today`` count nothing. A purchased place counts under "purchased" only, whatever its
 type, so the four columns add up to the total.
 
+The days are summed by the database over the stays' rows (``own_stay`` and
+``purchased_stay`` in :mod:`projections.derived`), kept as the cases change.
+
 The CSV is for Excel as Norwegian managers have it: ``;`` between fields, a UTF-8 byte-order
 mark first, CRLF line ends, ISO dates.
 """
@@ -17,40 +20,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from projections.fold import CASE
+from projections.derived import epoch_day
+from projections.figures import day_sums, figure_tables
 from projections.store import Store
 
 PLACE_TYPES = ("ordinary", "screened", "reinforced")
 ONE_DAY = timedelta(days=1)
-
-
-def days_in(start: date, end: date | None, lo: date, hi: date) -> int:
-    """Days of the period [start, end) (``end`` None: open) that fall in [lo, hi)."""
-    first = max(start, lo)
-    last = hi if end is None else min(end, hi)
-    return max((last - first).days, 0)
-
-
-@dataclass(frozen=True)
-class Stay:
-    place_type: str
-    purchased: bool
-    admitted_on: date
-    ended_on: date | None
-    target_id: str  # the own place, or the other provider's offer
-
-
-def stays(store: Store, municipality: str) -> Iterator[Stay]:
-    """Every long-term stay of the municipality's cases, own and purchased."""
-    for doc in store.all(CASE, municipality):
-        for s in doc.get("stays") or []:
-            yield Stay(s["place_type"], s["purchased"], date.fromisoformat(s["admitted_on"]),
-                       date.fromisoformat(s["ended_on"]) if s["ended_on"] else None,
-                       s["target_id"])
 
 
 @dataclass(frozen=True)
@@ -75,19 +54,25 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
 
 def activity_report(store: Store, municipality: str, year: int, today: date
                     ) -> list[QuarterRow]:
-    all_stays = list(stays(store, municipality))
-    rows: list[QuarterRow] = []
-    for quarter in (1, 2, 3, 4):
-        first, after = quarter_bounds(year, quarter)
-        hi = min(after, today + ONE_DAY)
-        days = dict.fromkeys((*PLACE_TYPES, "purchased"), 0)
-        for s in all_stays:
-            days["purchased" if s.purchased else s.place_type] += days_in(
-                s.admitted_on, s.ended_on, first, hi)
-        rows.append(QuarterRow(year, quarter, first, after - ONE_DAY, days["ordinary"],
-                               days["screened"], days["reinforced"], days["purchased"],
-                               sum(days.values())))
-    return rows
+    """The four quarters of ``year``: the days of the stays (the ``own_stay`` and
+    ``purchased_stay`` facts of :mod:`projections.derived`) that fall in each, summed by
+    the database."""
+    tomorrow = epoch_day(today + ONE_DAY)  # days after today have not happened
+    bounds = [quarter_bounds(year, quarter) for quarter in (1, 2, 3, 4)]
+    windows = [(i, epoch_day(first), min(epoch_day(after), tomorrow))
+               for i, (first, after) in enumerate(bounds)]
+    days = [dict.fromkeys((*PLACE_TYPES, "purchased"), 0) for _ in bounds]
+    with figure_tables(store, municipality) as facts:
+        for (i, kind, place_type), n in day_sums(facts, municipality,
+                                                 ("own_stay", "purchased_stay"),
+                                                 windows).items():
+            column = "purchased" if kind == "purchased_stay" else place_type
+            if column in days[i]:
+                days[i][column] += n
+    return [QuarterRow(year, quarter, first, after - ONE_DAY, d["ordinary"], d["screened"],
+                       d["reinforced"], d["purchased"], sum(d.values()))
+            for quarter, ((first, after), d) in enumerate(zip(bounds, days, strict=True),
+                                                          start=1)]
 
 
 ACTIVITY_HEADER = ("year", "quarter", "first_day", "last_day", "ordinary_days",

@@ -3,7 +3,9 @@ R18, § 3-4 first paragraph) and what follows a breach (fristbrudd, R19, second 
 
 - **Breaches**: every recorded breach, with the person's R19 choice (a purchased place at
   another provider, or waiting on for a municipal place). A breach stays on the monitor
-  after the person is placed: the breach stays visible in reporting either way (R19).
+  after the person is placed: the breach stays visible in reporting either way (R19). The
+  history grows with every year, so it is read a page at a time, newest first (``limit``
+  and ``offset``, with the ``total``); the counts cover every breach.
 - **Overdue**: persons on the list whose deadline has passed with no offer that met it, but
   whose breach is not yet recorded (``check_deadlines`` has not run since).
 - **Due within 14 and 30 days**: persons on the list whose deadline falls between ``today``
@@ -17,6 +19,12 @@ R18, § 3-4 first paragraph) and what follows a breach (fristbrudd, R19, second 
 - **Grants not carried out** (R4, R15): every grant to be carried out at once that has not
   been within the policy's days, with the days since the grant.
 
+The monitor reads plain rows kept as the cases change (:mod:`projections.derived`): a row
+per recorded breach (``lto_rm_breach``) and a row per case with a deadline running or a
+grant not yet carried out (``lto_rm_deadline``); what depends on the day it is read (days
+left, overdue, days over the deadline) is computed then. The breach report reads the one
+case's document.
+
 Whether a guarantee is running, met, breached or lost is the domain's
 :meth:`~domain.case.Guarantee.state` (the same function the waiting list and the allocation
 use), so the counts here agree with the waiting list's.
@@ -26,11 +34,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from domain.case import GuaranteeStatus
-from projections.fold import CASE, ON_LIST
-from projections.store import Doc, Store
-from projections.waiting_list import guarantee_state
+from projections.derived import BREACH_TABLE, DEADLINE_TABLE
+from projections.figures import figure_tables
+from projections.fold import CASE
+from projections.store import Doc, SqlStore, Store
 
 DUE_SOON_DAYS = (14, 30)
 
@@ -89,6 +98,12 @@ class DeadlineMonitor:
     due_30: list[DueRow]  # includes due_14
     counts: dict[str, int]
     grants_overdue: list[GrantRow] = field(default_factory=list)
+    #: The page of the breach history in ``breaches``: every breach recorded (``total``,
+    #: also ``counts["breaches"]``), newest first, ``limit`` of them (None: all) from
+    #: ``offset``.
+    total: int = 0
+    offset: int = 0
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,74 +191,90 @@ def _breach(doc: Doc) -> Doc | None:
     return found[-1] if found else None
 
 
-def _breach_row(doc: Doc, b: Doc, today: date) -> BreachRow:
-    deadline = date.fromisoformat(b["deadline"])
-    return BreachRow(
-        case_id=doc["case_id"], name=doc["name"], place_type=b["place_type"],
-        decided_on=_d(b["decided_on"]), deadline=deadline,
-        breached_on=date.fromisoformat(b["breached_on"]), choice=b["choice"],
-        choice_on=_d(b["choice_on"]), status=doc["status"],
-        still_waiting=doc["status"] in ON_LIST,
-        first_offer_after_deadline_on=_first_offer_after(doc, deadline),
-        days_over=_days_over(doc, deadline, today),
-    )
+def deadline_monitor(store: Store, municipality: str, today: date, limit: int | None = None,
+                     offset: int = 0) -> DeadlineMonitor:
+    """The monitor on ``today``, read from the derived tables (:mod:`projections.derived`):
+    the grants not carried out, the running deadlines passed or within 30 days, the counts,
+    and one page of the breaches ever recorded, newest first (``limit`` of them from
+    ``offset``; every one when ``limit`` is None)."""
+    with figure_tables(store, municipality) as t:
+        return _monitor(t, municipality, today, limit, offset)
 
 
-def _due_row(doc: Doc, deadline: date, today: date) -> DueRow:
-    decision = doc["decision"]
-    return DueRow(doc["case_id"], doc["name"], decision["place_type"],
-                  date.fromisoformat(doc["waiting_since"] or decision["decided_on"]), deadline,
-                  (deadline - today).days, doc["status"] == "granted")
+_BREACH_COLUMNS = ("key, name, place_type, decided_on, deadline, breached_on, choice, "
+                   "choice_on, status, still_waiting, first_offer_after_deadline_on, closed_on")
 
 
-# --- the monitor ---------------------------------------------------------------------------
+def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, offset: int
+             ) -> DeadlineMonitor:
+    t.execute(
+        "SELECT COUNT(*) AS n, "
+        "SUM(CASE WHEN still_waiting = 1 THEN 1 ELSE 0 END) AS waiting, "
+        "SUM(CASE WHEN choice = 'purchase' THEN 1 ELSE 0 END) AS purchase, "
+        "SUM(CASE WHEN choice = 'wait' THEN 1 ELSE 0 END) AS wait, "
+        "SUM(CASE WHEN choice IS NULL AND still_waiting = 1 THEN 1 ELSE 0 END) AS pending "
+        f"FROM {t.name(BREACH_TABLE)} WHERE municipality = %s", (municipality,))
+    found = t.cursor.fetchone()
+    total = int(found["n"])
+    t.execute(f"SELECT {_BREACH_COLUMNS} FROM {t.name(BREACH_TABLE)} WHERE municipality = %s "
+              "ORDER BY breached_on DESC, key DESC, seq DESC LIMIT %s OFFSET %s",
+              (municipality, 2**62 if limit is None else limit, offset))
+    breaches = [_breach_row(r, today) for r in t.cursor.fetchall()]
 
-
-def deadline_monitor(store: Store, municipality: str, today: date) -> DeadlineMonitor:
-    breaches: list[BreachRow] = []
+    last = (today + timedelta(days=max(DUE_SOON_DAYS))).isoformat()
+    t.execute(f"SELECT key, name, place_type, since, deadline FROM {t.name(DEADLINE_TABLE)} "
+              "WHERE municipality = %s AND kind = 'guarantee' AND deadline <= %s "
+              "ORDER BY deadline, key", (municipality, last))
     overdue: list[DueRow] = []
     due: dict[int, list[DueRow]] = {n: [] for n in DUE_SOON_DAYS}
-    grants: list[GrantRow] = []
-    for doc in store.all(CASE, municipality):
-        for b in _breaches(doc):
-            breaches.append(_breach_row(doc, b, today))
-        decision = doc["decision"]
-        if doc["status"] == "granted" and decision is not None:
-            granted_on = date.fromisoformat(decision["decided_on"])
-            days = (today - granted_on).days
-            alert = doc.get("grant_alert_days") or 3
-            if days > alert:
-                grants.append(GrantRow(doc["case_id"], doc["name"], decision["place_type"],
-                                       granted_on, days, alert))
-            continue
-        if doc["status"] != "waiting" or decision is None:
-            continue
-        state = guarantee_state(doc, today)
-        if state.status is not GuaranteeStatus.RUNNING or state.deadline is None:
-            continue
-        if state.breach_due:
-            overdue.append(_due_row(doc, state.deadline, today))
+    for r in t.cursor.fetchall():
+        deadline = date.fromisoformat(r["deadline"])
+        row = DueRow(r["key"], r["name"], r["place_type"], date.fromisoformat(r["since"]),
+                     deadline, (deadline - today).days, False)
+        if deadline < today:  # the breach is due: the next deadline check records it
+            overdue.append(row)
             continue
         for n in DUE_SOON_DAYS:
-            if state.deadline <= today + timedelta(days=n):
-                due[n].append(_due_row(doc, state.deadline, today))
-    breaches.sort(key=lambda r: (r.breached_on, r.case_id))
-    overdue.sort(key=lambda r: (r.deadline, r.case_id))
-    grants.sort(key=lambda r: (r.granted_on, r.case_id))
-    for rows in due.values():
-        rows.sort(key=lambda r: (r.deadline, r.case_id))
+            if deadline <= today + timedelta(days=n):
+                due[n].append(row)
+
+    t.execute(f"SELECT key, name, place_type, since, alert_days FROM "
+              f"{t.name(DEADLINE_TABLE)} WHERE municipality = %s AND kind = 'grant' "
+              "ORDER BY since, key", (municipality,))
+    grants = []
+    for r in t.cursor.fetchall():
+        granted_on = date.fromisoformat(r["since"])
+        days = (today - granted_on).days
+        if days > r["alert_days"]:
+            grants.append(GrantRow(r["key"], r["name"], r["place_type"], granted_on, days,
+                                   r["alert_days"]))
     counts = {
-        "breaches": len(breaches),
-        "breaches_still_waiting": sum(r.still_waiting for r in breaches),
-        "choice_purchase": sum(r.choice == "purchase" for r in breaches),
-        "choice_wait": sum(r.choice == "wait" for r in breaches),
-        "choice_pending": sum(r.choice is None and r.still_waiting for r in breaches),
+        "breaches": total,
+        "breaches_still_waiting": int(found["waiting"] or 0),
+        "choice_purchase": int(found["purchase"] or 0),
+        "choice_wait": int(found["wait"] or 0),
+        "choice_pending": int(found["pending"] or 0),
         "overdue": len(overdue),
         "due_14": len(due[14]),
         "due_30": len(due[30]),
         "grants_overdue": len(grants),
     }
-    return DeadlineMonitor(today, breaches, overdue, due[14], due[30], counts, grants)
+    return DeadlineMonitor(today, breaches, overdue, due[14], due[30], counts, grants,
+                           total=total, offset=offset, limit=limit)
+
+
+def _breach_row(r: Any, today: date) -> BreachRow:
+    deadline = date.fromisoformat(r["deadline"])
+    first_offer = _d(r["first_offer_after_deadline_on"])
+    end = first_offer or _d(r["closed_on"]) or today
+    return BreachRow(
+        case_id=r["key"], name=r["name"], place_type=r["place_type"],
+        decided_on=_d(r["decided_on"]), deadline=deadline,
+        breached_on=date.fromisoformat(r["breached_on"]), choice=r["choice"],
+        choice_on=_d(r["choice_on"]), status=r["status"],
+        still_waiting=bool(r["still_waiting"]), first_offer_after_deadline_on=first_offer,
+        days_over=(end - deadline).days,
+    )
 
 
 # --- the breach report -----------------------------------------------------------------------

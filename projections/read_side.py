@@ -103,11 +103,13 @@ class _Queries:
         with self._store_read() as store:
             return case_history(store, str(case_id))
 
-    def deadline_monitor(self, municipality: str, today: date | None = None
-                         ) -> DeadlineMonitor:
-        """R18, R19: breaches and their choices, overdue, due within 14 and 30 days."""
+    def deadline_monitor(self, municipality: str, today: date | None = None,
+                         limit: int | None = None, offset: int = 0) -> DeadlineMonitor:
+        """R18, R19: breaches and their choices (``limit`` of them, newest first, from
+        ``offset``; all when None), overdue, due within 14 and 30 days."""
         with self._store_read() as store:
-            return deadline_monitor(store, municipality, today or self._today())
+            return deadline_monitor(store, municipality, today or self._today(), limit,
+                                    offset)
 
     def breach_report(self, municipality: str, case_id: Any, today: date | None = None
                       ) -> BreachReport | None:

@@ -41,6 +41,14 @@ Definitions (each month is the calendar month in Norwegian local dates):
   days like institution-days. Days after ``today`` count nothing; None when no place-days
   are available.
 
+**How.** Each case, place and other provider's offer keeps the facts these count in plain
+rows of its own (:mod:`projections.derived`: points such as a decision or an offer, and
+intervals of days such as a stay, a place in service or time on the list, with their place
+type), replaced whenever its document changes. A report is a handful of queries, each a
+``SUM``/``COUNT`` with ``GROUP BY`` over those rows for every month at once
+(:mod:`projections.figures`); only the waits' median and 90th percentile are taken in
+Python, from the first offers of the months asked for.
+
 The CSV follows :func:`projections.activity.excel_csv` (``;``, UTF-8 BOM, CRLF), with
 decimal commas as Norwegian Excel reads numbers; occupancy is given in percent there.
 """
@@ -55,9 +63,16 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from projections.activity import ONE_DAY, PLACE_TYPES, days_in, excel_csv, stays
-from projections.fold import CASE, PLACE, PROVIDER_OFFER
-from projections.store import Doc, Store
+from projections.activity import ONE_DAY, PLACE_TYPES, excel_csv
+from projections.derived import epoch_day
+from projections.figures import (
+    OFFER_OF_STAY,
+    day_sums,
+    figure_tables,
+    point_counts,
+    point_values,
+)
+from projections.store import Store
 
 ALL = "all"
 
@@ -106,10 +121,6 @@ def month_starts(first_month: date, last_month: date) -> list[date]:
     return out
 
 
-def _d(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 class _Month:
     """The figures of one month, per place type, gathered before they become rows."""
 
@@ -145,87 +156,52 @@ class _Month:
         return out
 
 
-def _in(day: date | None, month: date, after: date) -> bool:
-    return day is not None and month <= day < after
-
-
-def _case_figures(doc: Doc, month: date, after: date, m: _Month, hi: date) -> None:
-    last_day = after - ONE_DAY
-    for p in doc.get("list_periods") or []:
-        start, end = date.fromisoformat(p["from"]), _d(p["to"])
-        if start <= last_day and (end is None or end > last_day):
-            m.add(p["place_type"], "waiting")
-    for dec in doc.get("decisions") or []:
-        if dec["kind"] != "rejection" and _in(_d(dec["decided_on"]), month, after):
-            m.add(dec["place_type"], "decisions")
-    for o in doc["offers"].values():
-        made = date.fromisoformat(o["made_on"])
-        if not _in(made, month, after):
-            continue
-        m.add(o["place_type"], "offers")
-        since = _d(o.get("waiting_since"))
-        if o.get("first") and since is not None and o.get("list_place_type") in m.waits:
-            m.waits[o["list_place_type"]].append((made - since).days)
-    for s in doc.get("stays") or []:
-        if _in(_d(s["admitted_on"]), month, after):
-            m.add(s["place_type"], "admissions")
-    for breach in doc.get("breaches") or ([doc["breach"]] if doc.get("breach") else []):
-        if _in(_d(breach["breached_on"]), month, after):
-            m.add(breach["place_type"], "breaches")
-    place_type = (doc.get("decision") or {}).get("place_type")
-    for b in doc.get("bridging") or []:
-        m.add(place_type, "bridging", days_in(date.fromisoformat(b["from"]), _d(b["to"]),
-                                              month, hi))
-
-
-def _open_days(place: Doc, lo: date, hi: date) -> int:
-    """Days in [lo, hi) the place is in service and not closed."""
-    start = date.fromisoformat(place.get("in_service_from") or place["available_from"])
-    days = days_in(start, None, lo, hi)
-    for closed_on, reopened_on in place.get("closures") or []:
-        days -= days_in(max(date.fromisoformat(closed_on), start), _d(reopened_on), lo, hi)
-    return days
+#: The points counted per month, and the figure each is.
+_POINTS = {"decision": "decisions", "offer": "offers", "admission": "admissions",
+           "breach": "breaches", "provider_offer": "purchases"}
+#: The intervals' days counted per month, and the figure each is.
+_DAYS = {"bridging": "bridging", "in_service": "available", "closed": "available",
+         "own_stay": "occupied"}
 
 
 def statistics(store: Store, municipality: str, first_month: date, last_month: date,
                today: date) -> list[MonthRow]:
+    """The figures per month from ``first_month`` to ``last_month`` (inclusive), each
+    month by place type and "all": sums over the facts each case, place and other
+    provider's offer contributes (:mod:`projections.derived`), a few queries for all the
+    months together."""
     months = month_starts(first_month, last_month)
-    cases = store.all(CASE, municipality)
-    places = store.all(PLACE, municipality)
-    provider_offers = {d["provider_offer_id"]: d
-                       for d in store.all(PROVIDER_OFFER, municipality)}
-    all_stays = list(stays(store, municipality))
-    purchased = [s for s in all_stays if s.purchased]
-    # occupancy: the stays in own places, by the place's type (the case's admission and the
-    # place's occupation are saved together, with the same dates)
-    place_types = {p["place_id"]: p["place_type"] for p in places}
-    own = [(place_types[s.target_id], s) for s in all_stays
-           if not s.purchased and s.target_id in place_types]
-    rows: list[MonthRow] = []
-    for month in months:
-        after = month + relativedelta(months=1)
-        hi = min(after, today + ONE_DAY)  # days after today have not happened
-        m = _Month()
-        for doc in cases:
-            _case_figures(doc, month, after, m, hi)
-        for po in provider_offers.values():
-            if _in(_d(po.get("purchased_on")), month, after):
-                m.add(po["place_type"], "purchases")
-        for s in purchased:
-            days = days_in(s.admitted_on, s.ended_on, month, hi)
-            po = provider_offers.get(s.target_id)
-            if not days or po is None or s.place_type not in m.cost:
-                continue
-            price = Decimal(po.get("purchase_price_per_day") or po["price_per_day"])
-            m.add(s.place_type, "purchased_days", days)
-            m.cost[s.place_type] += price * days
-        for place in places:
-            capacity = place["capacity"]
-            m.add(place["place_type"], "available", capacity * _open_days(place, month, hi))
-        for place_type, s in own:
-            m.add(place_type, "occupied", days_in(s.admitted_on, s.ended_on, month, hi))
-        rows.extend(m.rows(month))
-    return rows
+    afters = [month + relativedelta(months=1) for month in months]
+    tomorrow = epoch_day(today + ONE_DAY)  # days after today have not happened
+    whole = [(i, epoch_day(m), epoch_day(a)) for i, (m, a) in enumerate(zip(months, afters,
+                                                                            strict=True))]
+    so_far = [(i, lo, min(hi, tomorrow)) for i, lo, hi in whole]
+    last_days = [(i, hi - 1, hi) for i, _, hi in whole]  # at the end of the month's last day
+    figures = [_Month() for _ in months]
+    with figure_tables(store, municipality) as facts:
+        for (i, kind, place_type), n in point_counts(facts, municipality, _POINTS,
+                                                     whole).items():
+            figures[i].add(place_type, _POINTS[kind], n)
+        for i, place_type, waited in point_values(facts, municipality, "first_offer", whole):
+            if place_type in figures[i].waits:
+                figures[i].waits[place_type].append(waited)
+        for (i, _, place_type), n in day_sums(facts, municipality, ("waiting",),
+                                              last_days).items():
+            figures[i].add(place_type, "waiting", n)
+        # occupancy: the place-days of own places in service, not closed, and those of the
+        # stays in them (a stay's place type is its place's: the offer takes the place's)
+        for (i, kind, place_type), n in day_sums(
+                facts, municipality, ("bridging", "in_service", "closed", "own_stay"),
+                so_far).items():
+            figures[i].add(place_type, _DAYS[kind], n)
+        # purchases' cost: days of purchased stays × the offer's price per day
+        for (i, _, place_type, price), n in day_sums(
+                facts, municipality, ("purchased_stay",), so_far, ("f.place_type", "p.price"),
+                OFFER_OF_STAY).items():
+            if place_type in figures[i].cost:
+                figures[i].add(place_type, "purchased_days", n)
+                figures[i].cost[place_type] += Decimal(price) * n
+    return [row for month, m in zip(months, figures, strict=True) for row in m.rows(month)]
 
 
 STATISTICS_HEADER = (

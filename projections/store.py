@@ -23,6 +23,13 @@ versions are the same however the log is cut into batches: a rebuild equals the 
 tables row for row. Versions of one row follow its aggregate's events, whose timestamps
 never go backwards; if a clock does go back, the version takes the later moment.
 
+**Derived rows.** The documents of cases, places and other providers' offers each have
+rows in plain tables derived from them (:mod:`projections.derived`: the management figures'
+facts, the deadline monitor's breaches and deadlines), current only, keyed by the
+aggregate. :meth:`SqlStore.flush` replaces a document's derived rows when its new version
+changes them; a rebuild writes them once, from each document's last version
+(:meth:`SqlStore.insert_versions`).
+
 **Batched writes.** :class:`SqlStore` buffers the fold's writes: a batch's rows are read
 at once (``prefetch``: one query per table), changed in memory, and written once per batch
 (:func:`plan_versions` turns the changes into row operations, ``executemany`` writes them);
@@ -38,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from projections.codec import pack, readable, unpack
+from projections.derived import COLUMNS, DERIVED_FROM, DERIVED_TABLES, INDEXES, Rows
 
 Doc = dict[str, Any]
 
@@ -52,7 +60,9 @@ ACCESS_TABLE = "lto_rm_access_entry"
 LEGACY_TABLES = ("lto_rm_access",)
 
 
-ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE)
+#: The tables derived from the documents of cases, places and other providers' offers
+#: (:mod:`projections.derived`): rows replaced with each new version of their document.
+ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE, *DERIVED_TABLES)
 #: The document tables read by status (the waiting list: cases on it); the others have
 #: no index on that column, which no query of theirs reads by.
 STATUS_READ = ("lto_rm_case",)
@@ -75,7 +85,8 @@ def history_doc(row: HistoryRow) -> Doc:
 
 #: The columns that name one row of each table (a unique index, ``<table>_key``).
 KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
-        HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id")}
+        HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id"),
+        **{table: ("key", "seq") for table in DERIVED_TABLES}}
 
 #: Rows appended to the history and access tables, by table.
 Logs = dict[str, list[tuple[Any, ...]]]
@@ -174,6 +185,7 @@ class _Entry:
         "base_m",
         "base_packed",
         "base_t",
+        "derived",
         "doc",
         "frozen",
         "municipality",
@@ -194,6 +206,9 @@ class _Entry:
         self.t: int | None = None
         self.municipality = ""
         self.used = 0
+        #: The derived rows last written for ``doc`` (:mod:`projections.derived`); None
+        #: while not known.
+        self.derived: Rows | None = None
 
 
 class RowCache:
@@ -473,6 +488,10 @@ class SqlStore(_Buffer):
             "case_id TEXT NOT NULL, entry_id TEXT NOT NULL, municipality TEXT NOT NULL, "
             f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL)"
         )
+        for table, columns in COLUMNS.items():
+            self.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.name(table)} (key TEXT NOT NULL, "
+                f"seq INTEGER NOT NULL, {', '.join(f'{c} {t}' for c, t in columns)})")
         if indexes:
             self.create_indexes()
 
@@ -501,6 +520,11 @@ class SqlStore(_Buffer):
             else:  # earlier releases made one on every table; it only slowed their writes
                 self.execute(
                     f"DROP INDEX IF EXISTS {self._qualified(f'{table}{self.suffix}_ms')}")
+        for table, indexes in INDEXES.items():
+            for i, columns in enumerate(indexes):
+                self.execute(
+                    f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_q{i} "
+                    f"ON {self.name(table)} ({', '.join(columns)})")
 
     def drop_indexes(self) -> None:
         """Drop the query indexes :meth:`create_indexes` makes: a replay into empty tables
@@ -509,6 +533,10 @@ class SqlStore(_Buffer):
         for table in DOC_TABLES:
             for index in (f"{table}{self.suffix}_mt", f"{table}{self.suffix}_ms"):
                 self.execute(f"DROP INDEX IF EXISTS {self._qualified(index)}")
+        for table, indexes in INDEXES.items():
+            for i in range(len(indexes)):
+                self.execute(
+                    f"DROP INDEX IF EXISTS {self._qualified(f'{table}{self.suffix}_q{i}')}")
 
     def take_over(self) -> None:
         """Replace the live tables by this store's (``suffix``: the shadow tables a rebuild
@@ -547,6 +575,9 @@ class SqlStore(_Buffer):
             return False
         if "text" not in self._columns(HISTORY_TABLE):  # the entry as a document
             return False
+        for table, derived in COLUMNS.items():  # the derived tables, as this release has them
+            if set(self._columns(table)) != {"key", "seq", *(c for c, _ in derived)}:
+                return False
         self.execute(f"SELECT doc FROM {self.name(DOC_TABLES[0])} LIMIT 1")
         row = self.cursor.fetchone()
         if row is None:
@@ -565,8 +596,8 @@ class SqlStore(_Buffer):
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of a table (every version), in key order: for comparing tables."""
-        order = {HISTORY_TABLE: "case_id, version", ACCESS_TABLE: "case_id, entry_id"}.get(
-            table, "key, valid_from")
+        order = {HISTORY_TABLE: "case_id, version", ACCESS_TABLE: "case_id, entry_id",
+                 **dict.fromkeys(DERIVED_TABLES, "key, seq")}.get(table, "key, valid_from")
         self.execute(f"SELECT * FROM {self.name(table)} ORDER BY {order}")
         return [tuple(r.values()) if isinstance(r, dict) else tuple(r)
                 for r in self.cursor.fetchall()]
@@ -657,7 +688,32 @@ class SqlStore(_Buffer):
             if unresolved:
                 self._select_current(table, unresolved)
             self.write_ops(table, plan_versions(key_entries, self.versions_before(table)))
+            if table in DERIVED_FROM:
+                self._write_derived(table, key_entries)
         self.write_logs(self._take_logs())
+
+    def _write_derived(self, table: str, key_entries: list[tuple[str, _Entry]]) -> None:
+        """Replace the derived rows of the documents just written (those whose rows
+        changed: most events change a document, few change what it contributes)."""
+        derive = DERIVED_FROM[table]
+        changed: dict[str, list[tuple[str]]] = {}
+        new: dict[str, list[tuple[Any, ...]]] = {}
+        for key, entry in key_entries:
+            if entry.doc is None:  # pragma: no cover - a written entry holds its document
+                continue
+            rows, before = derive(entry.doc), entry.derived
+            entry.derived = rows
+            for name, table_rows in rows.items():
+                if before is None or before.get(name) != table_rows:
+                    changed.setdefault(name, []).append((key,))
+                    new.setdefault(name, []).extend(table_rows)
+        for name, keys in changed.items():
+            self.executemany(f"DELETE FROM {self.name(name)} WHERE key = %s", keys)
+            self.insert_derived(name, new[name])
+
+    def insert_derived(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows of a derived table (:mod:`projections.derived`)."""
+        self._insert(table, ("key", "seq", *(c for c, _ in COLUMNS[table])), rows)
 
     def versions_before(self, table: str) -> Predecessor:
         """Finds the stored version of a row of ``table`` that ended at a moment."""
@@ -712,9 +768,20 @@ class SqlStore(_Buffer):
         self._insert(HISTORY_TABLE, HISTORY_COLUMNS, rows)
 
     def insert_versions(self, table: str, rows: list[tuple[Any, ...]]) -> None:
-        """Insert whole versions: (key, valid_from, valid_to, municipality, status, doc)."""
+        """Insert whole versions: (key, valid_from, valid_to, municipality, status, doc);
+        with the current ones (a rebuild's last versions), their derived rows."""
         self._insert(table, ("key", "valid_from", "valid_to", "municipality", "status", "doc"),
                      rows)
+        derive = DERIVED_FROM.get(table)
+        if derive is None:
+            return
+        derived: dict[str, list[tuple[Any, ...]]] = {}
+        for row in rows:
+            if row[2] == OPEN:
+                for name, table_rows in derive(unpack(row[5])).items():
+                    derived.setdefault(name, []).extend(table_rows)
+        for name, table_rows in derived.items():
+            self.insert_derived(name, table_rows)
 
     def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
                 ) -> None:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
+from api.pages.paging import page_params, pager
 from api.pages.web import Page, PageRoute, page_for
 
 router = APIRouter(route_class=PageRoute)
@@ -61,9 +62,11 @@ def period(page: Page) -> tuple[date, date, list[str]]:
 
 
 def _deadlines(page: Page, *, names: bool) -> HTMLResponse:
-    """The deadline monitor (R4, R18, R19). Management sees no names; the allocation unit
+    """The deadline monitor (R4, R18, R19), with the breaches recorded a page at a time,
+    newest first (``?fra=``, ``?antall=``). Management sees no names; the allocation unit
     sees them, linked to the cases (and the access log says so)."""
-    monitor = page.read.deadline_monitor(page.municipality)
+    offset, limit = page_params(page.request)
+    monitor = page.read.deadline_monitor(page.municipality, limit=limit, offset=offset)
     _, _, policy = page.service.policy_on(page.municipality, page.today)
     if names:
         page.audit("read_waiting_list",
@@ -71,7 +74,8 @@ def _deadlines(page: Page, *, names: bool) -> HTMLResponse:
                                            monitor.grants_overdue) for r in rows},
                    detail="the deadline monitor")
     return page.render("deadlines.html", title="Frister", monitor=monitor, names=names,
-                       policy=policy)
+                       policy=policy,
+                       pager=pager(page.request, monitor.total, offset, limit, anchor="#brudd"))
 
 
 @router.get("/ledelse/frister", name="page_deadlines")

@@ -49,10 +49,13 @@ def read_waiting_list(request: Request, p: OfficerOrHandler, rt: CurrentRuntime,
 
 
 @router.get("/deadline-monitor", response_model=ReportOut,
-            summary="R18/R19: breaches, overdue, and deadlines within 14 and 30 days")
-def read_deadline_monitor(request: Request, p: OfficerOrManager, rt: CurrentRuntime
-                          ) -> ReportOut:
-    data = plain(rt.fresh().deadline_monitor(p.municipality))
+            summary="R18/R19: breaches (paged), overdue, and deadlines within 14 and 30 days")
+def read_deadline_monitor(request: Request, p: OfficerOrManager, rt: CurrentRuntime,
+                          offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> ReportOut:
+    """R4, R18, R19: the grants not carried out, the deadlines passed or within 30 days,
+    the counts, and one page of every breach ever recorded (R19: a breach stays visible),
+    newest first: ``breaches`` with ``total``, ``offset`` and ``limit`` beside it."""
+    data = plain(rt.fresh().deadline_monitor(p.municipality, limit=limit, offset=offset))
     if not p.sees_identity:
         data = anonymize(data)
     else:

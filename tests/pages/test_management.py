@@ -97,3 +97,26 @@ def test_management_pages_are_for_managers_only(browser: Browser) -> None:
     for url in ("/ledelse/frister", "/ledelse/statistikk", "/ledelse/statistikk.csv",
                 "/ledelse/aktivitet"):
         assert browser.get(url).status_code == 403, url
+
+
+def test_r19_the_dashboard_pages_the_breaches_newest_first(
+        service: AllocationService, clock: ManualClock, officer: Browser) -> None:
+    names = ["Eldste Brudd", "Midtre Brudd", "Nyeste Brudd"]
+    cases = [waiting_case(service, name=name) for name in names]
+    for month, case_id in zip((6, 7, 8), cases, strict=True):  # one breach a month
+        clock.set(START.replace(month=month, day=10))
+        assert service.check_deadlines(M, case_ids=[case_id]) == [case_id]
+    first = officer.get("/frister?antall=2")
+    assert first.status_code == 200
+    table = first.text.split('id="fristbrudd"')[1].split("</table>")[0]
+    assert table.index("Nyeste Brudd") < table.index("Midtre Brudd")
+    assert "Eldste Brudd" not in first.text
+    assert "Viser 1–2 av 3" in first.text
+    assert 'href="/frister?antall=2&amp;fra=2#brudd" rel="next"' in first.text
+    second = officer.get("/frister?antall=2&fra=2")
+    assert "Eldste Brudd" in second.text and "Nyeste Brudd" not in second.text
+    assert "Viser 3–3 av 3" in second.text and 'rel="prev"' in second.text
+    past = officer.get("/frister?fra=9")
+    assert past.status_code == 200 and "Ingen fristbrudd på denne siden" in past.text
+    bad = officer.get("/frister?antall=0")
+    assert bad.status_code == 422 and "«antall»" in bad.text

@@ -25,7 +25,7 @@ from projections.store import (
 )
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
-TABLE = "lto_rm_place"  # any document table
+TABLE = "lto_rm_complaint"  # any document table without derived rows (projections.derived)
 
 
 def at(minutes: int) -> datetime:
