@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from application.base import derived_id
 from application.cases import CaseCommands, _Work
 from application.errors import ConcurrencyConflict
+from application.waiting_cases import OwnStock
 from domain.base import local_date
 from domain.case import Case, check_spouse_co_location
 from domain.errors import InvalidValue, NotFound
@@ -50,7 +51,12 @@ class OfferCommands(CaseCommands):
         return found if isinstance(found, Case) else None
 
     def own_stock_types(self, municipality: str) -> set[tuple[PlaceType, FacilityKind]]:
-        """The place types and facility kinds the municipality's own open places have."""
+        """The place types and facility kinds the municipality's own open places have: from
+        the read side where the service has one, else from every place aggregate."""
+        source = self.waiting_cases
+        if isinstance(source, OwnStock):
+            return {(PlaceType(t), FacilityKind(k))
+                    for t, k in source.own_stock_kinds(municipality)}
         out: set[tuple[PlaceType, FacilityKind]] = set()
         for pid in self.place_ids():
             place = self._exists(pid)

@@ -37,4 +37,16 @@ class AllocationRows(Protocol):
         ...
 
 
-__all__ = ["AllocationRows", "WaitingCases"]
+@runtime_checkable
+class OwnStock(Protocol):
+    """A source that also knows the municipality's own open places (R5: a place is bought
+    only when the municipality has none of the decided type), so that the check does not
+    load every place aggregate."""
+
+    def own_stock_kinds(self, municipality: str) -> set[tuple[str, str]]:
+        """Brought up to date first: (place type, facility kind) values of the
+        municipality's own open places."""
+        ...
+
+
+__all__ = ["AllocationRows", "OwnStock", "WaitingCases"]

@@ -33,7 +33,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import local_date
 from projections import quarantine
 from projections.allocation_rows import allocation_rows
-from projections.fold import CASE
+from projections.fold import CASE, PLACE
 from projections.list_view import newest_change, read_position
 from projections.listen import LogListener
 from projections.outage import store_unavailable
@@ -460,6 +460,14 @@ class ReadSide(_TableQueries):
         if applied_at is None or moment > applied_at - AS_OF_SLACK:
             self.up_to_date(timeout)
         return AsOf(self.view, moment, self.tracking_name)
+
+    def own_stock_kinds(self, municipality: str) -> set[tuple[str, str]]:
+        """R5: the place types and facility kinds of the municipality's own open places
+        (values), brought up to date first, like :meth:`waiting_case_ids`."""
+        self.up_to_date()
+        with self._store_read() as store:
+            return {(d["place_type"], d["facility_kind"])
+                    for d in store.all(PLACE, municipality) if d.get("open")}
 
     def allocation_rows(self, municipality: str) -> dict[str, Any]:
         """What an allocation run reads (R17; :mod:`projections.allocation_rows`), in one

@@ -24,7 +24,14 @@ from domain.errors import DomainError
 from domain.place import Place
 from domain.values import BreachChoice, DementiaFinding, FacilityKind, PlaceType, StayEndReason
 from projections.read_side import ReadSide
-from tests.builders import INTERIM, document, person_number, place, waiting_case
+from tests.builders import (
+    INTERIM,
+    MUNICIPALITY,
+    document,
+    person_number,
+    place,
+    waiting_case,
+)
 from tests.projections.history import MUNICIPALITIES, grow
 
 FACILITIES = ["fjellheim", "solbakken", "lia", "nyheim"]
@@ -248,3 +255,33 @@ def test_r17_a_row_and_its_aggregate_give_the_same_facts(service: AllocationServ
             p = service.repository.get(place_id)
             assert row is not None and isinstance(p, Place)
             assert PlaceFacts.of_row(row) == PlaceFacts.of_place(p)
+
+
+def test_r5_the_own_stock_from_the_read_models_is_the_stock_of_the_aggregates(
+        service: AllocationService) -> None:
+    """R5: a place is bought only when the municipality has no own open place of the
+    decided type; the check reads the read side's place rows (not every aggregate), and
+    they give the same stock: open, closed and reopened places of several types and kinds,
+    and another municipality's."""
+    from application.offers import OfferCommands
+
+    Type, Kind, add_place = PlaceType, FacilityKind, place
+    read = ReadSide(service)
+    assert read.own_stock_kinds(MUNICIPALITY) == set()
+    screened = add_place(service, place_type=Type.SCREENED)
+    add_place(service, place_type=Type.ORDINARY, facility_kind=Kind.HOUSING_24H)
+    reinforced = add_place(service, place_type=Type.REINFORCED)
+    add_place(service, municipality="0301", place_type=Type.REINFORCED)
+    service.close_place(MUNICIPALITY, reinforced, reason="Oppussing")
+    for step in range(3):
+        from_aggregates = OfferCommands.own_stock_types(service, MUNICIPALITY)
+        service.use_waiting_cases(read)
+        from_rows = service.own_stock_types(MUNICIPALITY)
+        service.use_waiting_cases(None)
+        assert from_rows == from_aggregates
+        if step == 0:
+            assert (Type.REINFORCED, Kind.NURSING_HOME) not in from_rows  # closed
+            service.reopen_place(MUNICIPALITY, reinforced)
+        elif step == 1:
+            assert (Type.REINFORCED, Kind.NURSING_HOME) in from_rows
+            service.close_place(MUNICIPALITY, screened, reason="Stengt")
