@@ -29,7 +29,7 @@ from eventsourcing.sqlite import SQLiteConnectionPool
 from application.clock import ManualClock
 from application.service import AllocationService
 from domain.values import PlaceType, RoomKind
-from projections import read_side as read_side_module
+from projections import queries as queries_module
 from projections import store as store_module
 from projections import view as view_module
 from projections.outage import store_unavailable
@@ -416,7 +416,7 @@ def test_a_fold_that_reads_whole_tables_is_replayed_in_place(grown: Grown, monke
         real_fold(store, event)
 
     monkeypatch.setattr(view_module, "apply_event", reading_fold)
-    monkeypatch.setattr(read_side_module, "apply_event", reading_fold)
+    monkeypatch.setattr(queries_module, "apply_event", reading_fold)
     seen = builds(monkeypatch)
     read = grown.read
     assert read.rebuild(workers=2, batch=200) == grown.end
