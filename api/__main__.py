@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="server processes (more than 1: one projector process too)")
     args = parser.parse_args(argv)
     settings = ApiSettings()
+    if args.workers > 1 and settings.training_clock:
+        # the training clock lives in one process's memory: N workers would each keep
+        # their own day, and a request would see whichever worker it reached
+        parser.error("--workers > 1 cannot be used with LTO_TRAINING_CLOCK (the training "
+                     "clock is kept in one process)")
     if args.no_seed:
         settings = settings.model_copy(update={"demo": False})
     host, port = args.host or settings.host, args.port or settings.port

@@ -14,6 +14,8 @@ verifier refuses a revoked token like an expired one.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -83,17 +85,29 @@ DEMO_USERS: dict[str, DemoUser] = {
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, rsa.RSAPrivateKey):  # pragma: no cover
-            raise RuntimeError(f"{path} does not hold an RSA key")
-        return key
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    path.chmod(0o600)
+    """The local issuer's key, made once: several server processes starting together on an
+    empty data folder must all sign with the same key (each one's tokens are checked by
+    the others), so the key is written to a file of its own and linked into place, which
+    fails for all but the first; the others read the first one's."""
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption()))
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):  # atomic; never over a key there
+                os.link(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):  # pragma: no cover
+        raise RuntimeError(f"{path} does not hold an RSA key")
     return key
 
 

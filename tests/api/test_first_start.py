@@ -47,3 +47,19 @@ def test_no_seed_when_demo_is_off(tmp_path: Path, sqlite_service: AllocationServ
                         lambda *a, **k: pytest.fail("seeded with LTO_DEMO off"))
     assert seed_if_empty(sqlite_service, ApiSettings(data_dir=tmp_path, demo=False)) is False
     assert not sqlite_service.recorder.max_notification_id()
+
+
+def test_r21_several_workers_refuse_the_training_clock(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The training clock (R21's practice days) is one process's memory: with several
+    server processes each would keep its own day, so the server refuses to start."""
+    from api.__main__ import main
+
+    monkeypatch.setenv("LTO_TRAINING_CLOCK", "true")
+    monkeypatch.setenv("LTO_DATA_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as stopped:
+        main(["--workers", "2", "--no-seed"])
+    assert stopped.value.code == 2
+    assert "LTO_TRAINING_CLOCK" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing started, nothing written

@@ -241,3 +241,30 @@ def test_a_log_record_is_masked_in_every_part_but_uuids_stay_whole() -> None:
                 or spaced in line], lines
     assert f"/cases/{case_id}?q=***********" in lines[1] and lines[1].endswith("200")
     assert "ValueError: no such person ***********" in lines[5]
+
+
+def test_server_processes_started_together_share_one_issuer_key(tmp_path: Any) -> None:
+    """Several worker processes on an empty data folder: every one signs with the key the
+    first one wrote (a token one signs, another checks), never a key half written."""
+    import multiprocessing
+
+    from api.auth import _load_or_create_key
+
+    path = tmp_path / "keys" / "local-issuer-key.pem"
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        pems = pool.map(_public_pem_of_key_at, [path] * 8)
+    assert len(set(pems)) == 1
+    assert pems[0] == _public_pem_of_key_at(path)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no drafts left
+    assert _load_or_create_key(path).key_size == 2048
+
+
+def _public_pem_of_key_at(path: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    from api.auth import _load_or_create_key
+
+    return _load_or_create_key(path).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
