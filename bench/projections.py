@@ -26,13 +26,15 @@ same store:
   ``read.waiting_list(M)``;
 - **peak RSS** of that process, and of the largest worker.
 
-    .venv/bin/python bench/projections.py [--events N] [--db PATH] [--postgres] [--check]
+    .venv/bin/python bench/projections.py [--events N] [--db PATH] [--postgres] [--check] [--cipher]
                                           [--workers N] [--sequential-too] [--repeat N]
 
 ``--db`` keeps the generated SQLite file (and reuses it when it is there); ``--postgres``
 runs on a fresh schema of the local server instead; ``--check`` also folds the log up to T
 in memory (the slow reference) and asserts the as-of waiting list and vacancy board equal
-it. The last line is one JSON object.
+it. ``--cipher`` turns encryption at rest on (the events encrypted, the read models
+sealed: its cost is the difference from a run without). The last line is one JSON
+object.
 """
 
 from __future__ import annotations
@@ -532,6 +534,23 @@ def measure(env: dict[str, str], check: bool, workers: int | None,
     return result
 
 
+def _cipher_env(db: Path | None) -> dict[str, str]:
+    """Encryption at rest (``CIPHER_TOPIC``, ``CIPHER_KEY``): the events with
+    eventsourcing's AESCipher, the read models sealed with the same key
+    (:mod:`projections.sealing`). A SQLite file keeps its key beside it, so a reused file
+    is read with the key it was written with."""
+    from eventsourcing.cipher import AESCipher
+
+    keyfile = db.with_name(db.name + ".cipher-key") if db is not None else None
+    if keyfile is not None and keyfile.exists():
+        key = keyfile.read_text().strip()
+    else:
+        key = AESCipher.create_key(num_bytes=32)
+        if keyfile is not None:
+            keyfile.write_text(key)
+    return {"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": key}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -546,6 +565,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2,
                         help="rebuilds to time (each between two decode runs; the best of "
                         "each counts)")
+    parser.add_argument("--cipher", action="store_true",
+                        help="encryption at rest on (events and read models; with --db the "
+                             "key is kept beside the file)")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
@@ -577,6 +599,8 @@ def main() -> None:
             path = args.db or Path(tmp) / "events.sqlite"
             fresh = not path.exists()
             env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+        if args.cipher:
+            env.update(_cipher_env(None if args.postgres else path))
         try:
             if fresh:
                 out = subprocess.run(
@@ -597,8 +621,9 @@ def main() -> None:
                 with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
                     conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     result["store"] = "postgres" if args.postgres else "sqlite"
+    result["cipher"] = bool(args.cipher)
     r = result
-    print(f"{r['store']}: {r['events']} events")
+    print(f"{r['store']}: {r['events']} events" + (", encrypted at rest" if r["cipher"] else ""))
     print(f"  rebuild  {r['rebuild_events_per_s']:>9} events/s  ({r['rebuild_s']} s, the best "
           f"of {r['rebuild_s_runs']} s, {r['workers']} worker process(es))")
     print(f"  decode   {r['decode_events_per_s']:>9} events/s  (the ceiling: the best of "

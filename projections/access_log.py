@@ -31,7 +31,6 @@ from typing import Any
 
 from domain.access import AccessLogEntry, ListView
 from domain.order import OrderKey
-from projections.codec import unpack
 from projections.store import ACCESS_TABLE, Doc, SqlStore, Store, micros
 
 # The fold imports this module for apply_access; the case table's names and the waiting
@@ -91,7 +90,7 @@ def _rows(store: SqlStore, key: str, lo: int | None = None, hi: int | None = Non
         where, params = where + " AND at <= %s", [*params, micros(store.as_of)]
     store.execute(f"SELECT at, seq, doc FROM {store.name(ACCESS_TABLE)} WHERE {where} "
                   "ORDER BY at, seq", params)
-    return [(r["at"], r["seq"], unpack(r["doc"])) for r in store.cursor.fetchall()]
+    return [(r["at"], r["seq"], store.unpack(r["doc"])) for r in store.cursor.fetchall()]
 
 
 def _logged(doc: Doc) -> int:
@@ -159,7 +158,7 @@ def _ranks(store: SqlStore, municipality: str, case_id: str, moments: list[int]
     changes: list[tuple[int, int, OrderKey]] = []  # (moment, 0 = leaves / 1 = joins, key)
     own: list[tuple[int, int, OrderKey]] = []  # the case's versions: (from, to, key)
     for r in store.cursor.fetchall():
-        k = order_key(unpack(r["doc"]))
+        k = order_key(store.unpack(r["doc"]))
         changes.append((r["valid_from"], 1, k))
         changes.append((r["valid_to"], 0, k))
         if r["key"] == case_id:

@@ -219,7 +219,8 @@ def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, off
     t.execute(f"SELECT {_BREACH_COLUMNS} FROM {t.name(BREACH_TABLE)} WHERE municipality = %s "
               "ORDER BY breached_on DESC, key DESC, seq DESC LIMIT %s OFFSET %s",
               (municipality, 2**62 if limit is None else limit, offset))
-    breaches = [_breach_row(r, today) for r in t.cursor.fetchall()]
+    name = t.sealer.open_text  # the person's name, sealed at rest (projections.sealing)
+    breaches = [_breach_row(r, today, name(r["name"])) for r in t.cursor.fetchall()]
 
     last = (today + timedelta(days=max(DUE_SOON_DAYS))).isoformat()
     t.execute(f"SELECT key, name, place_type, since, deadline FROM {t.name(DEADLINE_TABLE)} "
@@ -229,7 +230,7 @@ def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, off
     due: dict[int, list[DueRow]] = {n: [] for n in DUE_SOON_DAYS}
     for r in t.cursor.fetchall():
         deadline = date.fromisoformat(r["deadline"])
-        row = DueRow(r["key"], r["name"], r["place_type"], date.fromisoformat(r["since"]),
+        row = DueRow(r["key"], name(r["name"]), r["place_type"], date.fromisoformat(r["since"]),
                      deadline, (deadline - today).days, False)
         if deadline < today:  # the breach is due: the next deadline check records it
             overdue.append(row)
@@ -246,7 +247,7 @@ def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, off
         granted_on = date.fromisoformat(r["since"])
         days = (today - granted_on).days
         if days > r["alert_days"]:
-            grants.append(GrantRow(r["key"], r["name"], r["place_type"], granted_on, days,
+            grants.append(GrantRow(r["key"], name(r["name"]), r["place_type"], granted_on, days,
                                    r["alert_days"]))
     counts = {
         "breaches": total,
@@ -263,12 +264,12 @@ def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, off
                            total=total, offset=offset, limit=limit)
 
 
-def _breach_row(r: Any, today: date) -> BreachRow:
+def _breach_row(r: Any, today: date, name: str) -> BreachRow:
     deadline = date.fromisoformat(r["deadline"])
     first_offer = _d(r["first_offer_after_deadline_on"])
     end = first_offer or _d(r["closed_on"]) or today
     return BreachRow(
-        case_id=r["key"], name=r["name"], place_type=r["place_type"],
+        case_id=r["key"], name=name, place_type=r["place_type"],
         decided_on=_d(r["decided_on"]), deadline=deadline,
         breached_on=date.fromisoformat(r["breached_on"]), choice=r["choice"],
         choice_on=_d(r["choice_on"]), status=r["status"],

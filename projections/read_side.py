@@ -44,6 +44,7 @@ from projections.queries import (  # noqa: F401 - the queries, at home here too
     _TableQueries,
     on_list_case_ids,
 )
+from projections.sealing import sealer_for
 from projections.store import SHADOW, CrossPartition, RowCache, SqlStore
 from projections.view import ReadModels, read_only_view, view_for
 
@@ -81,9 +82,10 @@ class ReadSide(_TableQueries):
             if not external:
                 raise ValueError("a read side on a replica reads what another process "
                                  "projects: it is external")
-            self.view = read_only_view(replica)
+            self.view = read_only_view(replica, sealer_for(app.env))
         else:
-            self.view = view_for(app.recorder.datastore)  # type: ignore[attr-defined]
+            self.view = view_for(app.recorder.datastore,  # type: ignore[attr-defined]
+                                 sealer_for(app.env))
         self.projection = ReadModels(self.view)
         self.tracking_name = f"{app.name}.{ReadModels.name}"
         #: Another process keeps the read models current; this one only reads them.

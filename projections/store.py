@@ -46,6 +46,7 @@ from typing import Any, Protocol
 
 from projections.codec import pack, readable, unpack
 from projections.derived import COLUMNS, DERIVED_FROM, DERIVED_TABLES, INDEXES, Rows
+from projections.sealing import PLAIN, Sealer, SealError
 
 Doc = dict[str, Any]
 
@@ -87,6 +88,15 @@ def history_doc(row: HistoryRow) -> Doc:
 KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
         HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id"),
         **{table: ("key", "seq") for table in DERIVED_TABLES}}
+
+#: The derived tables' columns that hold a person's name (sealed when the store is, by
+#: their place in a row: ``key``, ``seq``, then :data:`~projections.derived.COLUMNS`).
+SEALED_COLUMNS: dict[str, frozenset[int]] = {
+    table: frozenset(2 + i for i, (column, _) in enumerate(columns) if column == "name")
+    for table, columns in COLUMNS.items()
+    if any(column == "name" for column, _ in columns)}
+#: The case history's columns that hold what was recorded and by whom (sealed likewise).
+_SEALED_HISTORY = frozenset({"text", "who"})
 
 #: Rows appended to the history and access tables, by table.
 Logs = dict[str, list[tuple[Any, ...]]]
@@ -429,12 +439,18 @@ class SqlStore(_Buffer):
     ``as_of`` the store is read-only and answers as of that moment; without, it reads the
     current rows and buffers writes until :meth:`flush` (in ``cache``, which may outlive
     the transaction: see :class:`RowCache`).
+
+    With a ``sealer`` (:mod:`projections.sealing`) what holds personal data is sealed as it
+    is written and opened as it is read: the documents, the access log's entries, the case
+    history's text and who, the names in the derived tables (:data:`SEALED_COLUMNS`). In
+    memory (the buffer, the cache, the comparisons) everything is plain.
     """
 
     def __init__(self, cursor: Any, dialect: str, schema: str | None = None,
                  as_of: datetime | None = None, cache: RowCache | None = None,
-                 suffix: str = "") -> None:
+                 suffix: str = "", sealer: Sealer = PLAIN) -> None:
         super().__init__(cache)
+        self.sealer = sealer
         # eventsourcing's SQLite cursor wraps sqlite3's; use that one (rowcount, speed)
         self.cursor = getattr(cursor, "sqlite_cursor", cursor)
         self.dialect = dialect
@@ -443,6 +459,10 @@ class SqlStore(_Buffer):
         self._at = micros(as_of) if as_of is not None else None
         #: Appended to every table name: ``SHADOW`` for the tables a rebuild writes.
         self.suffix = suffix
+
+    def unpack(self, data: bytes) -> Any:
+        """A stored document, opened (:mod:`projections.sealing`) and unpacked."""
+        return unpack(self.sealer.open(data))
 
     # --- SQL plumbing -------------------------------------------------------------------
 
@@ -582,12 +602,16 @@ class SqlStore(_Buffer):
         row = self.cursor.fetchone()
         if row is None:
             return True
-        if not readable(row["doc"]):
+        try:  # plain rows under a key, sealed rows without it or under another: rebuild
+            packed = self.sealer.open(row["doc"])
+        except SealError:
+            return False
+        if not readable(packed):
             return False
         # a case row without the guarantee (§ 3-4) as the domain keeps it: folded by a release
         # before the case's whole life was right; or without what the allocation run reads
         # (the wishes, R16): replay so every row has them from the start
-        doc = unpack(row["doc"])
+        doc = unpack(packed)
         return "guarantee" in doc and "wishes" in doc
 
     def drop_tables(self) -> None:
@@ -599,8 +623,19 @@ class SqlStore(_Buffer):
         order = {HISTORY_TABLE: "case_id, version", ACCESS_TABLE: "case_id, entry_id",
                  **dict.fromkeys(DERIVED_TABLES, "key, seq")}.get(table, "key, valid_from")
         self.execute(f"SELECT * FROM {self.name(table)} ORDER BY {order}")
-        return [tuple(r.values()) if isinstance(r, dict) else tuple(r)
+        rows = [tuple(r.values()) if isinstance(r, dict) else tuple(r)
                 for r in self.cursor.fetchall()]
+        return [self._opened(table, row) for row in rows] if self.sealer.sealed else rows
+
+    def _opened(self, table: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row as :meth:`rows` reads it, its sealed columns opened (so tables compare
+        equal whatever their nonces)."""
+        if table in DOC_TABLES or table == ACCESS_TABLE:
+            return (*row[:5], self.sealer.open(row[5]), *row[6:])
+        if table == HISTORY_TABLE:
+            return (*row[:5], self.sealer.open_text(row[5]), self.sealer.open_text(row[6]))
+        sealed = SEALED_COLUMNS.get(table, frozenset())
+        return tuple(self.sealer.open_text(v) if i in sealed else v for i, v in enumerate(row))
 
     # --- Store: reading -----------------------------------------------------------------
 
@@ -616,7 +651,7 @@ class SqlStore(_Buffer):
             self.execute(f"SELECT doc FROM {self.name(table)} WHERE key = %s AND {cond}",
                          (key, *params))
             row = self.cursor.fetchone()
-            return unpack(row["doc"]) if row else None
+            return self.unpack(row["doc"]) if row else None
         return self._get(table, key)
 
     def all(self, table: str, municipality: str) -> list[Doc]:
@@ -627,7 +662,7 @@ class SqlStore(_Buffer):
             "ORDER BY key",
             (municipality, *params),
         )
-        return [unpack(r["doc"]) for r in self.cursor.fetchall()]
+        return [self.unpack(r["doc"]) for r in self.cursor.fetchall()]
 
     def all_with_status(self, table: str, municipality: str, statuses: Iterable[str]
                         ) -> list[Doc]:
@@ -643,7 +678,7 @@ class SqlStore(_Buffer):
             f"status IN ({', '.join(['%s'] * len(wanted))}) AND {cond} ORDER BY key",
             (municipality, *wanted, *params),
         )
-        return [unpack(r["doc"]) for r in self.cursor.fetchall()]
+        return [self.unpack(r["doc"]) for r in self.cursor.fetchall()]
 
     def history(self, case_id: str) -> list[Doc]:
         self.flush()
@@ -651,7 +686,9 @@ class SqlStore(_Buffer):
             f"SELECT {', '.join(HISTORY_FIELDS)} FROM {self.name(HISTORY_TABLE)} "
             "WHERE case_id = %s ORDER BY version", (case_id,),
         )
-        docs = [{field: r[field] for field in HISTORY_FIELDS} for r in self.cursor.fetchall()]
+        opened = self.sealer.open_text
+        docs = [{field: opened(r[field]) if field in _SEALED_HISTORY else r[field]
+                 for field in HISTORY_FIELDS} for r in self.cursor.fetchall()]
         if self.as_of is not None:
             docs = [d for d in docs if datetime.fromisoformat(d["at"]) <= self.as_of]
         return docs
@@ -713,6 +750,11 @@ class SqlStore(_Buffer):
 
     def insert_derived(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert rows of a derived table (:mod:`projections.derived`)."""
+        sealed = SEALED_COLUMNS.get(table)
+        if sealed and self.sealer.sealed:
+            seal = self.sealer.seal_text
+            rows = [tuple(seal(v) if i in sealed else v for i, v in enumerate(r))
+                    for r in rows]
         self._insert(table, ("key", "seq", *(c for c, _ in COLUMNS[table])), rows)
 
     def versions_before(self, table: str) -> Predecessor:
@@ -723,13 +765,17 @@ class SqlStore(_Buffer):
                 f"SELECT valid_from, municipality, status, doc FROM {self.name(table)} "
                 "WHERE key = %s AND valid_to = %s", (key, t))
             row = self.cursor.fetchone()
-            return ((row["valid_from"], (row["municipality"], row["status"]), row["doc"])
-                    if row else None)
+            return ((row["valid_from"], (row["municipality"], row["status"]),
+                     self.sealer.open(row["doc"])) if row else None)
 
         return predecessor
 
     def write_ops(self, table: str, ops: Ops) -> None:
         deletes, closes, rewrites, inserts = ops
+        if self.sealer.sealed:
+            seal = self.sealer.seal
+            rewrites = [(*r[:3], seal(r[3]), *r[4:]) for r in rewrites]
+            inserts = [(*r[:5], seal(r[5])) for r in inserts]
         name = self.name(table)
         self.executemany(f"DELETE FROM {name} WHERE key = %s AND valid_from = %s", deletes)
         self.executemany(
@@ -744,8 +790,11 @@ class SqlStore(_Buffer):
     def write_logs(self, logs: Logs) -> None:
         """Append the rows of the history and access tables."""
         self.write_history(logs.get(HISTORY_TABLE, []))
+        access = logs.get(ACCESS_TABLE, [])
+        if self.sealer.sealed:
+            access = [(*r[:5], self.sealer.seal(r[5])) for r in access]
         self._insert(ACCESS_TABLE, ("case_id", "entry_id", "municipality", "at", "seq",
-                                    "doc"), logs.get(ACCESS_TABLE, []))
+                                    "doc"), access)
 
     def access_entries(self, case_id: str) -> list[Doc]:
         self.flush()
@@ -754,7 +803,7 @@ class SqlStore(_Buffer):
             where, params = where + " AND at <= %s", [case_id, self._at]
         self.execute(f"SELECT doc FROM {self.name(ACCESS_TABLE)} WHERE {where} "
                      "ORDER BY at, seq", params)
-        return [unpack(r["doc"]) for r in self.cursor.fetchall()]
+        return [self.unpack(r["doc"]) for r in self.cursor.fetchall()]
 
     def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
                    ) -> None:
@@ -765,13 +814,19 @@ class SqlStore(_Buffer):
     def write_history(self, rows: list[tuple[Any, ...]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
         # double counting cannot happen silently.
+        if self.sealer.sealed:
+            seal = self.sealer.seal_text
+            rows = [(*r[:5], seal(r[5]), seal(r[6])) for r in rows]
         self._insert(HISTORY_TABLE, HISTORY_COLUMNS, rows)
 
     def insert_versions(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert whole versions: (key, valid_from, valid_to, municipality, status, doc);
         with the current ones (a rebuild's last versions), their derived rows."""
+        stored = rows
+        if self.sealer.sealed:
+            stored = [(*r[:5], self.sealer.seal(r[5])) for r in rows]
         self._insert(table, ("key", "valid_from", "valid_to", "municipality", "status", "doc"),
-                     rows)
+                     stored)
         derive = DERIVED_FROM.get(table)
         if derive is None:
             return
@@ -829,8 +884,7 @@ class SqlStore(_Buffer):
             if entry is not None and not entry.resolved:
                 self._resolve(entry, None)
 
-    @staticmethod
-    def _resolve(entry: _Entry, row: Any) -> None:
+    def _resolve(self, entry: _Entry, row: Any) -> None:
         """Attach the stored current version to an entry (which may already hold a new
         document put without reading it first)."""
         entry.resolved = True
@@ -838,7 +892,8 @@ class SqlStore(_Buffer):
             entry.prev = None
             return
         entry.base_t, entry.base_m, entry.base_packed = (
-            row["valid_from"], (row["municipality"], row["status"]), row["doc"])
+            row["valid_from"], (row["municipality"], row["status"]),
+            self.sealer.open(row["doc"]))
 
 
 class CrossPartition(Exception):

@@ -58,6 +58,7 @@ from psycopg.rows import tuple_row
 
 from projections import quarantine
 from projections.fold import apply_event, id_text
+from projections.sealing import PLAIN, Sealer, sealer_for
 from projections.store import (
     SHADOW,
     CrossPartition,
@@ -78,11 +79,13 @@ class _ViewMixin:
     dialect: str
     datastore: Any
     _bulk: Any = None
+    #: What seals the rows with personal data (:mod:`projections.sealing`).
+    sealer: Sealer = PLAIN
 
     def _store(self, cursor: Any, as_of: datetime | None = None,
                cache: RowCache | None = None, suffix: str = "") -> SqlStore:
         return SqlStore(cursor, self.dialect, getattr(self.datastore, "schema", None), as_of,
-                        cache, suffix)
+                        cache, suffix, self.sealer)
 
     def _tracking_table(self) -> str:
         raise NotImplementedError
@@ -571,7 +574,7 @@ def _build_partition_process(app_topic: str, env: dict[str, str], part: int, par
     try:
         app = resolve_topic(app_topic)(env=env)
         try:
-            view = _view_without_tables(app.recorder.datastore)
+            view = _view_without_tables(app.recorder.datastore, sealer_for(app.env))
             with view.bulk(checkpoint=False):  # the coordinator's, once, at the end
                 folded, spent = _build_partition(
                     app, view, part, parts, end, batch,
@@ -599,7 +602,7 @@ def _receive(q: Any, procs: list[Any]) -> tuple[Any, ...]:
                                          f"(exit code {proc.exitcode})")
 
 
-def _view_without_tables(datastore: Any) -> ReadModelView:
+def _view_without_tables(datastore: Any, sealer: Sealer) -> ReadModelView:
     view: ReadModelView
     if isinstance(datastore, SQLiteDatastore):
         view = SQLiteReadModelView(datastore)
@@ -607,17 +610,19 @@ def _view_without_tables(datastore: Any) -> ReadModelView:
         view = PostgresReadModelView(datastore, tracking_table_name=PG_TRACKING_TABLE)
     else:  # pragma: no cover
         raise TypeError(f"no read-model view for {type(datastore).__name__}")
+    view.sealer = sealer
     return view
 
 
-def read_only_view(datastore: Any) -> ReadModelView:
+def read_only_view(datastore: Any, sealer: Sealer = PLAIN) -> ReadModelView:
     """A view that only reads (a replica of the store: its tables are the primary's)."""
-    return _view_without_tables(datastore)
+    return _view_without_tables(datastore, sealer)
 
 
-def view_for(datastore: Any) -> ReadModelView:
-    """The view on the same database (and PostgreSQL schema) as the application's events."""
-    view = _view_without_tables(datastore)
+def view_for(datastore: Any, sealer: Sealer = PLAIN) -> ReadModelView:
+    """The view on the same database (and PostgreSQL schema) as the application's events,
+    sealing what holds personal data with ``sealer``."""
+    view = _view_without_tables(datastore, sealer)
     view.create_table()
     return view
 

@@ -257,6 +257,10 @@ class Intake(CaseState):
         command_id: str | None = None,
     ) -> None:
         require(self.status, "record_documentation")
+        if not isinstance(source, MedicalSource):
+            raise InvalidValue("source", "the source is the GP, the specialist health service "
+                               "or a competence centre: "
+                               + ", ".join(s.value for s in MedicalSource))
         if not summary.strip():
             raise InvalidValue("summary", "R8 (3): summarise the medical information")
         day = received_on or local_date(now)

@@ -425,6 +425,17 @@ def test_r8_reinforced_needs_the_competence_centre_where_one_was_involved(memory
     decide(svc, case_id, place_type=PlaceType.REINFORCED)
 
 
+def test_r8_medical_information_names_its_source_from_the_list(memory_service):
+    """A source that is not one of the three (a free word where the kind was expected) is
+    refused by name and records nothing: the read side could not fold it."""
+    svc = memory_service
+    case_id = new_case(svc)
+    with unchanged(svc), pytest.raises(InvalidValue) as err:
+        svc.record_medical_information(M, case_id, source="Fastlegen",  # type: ignore[arg-type]
+                                       summary="Hjertesvikt")
+    assert err.value.field == "source"
+
+
 def test_r8_dementia_suspected_after_the_decision_blocks_offers_until_investigated(
         memory_service):
     svc = memory_service
