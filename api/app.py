@@ -32,7 +32,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, logs
+from api import errors, logs, openapi
 from api.auth import LocalIssuer, TokenVerifier
 from api.deps import Runtime
 from api.freshness import ReadPositions
@@ -226,6 +226,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         ])
     app.state.runtime = rt
     errors.install(app)
+    openapi.install(app)  # optional parameters without "null" (api.openapi)
     app.add_middleware(ReadPositions)  # a write's position in its answer (api.freshness)
     app.add_middleware(AllowedMethods)  # inside SecurityHeaders: its answers get the headers
     app.add_middleware(SecurityHeaders)

@@ -224,13 +224,15 @@ AnyRole = Annotated[Principal, Depends(require(*Role))]
 
 # --- idempotency ------------------------------------------------------------------------
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+#: 1–200 visible ASCII characters (published in the schema, checked again here).
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def command_id(
     request: Request, principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", max_length=200,
+        alias="Idempotency-Key", max_length=200, pattern=IDEMPOTENCY_KEY_PATTERN,
         description="Makes the write safe to retry: the same key again with the same "
         "request (same caller's municipality, operation, path and body) returns the first "
         "result and writes nothing new; the same key with another request is refused with "

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import IdentityText, In, IsoDate, Short, Text
+from api.schemas.common import IdentityText, In, IsoDate, ScoresByName, Short, Text
 from domain.values import (
     BreachChoice,
     Channel,
@@ -61,7 +61,7 @@ class RelativesIn(In):
 class IplosIn(In):
     """R8 (2): an IPLOS registration, each variable 1–5 or 9 (not relevant)."""
 
-    scores: dict[Short, int]
+    scores: ScoresByName
     assessed_by: Short | None = Field(None, description="default: you")
     assessed_on: IsoDate | None = Field(None, description="default: today")
 
@@ -153,7 +153,7 @@ class InterimServicesIn(In):
 class PriorityIn(In):
     """R16, R17: the professional assessment of need."""
 
-    factors: dict[Short, int] = Field(description="factor → severity 0–4")
+    factors: ScoresByName = Field(description="factor → severity 0–4")
     need_score: int = Field(description="0–100")
     assessor: Short | None = Field(None, description="default: you")
     departure_reason: Text | None = Field(
@@ -165,7 +165,7 @@ class PriorityIn(In):
 class SuggestionIn(In):
     """R16, R17: the factors as the assessor has scored them so far."""
 
-    factors: dict[Short, int] = Field(description="factor → severity 0–4")
+    factors: ScoresByName = Field(description="factor → severity 0–4")
     assessed_on: IsoDate | None = None
 
 

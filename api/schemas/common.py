@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 _NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
@@ -21,6 +29,21 @@ Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_
 #: The identity number: 11 digits (spaces allowed); the domain checks the check digits.
 IdentityText = Annotated[str, StringConstraints(min_length=11, max_length=13,
                                                 pattern=r"^[0-9 ]+$")]
+
+#: Whole numbers by name (an IPLOS variable's score, a § 3-3 factor's severity): each name
+#: is :data:`Short` text. Published with the names' rules as ``propertyNames`` (pydantic
+#: would publish them as ``patternProperties``, which leaves any other name allowed).
+ScoresByName = Annotated[dict[Short, int], WithJsonSchema({
+    "type": "object", "additionalProperties": {"type": "integer"},
+    "propertyNames": {"minLength": 1, "maxLength": 200, "pattern": _NO_CONTROL}})]
+
+#: A price in NOK per day: above 0, below a million, to the øre; a JSON number or its text.
+PricePerDay = Annotated[Decimal, Field(gt=0, lt=1_000_000, max_digits=12, decimal_places=2),
+                        WithJsonSchema({"anyOf": [
+                            {"type": "number", "exclusiveMinimum": 0,
+                             "exclusiveMaximum": 1_000_000, "multipleOf": 0.01},
+                            {"type": "string", "pattern": r"^(?:[1-9][0-9]{0,5}(?:\.[0-9]{1,2})?"
+                             r"|0\.(?:[1-9][0-9]?|0[1-9]))$"}]})]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

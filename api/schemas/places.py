@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from api.schemas.common import In, IsoDate, Short
+from api.schemas.common import In, IsoDate, PricePerDay, Short
 from domain.values import FacilityKind, PlaceType, RoomKind
 
 
@@ -33,7 +32,7 @@ class ProviderOfferIn(In):
     facility_name: Short
     facility_kind: FacilityKind
     place_type: PlaceType
-    price_per_day: Decimal = Field(gt=0, lt=1_000_000, max_digits=12, decimal_places=2)
+    price_per_day: PricePerDay
     room_kind: RoomKind = RoomKind.SINGLE
     available_from: IsoDate | None = None
     valid_until: IsoDate | None = None
