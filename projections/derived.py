@@ -49,6 +49,15 @@ its status, the person's choice, the first offer after the deadline, the closing
 for carrying it out). Dates in these two are ISO text
 (compared, never summed); they hold the person's name for the allocation unit's monitor
 (managers never get it: the API and the pages leave it out).
+
+**lto_rm_waiting** — each case on the waiting list (R12) with its place in the one order
+(:func:`domain.order.waiting_order_key`) as columns: ``o_urgent`` (0 for a grant to be
+carried out at once, R15), ``o_unassessed`` (1 without a current assessment, R16),
+``o_need`` (minus the need score), ``waiting_since`` (ISO text, R23), then the key. Sorted
+by those five, ascending, the rows are the list in rank order, so a page of it is an index
+range (``LIMIT``/``OFFSET``) and the list's figures are ``COUNT``s; ``breached`` says a
+deadline breach has been recorded (R18). No name: the page reads the documents of the rows
+it shows.
 """
 
 from __future__ import annotations
@@ -66,6 +75,7 @@ Doc = dict[str, Any]
 FACT_TABLE = "lto_rm_fact"
 BREACH_TABLE = "lto_rm_breach"
 DEADLINE_TABLE = "lto_rm_deadline"
+WAITING_TABLE = "lto_rm_waiting"
 
 #: Each derived table's columns after ``key`` and ``seq`` (the aggregate and the row's
 #: place among its rows), with their SQL types.
@@ -87,6 +97,11 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("place_type", "TEXT"), ("since", "TEXT NOT NULL"), ("deadline", "TEXT"),
         ("alert_days", "INTEGER"), ("urgent", "INTEGER NOT NULL"),
     ),
+    WAITING_TABLE: (
+        ("municipality", "TEXT NOT NULL"), ("o_urgent", "INTEGER NOT NULL"),
+        ("o_unassessed", "INTEGER NOT NULL"), ("o_need", "INTEGER NOT NULL"),
+        ("waiting_since", "TEXT NOT NULL"), ("breached", "INTEGER NOT NULL"),
+    ),
 }
 DERIVED_TABLES = tuple(COLUMNS)
 
@@ -97,6 +112,8 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
                  ("municipality", "kind", "end_day", "place_type", "amount", "first_day")),
     BREACH_TABLE: (("municipality", "breached_on"),),
     DEADLINE_TABLE: (("municipality", "kind", "deadline"),),
+    WAITING_TABLE: (("municipality", "o_urgent", "o_unassessed", "o_need", "waiting_since",
+                     "key"),),
 }
 
 #: ``end_day`` of an interval still running.
@@ -217,7 +234,14 @@ def case_rows(doc: Doc) -> Rows:
                                   decision["place_type"],
                                   doc["waiting_since"] or decision["decided_on"],
                                   state.deadline.isoformat(), None, 0))
-    return {FACT_TABLE: facts.rows, BREACH_TABLE: breach_rows, DEADLINE_TABLE: deadlines}
+    waiting: list[tuple[Any, ...]] = []
+    if still_waiting:
+        score = doc["need_score"]
+        waiting.append((key, 0, municipality, int(status != "granted"), int(score is None),
+                        -(score or 0), doc["waiting_since"] or doc["received_on"],
+                        int(bool(breaches))))
+    return {FACT_TABLE: facts.rows, BREACH_TABLE: breach_rows, DEADLINE_TABLE: deadlines,
+            WAITING_TABLE: waiting}
 
 
 # --- places and other providers' offers --------------------------------------------------

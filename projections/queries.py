@@ -37,6 +37,7 @@ from projections.waiting_list import (
     WaitingListPage,
     waiting_list,
     waiting_list_page,
+    waiting_list_page_in_sql,
 )
 
 BATCH = 500  # notifications per read when folding the log in memory
@@ -193,17 +194,24 @@ class _TableQueries(_Queries):
             return waiting_list(_OnList(store), municipality, today or self._today())
 
     def waiting_list_page(self, municipality: str, offset: int = 0, limit: int = 100,
-                          today: date | None = None, everyone: bool = False
+                          today: date | None = None, counts: bool = False
                           ) -> WaitingListPage:
         """A page of the waiting list, with the view the access log records of it (the
         moment and position it stood at, read in the same snapshot: see
-        :mod:`projections.list_view`)."""
+        :mod:`projections.list_view`), and with ``counts`` the whole list's figures. The
+        current list is read by its order columns (only the page is decoded); as of a
+        past moment, from the documents then on the list."""
         with self._store_read() as store:
             snapshot(store)
             moment, position, filters = self._stands(store, municipality)
-            return waiting_list_page(_OnList(store), municipality, today or self._today(),
-                                     offset, limit, moment=moment, position=position,
-                                     filters=filters, everyone=everyone)
+            day = today or self._today()
+            if store.as_of is None:
+                return waiting_list_page_in_sql(store, municipality, day, offset, limit,
+                                                moment=moment, position=position,
+                                                filters=filters, counts=counts)
+            return waiting_list_page(_OnList(store), municipality, day, offset, limit,
+                                     moment=moment, position=position, filters=filters,
+                                     counts=counts)
 
     def _stands(self, store: SqlStore, municipality: str
                 ) -> tuple[datetime, int, dict[str, str]]:

@@ -680,6 +680,23 @@ class SqlStore(_Buffer):
         )
         return [self.unpack(r["doc"]) for r in self.cursor.fetchall()]
 
+    def current_docs(self, table: str, keys: list[str]) -> dict[str, Doc]:
+        """The current documents of ``keys`` (those that have one), read at once."""
+        assert self._at is None, "current documents only"
+        self.flush()
+        out: dict[str, Doc] = {}
+        for i in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[i:i + _IN_CHUNK]
+            if self.dialect == "postgres":
+                where, params = "key = ANY(%s)", [chunk]
+            else:
+                where, params = f"key IN ({', '.join('?' * len(chunk))})", list(chunk)
+            self.cursor.execute(f"SELECT key, doc FROM {self.name(table)} "
+                                f"WHERE {where} AND valid_to = {OPEN}", params)
+            for row in self.cursor.fetchall():
+                out[row["key"]] = self.unpack(row["doc"])
+        return out
+
     def history(self, case_id: str) -> list[Doc]:
         self.flush()
         self.execute(

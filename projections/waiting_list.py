@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from domain.access import ListView, page_digest
 from domain.base import add_months
 from domain.case import Guarantee, GuaranteeState, GuaranteeStatus
 from domain.case.intake import IPLOS_MAX_AGE_MONTHS
 from domain.order import OrderKey, waiting_order_key
+from projections.derived import DEADLINE_TABLE, WAITING_TABLE
 from projections.fold import CASE, ON_LIST
-from projections.store import Doc, Store
+from projections.store import Doc, SqlStore, Store
 
 
 @dataclass(frozen=True)
@@ -198,35 +199,128 @@ def waiting_list(store: Store, municipality: str, today: date) -> list[WaitingLi
 LIST_NAME = "waiting_list"
 
 
+#: Days before a guarantee's deadline that the list's figures count as "due soon".
+DUE_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class WaitingListCounts:
+    """The figures at the top of the waiting list, for everyone on it. Counted by the same
+    state function as the deadline monitor's (:meth:`~domain.case.Guarantee.state`), so the
+    two pages agree."""
+
+    total: int  # everyone on the list, grants included
+    waiting: int  # with a waiting-list decision
+    grants: int  # R4, R15: to be carried out now
+    grants_overdue: int  # … not carried out within the policy's days
+    due_30: int  # running, deadline within DUE_SOON_DAYS, not passed
+    overdue: int  # running, deadline passed, breach not yet recorded
+    breached: int  # persons on the list with a recorded breach
+    not_assessed: int  # R16: no current assessment
+
+
+def counts_of(entries: list[WaitingListEntry], today: date) -> WaitingListCounts:
+    """The figures of a whole list of entries (the reference for :func:`counts_in_sql`)."""
+    waiting = [e for e in entries if not e.urgent]
+    running = [e.guarantee for e in waiting if e.guarantee.status is GuaranteeStatus.RUNNING
+               and e.guarantee.deadline is not None]
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    return WaitingListCounts(
+        total=len(entries), waiting=len(waiting), grants=len(entries) - len(waiting),
+        grants_overdue=sum(e.grant_overdue for e in entries if e.urgent),
+        due_30=sum(not s.breach_due and s.deadline is not None and s.deadline <= soon
+                   for s in running),
+        overdue=sum(s.breach_due for s in running),
+        breached=sum(e.breached for e in entries),
+        not_assessed=sum(not e.assessed for e in entries))
+
+
+def counts_in_sql(store: SqlStore, municipality: str, today: date) -> WaitingListCounts:
+    """:func:`counts_of` the current list, counted by the database from the derived tables
+    (:mod:`projections.derived`): the order rows and the running deadlines."""
+    store.execute(
+        "SELECT COUNT(*) AS n, SUM(o_urgent) AS waiting, SUM(o_unassessed) AS unassessed, "
+        f"SUM(breached) AS breached FROM {store.name(WAITING_TABLE)} WHERE municipality = %s",
+        (municipality,))
+    row = store.cursor.fetchone()
+    total, waiting = int(row["n"]), int(row["waiting"] or 0)
+    iso, soon = today.isoformat(), (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    store.execute(
+        "SELECT SUM(CASE WHEN deadline < %s THEN 1 ELSE 0 END) AS overdue, "
+        "SUM(CASE WHEN deadline >= %s AND deadline <= %s THEN 1 ELSE 0 END) AS soon "
+        f"FROM {store.name(DEADLINE_TABLE)} WHERE municipality = %s AND kind = 'guarantee'",
+        (iso, iso, soon, municipality))
+    due = store.cursor.fetchone()
+    store.execute(f"SELECT since, alert_days FROM {store.name(DEADLINE_TABLE)} "
+                  "WHERE municipality = %s AND kind = 'grant'", (municipality,))
+    grants_overdue = sum((today - date.fromisoformat(r["since"])).days
+                         > (r["alert_days"] or 3) for r in store.cursor.fetchall())
+    return WaitingListCounts(
+        total=total, waiting=waiting, grants=total - waiting, grants_overdue=grants_overdue,
+        due_30=int(due["soon"] or 0), overdue=int(due["overdue"] or 0),
+        breached=int(row["breached"] or 0), not_assessed=int(row["unassessed"] or 0))
+
+
 @dataclass(frozen=True)
 class WaitingListPage:
     """One page of the waiting list: its entries (ranks in the whole list), how many the
-    whole list holds, and the view as the access log records it. ``everyone`` is the whole
-    list when it was asked for (a page's figures count everyone)."""
+    whole list holds, and the view as the access log records it; with ``counts``, the
+    figures of the whole list."""
 
     entries: list[WaitingListEntry]
     total: int
     offset: int
     limit: int
     view: ListView
-    everyone: list[WaitingListEntry] | None = None
+    counts: WaitingListCounts | None = None
 
 
 def waiting_list_page(store: Store, municipality: str, today: date, offset: int, limit: int,
                       *, moment: datetime, position: int,
                       filters: Mapping[str, str] | None = None,
-                      everyone: bool = False) -> WaitingListPage:
+                      counts: bool = False) -> WaitingListPage:
     """Rows ``offset + 1`` to ``offset + limit`` of the waiting list (only these are made
-    into entries, unless ``everyone``), with the :class:`ListView` of the page as it stood
-    at ``moment`` (position ``position``)."""
+    into entries), with the :class:`ListView` of the page as it stood at ``moment``
+    (position ``position``), and with ``counts`` the list's figures. Every document on
+    the list is read and sorted: the reference, and the way as of a past moment; the
+    current list reads by the order columns (:func:`waiting_list_page_in_sql`)."""
     docs = on_list_in_order(store, municipality)
     shown = docs[offset:offset + limit]
-    whole = [entry(doc, rank, today) for rank, doc in enumerate(docs, start=1)] \
-        if everyone else None
-    entries = whole[offset:offset + limit] if whole is not None else [
-        entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
-    view = ListView(list=LIST_NAME, moment=moment, position=position, today=today,
-                    offset=offset, limit=limit, total=len(docs),
+    entries = [entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
+    figures = counts_of([entry(doc, rank, today) for rank, doc in enumerate(docs, start=1)],
+                        today) if counts else None
+    return WaitingListPage(entries, len(docs), offset, limit,
+                           _view(shown, len(docs), moment, position, today, offset, limit,
+                                 filters), figures)
+
+
+def waiting_list_page_in_sql(store: SqlStore, municipality: str, today: date, offset: int,
+                             limit: int, *, moment: datetime, position: int,
+                             filters: Mapping[str, str] | None = None,
+                             counts: bool = False) -> WaitingListPage:
+    """:func:`waiting_list_page` of the current list, read by the order columns of
+    ``lto_rm_waiting``: the page's keys are an index range, and only the page's documents
+    are read and decoded (whatever the list's length)."""
+    table = store.name(WAITING_TABLE)
+    store.execute(f"SELECT COUNT(*) AS n FROM {table} WHERE municipality = %s",
+                  (municipality,))
+    total = int(store.cursor.fetchone()["n"])
+    store.execute(f"SELECT key FROM {table} WHERE municipality = %s ORDER BY o_urgent, "
+                  "o_unassessed, o_need, waiting_since, key LIMIT %s OFFSET %s",
+                  (municipality, limit, offset))
+    keys = [r["key"] for r in store.cursor.fetchall()]
+    docs = store.current_docs(CASE, keys)
+    shown = [docs[k] for k in keys]
+    entries = [entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
+    figures = counts_in_sql(store, municipality, today) if counts else None
+    return WaitingListPage(entries, total, offset, limit,
+                           _view(shown, total, moment, position, today, offset, limit,
+                                 filters), figures)
+
+
+def _view(shown: list[Doc], total: int, moment: datetime, position: int, today: date,
+          offset: int, limit: int, filters: Mapping[str, str] | None) -> ListView:
+    return ListView(list=LIST_NAME, moment=moment, position=position, today=today,
+                    offset=offset, limit=limit, total=total,
                     digest=page_digest([d["case_id"] for d in shown]),
                     filters=dict(filters or {}))
-    return WaitingListPage(entries, len(docs), offset, limit, view, whole)

@@ -4,8 +4,6 @@ forms that register a place (R1) and another provider's offer."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -29,14 +27,14 @@ from api.schemas import PlaceIn, ProviderOfferIn
 from domain.case import IPLOS_MAX_AGE_MONTHS, GuaranteeStatus
 from domain.errors import DomainError
 from projections.vacancy_board import VacancyBoard
-from projections.waiting_list import WaitingListEntry
+from projections.waiting_list import DUE_SOON_DAYS, WaitingListEntry
 
 router = APIRouter(route_class=PageRoute)
 OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
 OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
 
 #: A deadline this close (days) is shown in warning colour.
-CLOSE_DAYS = 30
+CLOSE_DAYS = DUE_SOON_DAYS  # the row colour and the figures agree
 
 
 def row_class(entry: WaitingListEntry) -> str:
@@ -51,36 +49,6 @@ def row_class(entry: WaitingListEntry) -> str:
             and state.days_left <= CLOSE_DAYS:
         return "soon"
     return ""
-
-
-@dataclass(frozen=True)
-class ListCounts:
-    """The figures at the top of the waiting list. They are counted from the same state
-    function as the deadline monitor's (:meth:`~domain.case.Guarantee.state`), so the two
-    pages agree."""
-
-    total: int  # everyone on the list, grants included
-    waiting: int  # with a waiting-list decision
-    grants: int  # R4, R15: to be carried out now
-    grants_overdue: int  # … not carried out within the policy's days
-    due_30: int  # running, deadline within CLOSE_DAYS, not passed
-    overdue: int  # running, deadline passed, breach not yet recorded
-    breached: int  # persons on the list with a recorded breach
-    not_assessed: int  # R16: no current assessment
-
-
-def list_counts(entries: list[WaitingListEntry], today: date) -> ListCounts:
-    waiting = [e for e in entries if not e.urgent]
-    running = [e.guarantee for e in waiting if e.guarantee.status is GuaranteeStatus.RUNNING
-               and e.guarantee.deadline is not None]
-    return ListCounts(
-        total=len(entries), waiting=len(waiting), grants=len(entries) - len(waiting),
-        grants_overdue=sum(e.grant_overdue for e in entries if e.urgent),
-        due_30=sum(not s.breach_due and s.deadline is not None
-                   and s.deadline <= today + timedelta(days=CLOSE_DAYS) for s in running),
-        overdue=sum(s.breach_due for s in running),
-        breached=sum(e.breached for e in entries),
-        not_assessed=sum(not e.assessed for e in entries))
 
 
 def by_facility(board: VacancyBoard) -> list[tuple[str, list[object]]]:
@@ -98,7 +66,7 @@ def waiting_list(page: OfficerPage) -> HTMLResponse:
     offset, limit = page_params(page.request)
     today = page.today
     listed = page.read.waiting_list_page(page.municipality, offset, limit, today,
-                                         everyone=True)
+                                         counts=True)
     entries = listed.entries
     _, _, policy = page.service.policy_on(page.municipality, today)
     names = {e.case_id: e.name for e in entries}
@@ -107,7 +75,7 @@ def waiting_list(page: OfficerPage) -> HTMLResponse:
                        grants=[e for e in entries if e.urgent],
                        entries=[e for e in entries if not e.urgent], names=names,
                        row_class=row_class, close_days=CLOSE_DAYS,
-                       counts=list_counts(listed.everyone or [], today), today=today,
+                       counts=listed.counts, today=today,
                        policy=policy, guarantee_status=GuaranteeStatus,
                        pager=pager(page.request, listed.total, offset, limit),
                        # the read side flags IPLOS by the regulation's 12 months
