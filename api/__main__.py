@@ -100,8 +100,12 @@ def main(argv: list[str] | None = None) -> None:
 def serve_workers(workers: int, host: str, port: int, settings: ApiSettings,
                   banner: str) -> None:
     """N server processes and one projector process, stopped together."""
-    projector = subprocess.Popen([sys.executable, "-m", "projections", "run"])
+    # one deadline check for the service, in the projector (not one in every worker)
+    projector = subprocess.Popen([sys.executable, "-m", "projections", "run",
+                                  "--check-deadlines-every",
+                                  str(settings.deadline_check_interval_s)])
     os.environ["LTO_PROJECTOR"] = "external"  # the workers' settings, read in each
+    os.environ["LTO_DEADLINE_CHECK_INTERVAL_S"] = "0"
     print(f"{banner}  [{workers} prosesser]", flush=True)
     try:
         uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host,

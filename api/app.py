@@ -121,9 +121,7 @@ def _deadline_checker(rt: Runtime, stop: threading.Event) -> None:
     interval = rt.settings.deadline_check_interval_s
     while not stop.wait(interval):
         try:
-            ids = rt.read.waiting_case_ids()
-            rt.service.lapse_offers(case_ids=ids)  # R26
-            rt.service.check_deadlines(case_ids=ids)
+            rt.service.deadline_round(rt.read)  # R26, R18
         except Exception as exc:  # keep checking; the next run records what this missed
             if errors.store_unavailable(exc):
                 errors.log_unavailable("TASK", "deadline-check", exc)

@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from application.base import derived_id
 from application.cases import CaseCommands, _Work
 from application.errors import ConcurrencyConflict
-from application.waiting_cases import OwnStock
+from application.waiting_cases import OwnStock, WaitingCases
 from domain.base import local_date
 from domain.case import Case, check_spouse_co_location
 from domain.errors import InvalidValue, NotFound
@@ -281,6 +281,15 @@ class OfferCommands(CaseCommands):
                 lapsed.append(case.id)
         log.info("answer deadline check: %d offers lapsed", len(lapsed))
         return lapsed
+
+    def deadline_round(self, waiting: WaitingCases) -> tuple[list[UUID], list[UUID]]:
+        """One round of the scheduled check (R26, then R18) over the cases ``waiting``
+        lists now (the read side): offers past their answer deadline lapse, then due
+        breaches are recorded. Idempotent, so any number of schedulers may run it; a
+        service with several server processes runs it in one (the projector). Returns
+        (cases whose offer lapsed, cases breached)."""
+        ids = waiting.waiting_case_ids()
+        return self.lapse_offers(case_ids=ids), self.check_deadlines(case_ids=ids)
 
 
 __all__ = ["OfferCommands"]

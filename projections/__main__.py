@@ -7,7 +7,10 @@ could not apply them (position, when, topic, aggregate, error; exit status 1 if 
 current until stopped (SIGTERM or Ctrl-C), woken by PostgreSQL's notifications where the
 store has them and polling every ``--interval`` seconds otherwise; read models lagging far
 behind at start are rebuilt first. The servers then run with ``LTO_PROJECTOR=external``
-(``python -m api --workers N`` starts this process itself).
+(``python -m api --workers N`` starts this process itself). With
+``--check-deadlines-every S`` it also runs the scheduled deadline check every S seconds
+(offers past their answer deadline lapse, R26; due breaches are recorded, R18): once for
+the whole service, instead of in every server process.
 
 The store is chosen by eventsourcing's variables (``PERSISTENCE_MODULE``, ``SQLITE_DBNAME``,
 ``POSTGRES_*`` including ``POSTGRES_SCHEMA``), as for the service itself. A rebuild of a
@@ -18,6 +21,7 @@ large log folds it in worker processes (``--workers``; by default 2 from
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 import time
@@ -38,12 +42,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="run: seconds between polls when nothing wakes the projector")
     parser.add_argument("--rebuild-behind", type=int, default=REBUILD_BEHIND,
                         help="run: rebuild first when this many events behind at start")
+    parser.add_argument("--check-deadlines-every", type=float, default=0.0, metavar="S",
+                        help="run: the deadline check every S seconds (0: never)")
     args = parser.parse_args(argv)
     service = create_service()
     try:
         read = ReadSide(service)
         if args.command == "run":
-            return run(read, args.interval, args.rebuild_behind)
+            return run(read, args.interval, args.rebuild_behind, args.check_deadlines_every)
         if args.command == "quarantine":
             return show_set_aside(read)
         started = time.perf_counter()
@@ -70,8 +76,10 @@ def show_set_aside(read: ReadSide) -> int:
     return 1 if events else 0
 
 
-def run(read: ReadSide, interval: float, rebuild_behind: int) -> int:
-    """Keep the read models current until SIGTERM or SIGINT."""
+def run(read: ReadSide, interval: float, rebuild_behind: int, check_every: float = 0.0
+        ) -> int:
+    """Keep the read models current until SIGTERM or SIGINT; with ``check_every``, run
+    the deadline check that often (:func:`deadline_round`)."""
     stop = threading.Event()
 
     def stopping(*_: Any) -> None:
@@ -89,13 +97,29 @@ def run(read: ReadSide, interval: float, rebuild_behind: int) -> int:
     try:
         read.wait_for(end, timeout=3600)
         print(f"projector: running, at {read.known_position()}", flush=True)
-        while not stop.wait(1.0):
+        checked = time.monotonic()
+        while not stop.wait(min(1.0, check_every) if check_every > 0 else 1.0):
             if read.error is not None:
                 raise read.error
+            if check_every > 0 and time.monotonic() - checked >= check_every:
+                deadline_round(read)
+                checked = time.monotonic()
     finally:
         read.stop()
     print(f"projector: stopped at {read.known_position()}", flush=True)
     return 0
+
+
+def deadline_round(read: ReadSide) -> None:
+    """One round of the deadline check over the cases on the list (R26, R18); a failure is
+    logged and the next round tries again (the check is idempotent)."""
+    try:
+        lapsed, breached = read.app.deadline_round(read)  # type: ignore[attr-defined]
+        if lapsed or breached:
+            print(f"projector: deadline check: {len(lapsed)} offers lapsed, "
+                  f"{len(breached)} breaches recorded", flush=True)
+    except Exception:
+        logging.getLogger(__name__).exception("projector: the deadline check failed")
 
 
 if __name__ == "__main__":

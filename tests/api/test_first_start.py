@@ -63,3 +63,57 @@ def test_r21_several_workers_refuse_the_training_clock(
     assert stopped.value.code == 2
     assert "LTO_TRAINING_CLOCK" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []  # nothing started, nothing written
+
+
+def test_r18_several_workers_check_deadlines_once_in_the_projector(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With N server processes the scheduled deadline check (R18, R26) runs in the one
+    projector process, not in each worker."""
+    import api.__main__ as entry
+
+    started: dict[str, Any] = {}
+
+    class Projector:
+        def __init__(self, args: list[str]) -> None:
+            started["projector"] = args
+
+        def terminate(self) -> None:
+            started["terminated"] = True
+
+        def wait(self, timeout: float) -> int:
+            return 0
+
+    def serve(*args: Any, **kwargs: Any) -> None:
+        started["workers"] = kwargs["workers"]
+        started["interval"] = ApiSettings().deadline_check_interval_s  # what a worker reads
+
+    monkeypatch.setattr(entry.subprocess, "Popen", Projector)
+    monkeypatch.setattr(entry.uvicorn, "run", serve)
+    monkeypatch.setenv("LTO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LTO_DEADLINE_CHECK_INTERVAL_S", raising=False)
+    entry.serve_workers(3, "127.0.0.1", 8999, ApiSettings(deadline_check_interval_s=600),
+                        "banner")
+    args = started["projector"]
+    assert args[1:4] == ["-m", "projections", "run"]
+    assert args[args.index("--check-deadlines-every") + 1] == "600.0"
+    assert started["workers"] == 3 and started["interval"] == 0
+    assert started["terminated"]
+
+
+def test_r18_r26_the_projectors_deadline_round_records_due_breaches(
+        sqlite_service: AllocationService, clock: Any) -> None:
+    from projections.__main__ import deadline_round
+    from projections.read_side import ReadSide
+    from tests.builders import waiting_case
+
+    case_id = waiting_case(sqlite_service)
+    read = ReadSide(sqlite_service)
+    read.catch_up()
+    deadline_round(read)
+    assert sqlite_service.get_case("4601", case_id).guarantee.breaches == []
+    clock.advance(days=100)  # past § 3-4's three months
+    read.catch_up()
+    deadline_round(read)
+    assert len(sqlite_service.get_case("4601", case_id).guarantee.breaches) == 1
+    deadline_round(read)  # once per period, however often it runs
+    assert len(sqlite_service.get_case("4601", case_id).guarantee.breaches) == 1
