@@ -80,6 +80,7 @@ DEMO_USERS: dict[str, DemoUser] = {
         DemoUser("leder", "Per Hansen", Role.MANAGER, "4601"),
         DemoUser("klagebehandler", "Ingrid Berg", Role.COMPLAINT_HANDLER, "4601"),
         DemoUser("saksbehandler-oslo", "Ola Olsen", Role.ALLOCATION_OFFICER, "0301"),
+        DemoUser("leder-oslo", "Anne Larsen", Role.MANAGER, "0301"),
     )
 }
 

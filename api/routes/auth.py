@@ -46,7 +46,8 @@ demo_router = APIRouter(tags=["Innlogging (auth)"],
 def demo_token(body: DemoTokenIn, rt: CurrentRuntime) -> TokenOut:
     """Users: ``saksbehandler`` (allocation officer, 4601), ``leder`` (manager, 4601),
     ``klagebehandler`` (complaint handler, 4601), ``saksbehandler-oslo`` (allocation
-    officer, 0301). Send the token as ``Authorization: Bearer …``."""
+    officer, 0301), ``leder-oslo`` (manager, 0301). Send the token as
+    ``Authorization: Bearer …``."""
     user = DEMO_USERS.get(body.username)
     if rt.issuer is None or user is None:
         raise ApiError(422, "unknown_demo_user", "Ingen demobruker med det navnet; velg en "

@@ -10,8 +10,8 @@ from api.schemas.common import In, Short
 
 
 class DemoTokenIn(In):
-    username: Short = Field(description="saksbehandler, leder, klagebehandler or "
-                            "saksbehandler-oslo", examples=["saksbehandler"])
+    username: Short = Field(description="saksbehandler, leder, klagebehandler, "
+                            "saksbehandler-oslo or leder-oslo", examples=["saksbehandler"])
 
 
 class TokenOut(BaseModel):

@@ -249,7 +249,7 @@ def test_role_and_ownership_matrix(sqlite_client: TestClient, sqlite_service: Al
 @pytest.mark.parametrize("username,role,municipality", [
     ("saksbehandler", "allocation_officer", "4601"), ("leder", "manager", "4601"),
     ("klagebehandler", "complaint_handler", "4601"),
-    ("saksbehandler-oslo", "allocation_officer", "0301")])
+    ("saksbehandler-oslo", "allocation_officer", "0301"), ("leder-oslo", "manager", "0301")])
 def test_demo_tokens_carry_role_and_municipality(sqlite_client: TestClient, username: str,
                                                  role: str, municipality: str) -> None:
     token = sqlite_client.post("/auth/demo-token", json={"username": username}).json()
