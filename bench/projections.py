@@ -536,7 +536,8 @@ def measure(env: dict[str, str], check: bool, workers: int | None,
 
 def _cipher_env(db: Path | None) -> dict[str, str]:
     """Encryption at rest (``CIPHER_TOPIC``, ``CIPHER_KEY``): the events with
-    eventsourcing's AESCipher, the read models sealed with the same key
+    :class:`application.cipher.AesGcmCipher` (eventsourcing's AESCipher format, OpenSSL's
+    AES-GCM), the read models sealed with the same key
     (:mod:`projections.sealing`). A SQLite file keeps its key beside it, so a reused file
     is read with the key it was written with."""
     from eventsourcing.cipher import AESCipher
@@ -548,7 +549,7 @@ def _cipher_env(db: Path | None) -> dict[str, str]:
         key = AESCipher.create_key(num_bytes=32)
         if keyfile is not None:
             keyfile.write_text(key)
-    return {"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": key}
+    return {"CIPHER_TOPIC": "application.cipher:AesGcmCipher", "CIPHER_KEY": key}
 
 
 def main() -> None:
