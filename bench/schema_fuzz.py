@@ -2,7 +2,7 @@
 with all its checks, its conformance checks included, and more examples").
 
 The suite's run (``tests/api/test_schema_fuzz.py``) sends 5 generated requests per
-operation and mode on SQLite; this one sends ``--examples`` (default 100) per operation and
+operation and mode on SQLite; this one sends ``--examples`` (default 50) per operation and
 mode — valid by the schema with random ids, valid with real ids, invalid by the schema —
 on a SQLite file and on a fresh PostgreSQL schema, with the checks of
 ``tests/api/fuzzing.py``: every built-in check (no 500; status code, content type, body and
@@ -92,7 +92,7 @@ def run_store(store: str, examples: int, seed: int | None) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--examples", type=int, default=100)
+    parser.add_argument("--examples", type=int, default=50)
     parser.add_argument("--store", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--seed", type=int)
     args = parser.parse_args()
