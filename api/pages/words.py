@@ -65,7 +65,8 @@ MET_HOW = {"offer": "ved tilbud (venter på svar)", "accepted": "ved tilbud (tak
 BREACH_CHOICES = {"purchase": "kjøpt plass hos annen leverandør",
                   "wait": "vente på kommunal plass"}
 PLACE_STATUSES = {"vacant": "ledig", "vacant_from": "ledig fra",
-                  "reserved": "reservert (tilbud sendt)", "closed": "stengt"}
+                  "reserved": "reservert (tilbud sendt)", "closed": "stengt",
+                  "couple": "begge senger: ektepar med medfølgende ektefelle"}
 PROVIDER_OFFER_STATUSES = {"available": "tilgjengelig", "reserved": "reservert"}
 CLOSURE_REASONS = {"placed": "fått plass", "withdrawn": "søknaden trukket", "died": "død",
                    "moved_away": "flyttet fra kommunen"}

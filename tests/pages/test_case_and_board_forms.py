@@ -600,7 +600,7 @@ def test_r11_accompanying_stay_form_decides_and_the_offer_form_asks_for_a_double
 
 
 def test_r11_a_new_decision_on_the_accompanying_stay_after_the_resident_died(
-        service: AllocationService, officer: Browser) -> None:
+        service: AllocationService, officer: Browser, runtime) -> None:  # type: ignore[no-untyped-def]
     from domain.case import CaseStatus
     from domain.values import RoomKind, StayEndReason
 
@@ -613,7 +613,13 @@ def test_r11_a_new_decision_on_the_accompanying_stay_after_the_resident_died(
     offer = service.make_offer(M, ola, made_by="TE", place_id=double)
     service.accept_offer(M, ola, offer)
     service.admit(M, ola, offer)
+    caught_up(runtime)
+    board = officer.get("/ledige-plasser").text  # the room: both beds the couple's
+    assert "begge senger: ektepar med medfølgende ektefelle" in board
     service.end_stay(M, ola, reason=StayEndReason.DIED)
+    caught_up(runtime)
+    board = officer.get("/ledige-plasser").text  # his bed free, hers still hers
+    assert "én seng holdes av en medfølgende ektefelle" in board
     url = f"/saker/{kari}"
     page = officer.get(url).text
     assert 'id="medfolgende"' in page and "oppholdet fortsetter" in page
