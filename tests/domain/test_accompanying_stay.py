@@ -246,3 +246,30 @@ def test_r11_without_the_decision_the_wish_alone_reserves_one_bed(memory_service
     with pytest.raises(InvalidState):  # the decision now would find nothing to follow
         memory_service.conclude_accompanying_stay(M, kari, outcome="ordinary_stay",
                                                   grounds="G", decided_by="TE")
+
+
+def test_r11_an_offer_recorded_before_the_single_room_reason_is_upcast(memory_service):
+    """OfferMade v2 (before R11's ``single_room_reason``) loads as v3 without a reason; a
+    case of such events, the application's wish flag among them, reads as before."""
+    import json
+    import uuid
+
+    from eventsourcing.persistence import StoredEvent
+
+    ola, _ = couple(memory_service, decide=False)
+    memory_service.make_offer(M, ola, made_by="TE", place_id=place(memory_service))
+    new_id = uuid.uuid4()
+    copies = []
+    for stored in memory_service.recorder.select_events(ola):
+        state = json.loads(stored.state)
+        if stored.topic.endswith("Case.OfferMade"):
+            assert state["class_version"] == 3
+            state["class_version"] = 2
+            del state["single_room_reason"]
+        copies.append(StoredEvent(originator_id=new_id,
+                                  originator_version=stored.originator_version,
+                                  topic=stored.topic, state=json.dumps(state).encode()))
+    memory_service.recorder.insert_events(copies)
+    old = memory_service.get_case(M, new_id)
+    assert old.outstanding_offer is not None and old.accompanying is None
+    assert old.accompanying_spouse is False
