@@ -207,12 +207,16 @@ class AllocationCommands(OfferCommands):
         assert case.place_type is not None
         spouse_waiting: str | None = None
         spouse_facility: str | None = None
+        accompanied = False
         if case.spouse_case_id is not None:
             spouse = facts.case(case.spouse_case_id)
             apart = spouse is not None and case.living_apart_consent \
                 and spouse.living_apart_consent
             if spouse is not None and not apart:
-                if spouse.case_id in waiting:
+                if spouse.awaits_accompanying_offer \
+                        and spouse.accompanies_case_id == case.case_id:
+                    accompanied = True  # R11: the couple needs a whole double room
+                elif spouse.case_id in waiting:
                     spouse_waiting = str(spouse.case_id)
                 elif spouse.in_long_term_stay:
                     spouse_facility = spouse.facility_held  # R10: pulls to that facility
@@ -232,7 +236,7 @@ class AllocationCommands(OfferCommands):
             deadline=state.running_deadline,
             spouse_case_id=spouse_waiting,
             spouse_resident_facility_id=spouse_facility,
-            accompanying_spouse=case.accompanying_spouse,
+            accompanying_spouse=accompanied,
             chose_to_wait=case.breach_choice is BreachChoice.WAIT,
             bridging_stay=case.bridging_stay_on(as_of) is not None,
             own_stock_lacks_type=_lacks_type(case, stock),
@@ -284,6 +288,7 @@ class AllocationCommands(OfferCommands):
         approved_by: str, place_id: UUID | None = None,
         provider_offer_id: UUID | None = None, reason: str | None = None,
         type_reason: str | None = None, unsuitable_reason: str | None = None,
+        single_room_reason: str | None = None,
     ) -> UUID:
         """An officer approves a proposed offer, or changes it to another place with a
         reason. The offer is made as a manual one would be; case, place and run are saved
@@ -314,13 +319,14 @@ class AllocationCommands(OfferCommands):
             type_reason = explanation["text"]  # R7: the proposal's reason, adopted
         work = self._begin(municipality, case_id)
         command_id = f"allocation-run/{run_id}/{key}"
-        target = self._offer_to(
+        touched = self._offer_to(
             municipality, work.case, offer_id, made_by=approved_by, place_id=place_id,
             provider_offer_id=provider_offer_id, type_reason=type_reason,
-            unsuitable_reason=unsuitable_reason, proposal_id=run_id, command_id=command_id)
+            unsuitable_reason=unsuitable_reason, proposal_id=run_id,
+            single_room_reason=single_room_reason, command_id=command_id)
         run.approve(self._now(), case_id=key, offer_id=offer_id, target_id=target_key,
                     approved_by=approved_by, reason=reason, command_id=command_id)
-        self._finish(work, target, run, command_id=command_id)
+        self._finish(work, *touched, run, command_id=command_id)
         return offer_id
 
     def reject_proposal(self, municipality: str, run_id: UUID,

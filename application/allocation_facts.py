@@ -34,6 +34,8 @@ Row = dict[str, Any]
 _GRANTED, _RESIDENT = CaseStatus.GRANTED.value, CaseStatus.RESIDENT.value
 _ON_LIST = frozenset({_GRANTED, CaseStatus.WAITING.value})
 _LONG_TERM = _ON_LIST | {_RESIDENT}
+_ACCOMPANYING = CaseStatus.ACCOMPANYING.value
+_ACCOMPANYING_OR_RESIDENT = frozenset({_ACCOMPANYING, _RESIDENT})
 _OUTSTANDING = frozenset({"made", "accepted"})
 _CONFIRMED = DementiaFinding.CONFIRMED.value
 
@@ -66,7 +68,10 @@ class CaseFacts:
     guarantee: Guarantee  # § 3-4
     spouse_case_id: UUID | None
     living_apart_consent: bool
-    accompanying_spouse: bool
+    #: R11: the resident spouse's case this person accompanies (an accompanying stay in
+    #: force), and whether the person still awaits the offer of the second bed
+    accompanies_case_id: UUID | None
+    awaits_accompanying_offer: bool
     breach_choice: BreachChoice | None  # R19
     bridging: tuple[BridgingStay, ...] = field(default=())  # R2, R15
 
@@ -86,7 +91,12 @@ class CaseFacts:
             waiting_since=case.waiting_since, received_on=case.received_on,
             guarantee=case.guarantee, spouse_case_id=case.spouse_case_id,
             living_apart_consent=case.living_apart_consent,
-            accompanying_spouse=case.accompanying_spouse, breach_choice=case.breach_choice,
+            accompanies_case_id=(case.accompanying.resident_case_id
+                                 if case.in_accompanying_stay and case.accompanying
+                                 else None),
+            awaits_accompanying_offer=case.accompanying is not None
+            and case.awaits_accompanying_offer(case.accompanying.resident_case_id),
+            breach_choice=case.breach_choice,
             bridging=tuple(BridgingStay(s.facility_name, s.unit, s.from_on, s.to_on)
                            for s in case.bridging))
 
@@ -105,6 +115,9 @@ class CaseFacts:
         place_type = decision.get("place_type") if decision else None
         facility_kind = decision.get("facility_kind") if decision else None
         guarantee = Guarantee.from_dict(row["guarantee"])
+        accompanying = row.get("accompanying")
+        accompanies = accompanying["resident_case_id"] if accompanying and \
+            accompanying["concluded"] is None and status in _ACCOMPANYING_OR_RESIDENT else None
         return cls(
             case_id=UUID(row["case_id"]), municipality=row["municipality"],
             on_waiting_list=status in _ON_LIST, in_long_term_stay=status in _LONG_TERM,
@@ -122,7 +135,9 @@ class CaseFacts:
             received_on=date.fromisoformat(row["received_on"]), guarantee=guarantee,
             spouse_case_id=UUID(row["spouse_case_id"]) if row["spouse_case_id"] else None,
             living_apart_consent=bool(row["living_apart_consent"]),
-            accompanying_spouse=bool(row["accompanying_spouse"]),
+            accompanies_case_id=UUID(accompanies) if accompanies else None,
+            awaits_accompanying_offer=status == _ACCOMPANYING and accompanying is not None
+            and not outstanding,
             breach_choice=BreachChoice(row["breach_choice"]) if row["breach_choice"] else None,
             bridging=tuple(BridgingStay(b["facility_name"], b["unit"],
                                         date.fromisoformat(b["from"]), _day(b["to"]))

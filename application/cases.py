@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.persistence import IntegrityError
 
@@ -42,11 +42,18 @@ from domain.values import (
     OfferKind,
     OfferStatus,
     PlaceType,
+    VacancyReason,
 )
 
 log = logging.getLogger(__name__)
 
 _LET_GO = (OfferStatus.WITHDRAWN, OfferStatus.DECLINED, OfferStatus.LAPSED)
+
+
+def accompanying_offer_id(resident_offer_id: UUID) -> UUID:
+    """R11: the id of the accompanying spouse's offer of the second bed, derived from the
+    resident spouse's offer (so a retry reproduces it)."""
+    return uuid5(resident_offer_id, "accompanying-stay")
 
 
 @dataclass
@@ -85,6 +92,7 @@ class CaseCommands(ServiceBase):
         events carry the same ``command_id``)."""
         case, now = work.case, self._now()
         touched: dict[UUID, Base] = {o.id: o for o in others if o is not None}
+        self._follow_by_spouse(work, touched, command_id)
         for offer_id, offer in work.outstanding.items():
             if offer.status not in _LET_GO:
                 continue
@@ -101,6 +109,42 @@ class CaseCommands(ServiceBase):
                 record.end(now, case_id=case.id, command_id=command_id)
             touched[record.id] = record
         self._commit(case, *touched.values())
+
+    def _follow_by_spouse(self, work: _Work, touched: dict[UUID, Base],
+                          command_id: str | None) -> None:
+        """R11: an offer of a double room to a couple is two offers, the resident's and the
+        accompanying spouse's (the second bed). When the command changed an offer of the
+        resident's that was outstanding — accepted, admitted on, or let go — the spouse's
+        offer does the same in this save: admitted on the same day into the second bed, or
+        withdrawn and its bed released."""
+        case = work.case
+        if case.spouse_case_id is None or not work.outstanding:
+            return
+        changed = [o for o in work.outstanding.values()
+                   if o.status is not OfferStatus.MADE or o.admitted_on is not None]
+        if not changed:
+            return
+        spouse = touched.get(case.spouse_case_id) or self._exists(case.spouse_case_id)
+        if not isinstance(spouse, Case):
+            return
+        now = self._now()
+        for offer in changed:
+            mine = spouse.follow_resident_offer(now, resident_offer=offer,
+                                                command_id=command_id)
+            if mine is None:
+                continue
+            touched[spouse.id] = spouse
+            if mine.kind is not OfferKind.OWN:
+                continue
+            place = touched.get(mine.target_id) or self._offer_target(spouse, mine)
+            assert isinstance(place, Place)
+            touched[place.id] = place
+            if mine.status in _LET_GO and _holds(place, mine.offer_id):
+                place.release(now, offer_id=mine.offer_id, reason=mine.status.value,
+                              command_id=command_id)
+            elif mine.admitted_on is not None:
+                place.occupy(now, case_id=spouse.id, offer_id=mine.offer_id,
+                             admitted_on=mine.admitted_on, command_id=command_id)
 
     def _on_case(self, municipality: str, case_id: UUID, command_id: str | None,
                  method: str, **kwargs: Any) -> Any:
@@ -325,6 +369,58 @@ class CaseCommands(ServiceBase):
                       command_id: str | None = None) -> None:
         self._on_case(municipality, case_id, command_id, "record_wishes",
                       facility_ids=facility_ids)
+
+    # --- the accompanying stay (R11) ---------------------------------------------------
+
+    def decide_accompanying_stay(
+        self, municipality: str, case_id: UUID, *, resident_case_id: UUID, wish: str,
+        grounds: str, decided_by: str, decided_on: date | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """R11 (§ 2-3 second paragraph): a decision on an accompanying stay on the
+        spouse's own case (``case_id``), naming the resident spouse's case. Returns the
+        decision's id. An outstanding offer of the spouse's own is withdrawn and released in
+        the same save."""
+        work = self._begin(municipality, case_id, command_id)
+        decision_id = derived_id("decision", case_id, command_id)
+        if work.handled:
+            return decision_id
+        resident = self.get_case(municipality, resident_case_id)
+        now = self._now()
+        policy, version, _ = self.policy_on(municipality, decided_on or local_date(now))
+        work.case.decide_accompanying_stay(
+            now, resident=resident, wish=wish, grounds=grounds, decided_by=decided_by,
+            policy_version=version, decided_on=decided_on, decision_id=decision_id,
+            command_id=command_id)
+        self._finish(work, policy, command_id=command_id)
+        return decision_id
+
+    def conclude_accompanying_stay(
+        self, municipality: str, case_id: UUID, *, outcome: str, grounds: str,
+        decided_by: str, ended_on: date | None = None, decided_on: date | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """R11: the new decision on an accompanying stay — ``outcome`` "ordinary_stay"
+        (it continues as an ordinary long-term stay) or "ended" (the stay ends on
+        ``ended_on`` and the bed is vacant from that day, R24). Returns the decision's id."""
+        work = self._begin(municipality, case_id, command_id)
+        decision_id = derived_id("decision", case_id, command_id)
+        if work.handled:
+            return decision_id
+        now = self._now()
+        policy, version, _ = self.policy_on(municipality, decided_on or local_date(now))
+        work.case.conclude_accompanying_stay(
+            now, outcome=outcome, grounds=grounds, decided_by=decided_by,
+            policy_version=version, ended_on=ended_on, decided_on=decided_on,
+            decision_id=decision_id, command_id=command_id)
+        place: Place | None = None
+        residence = work.case.residence
+        if ended_on is not None and residence is not None and not residence.purchased:
+            place = self.get_place(municipality, residence.target_id)
+            place.vacate(now, case_id=case_id, reason=VacancyReason.MOVED_OUT,
+                         vacated_on=ended_on, command_id=command_id)
+        self._finish(work, policy, place, command_id=command_id)
+        return decision_id
 
     def consent_to_living_apart(self, municipality: str, case_id: UUID, *, statement: str,
                                 recorded_by: str, command_id: str | None = None) -> None:

@@ -18,11 +18,11 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from application.base import derived_id
-from application.cases import CaseCommands, _Work
+from application.cases import CaseCommands, _Work, accompanying_offer_id
 from application.errors import ConcurrencyConflict
 from application.waiting_cases import OwnStock, WaitingCases
-from domain.base import local_date
-from domain.case import Case, check_spouse_co_location
+from domain.base import Base, local_date
+from domain.case import Case, check_couple_room, check_spouse_co_location
 from domain.errors import InvalidValue, NotFound
 from domain.place import Place
 from domain.provider import ProviderOffer
@@ -76,20 +76,24 @@ class OfferCommands(CaseCommands):
         self, municipality: str, case_id: UUID, *, made_by: str,
         place_id: UUID | None = None, provider_offer_id: UUID | None = None,
         type_reason: str | None = None, unsuitable_reason: str | None = None,
-        command_id: str | None = None,
+        single_room_reason: str | None = None, command_id: str | None = None,
     ) -> UUID:
         """Offer an own place or a place to be bought from another provider. The case and
         the place are saved together: of two officers offering the last bed at once,
-        exactly one succeeds and the other gets :class:`ConcurrencyConflict`."""
+        exactly one succeeds and the other gets :class:`ConcurrencyConflict`. R11: to a
+        person whose spouse has a decision on an accompanying stay, a double room is offered
+        to both (both beds reserved in this save); a single room needs
+        ``single_room_reason``."""
         work = self._begin(municipality, case_id, command_id)
         offer_id = derived_id("offer", case_id, command_id)
         if work.handled:
             return offer_id
-        target = self._offer_to(municipality, work.case, offer_id, made_by=made_by,
-                                place_id=place_id, provider_offer_id=provider_offer_id,
-                                type_reason=type_reason, unsuitable_reason=unsuitable_reason,
-                                command_id=command_id)
-        self._finish(work, target, command_id=command_id)
+        touched = self._offer_to(municipality, work.case, offer_id, made_by=made_by,
+                                 place_id=place_id, provider_offer_id=provider_offer_id,
+                                 type_reason=type_reason, unsuitable_reason=unsuitable_reason,
+                                 single_room_reason=single_room_reason,
+                                 command_id=command_id)
+        self._finish(work, *touched, command_id=command_id)
         log.info("offer made case=%s offer=%s", case_id, offer_id)
         return offer_id
 
@@ -97,10 +101,13 @@ class OfferCommands(CaseCommands):
         self, municipality: str, case: Case, offer_id: UUID, *, made_by: str,
         place_id: UUID | None, provider_offer_id: UUID | None,
         type_reason: str | None, unsuitable_reason: str | None = None,
-        proposal_id: UUID | None = None, command_id: str | None,
-    ) -> Place | ProviderOffer:
+        proposal_id: UUID | None = None, single_room_reason: str | None = None,
+        command_id: str | None,
+    ) -> list[Base]:
         """Check and record an offer on the case and its target, unsaved; the caller saves
-        them (with whatever else belongs in the same transaction)."""
+        them (with whatever else belongs in the same transaction). Returns what to save
+        besides the case: the target, and the accompanying spouse's case when the offer is
+        for the couple (R11: the second bed reserved for the spouse's own offer)."""
         if (place_id is None) == (provider_offer_id is None):
             raise InvalidValue("place_id", "offer either an own place or another provider's")
         now = self._now()
@@ -119,7 +126,14 @@ class OfferCommands(CaseCommands):
                 f"{target.facility_name} ({target.provider})"
             available = max(today, target.available_from)
             lacks = self.lacks_type(case, self.own_stock_types(municipality))
-        check_spouse_co_location(case, self._spouse(case), target.facility_id)  # R10
+        spouse = self._spouse(case)
+        check_spouse_co_location(case, spouse, target.facility_id)  # R10
+        free = target.free_beds_on(available) if isinstance(target, Place) else \
+            target.room_kind.capacity
+        couple = check_couple_room(case, spouse, capacity=target.room_kind.capacity,
+                                   free_beds=free, single_room_reason=single_room_reason)
+        apart = spouse is not None and not couple and \
+            spouse.awaits_accompanying_offer(case.id) and target.room_kind.capacity < 2
         case.make_offer(
             now, offer_id=offer_id, kind=kind, target_id=target.id,
             facility_id=target.facility_id, facility_name=facility_name,
@@ -127,6 +141,7 @@ class OfferCommands(CaseCommands):
             available_on=available, made_by=made_by, policy=settings,
             own_stock_lacks_type=lacks, type_reason=type_reason,
             unsuitable_reason=unsuitable_reason, proposal_id=proposal_id,
+            single_room_reason=single_room_reason if apart else None,
             command_id=command_id,
         )
         if isinstance(target, Place):
@@ -134,7 +149,18 @@ class OfferCommands(CaseCommands):
                            command_id=command_id)
         else:
             target.reserve(now, offer_id=offer_id, case_id=case.id, command_id=command_id)
-        return target
+        if not couple:
+            return [target]
+        assert spouse is not None
+        # R11: the second bed, for the accompanying spouse's own offer, in the same save
+        second = accompanying_offer_id(offer_id)
+        spouse.make_accompanying_offer(now, offer_id=second, resident_case_id=case.id,
+                                       resident_offer=case.offers[offer_id],
+                                       made_by=made_by, command_id=command_id)
+        if isinstance(target, Place):
+            target.reserve(now, offer_id=second, case_id=spouse.id, from_day=available,
+                           command_id=command_id)
+        return [target, spouse]
 
     def _target_of(self, work: _Work, offer_id: UUID) -> Place | ProviderOffer:
         offer = work.case.offers.get(offer_id)

@@ -55,6 +55,8 @@ def _offer_made_words(e: Any) -> str:
     if e.available_on != e.made_on:
         text += f", available from {e.available_on}"
     text += f"; answer by {e.answer_by}"
+    if getattr(e, "single_room_reason", None):
+        text += f"; a single room, the spouse not accompanying: {e.single_room_reason}"
     if not e.suitable:
         text += ("; not a suitable offer, does not meet the guarantee ("
                  + ", ".join(u.value for u in e.unsuitable) + f"): {e.unsuitable_reason}")
@@ -97,6 +99,16 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         "The person now receives other services" if e.receives_other_services
         else "The person no longer receives other services"),
     Case.DecisionMade: _decision_text,
+    Case.AccompanyingStayDecided: lambda e: (
+        "Accompanying stay decided: to live with the spouse in long-term stay; complaint "
+        f"deadline {e.complaint_deadline}"),
+    Case.AccompanyingOfferMade: lambda e: (
+        f"Offered the second bed of the spouse's double room at {e.facility_name} "
+        f"({e.place_type.value}), with the spouse's offer"),
+    Case.AccompanyingStayConcluded: lambda e: (
+        "The accompanying stay continues as an ordinary long-term stay"
+        if e.outcome == "ordinary_stay" else
+        f"The accompanying stay ends on {e.ended_on}"),
     Case.InterimServicesRecorded: lambda e: "Services while waiting: " + ", ".join(
         f"{s.service} ({s.extent})" for s in e.services),
     Case.PriorityAssessed: _priority_words,

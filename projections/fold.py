@@ -19,8 +19,12 @@ the management statistics (R13) and the activity report (R22) count from:
   its answer date, reason, effect on the guarantee, and the wait it ended
   (``waiting_since``, ``list_place_type``, ``first``).
 - case, for the allocation run (R17, built from these rows, not from the aggregates):
-  ``wishes`` (R16, R20), ``living_apart_consent`` and ``accompanying_spouse`` (R10, R11),
-  ``dementia_diagnosis`` and ``dementia_finding`` (R7, :func:`has_dementia`).
+  ``wishes`` (R16, R20), ``living_apart_consent`` and ``accompanying_spouse`` (R10; the
+  application's wish for an accompanying stay), ``accompanying`` (R11: the decision on an
+  accompanying stay on this, the spouse's, case — the resident spouse's case, its date, and
+  the new decision that concluded it, if any; the offer of the second bed keeps
+  ``accompanies``, the resident's offer it follows), ``dementia_diagnosis`` and
+  ``dementia_finding`` (R7, :func:`has_dementia`).
 - place: ``in_service_from`` (the registration's first day) and ``closures`` ([closed_on,
   reopened_on or None]). Its stays are the cases' (``stays`` of each case, whose
   ``target_id`` is the place): a place row does not grow with every resident it has had.
@@ -170,8 +174,8 @@ def _allocation_fields(accompanying_spouse: bool) -> Doc:
     accompanying stay (R10, R11), and the dementia diagnosis and the investigation's finding
     (R7: ``has_dementia``, as the aggregate has it)."""
     return {"wishes": [], "living_apart_consent": False,
-            "accompanying_spouse": accompanying_spouse, "dementia_diagnosis": False,
-            "dementia_finding": None}
+            "accompanying_spouse": accompanying_spouse, "accompanying": None,
+            "dementia_diagnosis": False, "dementia_finding": None}
 
 
 def has_dementia(doc: Doc) -> bool:
@@ -266,6 +270,7 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
     doc["review_every_months"] = e.review_every_months
     doc["grant_alert_days"] = e.grant_alert_days
     doc["iplos_max_age_months"] = e.iplos_max_age_months
+    doc["accompanying"] = None  # R11: an ordinary decision replaces an accompanying one
     periods = doc["list_periods"]
     if doc["status"] in ON_LIST:
         open_period = periods[-1] if periods and periods[-1]["to"] is None else None
@@ -284,6 +289,57 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
     _guarantee(doc, lambda g: g.decided(
         e.kind, e.decided_on, months=e.guarantee_months,
         declined_effect=e.declined_offer_effect, keep_waiting_since=e.waiting_since_kept))
+
+
+def _accompanying_decided(doc: Doc, e: Case.AccompanyingStayDecided) -> None:
+    """R11: a decision on an accompanying stay: off the list (if on it), no guarantee."""
+    day = _iso(e.decided_on)
+    doc["status"] = "accompanying"
+    doc["decision"] = {
+        "decision_id": str(e.decision_id), "kind": "accompanying_stay", "place_type": None,
+        "facility_kind": None, "decided_on": day, "decided_by": e.decided_by,
+        "deadline": None, "policy_version": e.policy_version, "urgent": False,
+    }
+    doc["decisions"].append({"decided_on": day, "kind": "accompanying_stay",
+                             "place_type": None, "deadline": None})
+    doc["urgent"], doc["urgency_reason"] = False, None
+    doc["need_score"], doc["factors"], doc["assessor"] = None, {}, None
+    doc["breach_choice"], doc["interim_services"] = None, []
+    doc["accompanying"] = {"resident_case_id": str(e.resident_case_id),
+                           "decided_on": day, "concluded": None}
+    _leave_list(doc, day)
+    _guarantee(doc, lambda g: g.left_list(e.decided_on))
+
+
+def _accompanying_offer(doc: Doc, e: Case.AccompanyingOfferMade) -> None:
+    """R11: the second bed of the resident spouse's double room, offered to this case."""
+    offer_id = id_text(e.offer_id)
+    doc["offers"][offer_id] = {
+        "offer_id": offer_id, "kind": e.kind.value, "target_id": id_text(e.target_id),
+        "facility_id": e.facility_id, "facility_name": e.facility_name,
+        "place_type": e.place_type.value, "made_on": _iso(e.made_on), "status": "made",
+        "available_on": _iso(e.available_on), "answer_by": None, "suitable": True,
+        "unsuitable": [], "answered_on": None, "reason": None, "guarantee": None,
+        "waiting_since": None, "list_place_type": None, "deadline": None, "first": False,
+        "accompanies": id_text(e.resident_offer_id),
+    }
+
+
+def _accompanying_concluded(doc: Doc, e: Case.AccompanyingStayConcluded) -> None:
+    """R11: the new decision on an accompanying stay (ordinary stay, or it ends)."""
+    day = _iso(e.decided_on)
+    kind = "ordinary_stay" if e.outcome == "ordinary_stay" else "accompanying_stay_ended"
+    stays = doc["stays"]
+    place_type = stays[-1]["place_type"] if stays and kind == "ordinary_stay" else None
+    doc["decision"] = {
+        "decision_id": str(e.decision_id), "kind": kind, "place_type": place_type,
+        "facility_kind": None, "decided_on": day, "decided_by": e.decided_by,
+        "deadline": None, "policy_version": e.policy_version, "urgent": False,
+    }
+    doc["decisions"].append({"decided_on": day, "kind": kind, "place_type": place_type,
+                             "deadline": None})
+    if doc.get("accompanying"):
+        doc["accompanying"]["concluded"] = e.outcome
 
 
 def _interim_services(doc: Doc, e: Case.InterimServicesRecorded) -> None:
@@ -446,6 +502,9 @@ _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.LivingApartConsented: _living_apart,
     Case.SpouseLinked: _spouse_linked,
     Case.DecisionMade: _decision_made,
+    Case.AccompanyingStayDecided: _accompanying_decided,
+    Case.AccompanyingOfferMade: _accompanying_offer,
+    Case.AccompanyingStayConcluded: _accompanying_concluded,
     Case.InterimServicesRecorded: _interim_services,
     Case.PriorityAssessed: _priority_assessed,
     Case.UrgencyMarked: _urgency_marked,

@@ -2,9 +2,15 @@
 awaiting an answer or admission) or closed, by facility, unit and type; and other providers'
 offers (kjøp fra annen leverandør) with their price per day.
 
-Occupied places are not on the board. A place is "vacant" while it has a free bed (a double
+Occupied places are not on the board, but for one kind: a double room whose beds are all
+taken by a couple with an accompanying spouse (R11) is shown as "couple", so the board says
+why the room's second bed is not free. A place is "vacant" while it has a free bed (a double
 room with one resident and no offer has one), "reserved" when every free bed is held by an
-offer. Another provider's offer is on the board while it is not withdrawn, not purchased and
+offer. ``accompanying_beds`` counts the beds held (reserved or occupied) by a spouse in an
+accompanying stay: after the resident spouse died or moved, the room shows one bed free and
+one still the accompanying spouse's until a new decision on that stay.
+
+Another provider's offer is on the board while it is not withdrawn, not purchased and
 within its validity on the day the board is read.
 
 The facilities, by contrast, are every facility with an own place registered, full or not:
@@ -17,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from projections.fold import PLACE, PROVIDER_OFFER
-from projections.store import Store
+from projections.fold import CASE, PLACE, PROVIDER_OFFER
+from projections.store import Doc, Store
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class PlaceRow:
     reserved_beds: int
     available_from: date | None
     closed_reason: str | None
+    accompanying_beds: int = 0  # R11: beds held by a spouse in an accompanying stay
 
 
 @dataclass(frozen=True)
@@ -93,11 +100,16 @@ def vacancy_board(store: Store, municipality: str, today: date) -> VacancyBoard:
             first = min(day for day in leaving.values() if day > today)
             free, available = 1, max(first, available) if available else first
         else:
-            continue  # occupied: not on the board
+            status = "occupied"  # not on the board, unless a couple holds it (below)
+        accompanying = _accompanying_beds(store, d, staying) if d["capacity"] > 1 else 0
+        if status == "occupied":
+            if not accompanying:
+                continue
+            status = "couple"  # R11: both beds the couple's
         places.append(PlaceRow(
             d["place_id"], d["facility_id"], d["facility_name"], d["facility_kind"], d["unit"],
             d["room"], d["place_type"], d["room_kind"], status, free, reserved, available,
-            d["closed_reason"]))
+            d["closed_reason"], accompanying))
     places.sort(key=lambda p: (p.facility_id, p.unit, p.place_type, p.room, p.place_id))
 
     offers: list[ProviderOfferRow] = []
@@ -111,6 +123,19 @@ def vacancy_board(store: Store, municipality: str, today: date) -> VacancyBoard:
             valid_until, "reserved" if d["reserved_for"] else "available"))
     offers.sort(key=lambda o: (o.place_type, o.price_per_day, o.provider, o.reference))
     return VacancyBoard(places, offers)
+
+
+def _accompanying_beds(store: Store, place: Doc, staying: list[str]) -> int:
+    """R11: the beds of a room held — reserved or occupied — by a spouse whose case has an
+    accompanying stay in force."""
+    holders = [*staying, *place["reservations"].values()]
+    count = 0
+    for case_id in holders:
+        doc = store.get(CASE, case_id)
+        stay = doc.get("accompanying") if doc else None
+        if stay and stay.get("concluded") is None:
+            count += 1
+    return count
 
 
 def facilities(store: Store, municipality: str) -> list[Facility]:

@@ -39,6 +39,7 @@ def offer(case_id: str, page: OfficerForm) -> Response:
             provider_offer_id=target_id if kind == "offer" else None,
             type_reason=form.get("type_reason").strip() or None,
             unsuitable_reason=form.get("unsuitable_reason").strip() or None,
+            single_room_reason=form.get("single_room_reason").strip() or None,
             command_id=form.command)
 
     return post_form(page, cid, "offer", run,

@@ -14,6 +14,7 @@ from api.auth import Role
 from api.pages.case_options import SERVICE_ROWS, WISH_ROWS
 from api.pages.case_page import post_form
 from api.pages.web import Form, FormInvalid, Need, Page, PageRoute, form_for, parse_id, validated
+from api.pages.words import ACCOMPANYING_OUTCOMES
 from api.schemas import (
     BridgingStayEndIn,
     BridgingStayIn,
@@ -144,6 +145,57 @@ def spouse(case_id: str, page: OfficerForm) -> Response:
         return [body.spouse_case_id]
 
     return post_form(page, cid, "spouse", run, {"spouse_case_id": "spouse"}, message="ektefelle")
+
+
+@router.post("/saker/{case_id}/medfolgende", name="page_case_accompanying")
+def accompanying(case_id: str, page: OfficerForm) -> Response:
+    """R11 (§ 2-3 annet ledd): a decision on an accompanying stay on this, the spouse's,
+    case, naming the linked resident spouse's case."""
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> list[UUID]:
+        wish = need.text("wish", "Skriv at begge ønsker å bo sammen (§ 2-3 annet ledd).")
+        grounds = need.text("grounds", "Skriv begrunnelsen: de faktiske forholdene og "
+                                       "hovedhensynene (§ 3-2).")
+        decided_on = need.day("decided_on", "Skriv vedtaksdatoen som dd.mm.åååå.",
+                              required=False)
+        need.done()
+        case = page.service.get_case(page.municipality, cid)
+        resident = case.spouse_case_id
+        if resident is None:
+            form.refuse("wish", "Koble ektefellens eller samboerens sak først (§ 2-3).")
+            raise FormInvalid(form)
+        page.service.decide_accompanying_stay(
+            page.municipality, cid, resident_case_id=resident, wish=wish, grounds=grounds,
+            decided_by=page.user.name, decided_on=decided_on, command_id=form.command)
+        return [resident]
+
+    return post_form(page, cid, "accompanying", run, {"resident_case_id": "wish"},
+                     message="vedtak")
+
+
+@router.post("/saker/{case_id}/medfolgende/nytt-vedtak",
+             name="page_case_accompanying_conclusion")
+def accompanying_conclusion(case_id: str, page: OfficerForm) -> Response:
+    """R11: the new decision on an accompanying stay: ordinary stay, or it ends."""
+    cid = parse_id(case_id)
+
+    def run(form: Form, need: Need) -> None:
+        outcome = need.choice("outcome", ACCOMPANYING_OUTCOMES, "Velg vedtak.")
+        grounds = need.text("grounds", "Skriv begrunnelsen: de faktiske forholdene og "
+                                       "hovedhensynene (§ 3-2).")
+        ended_on = need.day("ended_on", "Skriv datoen oppholdet avsluttes som dd.mm.åååå.",
+                            required=outcome == "ended")
+        decided_on = need.day("decided_on", "Skriv vedtaksdatoen som dd.mm.åååå.",
+                              required=False)
+        need.done()
+        assert outcome is not None
+        page.service.conclude_accompanying_stay(
+            page.municipality, cid, outcome=outcome, grounds=grounds,
+            decided_by=page.user.name, ended_on=ended_on if outcome == "ended" else None,
+            decided_on=decided_on, command_id=form.command)
+
+    return post_form(page, cid, "accompanying_conclusion", run, message="vedtak")
 
 
 @router.post("/saker/{case_id}/samtykke-adskilt", name="page_case_living_apart")

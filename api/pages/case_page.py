@@ -30,7 +30,7 @@ from api.pages.web import (
     refuse,
     status_of,
 )
-from domain.case import Case, CaseStatus, GuaranteeStatus
+from domain.case import ALLOWED, Case, CaseStatus, GuaranteeStatus
 from domain.errors import DomainError
 from domain.values import (
     FACTOR_MAX,
@@ -187,6 +187,15 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
             spouse = page.service.get_case(page.municipality, case.spouse_case_id)
         except DomainError:
             spouse = None
+    accompanying_decisions = [
+        {"decided_on": e.decided_on, "grounds": e.grounds,
+         "words": w.ACCOMPANYING_DECISIONS["accompanying_stay"]
+         if isinstance(e, Case.AccompanyingStayDecided)
+         else w.ACCOMPANYING_DECISIONS["ordinary_stay" if e.outcome == "ordinary_stay"
+                                       else "accompanying_stay_ended"]
+         + (f" {w.dato(e.ended_on)}" if e.ended_on else "")}
+        for e in events
+        if isinstance(e, Case.AccompanyingStayDecided | Case.AccompanyingStayConcluded)]
     missing = case.missing_documentation(case.place_type or PlaceType.ORDINARY, today,
                                          policy.iplos_max_age_months)
     waiting_or_open = case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
@@ -232,6 +241,17 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
             today, policy.iplos_max_age_months),
         iplos_months=policy.iplos_max_age_months,
         bridging_open=bool(case.bridging) and case.bridging[-1].to_on is None,
+        accompanying_decisions=accompanying_decisions,
+        in_accompanying_stay=case.in_accompanying_stay,
+        may_decide_accompanying=spouse is not None and spouse.in_long_term_stay
+        and not spouse.in_accompanying_stay and not case.in_accompanying_stay
+        and case.status in ALLOWED["decide_accompanying_stay"],
+        may_conclude_accompanying=case.in_accompanying_stay
+        and case.status is CaseStatus.RESIDENT,
+        resident_gone=case.in_accompanying_stay and spouse is not None
+        and spouse.status is CaseStatus.CLOSED,
+        accompanied=spouse is not None and spouse.awaits_accompanying_offer(case.id),
+        accompanying_outcomes=list(w.ACCOMPANYING_OUTCOMES.items()),
         may_bridge=case.on_waiting_list, policy=policy,
         suggestion=_suggestion(page, forms.get("priority")),
         suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL)

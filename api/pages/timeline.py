@@ -177,6 +177,15 @@ def describe(e: Any, names: Mapping[str, str] | None = None) -> str:
         return f"Oppholdet avsluttet {w.dato(e.ended_on)}: {w.label(w.STAY_END_REASONS, e.reason)}"
     if isinstance(e, Case.BridgingStayRecorded):
         return _bridging(e)
+    if isinstance(e, Case.AccompanyingStayDecided):
+        return "Vedtak om medfølgende opphold sammen med ektefellen eller samboeren"
+    if isinstance(e, Case.AccompanyingOfferMade):
+        return (f"Tilbud om den andre sengen i dobbeltrommet ved {e.facility_name}, "
+                "sammen med ektefellens eller samboerens tilbud")
+    if isinstance(e, Case.AccompanyingStayConcluded):
+        if e.outcome == "ordinary_stay":
+            return "Det medfølgende oppholdet videreføres som ordinært langtidsopphold"
+        return f"Det medfølgende oppholdet avsluttes {w.dato(e.ended_on)}"
     if isinstance(e, Case.BridgingStayEnded):
         return f"Korttidsoppholdet i påvente av langtidsplass avsluttet {w.dato(e.to_on)}"
     return "Annen registrering i saken"

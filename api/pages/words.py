@@ -30,7 +30,15 @@ DECISION_SHORT = {"grant": "innvilget straks", "waiting_list": "venteliste",
 CASE_STATUSES = {"received": "søknad under utredning",
                  "granted": "langtidsopphold innvilget, skal iverksettes straks",
                  "waiting": "på venteliste", "rejected": "avslått", "resident": "har plass",
-                 "closed": "avsluttet"}
+                 "closed": "avsluttet",
+                 "accompanying": "medfølgende ektefelle eller samboer, venter på plass sammen "
+                                 "med ektefellen"}
+#: R11: the decisions on an accompanying stay (§ 2-3 annet ledd), and the new decision on it.
+ACCOMPANYING_DECISIONS = {"accompanying_stay": "Vedtak om medfølgende opphold",
+                          "ordinary_stay": "Videreføres som ordinært langtidsopphold",
+                          "accompanying_stay_ended": "Det medfølgende oppholdet avsluttes"}
+ACCOMPANYING_OUTCOMES = {"ordinary_stay": "Videreføres som ordinært langtidsopphold",
+                         "ended": "Oppholdet avsluttes"}
 CHANNELS = {"digital": "digitalt", "paper": "på papir", "phone": "på telefon",
             "hospital": "fra sykehuset", "on_behalf": "på vegne av søkeren"}
 MEDICAL_SOURCES = {"gp": "fastlege", "specialist": "spesialisthelsetjenesten",
@@ -57,7 +65,8 @@ MET_HOW = {"offer": "ved tilbud (venter på svar)", "accepted": "ved tilbud (tak
 BREACH_CHOICES = {"purchase": "kjøpt plass hos annen leverandør",
                   "wait": "vente på kommunal plass"}
 PLACE_STATUSES = {"vacant": "ledig", "vacant_from": "ledig fra",
-                  "reserved": "reservert (tilbud sendt)", "closed": "stengt"}
+                  "reserved": "reservert (tilbud sendt)", "closed": "stengt",
+                  "couple": "begge senger: ektepar med medfølgende ektefelle"}
 PROVIDER_OFFER_STATUSES = {"available": "tilgjengelig", "reserved": "reservert"}
 CLOSURE_REASONS = {"placed": "fått plass", "withdrawn": "søknaden trukket", "died": "død",
                    "moved_away": "flyttet fra kommunen"}
@@ -347,8 +356,18 @@ _RULES = {
                                "samboer koblet til saken (§ 2-3).",
     ("R10", "municipality"): "Ektefellens eller samboerens sak hører til en annen kommune. "
                              "Saker kobles bare innen samme kommune (§ 2-3).",
-    ("R11", None): "Ledsagende opphold krever at ektefellens sak er koblet til (§ 2-3 annet "
-                   "ledd).",
+    ("R11", None): "Medfølgende opphold krever at ektefellens eller samboerens sak er koblet "
+                   "til (§ 2-3 annet ledd).",
+    ("R11", "resident_case_id"): "Medfølgende opphold gis ektefellen eller samboeren til en "
+                                 "person med langtidsopphold: sakene må være koblet, og "
+                                 "ektefellen må ha vedtak om langtidsopphold eller plass "
+                                 "(§ 2-3 annet ledd).",
+    ("R11", "wish"): "Skriv at begge ønsker å bo sammen (§ 2-3 annet ledd).",
+    ("R11", "single_room_reason"): "Ektefellen eller samboeren har vedtak om medfølgende "
+                                   "opphold: paret tilbys et helt dobbeltrom. Et enerom "
+                                   "krever en begrunnelse (§ 2-3 annet ledd).",
+    ("R11", "place_id"): "Paret trenger begge sengene i dobbeltrommet, og den ene er opptatt "
+                         "(§ 2-3 annet ledd).",
     ("R14", "grounds"): "Vedtaket må ha en begrunnelse: faktiske forhold og hovedhensyn "
                         "(§ 3-2, forvaltningsloven § 25).",
     ("R14", "interim_services"): "Et ventelistevedtak må si hvilke tjenester personen får mens "
@@ -485,6 +504,7 @@ _WHERE = {
     "rejected": "søknaden er avslått",
     "resident": "personen bor på en langtidsplass",
     "closed": "saken er avsluttet",
+    "accompanying": "personen har vedtak om medfølgende opphold og følger ektefellens tilbud",
 }
 
 _STATES = (

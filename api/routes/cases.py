@@ -27,6 +27,8 @@ from api.deps import (
 from api.errors import ERROR_RESPONSES
 from api.routes.common import actor, plain, today
 from api.schemas import (
+    AccompanyingConclusionIn,
+    AccompanyingStayIn,
     AdmissionIn,
     AnswerIn,
     ApplicationIn,
@@ -336,6 +338,38 @@ def consent_to_living_apart(case_id: CaseId, body: LivingApartIn, p: Officer,
     return Recorded(case_id=case_id)
 
 
+@router.post("/cases/{case_id}/accompanying-stay", status_code=201, response_model=DecisionOut,
+             summary="R11: a decision on an accompanying stay, on the spouse's own case")
+def decide_accompanying_stay(case_id: CaseId, body: AccompanyingStayIn, request: Request,
+                             p: Officer, rt: CurrentRuntime, cid: CommandId) -> DecisionOut:
+    """§ 2-3 second paragraph: the spouse or cohabitant (this case) lives with the resident
+    spouse (``resident_case_id``) in an accompanying stay. The criteria of § 2-1 do not
+    apply, so the § 2-2 checklist is not asked for; the cases must be linked (R10) and the
+    resident spouse in long-term stay (422 ``r11_violation`` naming the field otherwise).
+    From then on an offer of a double room to the resident reserves both beds."""
+    note_cases(request, [body.resident_case_id])
+    decision_id = rt.service.decide_accompanying_stay(
+        p.municipality, case_id, resident_case_id=body.resident_case_id, wish=body.wish,
+        grounds=body.grounds, decided_by=actor(p), decided_on=body.decided_on,
+        command_id=cid)
+    return DecisionOut(case_id=case_id, decision_id=decision_id)
+
+
+@router.post("/cases/{case_id}/accompanying-stay/conclusion", status_code=201,
+             response_model=DecisionOut,
+             summary="R11: the new decision on an accompanying stay: ordinary stay, or it ends")
+def conclude_accompanying_stay(case_id: CaseId, body: AccompanyingConclusionIn, p: Officer,
+                               rt: CurrentRuntime, cid: CommandId) -> DecisionOut:
+    """When the resident spouse dies or moves, the accompanying stay continues (the bed
+    stays occupied) until this decision: it continues as an ordinary long-term stay, or it
+    ends on ``ended_on`` (the bed is vacant from that day, R24)."""
+    decision_id = rt.service.conclude_accompanying_stay(
+        p.municipality, case_id, outcome=body.outcome, grounds=body.grounds,
+        decided_by=actor(p), ended_on=body.ended_on, decided_on=body.decided_on,
+        command_id=cid)
+    return DecisionOut(case_id=case_id, decision_id=decision_id)
+
+
 # --- offers and after ------------------------------------------------------------------------
 
 
@@ -346,12 +380,16 @@ def make_offer(case_id: CaseId, body: OfferIn, p: Officer, rt: CurrentRuntime,
     """R7, R8, R10, R18, R19 and the place's capacity are checked; the case and the place
     are saved together (two officers offering the last bed at once: one gets 409
     ``conflict``). An offer of a place that does not meet the decision needs
-    ``unsuitable_reason`` and does not meet the guarantee (R18)."""
+    ``unsuitable_reason`` and does not meet the guarantee (R18). R11: to a person whose
+    spouse has a decision on an accompanying stay, a double room is offered to both (both
+    beds reserved, the spouse's offer following this one); a single room needs
+    ``single_room_reason``."""
     offer_id = rt.service.make_offer(
         p.municipality, case_id, made_by=actor(p), place_id=body.place_id,
         provider_offer_id=body.provider_offer_id,
         type_reason=type_reason(body),
-        unsuitable_reason=body.unsuitable_reason, command_id=cid)
+        unsuitable_reason=body.unsuitable_reason,
+        single_room_reason=body.single_room_reason, command_id=cid)
     return OfferOut(case_id=case_id, offer_id=offer_id)
 
 

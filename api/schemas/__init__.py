@@ -15,6 +15,8 @@ from __future__ import annotations
 from api.schemas.allocation import ApproveIn, ChangeIn, RerunOut, RunIn, RunSummary, RunView
 from api.schemas.auth import DemoTokenIn, MeOut, TokenOut
 from api.schemas.cases import (
+    AccompanyingConclusionIn,
+    AccompanyingStayIn,
     ApplicationIn,
     BreachChoiceIn,
     BridgingStayEndIn,
@@ -83,6 +85,8 @@ from api.schemas.views import (
 )
 
 __all__ = [
+    "AccompanyingConclusionIn",
+    "AccompanyingStayIn",
     "AdmissionIn", "AnswerIn", "ApplicationIn", "ApproveIn", "BreachChoiceIn", "BridgingStayEndIn",
     "BridgingStayIn", "CaseCreated", "CaseView", "ChangeIn", "CloseCaseIn", "ComplaintCreated",
     "ComplaintIn", "DeadlineCheckOut", "DecisionIn", "DecisionOut", "DecisionView",

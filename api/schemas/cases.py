@@ -6,6 +6,7 @@ the answers that name what an application or a decision created. Offers are in
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -36,7 +37,10 @@ class ApplicationIn(In):
     received_on: IsoDate | None = Field(None, description="default: today")
     channel: Channel = Channel.DIGITAL
     spouse_case_id: UUID | None = Field(None, description="R10: the spouse's case, if any")
-    accompanying_spouse: bool = Field(False, description="R11: an accompanying stay")
+    accompanying_spouse: bool = Field(
+        False, description="R11: the couple wishes the spouse to accompany the applicant (a "
+        "wish only: the accompanying stay is decided on the spouse's own case, "
+        "POST /cases/{spouse}/accompanying-stay)")
     receives_other_services: bool = Field(True, description="R8 (2): IPLOS is needed if so")
     dementia_suspected: bool = Field(False, description="R8 (5): a dementia investigation "
                                      "is needed if so")
@@ -222,6 +226,31 @@ class LivingApartIn(In):
     """R10: the person's consent to live apart from the spouse."""
 
     statement: Text
+
+
+class AccompanyingStayIn(In):
+    """R11 (§ 2-3 second paragraph): a decision on an accompanying stay on this, the
+    spouse's, case. The decision maker is you."""
+
+    resident_case_id: UUID = Field(description="the resident spouse's case (linked, R10)")
+    wish: Text = Field(description="that both spouses wish it, in their words")
+    grounds: Text
+    decided_on: IsoDate | None = Field(None, description="R24: the decision date; default "
+                                       "today; not in the future, not before the application")
+
+
+class AccompanyingConclusionIn(In):
+    """R11: the new decision on an accompanying stay (after the resident spouse died or
+    moved, or whenever the municipality decides on it). The decision maker is you."""
+
+    outcome: Literal["ordinary_stay", "ended"] = Field(
+        description="ordinary_stay: it continues as an ordinary long-term stay; ended: the "
+        "stay ends on ended_on")
+    grounds: Text
+    ended_on: IsoDate | None = Field(None, description="required when the stay ends; ahead: "
+                                     "planned, the bed is hers or his until then (R24)")
+    decided_on: IsoDate | None = Field(None, description="R24: the decision date; default "
+                                       "today")
 
 
 # --- the end of a case or a stay -------------------------------------------------------------

@@ -24,6 +24,10 @@ class OfferIn(In):
     unsuitable_reason: Text | None = Field(
         None, description="R18: why a place that does not meet the decision is offered all "
         "the same (it does not meet the guarantee)")
+    single_room_reason: Text | None = Field(
+        None, description="R11: why a room of one bed is offered to a person whose spouse "
+        "has a decision on an accompanying stay (the couple is otherwise offered a whole "
+        "double room)")
     non_screened_reason: Text | None = Field(None, description="earlier name of type_reason",
                                              deprecated=True)
 

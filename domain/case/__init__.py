@@ -1,6 +1,13 @@
 """A case (sak): one person's application for a long-term stay and everything that follows
 it. See :mod:`domain.case.aggregate` for the map of its modules."""
 
+from domain.case.accompanying import (
+    ACCOMPANYING_LEGAL_BASIS,
+    ACCOMPANYING_STAY,
+    ACCOMPANYING_STAY_ENDED,
+    ORDINARY_STAY,
+    check_couple_room,
+)
 from domain.case.aggregate import Case
 from domain.case.decisions import (
     COMPLAINT_RIGHT,
@@ -21,6 +28,7 @@ from domain.case.lifecycle import ALLOWED, ON_LIST, OPEN, CaseStatus, NotNow, re
 from domain.case.offers import unsuitability
 from domain.case.spouses import check_spouse_co_location, link_spouses
 from domain.case.state import (
+    AccompanyingStay,
     BridgingStay,
     CaseEvent,
     Decision,
@@ -31,6 +39,9 @@ from domain.case.state import (
 )
 
 __all__ = [
+    "ACCOMPANYING_LEGAL_BASIS",
+    "ACCOMPANYING_STAY",
+    "ACCOMPANYING_STAY_ENDED",
     "ALLOWED",
     "COMPLAINT_RIGHT",
     "COMPLAINT_WEEKS",
@@ -38,7 +49,9 @@ __all__ = [
     "LEGAL_BASIS",
     "ON_LIST",
     "OPEN",
+    "ORDINARY_STAY",
     "YOUNGER_PERSON_AGE",
+    "AccompanyingStay",
     "BridgingStay",
     "Case",
     "CaseEvent",
@@ -54,6 +67,7 @@ __all__ = [
     "Offer",
     "PriorityAssessment",
     "Residence",
+    "check_couple_room",
     "check_spouse_co_location",
     "fitting_place_types",
     "link_spouses",

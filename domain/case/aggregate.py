@@ -4,8 +4,8 @@ priority (§ 3-3), offers, the guarantee (§ 3-4), admission and closure.
 
 The case is one aggregate; its concepts each live in a module of their own, with their events
 and commands (:mod:`.intake`, :mod:`.decisions`, :mod:`.priority`, :mod:`.spouses`,
-:mod:`.offers`, :mod:`.stays`, :mod:`.breaches`), and every command consults the one state
-machine in :mod:`.lifecycle`. The guarantee's state is :mod:`.guarantee`'s.
+:mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`), and every command
+consults the one state machine in :mod:`.lifecycle`. The guarantee's state is :mod:`.guarantee`'s.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import Base, check_municipality, local_date
+from domain.case.accompanying import Accompanying
 from domain.case.breaches import Breaches
 from domain.case.decisions import Decisions
 from domain.case.guarantee import Guarantee
@@ -30,11 +31,18 @@ from domain.identity import IdentityNumber
 from domain.values import Channel, DeclinedOfferEffect, Person
 
 
-class Case(Intake, Decisions, Priority, Spouses, Offers, Stays, Breaches, Base):
+class Case(Intake, Decisions, Priority, Spouses, Accompanying, Offers, Stays, Breaches,
+           Base):
     Event = CaseEvent
 
     class ApplicationReceived(CaseEvent, Base.Created):
-        """Søknad mottatt. Version 2 added ``channel`` (version 1 events came on paper)."""
+        """Søknad mottatt. Version 2 added ``channel`` (version 1 events came on paper).
+
+        ``accompanying_spouse``: the application says the couple *wishes* the spouse to
+        accompany the applicant (R11). It is a wish only: the accompanying stay itself is a
+        decision on the spouse's own case (:mod:`.accompanying`), and only that decision
+        makes the allocation run and the offers treat the couple as needing a double room.
+        """
 
         class_version = 2
 
@@ -92,6 +100,7 @@ class Case(Intake, Decisions, Priority, Spouses, Offers, Stays, Breaches, Base):
         self.bridging = []
         self.closure = None
         self.stay_ended = None
+        self.accompanying = None
 
     @property
     def is_open(self) -> bool:

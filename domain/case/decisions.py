@@ -117,6 +117,7 @@ class Decisions(CaseState):
             case.grant_alert_days = self.grant_alert_days
             case.iplos_max_age_months = self.iplos_max_age_months
             case.urgency_reason = self.grounds if self.urgent else None
+            case.accompanying = None  # R11: an ordinary decision replaces an accompanying one
             if self.kind != "rejection":
                 case.interim_services = list(self.interim_services)
             else:

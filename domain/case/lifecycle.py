@@ -14,6 +14,11 @@ everywhere, and nothing is changed.
        ├──rejection────────▶ rejected
        │            waiting / granted ──admission──▶ resident ──end of stay──▶ closed
        └── withdrawn, died or moved away (from received, waiting, granted, rejected) ──▶ closed
+    received / waiting / granted / rejected ──accompanying stay (R11)──▶ accompanying
+       accompanying ──admitted with the resident spouse──▶ resident (in accompanying stay)
+       accompanying ──decision (grant, waiting list, rejection)──▶ …   ──closure──▶ closed
+       resident in accompanying stay ──new decision: ordinary stay──▶ resident
+                                     ──new decision: the stay ends──▶ closed
 
 A *rejection*, a *closure* or a *death* withdraws every outstanding offer and releases its
 place in the same transaction (R9): nobody is admitted against the decision in force.
@@ -33,29 +38,38 @@ class CaseStatus(Enum):
     REJECTED = "rejected"  # avslag (R9)
     RESIDENT = "resident"  # lives in (or has a planned admission to) a long-term place
     CLOSED = "closed"  # withdrawn, died, moved away, or the stay ended
+    #: R11 (§ 2-3 second paragraph): a decision on an accompanying stay (medfølgende
+    #: ektefelle/samboer); the person awaits the place offered to the resident spouse
+    ACCOMPANYING = "accompanying"
 
 
-_R, _G, _W, _X, _S, _C = (CaseStatus.RECEIVED, CaseStatus.GRANTED, CaseStatus.WAITING,
-                          CaseStatus.REJECTED, CaseStatus.RESIDENT, CaseStatus.CLOSED)
+_R, _G, _W, _X, _S, _C, _A = (CaseStatus.RECEIVED, CaseStatus.GRANTED, CaseStatus.WAITING,
+                              CaseStatus.REJECTED, CaseStatus.RESIDENT, CaseStatus.CLOSED,
+                              CaseStatus.ACCOMPANYING)
 
 #: Statuses in which a person is "on the list" in the wide sense of R12: a waiting-list
 #: decision, or a grant not yet carried out (shown apart).
 ON_LIST = frozenset({_G, _W})
 #: R25: a case is open (one per person and municipality) until rejected or closed.
-OPEN = frozenset({_R, _G, _W, _S})
+OPEN = frozenset({_R, _G, _W, _S, _A})
 
 #: Where each command may be given. A command not named here is not a case command.
 ALLOWED: dict[str, frozenset[CaseStatus]] = {
     # the application and its documentation (§ 2-2)
-    "link_spouse": frozenset({_R, _G, _W, _S}),
-    "record_documentation": frozenset({_R, _G, _W, _X}),
+    "link_spouse": frozenset({_R, _G, _W, _S, _A}),
+    "record_documentation": frozenset({_R, _G, _W, _X, _A}),
     # decisions (vedtak), priority and the person's wishes
-    "decide": frozenset({_R, _G, _W, _X}),
+    "decide": frozenset({_R, _G, _W, _X, _A}),
+    # R11: the accompanying stay, decided on the spouse's own case, its offer following the
+    # resident spouse's offer, and the new decision that ends it or makes it ordinary
+    "decide_accompanying_stay": frozenset({_R, _G, _W, _X}),
+    "follow_resident_offer": frozenset({_A}),
+    "conclude_accompanying_stay": frozenset({_S}),
     "record_interim_services": ON_LIST,
     "assess_priority": frozenset({_R, _G, _W}),
     "mark_urgent": frozenset({_W, _G}),
-    "record_wishes": frozenset({_R, _G, _W, _S}),
-    "consent_to_living_apart": frozenset({_R, _G, _W, _S}),
+    "record_wishes": frozenset({_R, _G, _W, _S, _A}),
+    "consent_to_living_apart": frozenset({_R, _G, _W, _S, _A}),
     "record_bridging_stay": ON_LIST,
     # offers and stays
     "make_offer": ON_LIST,
@@ -64,7 +78,7 @@ ALLOWED: dict[str, frozenset[CaseStatus]] = {
     "lapse_offer": ON_LIST,
     "admit": ON_LIST,
     "end_stay": frozenset({_S}),
-    "close": frozenset({_R, _G, _W, _X}),
+    "close": frozenset({_R, _G, _W, _X, _A}),
     # the guarantee (§ 3-4)
     "check_deadline": frozenset({_W}),
     "choose_after_breach": ON_LIST,
@@ -78,6 +92,8 @@ _WHERE = {
     _X: "the application was rejected",
     _S: "the person lives in a long-term place",
     _C: "the case is closed",
+    _A: "the person has a decision on an accompanying stay and follows the resident "
+        "spouse's offer",
 }
 
 

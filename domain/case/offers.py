@@ -57,9 +57,11 @@ class Offers(CaseState):
     class OfferMade(Base.Event):
         """Version 2 added the facility's kind, the day the place is available, the answer
         deadline (R26), whether the offer is suitable (R18) and why not, the reason for an
-        unsuitable offer, and renamed ``non_screened_reason`` to ``type_reason``."""
+        unsuitable offer, and renamed ``non_screened_reason`` to ``type_reason``. Version 3
+        added ``single_room_reason`` (R11: a room of one bed offered to a person whose
+        spouse has a decision on an accompanying stay)."""
 
-        class_version = 2
+        class_version = 3
 
         offer_id: UUID
         kind: OfferKind
@@ -77,6 +79,7 @@ class Offers(CaseState):
         type_reason: str | None
         unsuitable_reason: str | None
         proposal_id: UUID | None
+        single_room_reason: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -84,6 +87,10 @@ class Offers(CaseState):
             state.update(facility_kind=None, available_on=state["made_on"],
                          answer_by=state["made_on"] + timedelta(days=3), suitable=True,
                          unsuitable=[], unsuitable_reason=None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["single_room_reason"] = None
 
         def on(self, case: Offers) -> None:
             case.offers[self.offer_id] = Offer(
@@ -195,7 +202,8 @@ class Offers(CaseState):
         policy: PolicySettings, facility_kind: FacilityKind | None = None,
         available_on: date | None = None, own_stock_lacks_type: bool = False,
         type_reason: str | None = None, unsuitable_reason: str | None = None,
-        proposal_id: UUID | None = None, command_id: str | None = None,
+        proposal_id: UUID | None = None, single_room_reason: str | None = None,
+        command_id: str | None = None,
     ) -> None:
         """Offer a concrete place. ``available_on``: the first day the place can be moved
         into (today if None). ``own_stock_lacks_type``: the municipality has no own place
@@ -247,6 +255,7 @@ class Offers(CaseState):
             answer_by=today + timedelta(days=policy.offer_answer_days),
             suitable=not unsuitable, unsuitable=list(unsuitable), type_reason=reason,
             unsuitable_reason=why if unsuitable else None, proposal_id=proposal_id,
+            single_room_reason=(single_room_reason or "").strip() or None,
         )
 
     def _check_purchase(self, today: date, policy: PolicySettings,

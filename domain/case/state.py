@@ -71,6 +71,9 @@ class Offer:
     #: The day the person moved (or will move) in on this offer; an admitted offer is no
     #: longer outstanding (its status stays "accepted").
     admitted_on: date | None = None
+    #: R11: on the accompanying spouse's case, the resident spouse's offer this one follows
+    #: (the second bed of the same double room); None for an ordinary offer.
+    accompanies: UUID | None = None
 
     @property
     def outstanding(self) -> bool:
@@ -112,6 +115,18 @@ class Residence:
     admitted_on: date
     purchased: bool
     place_type: PlaceType | None = None
+
+
+@dataclass
+class AccompanyingStay:
+    """R11 (§ 2-3 second paragraph): the decision that this person lives with the resident
+    spouse (``resident_case_id``) in an accompanying stay; ``concluded``: the new decision
+    on it, if one was made ("ordinary_stay" or "ended")."""
+
+    decision_id: UUID
+    resident_case_id: UUID
+    decided_on: date
+    concluded: str | None = None
 
 
 @dataclass
@@ -158,6 +173,7 @@ class CaseState:
     bridging: list[BridgingStay]
     closure: ClosureReason | None
     stay_ended: tuple[StayEndReason, date] | None
+    accompanying: AccompanyingStay | None
 
     if TYPE_CHECKING:  # the library's, declared for the concept modules' type checks
         def trigger_event(self, event_class: type, **kwargs: Any) -> None: ...

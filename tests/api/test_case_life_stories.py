@@ -260,3 +260,43 @@ def test_training_clock_is_refused_in_production_settings(api_settings: ApiSetti
     settings = api_settings.model_copy(update={"training_clock": True, "production": True})
     with pytest.raises(ValueError, match="production"):
         make_app(settings, service, None)  # type: ignore[arg-type]
+
+
+def test_r11_story_the_accompanying_spouse_through_http(training: TestClient, tokens: Tokens):
+    """The decision on the spouse's case (with an idempotency key and If-Match), the couple's
+    offer of a double room (both beds), a single room refused without a reason, the
+    admission of both, the resident's death and the new decision that ends the stay."""
+    c, h = training, tokens()
+    ola = waiting_case(c, h, name="Ola Par")
+    kari = register(c, h, name="Kari Par", spouse_case_id=ola)
+    etag = c.get(f"/cases/{kari}", headers=h).headers["etag"]
+    body = {"resident_case_id": ola, "wish": "Begge ønsker å bo sammen",
+            "grounds": "Ektefelle til beboer"}
+    stale = c.post(f"/cases/{kari}/accompanying-stay", json=body,
+                   headers={**h, "If-Match": '"999"'})
+    assert stale.status_code == 409
+    keyed = {**h, "Idempotency-Key": "medfolgende-1", "If-Match": etag}
+    first = ok(c.post(f"/cases/{kari}/accompanying-stay", json=body, headers=keyed), 201)
+    again = ok(c.post(f"/cases/{kari}/accompanying-stay", json=body, headers=keyed), 201)
+    assert first == again  # written once
+    assert ok(c.get(f"/cases/{kari}", headers=h))["status"] == "accompanying"
+    single, double = place(c, h), place(c, h, room_kind="double")
+    refused = c.post(f"/cases/{ola}/offers", headers=h, json={"place_id": single})
+    assert refused.status_code == 422
+    assert (refused.json()["rule"], refused.json()["field"]) == ("R11", "single_room_reason")
+    offer_id = offer(c, h, ola, double)
+    assert statuses(c, h, double) == ["reserved"]
+    ok(c.post(f"/cases/{ola}/offers/{offer_id}/answer", headers=h, json={"answer": "accept"}))
+    ok(c.post(f"/cases/{ola}/offers/{offer_id}/admission", headers=h, json={}))
+    assert ok(c.get(f"/cases/{kari}", headers=h))["status"] == "resident"
+    assert statuses(c, h, double) == ["couple"]
+    ok(c.post(f"/cases/{ola}/end-of-stay", headers=h, json={"reason": "died"}))
+    assert statuses(c, h, double) == ["vacant"]  # his bed; hers stays hers
+    missing = c.post(f"/cases/{kari}/accompanying-stay/conclusion", headers=h,
+                     json={"outcome": "ended", "grounds": "Flytter hjem"})
+    assert (missing.status_code, missing.json()["field"]) == (422, "ended_on")
+    ended = (datetime.fromisoformat(ok(c.get("/training/clock", headers=h))["now"])
+             + timedelta(days=14)).date().isoformat()
+    ok(c.post(f"/cases/{kari}/accompanying-stay/conclusion", headers=h,
+              json={"outcome": "ended", "grounds": "Flytter hjem", "ended_on": ended}), 201)
+    assert ok(c.get(f"/cases/{kari}", headers=h))["status"] == "closed"

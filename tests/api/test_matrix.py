@@ -94,6 +94,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         spouse_case_id="{case_a}")),
     ("POST", "/cases/{case_id}/living-apart-consent"): Entry(frozenset({AO}), 404, _b(
         statement="s")),
+    ("POST", "/cases/{case_id}/accompanying-stay"): Entry(frozenset({AO}), 404, _b(
+        resident_case_id="{case_a}", wish="w", grounds="g")),
+    ("POST", "/cases/{case_id}/accompanying-stay/conclusion"): Entry(frozenset({AO}), 404, _b(
+        outcome="ordinary_stay", grounds="g")),
     ("POST", "/cases/{case_id}/offers"): Entry(frozenset({AO}), 404, _b(
         place_id="{place_id}")),
     ("POST", "/cases/{case_id}/offers/{offer_id}/answer"): Entry(frozenset({AO}), 404, _b(

@@ -606,8 +606,10 @@ def test_every_case_command_consults_the_state_machine():
     from domain.case import ALLOWED, Case
 
     names = set(ALLOWED)
-    source = inspect.getsource(Case.__mro__[1]) + "".join(
-        inspect.getsource(c) for c in Case.__mro__[2:8])
+    from domain.case.state import CaseState
+
+    source = "".join(inspect.getsource(c) for c in Case.__mro__[1:]
+                     if issubclass(c, CaseState) and c is not CaseState)
     for command in names:
         assert f'"{command}"' in source, command
 

@@ -127,3 +127,49 @@ def test_r19_no_purchase_proposed_to_a_person_who_chose_to_wait(service, clock):
     assert str(a) not in run.proposed
     why = next(e for e in run.plan["explanations"] if e["case_id"] == str(a))
     assert "valgt å vente" in why["text"]
+
+
+def test_r11_run_gives_the_couple_a_whole_double_room_and_never_its_second_bed(service):
+    """A couple (the resident and a spouse with a decision on an accompanying stay), a
+    stranger of higher need and one of lower; one double room and one single room. The
+    couple is proposed the whole double room with the reason "a double room with the
+    spouse"; the strangers get the single room or nothing, never the double room's second
+    bed; approving reserves both beds, and after the admission the next run proposes
+    nothing in that room."""
+    from domain.case import CaseStatus
+    from domain.values import RoomKind
+    from tests.builders import person_number
+
+    ola = waiting_case(service, name="Ola Par")
+    assess(service, ola, 50)
+    kari = service.receive_application(M, identity_number=person_number(), name="Kari Par",
+                                       spouse_case_id=ola)
+    service.decide_accompanying_stay(M, kari, resident_case_id=ola, wish="Begge ønsker det",
+                                     grounds="Ektefelle", decided_by="TE")
+    strangers = [waiting_case(service, name=f"Fremmed {n}") for n in (1, 2)]
+    for s, need in zip(strangers, (90, 30), strict=True):
+        assess(service, s, need)
+    double = place(service, room_kind=RoomKind.DOUBLE)
+    single = place(service)
+
+    run = service.get_allocation_run(M, service.run_allocation(M, started_by="TE"))
+    assert run.proposed[str(ola)]["place_id"] == str(double)
+    assert str(kari) not in run.proposed  # she is not on the list: she follows his offer
+    for s in strangers:
+        item = run.proposed.get(str(s))
+        assert item is None or item["place_id"] == str(single)
+    explained = next(e for e in run.plan["explanations"] if e["case_id"] == str(ola))
+    assert "double_room_with_spouse" in {f["kind"] for f in explained["facts"]}
+
+    offer = service.approve_proposal(M, run.id, ola, approved_by="TE")
+    room = service.get_place(M, double)
+    assert set(room.reservations.values()) == {ola, kari} and room.free_beds == 0
+    service.accept_offer(M, ola, offer)
+    service.admit(M, ola, offer)
+    assert set(service.get_place(M, double).occupants) == {ola, kari}
+    assert service.get_case(M, kari).status is CaseStatus.RESIDENT
+
+    latecomer = waiting_case(service, name="Sen")
+    assess(service, latecomer, 99)
+    again = service.get_allocation_run(M, service.run_allocation(M, started_by="TE"))
+    assert all(item["place_id"] != str(double) for item in again.proposed.values())

@@ -559,3 +559,79 @@ def test_every_field_of_the_new_forms_has_a_label(service: AllocationService,
         html = officer.get(url).text
         assert unlabelled(html) == [], url
         assert len(re.findall(r'<legend>', html)) >= 1
+
+
+# --- the accompanying spouse (R11, § 2-3 second paragraph) ---------------------------------
+
+
+def test_r11_accompanying_stay_form_decides_and_the_offer_form_asks_for_a_double_room(
+        service: AllocationService, officer: Browser) -> None:
+    from domain.case import CaseStatus
+    from domain.values import RoomKind
+
+    ola = waiting_case(service, name="Ola Par")
+    kari = service.receive_application(M, identity_number=person_number(), name="Kari Par",
+                                       spouse_case_id=ola)
+    url = f"/saker/{kari}"
+    page = officer.get(url).text
+    assert 'id="skjema-accompanying"' in page and not unlabelled(page)
+    refused = officer.post_form(url, f"{url}/medfolgende", {"wish": "", "grounds": "G"})
+    assert refused.status_code == 422
+    assert "Skriv at begge ønsker å bo sammen" in refused.text
+    assert service.get_case(M, kari).status is CaseStatus.RECEIVED
+    answer = officer.post_form(url, f"{url}/medfolgende",
+                               {"wish": "Begge ønsker å bo sammen",
+                                "grounds": "Ektefelle til beboer"}, follow=True)
+    assert answer.status_code == 200
+    assert "Vedtaket er fattet." in answer.text
+    assert "Vedtak om medfølgende opphold" in answer.text
+    assert "R11" not in answer.text
+    assert service.get_case(M, kari).status is CaseStatus.ACCOMPANYING
+    # the resident's offer form: a single room is refused in Norwegian, nothing written
+    single = place(service)
+    place(service, room_kind=RoomKind.DOUBLE)
+    resident_url = f"/saker/{ola}"
+    assert 'id="tilbud-par"' in officer.get(resident_url).text
+    refused = officer.post_form(resident_url, f"{resident_url}/tilbud",
+                                {"target": f"place:{single}"})
+    assert refused.status_code == 422, refused.text[:500]
+    assert "paret tilbys et helt dobbeltrom" in refused.text
+    assert service.get_place(M, single).is_vacant
+
+
+def test_r11_a_new_decision_on_the_accompanying_stay_after_the_resident_died(
+        service: AllocationService, officer: Browser, runtime) -> None:  # type: ignore[no-untyped-def]
+    from domain.case import CaseStatus
+    from domain.values import RoomKind, StayEndReason
+
+    ola = waiting_case(service, name="Ola Par")
+    kari = service.receive_application(M, identity_number=person_number(), name="Kari Par",
+                                       spouse_case_id=ola)
+    service.decide_accompanying_stay(M, kari, resident_case_id=ola, wish="Ja", grounds="G",
+                                     decided_by="TE")
+    double = place(service, room_kind=RoomKind.DOUBLE)
+    offer = service.make_offer(M, ola, made_by="TE", place_id=double)
+    service.accept_offer(M, ola, offer)
+    service.admit(M, ola, offer)
+    caught_up(runtime)
+    board = officer.get("/ledige-plasser").text  # the room: both beds the couple's
+    assert "begge senger: ektepar med medfølgende ektefelle" in board
+    service.end_stay(M, ola, reason=StayEndReason.DIED)
+    caught_up(runtime)
+    board = officer.get("/ledige-plasser").text  # his bed free, hers still hers
+    assert "én seng holdes av en medfølgende ektefelle" in board
+    url = f"/saker/{kari}"
+    page = officer.get(url).text
+    assert 'id="medfolgende"' in page and "oppholdet fortsetter" in page
+    assert 'id="skjema-accompanying_conclusion"' in page and not unlabelled(page)
+    refused = officer.post_form(url, f"{url}/medfolgende/nytt-vedtak",
+                                {"outcome": "ended", "grounds": "Flytter hjem"})
+    assert refused.status_code == 422
+    assert service.get_case(M, kari).status is CaseStatus.RESIDENT
+    answer = officer.post_form(url, f"{url}/medfolgende/nytt-vedtak",
+                               {"outcome": "ordinary_stay", "grounds": "Fyller vilkårene"},
+                               follow=True)
+    assert answer.status_code == 200
+    assert "Videreføres som ordinært langtidsopphold" in answer.text
+    case = service.get_case(M, kari)
+    assert case.status is CaseStatus.RESIDENT and not case.in_accompanying_stay

@@ -1,8 +1,9 @@
 """A history of a few thousand events through the application service: three
 municipalities' cases, decisions, priorities, urgency, places, offers (own and purchased),
 declines, admissions, stays ending, deaths on the list, deadline breaches and choices,
-places closed and reopened — in virtual time, with several commands at the same moment
-now and then (the § 2-2 documentation is recorded without the clock moving).
+places closed and reopened, and a couple in a double room with an accompanying stay (R11)
+— in virtual time, with several commands at the same moment now and then (the § 2-2
+documentation is recorded without the clock moving).
 
 ``grow`` calls ``between()`` after every day's commands, so a test can feed the live
 projection in small chunks while the story goes on, and take snapshots at moments T.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -29,7 +31,7 @@ from domain.values import (
     RoomKind,
     StayEndReason,
 )
-from tests.builders import place, waiting_case
+from tests.builders import person_number, place, waiting_case
 
 MUNICIPALITIES = ("4601", "0301", "5001")
 TYPES = [PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3 + [PlaceType.REINFORCED]
@@ -59,6 +61,7 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
     residents: list[tuple[int, str, UUID, UUID | None]] = []
     closed: list[tuple[int, str, UUID]] = []
     offers_of_providers: list[tuple[str, UUID, PlaceType]] = []
+    couple: dict[str, UUID] = {}
 
     def new_place(m: str, place_type: PlaceType) -> None:
         room_kind = RoomKind.DOUBLE if rng.random() < 0.2 else RoomKind.SINGLE
@@ -181,5 +184,43 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
                 if rng.random() < 0.5:
                     service.record_breach_choice(m, case, choice=BreachChoice.WAIT,
                                                  recorded_by="Saksbehandler")
+        _couple(service, clock, day, couple)
         between(day)
     return story
+
+
+def _couple(service: AllocationService, clock: ManualClock, day: int,
+            couple: dict[str, UUID]) -> None:
+    """R11, on fixed days (the story's random stream untouched): a resident and a spouse
+    with a decision on an accompanying stay are offered a double room of their own (both
+    beds reserved), accept, move in (both beds occupied); the resident dies and the
+    spouse's stay goes on until a new decision ends it on a day ahead (R24)."""
+    m = MUNICIPALITIES[0]
+    if day == 2:
+        ola = waiting_case(service, municipality=m, name="Ola Par")
+        kari = service.receive_application(m, identity_number=person_number(),
+                                           name="Kari Par", spouse_case_id=ola)
+        clock.advance(minutes=7)
+        service.decide_accompanying_stay(m, kari, resident_case_id=ola,
+                                         wish="Begge ønsker å bo sammen",
+                                         grounds="Ektefelle til beboer",
+                                         decided_by="Saksbehandler")
+        room = place(service, municipality=m, facility_id="fjellheim",
+                     room_kind=RoomKind.DOUBLE)
+        couple.update(ola=ola, kari=kari, room=room)
+        clock.advance(minutes=7)
+        couple["offer"] = service.make_offer(m, ola, made_by="Saksbehandler", place_id=room)
+    elif day == 3 and couple:
+        clock.advance(minutes=7)
+        service.accept_offer(m, couple["ola"], couple["offer"])
+    elif day == 4 and couple:
+        clock.advance(minutes=7)
+        service.admit(m, couple["ola"], couple["offer"])
+    elif day == 15 and couple:
+        clock.advance(minutes=7)
+        service.end_stay(m, couple["ola"], reason=StayEndReason.DIED)
+    elif day == 25 and couple:
+        clock.advance(minutes=7)
+        service.conclude_accompanying_stay(
+            m, couple["kari"], outcome="ended", grounds="Flytter hjem",
+            decided_by="Saksbehandler", ended_on=service._today() + timedelta(days=10))

@@ -22,8 +22,9 @@ DAYS = 35  # about 600 events: waiting, placed, closed on the list, stays ended,
 
 def story_in_every_status(service: AllocationService, clock: ManualClock) -> list[UUID]:
     """The shared story (three municipalities) plus, in each municipality, a case only
-    received, one granted at once (R4), one rejected (R9) and one moved off the list by a
-    rejection after its waiting-list decision. Returns every case id."""
+    received, one granted at once (R4), one rejected (R9), one moved off the list by a
+    rejection after its waiting-list decision, and the granted one's spouse in an
+    accompanying stay (R11). Returns every case id."""
     cases = [c for _, c in grow(service, clock, days=DAYS).cases]
     for m in MUNICIPALITIES:
         received = service.receive_application(m, identity_number=person_number(),
@@ -41,7 +42,13 @@ def story_in_every_status(service: AllocationService, clock: ManualClock) -> lis
         moved_off = waiting_case(service, municipality=m, name="Ny Vurdering")
         service.decide(m, moved_off, kind="rejection", grounds="Bedret funksjon",
                        decided_by="Tildelingsenheten")
-        cases += [received, granted, rejected, moved_off]
+        accompanying = service.receive_application(  # R11: off the list, not a candidate
+            m, identity_number=person_number(), name="Medfølgende Ektefelle",
+            spouse_case_id=granted)
+        service.decide_accompanying_stay(m, accompanying, resident_case_id=granted,
+                                         wish="Begge ønsker det", grounds="Ektefelle",
+                                         decided_by="Tildelingsenheten")
+        cases += [received, granted, rejected, moved_off, accompanying]
         clock.advance(minutes=10)
     return cases
 
