@@ -47,7 +47,7 @@ def _decision_words(e: Any) -> str:
         text += f" ({e.place_type.value} place)"
     if e.deadline is not None:
         text += f"; offer due by {e.deadline}"
-    return text + f"; complaint deadline {e.complaint_deadline}"
+    return text
 
 
 def _offer_made_words(e: Any) -> str:
@@ -97,6 +97,10 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         "The person now receives other services" if e.receives_other_services
         else "The person no longer receives other services"),
     Case.DecisionMade: _decision_text,
+    Case.DecisionSent: lambda e: (
+        f"Decision sent on {e.sent_on} ({e.channel.value})"
+        + (f", received on {e.received_on}" if e.received_on else "")),
+    Case.DecisionReceived: lambda e: f"Decision received on {e.received_on}",
     Case.InterimServicesRecorded: lambda e: "Services while waiting: " + ", ".join(
         f"{s.service} ({s.extent})" for s in e.services),
     Case.PriorityAssessed: _priority_words,

@@ -31,6 +31,11 @@ CASE_STATUSES = {"received": "søknad under utredning",
                  "granted": "langtidsopphold innvilget, skal iverksettes straks",
                  "waiting": "på venteliste", "rejected": "avslått", "resident": "har plass",
                  "closed": "avsluttet"}
+#: R14: how a decision was sent ("sendt ..."), and its name in a form.
+DELIVERY_CHANNELS = {"post": "i posten", "digital_mailbox": "til digital postkasse",
+                     "handed_over": "overlevert"}
+DELIVERY_CHANNEL_NAMES = {"post": "Brev i posten", "digital_mailbox": "Digital postkasse",
+                          "handed_over": "Overlevert personlig"}
 CHANNELS = {"digital": "digitalt", "paper": "på papir", "phone": "på telefon",
             "hospital": "fra sykehuset", "on_behalf": "på vegne av søkeren"}
 MEDICAL_SOURCES = {"gp": "fastlege", "specialist": "spesialisthelsetjenesten",

@@ -23,6 +23,8 @@ from api.schemas.cases import (
     CloseCaseIn,
     DecisionIn,
     DecisionOut,
+    DecisionReceivedIn,
+    DecisionSentIn,
     DementiaInvestigationIn,
     DementiaSuspicionIn,
     EndStayIn,
@@ -85,7 +87,8 @@ from api.schemas.views import (
 __all__ = [
     "AdmissionIn", "AnswerIn", "ApplicationIn", "ApproveIn", "BreachChoiceIn", "BridgingStayEndIn",
     "BridgingStayIn", "CaseCreated", "CaseView", "ChangeIn", "CloseCaseIn", "ComplaintCreated",
-    "ComplaintIn", "DeadlineCheckOut", "DecisionIn", "DecisionOut", "DecisionView",
+    "ComplaintIn", "DeadlineCheckOut", "DecisionIn", "DecisionOut", "DecisionReceivedIn",
+    "DecisionSentIn", "DecisionView",
     "DementiaInvestigationIn", "DementiaSuspicionIn", "DemoTokenIn", "EndStayIn", "ForwardIn",
     "GuaranteeView", "HistoryView", "IdentityText", "In", "InterimServiceIn", "InterimServicesIn",
     "IplosIn", "IsoDate", "IsoMoment", "LeonEntryIn", "LeonIn", "LivingApartIn", "MeOut",

@@ -51,6 +51,9 @@ ALLOWED: dict[str, frozenset[CaseStatus]] = {
     "record_documentation": frozenset({_R, _G, _W, _X}),
     # decisions (vedtak), priority and the person's wishes
     "decide": frozenset({_R, _G, _W, _X}),
+    # R14: when a decision was sent and received is a fact about the past, recorded whatever
+    # the case has come to since (a rejection's letter is sent after the rejection)
+    "record_delivery": frozenset(CaseStatus),
     "record_interim_services": ON_LIST,
     "assess_priority": frozenset({_R, _G, _W}),
     "mark_urgent": frozenset({_W, _G}),
