@@ -453,6 +453,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _date_text(message: str) -> str | None:
     if "in the future" in message:
         return "Datoen kan ikke være fram i tid."
+    if "after the decision was received" in message:
+        found = _ISO_DATE.findall(message)
+        day = f" ({dato(found[0])})" if found else ""
+        return f"Vedtaket kan ikke være sendt etter at det ble mottatt{day}."
     if "available from" in message:
         found = _ISO_DATE.findall(message)
         day = f" {dato(found[0])}" if found else ""

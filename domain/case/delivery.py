@@ -166,7 +166,11 @@ class Delivery(CaseState):
         today = local_date(now)
         sent = self._delivery_day("sent_on", sent_on, today, not_before=decision.decided_on,
                                   before_what="the decision")
-        if received_on is None and how is DeliveryChannel.HANDED_OVER:
+        if decision.received_on is not None and sent > decision.received_on:
+            raise InvalidValue("sent_on", "cannot be after the decision was received "
+                                          f"({decision.received_on.isoformat()})")
+        if received_on is None and how is DeliveryChannel.HANDED_OVER and \
+                decision.received_on is None:
             received_on = sent
         if received_on is not None:
             if decision.received_on is not None:

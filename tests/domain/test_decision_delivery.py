@@ -148,3 +148,20 @@ def test_r14_the_usual_delivery_time_counts_working_days() -> None:
     assert complaint_deadline(None, None, None).deadline is None
     assert complaint_deadline(friday, POST, None).received_on == date(2026, 3, 11)
     assert complaint_deadline(friday, POST, date(2026, 3, 7)).deadline == date(2026, 4, 4)
+
+
+def test_r14_a_receipt_known_first_and_the_sending_after(memory_service, decided):
+    """The person says when it came; the sending is found later: it is not after the
+    receipt, and a letter handed over keeps the receipt recorded."""
+    case_id, decision_id = decided
+    memory_service.record_decision_received(M, case_id, decision_id,
+                                            received_on=date(2026, 3, 4), recorded_by="x")
+    with pytest.raises(InvalidValue, match="after the decision was received") as err:
+        memory_service.record_decision_sent(M, case_id, decision_id,
+                                            sent_on=date(2026, 3, 5), channel=POST,
+                                            recorded_by="x")
+    assert err.value.field == "sent_on"
+    memory_service.record_decision_sent(M, case_id, decision_id, sent_on=date(2026, 3, 3),
+                                        channel=HANDED, recorded_by="x")
+    decision = memory_service.get_case(M, case_id).decision(decision_id)
+    assert (decision.sent_on, decision.received_on) == (date(2026, 3, 3), date(2026, 3, 4))
