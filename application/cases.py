@@ -1,6 +1,7 @@
 """The case commands: applications (R25), the § 2-2 documentation (R8), decisions (R4–R9,
-R14, R15, R24), priority (R16, R17), spouses (R10) and bridging stays (R2, R15); offers,
-stays and the guarantee's checks build on these in :mod:`application.offers`.
+R14, R15, R24) and when they were sent and received (R14), priority (R16, R17), spouses
+(R10) and bridging stays (R2, R15); offers, stays and the guarantee's checks build on these
+in :mod:`application.offers`.
 
 Each command loads the case and whatever else it touches, lets the domain decide, and saves
 everything in one transaction through :meth:`CaseCommands._finish`, which also does what a
@@ -34,6 +35,7 @@ from domain.place import Place
 from domain.provider import ProviderOffer
 from domain.values import (
     Channel,
+    DeliveryChannel,
     DementiaFinding,
     FacilityKind,
     InterimService,
@@ -322,6 +324,24 @@ class CaseCommands(ServiceBase):
         )
         self._finish(work, policy, command_id=command_id)  # the policy too, if new
         return decision_id
+
+    def record_decision_sent(self, municipality: str, case_id: UUID, decision_id: UUID, *,
+                             sent_on: date, channel: DeliveryChannel | str,
+                             recorded_by: str, received_on: date | None = None,
+                             command_id: str | None = None) -> None:
+        """R14: when and how the decision was sent (post, digital mailbox, handed over) and,
+        where known, received; the complaint deadline runs from the receipt."""
+        self._on_case(municipality, case_id, command_id, "record_decision_sent",
+                      decision_id=decision_id, sent_on=sent_on, channel=channel,
+                      received_on=received_on, recorded_by=recorded_by)
+
+    def record_decision_received(self, municipality: str, case_id: UUID, decision_id: UUID,
+                                 *, received_on: date, recorded_by: str,
+                                 command_id: str | None = None) -> None:
+        """R14: the day the person received the decision."""
+        self._on_case(municipality, case_id, command_id, "record_decision_received",
+                      decision_id=decision_id, received_on=received_on,
+                      recorded_by=recorded_by)
 
     def mark_urgent(self, municipality: str, case_id: UUID, *, reason: str, assessed_by: str,
                     decided_on: date | None = None, command_id: str | None = None

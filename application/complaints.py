@@ -36,7 +36,9 @@ class ComplaintCommands(ServiceBase):
         registered_by: str, command_id: str | None = None,
     ) -> UUID:
         """Register a complaint against a decision (vedtak) or an offer on the case. One
-        received after the complaint deadline (klagefrist) is registered and flagged late.
+        received after the complaint deadline (klagefrist: four weeks from the person's
+        receipt of the decision, R14) is registered and flagged late; while the deadline is
+        unknown (the decision's sending not recorded) it is not flagged.
         Returns the complaint's id (derived from ``command_id``: a retry returns it again
         and writes nothing)."""
         complaint_id = derived_id("complaint", case_id, command_id)
@@ -59,17 +61,19 @@ class ComplaintCommands(ServiceBase):
 
     def record_reconsideration(
         self, municipality: str, complaint_id: UUID, *, upheld: bool,
-        reasoning: str, decided_by: str, decided_on: date, command_id: str | None = None,
+        reasoning: str, decided_by: str, decided_on: date, late_reason: str | None = None,
+        command_id: str | None = None,
     ) -> None:
         """The allocation unit's own reconsideration (fvl. § 33). Upheld in full: the
         complaint is closed and the unit makes a new decision through the ordinary
-        commands. Not upheld: it awaits forwarding to Statsforvalteren."""
+        commands. Not upheld: it awaits forwarding to Statsforvalteren. A complaint received
+        after the deadline is taken up only with ``late_reason`` (fvl. § 31)."""
         complaint = self.get_complaint(municipality, complaint_id)
         if complaint.has_handled(command_id):
             return
         complaint.reconsider(self._now(), upheld=upheld, reasoning=reasoning,
                              decided_by=decided_by, decided_on=decided_on,
-                             command_id=command_id)
+                             late_reason=late_reason, command_id=command_id)
         self._commit(complaint)
 
     def forward_complaint(

@@ -1,12 +1,17 @@
 """A complaint (klage) against a decision (vedtak) or an offer (tilbud) on a case: R21.
 
 The right to complain is pasient- og brukerrettighetsloven § 7-2; the complaint deadline
-(klagefrist) is four weeks (§ 7-5), stated in every decision (R14). The procedure follows
-forvaltningsloven chapter VI (§§ 28–34):
+(klagefrist) is four weeks from when the person *received* the decision (§ 7-5, fvl. § 29),
+stated in every decision (R14) and counted by :mod:`domain.case.delivery`: from the receipt
+recorded, else from the sending plus the usual delivery time, else unknown — and a complaint
+whose deadline is unknown is never late by guess. An offer's sending is not recorded yet, so
+a complaint against an offer has an unknown deadline. The procedure follows forvaltningsloven
+chapter VI (§§ 28–34):
 
 1. the complaint is registered with the allocation unit that decided (underinstansen);
-   one received after the deadline is still registered, flagged late (fvl. § 31 lets it be
-   considered all the same, and the appeal body decides that);
+   one received after the deadline is still registered, flagged late; the unit may take it
+   up all the same (fvl. § 31), and then records why (``late_reason`` with the
+   reconsideration: refused without one);
 2. the unit reconsiders (underinstansens behandling, fvl. § 33 second paragraph): it either
    upholds the complaint in full and makes a new decision itself (omgjøring — the new
    decision is an ordinary command on the case), or it does not;
@@ -25,9 +30,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.base import Base, add_weeks, check_municipality, local_date
-from domain.case import COMPLAINT_WEEKS, Case
-from domain.errors import InvalidState, InvalidValue, NotFound
+from domain.base import Base, check_municipality, local_date
+from domain.case import UNKNOWN_DEADLINE, Case, ComplaintDeadline, deadline_of
+from domain.errors import InvalidState, InvalidValue, NotFound, RuleViolation
 
 #: Where a complaint goes when the unit does not uphold it (fvl. § 33 fourth paragraph).
 APPEAL_BODY = "Statsforvalteren"
@@ -57,23 +62,20 @@ class ComplaintStatus(Enum):
 
 
 def complaint_subject(case: Case, against: ComplaintSubject, subject_id: UUID
-                      ) -> tuple[date, date]:
-    """The day the decision was made (or the offer given) and its complaint deadline.
-
-    A decision's deadline is the one it states (R14: four weeks from the decision, as
-    ``Case.DecisionMade.complaint_deadline`` records); an offer of a particular place is an
-    individual decision too, with the same four weeks from the day it was made. A subject
-    that is not on this case is "not found", naming the field.
-    """
+                      ) -> tuple[date, ComplaintDeadline]:
+    """The day the decision was made (or the offer given) and its complaint deadline as far as
+    the case knows it (R14: from the receipt, else the sending plus the usual delivery time,
+    else unknown). An offer's sending is not recorded, so its deadline is unknown. A subject
+    that is not on this case is "not found", naming the field."""
     if against is ComplaintSubject.DECISION:
         for decision in case.decisions:
             if decision.decision_id == subject_id:
-                return decision.decided_on, add_weeks(decision.decided_on, COMPLAINT_WEEKS)
+                return decision.decided_on, deadline_of(decision)
         raise NotFound("no decision with that id on this case", field="subject_id")
     offer = case.offers.get(subject_id)
     if offer is None:
         raise NotFound("no offer with that id on this case", field="subject_id")
-    return offer.made_on, add_weeks(offer.made_on, COMPLAINT_WEEKS)
+    return offer.made_on, UNKNOWN_DEADLINE
 
 
 def _text(field: str, value: str, what: str) -> str:
@@ -98,25 +100,45 @@ class Complaint(Base):
     forwarded to Statsforvalteren → decided."""
 
     class Registered(Base.Created):
-        """Klage mottatt."""
+        """Klage mottatt. Version 2 counts the deadline from the person's receipt of the
+        decision (R14): ``deadline_basis`` says from what ("received", "sent" or "unknown"),
+        and ``complaint_deadline`` and ``late`` are None while it is unknown. Version 1
+        counted four weeks from the decision date, which is not the law: those are read
+        as unknown (never late by guess)."""
+
+        class_version = 2
 
         case_id: UUID
         against: ComplaintSubject
         subject_id: UUID
         subject_date: date
-        complaint_deadline: date
+        complaint_deadline: date | None
+        deadline_basis: str
         received_on: date
-        late: bool
+        late: bool | None
         grounds: str
         registered_by: str
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(complaint_deadline=None, deadline_basis="unknown", late=None)
+
     class Reconsidered(Base.Event):
-        """The unit's own reconsideration (underinstansens behandling, fvl. § 33)."""
+        """The unit's own reconsideration (underinstansens behandling, fvl. § 33). Version 2
+        added ``late_reason``: why a complaint received after the deadline is taken up all
+        the same (fvl. § 31)."""
+
+        class_version = 2
 
         upheld: bool
         reasoning: str
         decided_by: str
         decided_on: date
+        late_reason: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["late_reason"] = None
 
         def on(self, complaint: Complaint) -> None:
             complaint.reconsideration = (self.upheld, self.decided_on)
@@ -153,9 +175,10 @@ class Complaint(Base):
         against: ComplaintSubject,
         subject_id: UUID,
         subject_date: date,
-        complaint_deadline: date,
+        complaint_deadline: date | None,
+        deadline_basis: str,
         received_on: date,
-        late: bool,
+        late: bool | None,
         grounds: str,
         registered_by: str,
         **_: Any,
@@ -166,6 +189,7 @@ class Complaint(Base):
         self.subject_id = subject_id
         self.subject_date = subject_date
         self.complaint_deadline = complaint_deadline
+        self.deadline_basis = deadline_basis
         self.received_on = received_on
         self.late = late
         self.grounds = grounds
@@ -192,7 +216,8 @@ class Complaint(Base):
         command_id: str | None = None,
     ) -> Complaint:
         """R21: register a complaint on a decision or offer of ``case``. Late complaints
-        are registered too, with ``late`` set."""
+        are registered too, with ``late`` set; ``late`` is None when the deadline is not
+        known (R14: neither the receipt nor the sending of the decision is recorded)."""
         check_municipality(case.municipality)
         try:
             subject = ComplaintSubject(against)
@@ -214,26 +239,40 @@ class Complaint(Base):
             against=subject,
             subject_id=subject_id,
             subject_date=subject_date,
-            complaint_deadline=deadline,
+            complaint_deadline=deadline.deadline,
+            deadline_basis=deadline.basis,
             received_on=received,
-            late=received > deadline,
+            late=deadline.late(received),
             grounds=_text("grounds", grounds, "state what the complaint is about"),
             registered_by=_text("registered_by", registered_by, "name who registered it"),
         )
 
     def reconsider(self, now: datetime, *, upheld: bool, reasoning: str, decided_by: str,
-                   decided_on: date, command_id: str | None = None) -> None:
+                   decided_on: date, late_reason: str | None = None,
+                   command_id: str | None = None) -> None:
         """The unit's reconsideration (fvl. § 33). ``upheld`` means upheld in full: the
         complaint is then closed and the unit makes a new decision on the case; otherwise
-        it awaits forwarding to Statsforvalteren (R21)."""
+        it awaits forwarding to Statsforvalteren (R21). A complaint received after the
+        deadline is taken up only with ``late_reason``: why (fvl. § 31)."""
         if self.status is not ComplaintStatus.RECEIVED:
             raise InvalidState(
                 f"R21: the complaint has already been reconsidered (it is "
                 f"{self.status.value})", rule="R21", field="complaint_id")
         if not isinstance(upheld, bool):
             raise InvalidValue("upheld", "say whether the complaint is upheld in full")
+        if late_reason is not None and not isinstance(late_reason, str):
+            raise InvalidValue("late_reason", "must be text")
+        if late_reason is not None and not late_reason.strip():
+            late_reason = None
+        if self.late and late_reason is None:
+            deadline = self.complaint_deadline.isoformat() if self.complaint_deadline else ""
+            raise RuleViolation(
+                "R21", f"the complaint came after the deadline ({deadline}); it may still be "
+                "taken up (forvaltningsloven § 31): say why", field="late_reason",
+                missing=("late_reason",))
         self.trigger_event(
             self.Reconsidered, timestamp=now, command_id=command_id, upheld=upheld,
+            late_reason=late_reason.strip() if late_reason else None,
             reasoning=_text("reasoning", reasoning, "give the reasons (begrunnelse)"),
             decided_by=_text("decided_by", decided_by, "name who reconsidered it"),
             decided_on=_day("decided_on", decided_on, not_before=self.received_on,

@@ -27,7 +27,7 @@ LONG_FIELDS = frozenset({
     "account", "what_matters", "information", "summary", "conclusion", "statement", "grounds",
     "legal_basis", "alternatives_at_home", "reason", "reasoning", "departure_reason",
     "type_reason", "unsuitable_reason", "outcome", "extent", "complaint_right",
-    "complaint_to", "detail", "text",
+    "complaint_to", "detail", "text", "late_reason",
 })
 #: Fields the domain writes itself (codes, hashes, ids): not checked as user text.
 _NOT_TEXT = frozenset({"command_id", "problem_hash", "originator_topic", "problem", "plan",

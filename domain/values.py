@@ -84,6 +84,14 @@ class DementiaFinding(Enum):
     INCONCLUSIVE = "inconclusive"
 
 
+class DeliveryChannel(Enum):
+    """R14: how a decision (vedtak) was sent to the person."""
+
+    POST = "post"  # brev i posten
+    DIGITAL_MAILBOX = "digital_mailbox"  # digital postkasse
+    HANDED_OVER = "handed_over"  # overlevert (in hand)
+
+
 class DecisionKind(Enum):
     GRANT = "grant"  # R4: vedtak om langtidsopphold, carried out at once
     WAITING_LIST = "waiting_list"  # R5: vedtak om venteliste

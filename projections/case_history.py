@@ -47,7 +47,7 @@ def _decision_words(e: Any) -> str:
         text += f" ({e.place_type.value} place)"
     if e.deadline is not None:
         text += f"; offer due by {e.deadline}"
-    return text + f"; complaint deadline {e.complaint_deadline}"
+    return text
 
 
 def _offer_made_words(e: Any) -> str:
@@ -100,8 +100,7 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         else "The person no longer receives other services"),
     Case.DecisionMade: _decision_text,
     Case.AccompanyingStayDecided: lambda e: (
-        "Accompanying stay decided: to live with the spouse in long-term stay; complaint "
-        f"deadline {e.complaint_deadline}"),
+        "Accompanying stay decided: to live with the spouse in long-term stay"),
     Case.AccompanyingOfferMade: lambda e: (
         f"Offered the second bed of the spouse's double room at {e.facility_name} "
         f"({e.place_type.value}), with the spouse's offer"),
@@ -109,6 +108,10 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         "The accompanying stay continues as an ordinary long-term stay"
         if e.outcome == "ordinary_stay" else
         f"The accompanying stay ends on {e.ended_on}"),
+    Case.DecisionSent: lambda e: (
+        f"Decision sent on {e.sent_on} ({e.channel.value})"
+        + (f", received on {e.received_on}" if e.received_on else "")),
+    Case.DecisionReceived: lambda e: f"Decision received on {e.received_on}",
     Case.InterimServicesRecorded: lambda e: "Services while waiting: " + ", ".join(
         f"{s.service} ({s.extent})" for s in e.services),
     Case.PriorityAssessed: _priority_words,

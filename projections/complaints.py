@@ -21,6 +21,7 @@ COMPLAINT = "lto_rm_complaint"
 _CASE = "lto_rm_case"  # projections.fold.CASE (imported there, so not imported here)
 
 _SUBJECT_WORDS = {"decision": "the decision (vedtak)", "offer": "the offer (tilbud)"}
+_BASIS_WORDS = {"received": "receipt", "sent": "sending plus the usual delivery time"}
 _OUTCOME_WORDS = {
     "confirmed": "confirmed (stadfestet)",
     "changed": "changed (omgjort)",
@@ -36,14 +37,20 @@ def describe(e: Any) -> tuple[str, str | None]:
     """A complaint event in plain words, and who acted."""
     if isinstance(e, Complaint.Registered):
         text = (f"Complaint (klage) against {_SUBJECT_WORDS[e.against.value]} of "
-                f"{e.subject_date} received on {e.received_on}; complaint deadline "
-                f"{e.complaint_deadline}")
+                f"{e.subject_date} received on {e.received_on}; ")
+        if e.complaint_deadline is None:
+            text += "complaint deadline unknown (the decision's receipt is not recorded)"
+        else:
+            text += (f"complaint deadline {e.complaint_deadline} (from the "
+                     f"{_BASIS_WORDS[e.deadline_basis]})")
         if e.late:
             text += " — received late"
         return text, e.registered_by
     if isinstance(e, Complaint.Reconsidered):
         text = ("The allocation unit upheld the complaint in full (omgjøring)" if e.upheld
                 else "The allocation unit did not uphold the complaint")
+        if e.late_reason:
+            text += f"; taken up although late (fvl. § 31): {e.late_reason}"
         return f"{text}: {e.reasoning}", e.decided_by
     if isinstance(e, Complaint.Forwarded):
         return f"Complaint forwarded to {e.to} on {e.forwarded_on}", e.forwarded_by
@@ -62,6 +69,7 @@ def apply_complaint(store: Store, e: Base.Event) -> None:
             "against": e.against.value, "subject_id": str(e.subject_id),
             "subject_date": _iso(e.subject_date),
             "complaint_deadline": _iso(e.complaint_deadline),
+            "deadline_basis": e.deadline_basis,
             "received_on": _iso(e.received_on), "late": e.late, "grounds": e.grounds,
             "registered_by": e.registered_by, "status": "received",
             "reconsideration": None, "forwarding": None, "outcome": None, "history": [],
@@ -74,7 +82,8 @@ def apply_complaint(store: Store, e: Base.Event) -> None:
         if isinstance(e, Complaint.Reconsidered):
             doc["reconsideration"] = {"upheld": e.upheld, "reasoning": e.reasoning,
                                       "decided_by": e.decided_by,
-                                      "decided_on": _iso(e.decided_on)}
+                                      "decided_on": _iso(e.decided_on),
+                                      "late_reason": e.late_reason}
             doc["status"] = "upheld" if e.upheld else "awaiting_forwarding"
         elif isinstance(e, Complaint.Forwarded):
             doc["forwarding"] = {"forwarded_on": _iso(e.forwarded_on),

@@ -262,6 +262,7 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
         "facility_kind": e.facility_kind.value if e.facility_kind else None,
         "decided_on": day, "decided_by": e.decided_by, "deadline": deadline,
         "policy_version": e.policy_version, "urgent": e.urgent,
+        "sent_on": None, "channel": None, "received_on": None,
     }
     doc["decisions"].append({"decided_on": day, "kind": e.kind, "place_type": place_type,
                              "deadline": deadline})
@@ -340,6 +341,27 @@ def _accompanying_concluded(doc: Doc, e: Case.AccompanyingStayConcluded) -> None
                              "deadline": None})
     if doc.get("accompanying"):
         doc["accompanying"]["concluded"] = e.outcome
+
+
+def _delivered(doc: Doc, e: Any, **fields: Any) -> bool:
+    """R14: the sending or receipt of a decision, on the current decision if it is that
+    one (the letters read the aggregate; the row keeps what the case's screens show)."""
+    decision = doc["decision"]
+    if decision is None or decision["decision_id"] != id_text(e.decision_id):
+        return False
+    decision.update(fields)
+    return True
+
+
+def _decision_sent(doc: Doc, e: Case.DecisionSent) -> bool:
+    fields: dict[str, Any] = {"sent_on": _iso(e.sent_on), "channel": e.channel.value}
+    if e.received_on is not None:
+        fields["received_on"] = _iso(e.received_on)
+    return _delivered(doc, e, **fields)
+
+
+def _decision_received(doc: Doc, e: Case.DecisionReceived) -> bool:
+    return _delivered(doc, e, received_on=_iso(e.received_on))
 
 
 def _interim_services(doc: Doc, e: Case.InterimServicesRecorded) -> None:
@@ -505,6 +527,8 @@ _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.AccompanyingStayDecided: _accompanying_decided,
     Case.AccompanyingOfferMade: _accompanying_offer,
     Case.AccompanyingStayConcluded: _accompanying_concluded,
+    Case.DecisionSent: _decision_sent,
+    Case.DecisionReceived: _decision_received,
     Case.InterimServicesRecorded: _interim_services,
     Case.PriorityAssessed: _priority_assessed,
     Case.UrgencyMarked: _urgency_marked,

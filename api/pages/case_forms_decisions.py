@@ -13,7 +13,14 @@ from api.auth import Role
 from api.pages import words as w
 from api.pages.case_page import post_form
 from api.pages.web import Form, Need, Page, PageRoute, form_for, parse_id
-from domain.values import FACTOR_MAX, FacilityKind, InterimService, PlaceType, PriorityFactor
+from domain.values import (
+    FACTOR_MAX,
+    DeliveryChannel,
+    FacilityKind,
+    InterimService,
+    PlaceType,
+    PriorityFactor,
+)
 
 router = APIRouter(route_class=PageRoute)
 OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
@@ -52,6 +59,42 @@ def decide(case_id: str, page: OfficerForm) -> Response:
     return post_form(page, cid, "decide", run,
                      {"can_be_cared_for_safely_at_home": "safe_at_home",
                       "interim_services": "service_1"}, message="vedtak")
+
+
+@router.post("/saker/{case_id}/vedtak/{decision_id}/sendt", name="page_decision_sent")
+def decision_sent(case_id: str, decision_id: str, page: OfficerForm) -> Response:
+    """R14: when and how the decision was sent, and the receipt if known."""
+    cid, did = parse_id(case_id), parse_id(decision_id)
+
+    def run(form: Form, need: Need) -> None:
+        sent_on = need.day("sent_on", "Skriv datoen vedtaket ble sendt, som dd.mm.åååå.")
+        channel = need.choice("channel", w.DELIVERY_CHANNELS, "Velg hvordan vedtaket ble "
+                                                              "sendt.")
+        received_on = need.day("received_on", "Skriv mottaksdatoen som dd.mm.åååå.",
+                               required=False)
+        need.done()
+        assert sent_on is not None and channel is not None
+        page.service.record_decision_sent(
+            page.municipality, cid, did, sent_on=sent_on, channel=DeliveryChannel(channel),
+            received_on=received_on, recorded_by=page.user.name, command_id=form.command)
+
+    return post_form(page, cid, f"sendt-{did}", run, message="sendt")
+
+
+@router.post("/saker/{case_id}/vedtak/{decision_id}/mottatt", name="page_decision_received")
+def decision_received(case_id: str, decision_id: str, page: OfficerForm) -> Response:
+    """R14: the day the person received the decision."""
+    cid, did = parse_id(case_id), parse_id(decision_id)
+
+    def run(form: Form, need: Need) -> None:
+        received_on = need.day("received_on", "Skriv mottaksdatoen som dd.mm.åååå.")
+        need.done()
+        assert received_on is not None
+        page.service.record_decision_received(
+            page.municipality, cid, did, received_on=received_on,
+            recorded_by=page.user.name, command_id=form.command)
+
+    return post_form(page, cid, f"mottatt-{did}", run, message="mottatt")
 
 
 @router.post("/saker/{case_id}/prioritet", name="page_case_priority")

@@ -23,6 +23,7 @@ OPTIONS = {
     "place_types": _options(w.PLACE_TYPES),
     "facility_kinds": _options(w.FACILITY_KINDS),
     "channels": _options(w.CHANNELS),
+    "delivery_channels": _options(w.DELIVERY_CHANNEL_NAMES),
     "sources": _options(w.MEDICAL_SOURCES),
     "leon_statuses": _options(w.LEON_STATUSES),
     "findings": _options(w.DEMENTIA_FINDINGS),

@@ -30,7 +30,7 @@ from api.pages.web import (
     refuse,
     status_of,
 )
-from domain.case import ALLOWED, Case, CaseStatus, GuaranteeStatus
+from domain.case import ALLOWED, Case, CaseStatus, GuaranteeStatus, deadline_of
 from domain.errors import DomainError
 from domain.values import (
     FACTOR_MAX,
@@ -175,6 +175,8 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
     today = page.today
     _, _, policy = page.service.policy_on(page.municipality, today)
     decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
+    deliveries = {str(x.decision_id): {"decision": x, "deadline": deadline_of(x)}
+                  for x in case.decisions}
     assessments = [e for e in events if isinstance(e, Case.PriorityAssessed)]
     offer_events = {e.offer_id: e for e in events if isinstance(e, Case.OfferMade)}
     offers = [OfferRow(o, offer_events.get(o.offer_id),
@@ -226,6 +228,7 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         title=f"Sak: {case.person.name}", masked=masked(case.person.identity_number),
         age=_age(case.person.birth_date, today), checklist=checklist(case, today, policy),
         missing=[w.missing_text(m) for m in missing], decisions=decisions,
+        deliveries=deliveries,
         assessments=assessments, offers=offers,
         steps=timeline.steps(events, facility_names), spouse=spouse,
         admission_planned=case.admission_planned(today),

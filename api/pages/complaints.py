@@ -91,14 +91,26 @@ def moment_param(at: datetime) -> str:
     return at.astimezone(OSLO).replace(tzinfo=None).isoformat()
 
 
+def deadline_words(d: dict[str, Any]) -> str:
+    """R14: the complaint deadline as the complaint's row has it, and what it is counted
+    from; unknown while the decision is not recorded as sent or received."""
+    if not d.get("complaint_deadline"):
+        return "klagefristen er ukjent (vedtaket er ikke registrert sendt eller mottatt)"
+    basis = w.label(w.DEADLINE_BASES, d.get("deadline_basis") or "unknown")
+    return f"klagefrist {w.dato(d['complaint_deadline'])} ({basis})"
+
+
 _COMPLAINT_WORDS = {
     "Registered": lambda d: (
         f"Klage på {w.label(w.COMPLAINT_SUBJECTS, d['against'])} av "
-        f"{w.dato(d['subject_date'])} mottatt {w.dato(d['received_on'])}; klagefrist "
-        f"{w.dato(d['complaint_deadline'])}" + (" — kom for sent" if d["late"] else "")),
+        f"{w.dato(d['subject_date'])} mottatt {w.dato(d['received_on'])}; "
+        + deadline_words(d) + (" — kom for sent" if d["late"] else "")),
     "Reconsidered": lambda d: (
         ("Tildelingsenheten tok klagen til følge" if d["reconsideration"]["upheld"]
          else "Tildelingsenheten tok ikke klagen til følge")
+        + (f" (tatt under behandling selv om fristen var ute: "
+           f"{d['reconsideration']['late_reason']})"
+           if d["reconsideration"].get("late_reason") else "")
         + f": {d['reconsideration']['reasoning']}"),
     "Forwarded": lambda d: (
         f"Klagen sendt til Statsforvalteren {w.dato(d['forwarding']['forwarded_on'])}"),
@@ -269,7 +281,8 @@ def reconsider(complaint_id: str, page: HandlerForm) -> Response:
         assert decided_on is not None
         page.service.record_reconsideration(
             page.municipality, kid, upheld=upheld == "ja", reasoning=reasoning,
-            decided_by=decided_by, decided_on=decided_on, command_id=form.command)
+            decided_by=decided_by, decided_on=decided_on,
+            late_reason=form.get("late_reason").strip() or None, command_id=form.command)
 
     return _workflow(page, kid, "reconsider", run)
 

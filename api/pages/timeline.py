@@ -133,6 +133,13 @@ def describe(e: Any, names: Mapping[str, str] | None = None) -> str:
         return "Personen mottar ikke lenger andre helse- og omsorgstjenester"
     if isinstance(e, Case.DecisionMade):
         return _decision(e)
+    if isinstance(e, Case.DecisionSent):
+        text = f"Vedtaket sendt {w.label(w.DELIVERY_CHANNELS, e.channel)} {w.dato(e.sent_on)}"
+        if e.received_on is not None:
+            text += f"; mottatt {w.dato(e.received_on)}"
+        return text
+    if isinstance(e, Case.DecisionReceived):
+        return f"Vedtaket mottatt av personen {w.dato(e.received_on)}"
     if isinstance(e, Case.InterimServicesRecorded):
         return "Tjenester i ventetiden: " + ", ".join(
             f"{s.service} ({s.extent})" for s in e.services)

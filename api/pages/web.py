@@ -63,6 +63,7 @@ for _name, _table in {
     "forslagsstatus": w.RUN_ITEM_STATUSES, "klagegjelder": w.COMPLAINT_SUBJECTS,
     "klageutfall": w.COMPLAINT_OUTCOMES, "klagestatus": w.COMPLAINT_STATUSES,
     "iplos": w.IPLOS_LABELS, "leon": w.LEON_MEASURES, "tilgang": w.ACCESS_ACTIONS,
+    "utsending": w.DELIVERY_CHANNELS, "klagefristgrunnlag": w.DEADLINE_BASES,
 }.items():
     TEMPLATES.env.filters[_name] = (lambda table: lambda code: w.label(table, code))(_table)
 TEMPLATES.env.filters["dato"] = w.dato

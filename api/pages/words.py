@@ -39,6 +39,15 @@ ACCOMPANYING_DECISIONS = {"accompanying_stay": "Vedtak om medfølgende opphold",
                           "accompanying_stay_ended": "Det medfølgende oppholdet avsluttes"}
 ACCOMPANYING_OUTCOMES = {"ordinary_stay": "Videreføres som ordinært langtidsopphold",
                          "ended": "Oppholdet avsluttes"}
+#: R14: how a decision was sent ("sendt ..."), and its name in a form.
+DELIVERY_CHANNELS = {"post": "i posten", "digital_mailbox": "til digital postkasse",
+                     "handed_over": "overlevert"}
+DELIVERY_CHANNEL_NAMES = {"post": "Brev i posten", "digital_mailbox": "Digital postkasse",
+                          "handed_over": "Overlevert personlig"}
+#: R14: what a complaint deadline is counted from.
+DEADLINE_BASES = {"received": "regnet fra mottak",
+                  "sent": "regnet fra sending og vanlig postgang",
+                  "unknown": "ukjent: vedtaket er ikke registrert sendt eller mottatt"}
 CHANNELS = {"digital": "digitalt", "paper": "på papir", "phone": "på telefon",
             "hospital": "fra sykehuset", "on_behalf": "på vegne av søkeren"}
 MEDICAL_SOURCES = {"gp": "fastlege", "specialist": "spesialisthelsetjenesten",
@@ -190,6 +199,8 @@ MESSAGES = {
     "korttidsopphold": "Korttidsoppholdet er registrert.",
     "bortfalt": "Tilbudet er registrert som bortfalt, og plassen er frigjort.",
     "klage": "Klagen er registrert.",
+    "sendt": "Utsendingen av vedtaket er registrert.",
+    "mottatt": "Mottaket av vedtaket er registrert.",
     "utlogget": "Du er logget ut.",
 }
 
@@ -374,6 +385,10 @@ _RULES = {
                                  "hun eller han venter (§ 3-2).",
     ("R14", "services"): "Skriv hvilke tjenester personen får mens hun eller han venter "
                          "(§ 3-2).",
+    ("R14", "sent_on"): "Utsendingen av dette vedtaket er allerede registrert.",
+    ("R14", "received_on"): "Mottaket av dette vedtaket er allerede registrert.",
+    ("R21", "late_reason"): "Klagen kom etter klagefristen. Den kan likevel tas under "
+                            "behandling (forvaltningsloven § 31): skriv hvorfor.",
     ("R15", "reason"): "Skriv hvorfor personen ikke lenger kan få forsvarlig hjelp hjemme "
                        "(§ 3-3 første ledd).",
     ("R15", None): "Langtidsopphold straks etter § 3-3 første ledd gjelder en person på "
@@ -444,8 +459,9 @@ _FIELDS = {
     "to_on": "Skriv datoen korttidsoppholdet sluttet.",
 }
 
-_BEFORE = {
-    "the decision in force": "vedtaket som gjelder nå", "the decision": "vedtaket",
+_BEFORE = {  # the first that a message holds (so the longer before the shorter)
+    "the decision in force": "vedtaket som gjelder nå",
+    "the decision was sent": "vedtaket ble sendt", "the decision": "vedtaket",
     "the offer": "tilbudet", "the application was received": "søknaden kom inn",
     "the complaint was received": "klagen kom inn", "the reconsideration": "den nye vurderingen",
     "the forwarding": "oversendelsen", "the admission": "innflyttingen",
@@ -456,6 +472,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _date_text(message: str) -> str | None:
     if "in the future" in message:
         return "Datoen kan ikke være fram i tid."
+    if "after the decision was received" in message:
+        found = _ISO_DATE.findall(message)
+        day = f" ({dato(found[0])})" if found else ""
+        return f"Vedtaket kan ikke være sendt etter at det ble mottatt{day}."
     if "available from" in message:
         found = _ISO_DATE.findall(message)
         day = f" {dato(found[0])}" if found else ""

@@ -40,6 +40,8 @@ from api.schemas import (
     CloseCaseIn,
     DecisionIn,
     DecisionOut,
+    DecisionReceivedIn,
+    DecisionSentIn,
     DementiaInvestigationIn,
     DementiaSuspicionIn,
     EndStayIn,
@@ -79,6 +81,7 @@ router = APIRouter(tags=["Saksbehandling (allocation unit)"], route_class=CaseRo
 
 CaseId = Annotated[UUID, Path(description="the case (sak)")]
 OfferId = Annotated[UUID, Path(description="an offer on the case")]
+DecisionId = Annotated[UUID, Path(description="a decision (vedtak) on the case")]
 
 
 # --- applications and reads --------------------------------------------------------------
@@ -246,6 +249,31 @@ def record_decision(case_id: CaseId, body: DecisionIn, p: Officer, rt: CurrentRu
         alternatives_at_home=body.alternatives_at_home, interim_services=services,
         legal_basis=body.legal_basis, decided_on=body.decided_on, command_id=cid)
     return DecisionOut(case_id=case_id, decision_id=decision_id)
+
+
+@router.post("/cases/{case_id}/decisions/{decision_id}/sending", response_model=Recorded,
+             summary="R14: when and how the decision was sent (and received, if known)")
+def record_decision_sent(case_id: CaseId, decision_id: DecisionId, body: DecisionSentIn,
+                         p: Officer, rt: CurrentRuntime, cid: CommandId) -> Recorded:
+    """By post, to the digital mailbox or handed over (then received that day). Recorded
+    once per decision (409 ``invalid_state`` after that); the complaint deadline runs from
+    the receipt, or from the sending plus the usual delivery time."""
+    rt.service.record_decision_sent(
+        p.municipality, case_id, decision_id, sent_on=body.sent_on, channel=body.channel,
+        received_on=body.received_on, recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
+
+
+@router.post("/cases/{case_id}/decisions/{decision_id}/receipt", response_model=Recorded,
+             summary="R14: the day the person received the decision")
+def record_decision_received(case_id: CaseId, decision_id: DecisionId,
+                             body: DecisionReceivedIn, p: Officer, rt: CurrentRuntime,
+                             cid: CommandId) -> Recorded:
+    """Recorded once per decision (409 ``invalid_state`` after that)."""
+    rt.service.record_decision_received(
+        p.municipality, case_id, decision_id, received_on=body.received_on,
+        recorded_by=actor(p), command_id=cid)
+    return Recorded(case_id=case_id)
 
 
 @router.post("/cases/{case_id}/interim-services", response_model=Recorded,

@@ -52,7 +52,9 @@ def _case_of(request: Request, rt: Any, municipality: str, complaint_id: UUID) -
              summary="R21: register a complaint against a decision or an offer")
 def register_complaint(body: ComplaintIn, request: Request, p: ComplaintHandler,
                        rt: CurrentRuntime, cid: CommandId) -> ComplaintCreated:
-    """One received after the four-week deadline is registered and flagged late."""
+    """One received after the deadline (four weeks from the person's receipt of the
+    decision, R14) is registered and flagged late; ``late`` is null while the decision's
+    sending and receipt are not recorded."""
     note_cases(request, [body.case_id])
     complaint_id = rt.service.register_complaint(
         p.municipality, body.case_id, against=ComplaintSubject(body.against),
@@ -89,14 +91,16 @@ def read_complaint(complaint_id: ComplaintId, request: Request, p: OfficerOrHand
 
 
 @router.post("/complaints/{complaint_id}/reconsideration", response_model=Recorded,
-             summary="The allocation unit's reconsideration: upheld in full, or not")
+             summary="The allocation unit's reconsideration: upheld in full, or not; a late "
+                     "complaint is taken up with `late_reason` (fvl § 31)")
 def record_reconsideration(complaint_id: ComplaintId, body: ReconsiderationIn,
                            request: Request, p: ComplaintHandler, rt: CurrentRuntime,
                            cid: CommandId) -> Recorded:
     case_id = _case_of(request, rt, p.municipality, complaint_id)
     rt.service.record_reconsideration(
         p.municipality, complaint_id, upheld=body.upheld, reasoning=body.reasoning,
-        decided_by=actor(p), decided_on=body.decided_on or today(rt), command_id=cid)
+        decided_by=actor(p), decided_on=body.decided_on or today(rt),
+        late_reason=body.late_reason, command_id=cid)
     return Recorded(case_id=case_id)
 
 

@@ -17,6 +17,7 @@ from domain.values import (
     Channel,
     ClosureReason,
     DecisionKind,
+    DeliveryChannel,
     DementiaFinding,
     FacilityKind,
     LeonMeasure,
@@ -148,6 +149,25 @@ class DecisionIn(In):
     decided_on: IsoDate | None = Field(None, description="R24: the decision date (vedtaksdato); "
                                     "default today; not in the future, not before the "
                                     "application")
+
+
+class DecisionSentIn(In):
+    """R14: when and how the decision was sent, and the receipt if known already."""
+
+    sent_on: IsoDate = Field(description="the day it was sent: not in the future, not before "
+                             "the decision (R24)")
+    channel: DeliveryChannel = Field(description="post, digital_mailbox (digital postkasse) "
+                                     "or handed_over (overlevert: received that day)")
+    received_on: IsoDate | None = Field(None, description="the day the person received it, "
+                                        "if known: not before it was sent")
+
+
+class DecisionReceivedIn(In):
+    """R14: the day the person received the decision (the complaint deadline runs from
+    it)."""
+
+    received_on: IsoDate = Field(description="not in the future, not before the decision or "
+                                 "its sending")
 
 
 class InterimServicesIn(In):

@@ -27,6 +27,9 @@ class ReconsiderationIn(In):
     upheld: bool
     reasoning: Text
     decided_on: IsoDate | None = Field(None, description="default: today")
+    late_reason: Text | None = Field(
+        None, description="why a complaint received after the deadline is taken up all the "
+        "same (forvaltningsloven § 31); required when the complaint is late")
 
 
 class ForwardIn(In):

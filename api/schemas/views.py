@@ -11,12 +11,23 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from api.schemas.common import mask
-from domain.case import Case
+from domain.case import Case, Decision, deadline_of
 from domain.values import PlaceType
 from projections.vacancy_board import PlaceRow, ProviderOfferRow
 from projections.waiting_list import WaitingListEntry
 
 # --- a case ----------------------------------------------------------------------------------
+
+
+def _decision_view(x: Decision) -> DecisionView:
+    deadline = deadline_of(x)
+    return DecisionView(
+        decision_id=x.decision_id, kind=x.kind,
+        place_type=x.place_type.value if x.place_type else None, decided_on=x.decided_on,
+        decided_by=x.decided_by, policy_version=x.policy_version, deadline=x.deadline,
+        sent_on=x.sent_on, channel=x.channel.value if x.channel else None,
+        received_on=x.received_on, complaint_deadline=deadline.deadline,
+        complaint_deadline_basis=deadline.basis)
 
 
 class DecisionView(BaseModel):
@@ -27,6 +38,14 @@ class DecisionView(BaseModel):
     decided_by: str
     policy_version: int
     deadline: date | None
+    sent_on: date | None = Field(None, description="R14: the day the decision was sent")
+    channel: str | None = Field(None, description="R14: post, digital_mailbox or handed_over")
+    received_on: date | None = Field(None, description="R14: the day the person received it")
+    complaint_deadline: date | None = Field(
+        None, description="R14: four weeks from the receipt (or from the sending plus the "
+        "usual delivery time); null while neither is recorded")
+    complaint_deadline_basis: str = Field(
+        "unknown", description="R14: 'received', 'sent' or 'unknown'")
 
 
 class OfferView(BaseModel):
@@ -159,11 +178,7 @@ def case_view(case: Case, history: list[Any], today: date) -> CaseView:
             "dementia_diagnosis": d.dementia_diagnosis,
         },
         missing_documentation=list(case.missing_documentation(planned, today)),
-        decisions=[DecisionView(
-            decision_id=x.decision_id, kind=x.kind,
-            place_type=x.place_type.value if x.place_type else None, decided_on=x.decided_on,
-            decided_by=x.decided_by, policy_version=x.policy_version, deadline=x.deadline)
-            for x in case.decisions],
+        decisions=[_decision_view(x) for x in case.decisions],
         place_type=case.place_type.value if case.place_type else None,
         facility_kind=case.facility_kind.value if case.facility_kind else None,
         waiting_since=case.waiting_since,

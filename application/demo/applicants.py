@@ -17,7 +17,14 @@ from application.demo.documentation import CaseDocumentation, documentation_step
 from application.demo.stage import Stage
 from domain.case import ON_LIST, YOUNGER_PERSON_AGE
 from domain.identity import age_on, synthetic_identity_number
-from domain.values import IPLOS_VARIABLES, Channel, ClosureReason, DementiaFinding, PlaceType
+from domain.values import (
+    IPLOS_VARIABLES,
+    Channel,
+    ClosureReason,
+    DeliveryChannel,
+    DementiaFinding,
+    PlaceType,
+)
 
 _ORD, _SCR, _REI = PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED
 
@@ -140,6 +147,12 @@ class Applicants(Stage):
             can_be_cared_for_safely_at_home=None if kind == "rejection" else waiting,
             alternatives_at_home=self.w.alternatives_at_home if young else None,
             interim_services=list(self.rng.choice(self.w.interim)) if waiting else None)
+        # R14: the letter goes to the digital mailbox the same day (received that day, as
+        # usual: the complaint deadline runs from then). No command id of its own: the
+        # story's ids (and so its ties in the one order) stay as they were.
+        self.do("record_decision_sent", self.m, case_id, decision_id, sent_on=self.today,
+                channel=DeliveryChannel.DIGITAL_MAILBOX, recorded_by="Tildelingsenheten",
+                with_id=False, command_id=self.sequel_id("sent"))
         self.watch[case_id] = None
         if follow:
             self.after_decision(case_id, decision_id, kind, complaints)

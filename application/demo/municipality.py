@@ -204,6 +204,9 @@ class Words:
         "rejection": "Datteren mener moren ikke er trygg hjemme og ber om langtidsopphold",
         "waiting_list": "Mener behovet tilsier langtidsopphold straks, ikke venteliste",
         "late": "Klagen kommer sent fordi vedtaket ble sendt til feil adresse",
+        "late_taken_up": "Klagen tas under behandling selv om fristen er oversittet: "
+                         "vedtaket ble sendt til feil adresse, og klageren kan ikke lastes "
+                         "for at klagen kom for sent (forvaltningsloven § 31)",
         "upheld": "Klagen tas til følge: ny medisinsk informasjon viser varig behov for "
                   "heldøgns omsorg",
         "not_upheld": "Ny vurdering gir samme resultat; klagen oversendes Statsforvalteren",

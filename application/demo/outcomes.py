@@ -68,6 +68,8 @@ class Outcomes(Stage):
         paths, rng = self.town.complaint_paths, self.rng
         path = paths[self.complaints_planned % len(paths)]
         self.complaints_planned += 1
+        # R14: sent to the digital mailbox on the decision's day, so a complaint 33 days on
+        # is late (four weeks from the receipt)
         self.later(rng.randint(33, 45) if path == "late" else rng.randint(5, 20), 15 * 60,
                    self.register_complaint, case_id, decision_id, path)
 
@@ -83,7 +85,8 @@ class Outcomes(Stage):
         self.at(day, 15 * 60, partial(
             self.do, "record_reconsideration", m, complaint_id, upheld=upheld,
             reasoning=w.complaint["upheld" if upheld else "not_upheld"],
-            decided_by=w.head_of_unit, decided_on=day))
+            decided_by=w.head_of_unit, decided_on=day,
+            late_reason=w.complaint["late_taken_up"] if path == "late" else None))
         if not upheld:
             day += timedelta(days=rng.randint(1, 3))
             self.at(day, 15 * 60, partial(self.do, "forward_complaint", m, complaint_id,

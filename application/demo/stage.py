@@ -109,6 +109,11 @@ class Stage:
                 UUID(str(last.originator_id)), last.originator_version)))
         return result
 
+    def sequel_id(self, what: str) -> str:
+        """A command id for a command that follows the last one (``what`` it is), without
+        counting a step: the ids the story derives from the count stay as they were."""
+        return f"demo/{self.town.seed}/{self.m}/{self.today}/{self.serial}/{what}"
+
     def close(self) -> None:
         self.svc.close()
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from application.demo.stage import Stage
 from domain.case import ON_LIST, CaseStatus, GuaranteeStatus
-from domain.values import BreachChoice, PlaceType, PriorityFactor
+from domain.values import BreachChoice, DeliveryChannel, PlaceType, PriorityFactor
 
 _ORD, _REI = PlaceType.ORDINARY, PlaceType.REINFORCED
 _WAITING = CaseStatus.WAITING
@@ -69,8 +69,13 @@ class WaitingList(Stage):
     def urgent(self, case_id: UUID, bridge: bool = True) -> None:
         """R15: no longer safe at home: a grant, first on the list."""
         if self.case(case_id).status is _WAITING:
-            self.do("mark_urgent", self.m, case_id, reason=self.rng.choice(self.w.urgency),
-                    assessed_by=self.rng.choice(self.w.doctors))
+            granted = self.do("mark_urgent", self.m, case_id,
+                              reason=self.rng.choice(self.w.urgency),
+                              assessed_by=self.rng.choice(self.w.doctors))
+            if granted is not None:  # R14: handed over at the visit that found it
+                self.do("record_decision_sent", self.m, case_id, granted, sent_on=self.today,
+                        channel=DeliveryChannel.HANDED_OVER, recorded_by="Tildelingsenheten",
+                        with_id=False, command_id=self.sequel_id("sent"))
             if bridge and self.rng.random() < self.s.bridging_grant:
                 self.bridge(case_id)
 

@@ -33,7 +33,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from domain.base import Base, add_weeks, local_date
+from domain.base import Base, local_date
 from domain.case.lifecycle import CaseStatus, require
 from domain.case.state import AccompanyingStay, CaseState, Decision, Offer
 from domain.errors import InvalidState, InvalidValue, RuleViolation
@@ -58,14 +58,13 @@ ACCOMPANYING_LEGAL_BASIS = {
 _LET_GO = (OfferStatus.DECLINED, OfferStatus.WITHDRAWN, OfferStatus.LAPSED)
 
 
-def _complaint_fields(municipality: str, day: date) -> dict[str, object]:
-    from domain.case.decisions import COMPLAINT_RIGHT, COMPLAINT_WEEKS
+def _complaint_fields() -> dict[str, object]:
+    """R14: the right to complain and where, as on every decision. No deadline date: it
+    runs four weeks from the person's receipt (:mod:`domain.case.delivery`), recorded on
+    the decision like any other's."""
+    from domain.case.decisions import COMPLAINT_RIGHT, COMPLAINT_TO
 
-    return dict(
-        complaint_right=COMPLAINT_RIGHT, complaint_deadline=add_weeks(day, COMPLAINT_WEEKS),
-        complaint_to=(f"Klagen sendes til tildelingsenheten i kommune {municipality}, som "
-                      "vurderer saken på nytt og sender den til Statsforvalteren om klagen "
-                      "ikke tas til følge."))
+    return dict(complaint_right=COMPLAINT_RIGHT, complaint_to=COMPLAINT_TO)
 
 
 class Accompanying(CaseState):
@@ -82,7 +81,6 @@ class Accompanying(CaseState):
         decided_by: str
         decided_on: date
         complaint_right: str
-        complaint_deadline: date
         complaint_to: str
         policy_version: int
 
@@ -135,7 +133,6 @@ class Accompanying(CaseState):
         decided_by: str
         decided_on: date
         complaint_right: str
-        complaint_deadline: date
         complaint_to: str
         policy_version: int
 
@@ -216,7 +213,7 @@ class Accompanying(CaseState):
             decision_id=decision_id, resident_case_id=resident.id, wish=wish.strip(),
             legal_basis=ACCOMPANYING_LEGAL_BASIS[ACCOMPANYING_STAY], grounds=grounds.strip(),
             decided_by=decided_by.strip(), decided_on=day, policy_version=policy_version,
-            **_complaint_fields(self.municipality, day))
+            **_complaint_fields())
         return decision_id
 
     def make_accompanying_offer(self, now: datetime, *, offer_id: UUID, resident_case_id: UUID,
@@ -307,7 +304,7 @@ class Accompanying(CaseState):
             decision_id=decision_id, outcome=outcome, ended_on=ended_on,
             legal_basis=ACCOMPANYING_LEGAL_BASIS[kind], grounds=grounds.strip(),
             decided_by=decided_by.strip(), decided_on=day, policy_version=policy_version,
-            **_complaint_fields(self.municipality, day))
+            **_complaint_fields())
         if ended_on is not None:
             self.end_stay(now, reason=StayEndReason.MOVED, ended_on=ended_on,
                           command_id=command_id)

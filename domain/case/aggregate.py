@@ -3,9 +3,10 @@
 priority (§ 3-3), offers, the guarantee (§ 3-4), admission and closure.
 
 The case is one aggregate; its concepts each live in a module of their own, with their events
-and commands (:mod:`.intake`, :mod:`.decisions`, :mod:`.priority`, :mod:`.spouses`,
-:mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`), and every command
-consults the one state machine in :mod:`.lifecycle`. The guarantee's state is :mod:`.guarantee`'s.
+and commands (:mod:`.intake`, :mod:`.decisions`, :mod:`.delivery`, :mod:`.priority`,
+:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`), and
+every command consults the one state machine in :mod:`.lifecycle`. The guarantee's state is
+:mod:`.guarantee`'s.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from domain.base import Base, check_municipality, local_date
 from domain.case.accompanying import Accompanying
 from domain.case.breaches import Breaches
 from domain.case.decisions import Decisions
+from domain.case.delivery import Delivery
 from domain.case.guarantee import Guarantee
 from domain.case.intake import Intake
 from domain.case.lifecycle import OPEN, CaseStatus
@@ -31,8 +33,8 @@ from domain.identity import IdentityNumber
 from domain.values import Channel, DeclinedOfferEffect, Person
 
 
-class Case(Intake, Decisions, Priority, Spouses, Accompanying, Offers, Stays, Breaches,
-           Base):
+class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers, Stays,
+           Breaches, Base):
     Event = CaseEvent
 
     class ApplicationReceived(CaseEvent, Base.Created):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.base import Base, add_months, add_weeks, local_date
+from domain.base import Base, add_months, local_date
 from domain.case.lifecycle import CaseStatus, require
 from domain.case.state import CaseState, Decision
 from domain.errors import InvalidValue, MissingDocumentation, RuleViolation
@@ -29,21 +29,41 @@ from domain.values import (
 
 #: R3 (§ 1-3 c): younger person means under 67 on the date of the decision.
 YOUNGER_PERSON_AGE = 67
-#: R14 (pasient- og brukerrettighetsloven § 7-5): the complaint deadline is four weeks.
-COMPLAINT_WEEKS = 4
 
+#: R14: the legal basis (hjemmel) of every decision names the municipality's duty, the
+#: person's right and the regulation by its name (seed 002, 5.3.1; the letter adds "for ...
+#: kommune").
+MUNICIPAL_DUTY = "helse- og omsorgstjenesteloven § 3-2 a"
+PERSONS_RIGHT = "pasient- og brukerrettighetsloven § 2-1 e"
+REGULATION = ("Kommunal forskrift om kriterier for langtidsopphold i sykehjem eller "
+              "tilsvarende bolig særskilt tilrettelagt for heldøgns tjenester")
+#: The regulation's paragraphs each kind of decision rests on.
+REGULATION_PARAGRAPHS = {
+    "grant": "§ 2-1 første ledd",
+    "waiting_list": "§ 2-1 annet og tredje ledd og § 3-2",
+    "rejection": "§ 2-1",
+}
+LEGAL_BASIS = {
+    kind: f"{MUNICIPAL_DUTY}, {PERSONS_RIGHT} og {REGULATION[0].lower()}{REGULATION[1:]} "
+          f"{paragraphs}"
+    for kind, paragraphs in REGULATION_PARAGRAPHS.items()
+}
+#: The standard bases an earlier release wrote on its decisions (they named neither the
+#: person's right nor the regulation's title); the letter states the basis in full for them.
+EARLIER_LEGAL_BASIS = frozenset({
+    "helse- og omsorgstjenesteloven § 3-2 a og kommunal forskrift § 2-1 første ledd",
+    "helse- og omsorgstjenesteloven § 3-2 a og kommunal forskrift § 2-1 annet og tredje ledd "
+    "og § 3-2",
+    "helse- og omsorgstjenesteloven § 3-2 a og kommunal forskrift § 2-1",
+})
 COMPLAINT_RIGHT = (
     "Du kan klage på vedtaket etter pasient- og brukerrettighetsloven § 7-2. "
-    "Klagefristen er fire uker fra du mottok vedtaket (§ 7-5)."
+    "Klagefristen er fire uker fra du mottok vedtaket (§ 7-5, forvaltningsloven § 29)."
 )
-LEGAL_BASIS = {
-    "grant": "helse- og omsorgstjenesteloven § 3-2 a og kommunal forskrift § 2-1 første ledd",
-    "waiting_list": (
-        "helse- og omsorgstjenesteloven § 3-2 a og kommunal forskrift § 2-1 annet og "
-        "tredje ledd og § 3-2"
-    ),
-    "rejection": "helse- og omsorgstjenesteloven § 3-2 a og kommunal forskrift § 2-1",
-}
+COMPLAINT_TO = (
+    "Klagen sendes til tildelingsenheten, som vurderer saken på nytt og sender den til "
+    "Statsforvalteren om klagen ikke tas til følge."
+)
 _STATUS = {"grant": CaseStatus.GRANTED, "waiting_list": CaseStatus.WAITING,
            "rejection": CaseStatus.REJECTED}
 
@@ -67,10 +87,12 @@ class Decisions(CaseState):
         Version 2 added ``urgent`` (the grant records that the person can no longer be cared
         for safely at home, R15), ``review_every_months`` and ``iplos_max_age_months`` (R27),
         ``grant_alert_days`` (R4) and ``waiting_since_kept`` (R21, R23: a decision after a
-        complaint that keeps an earlier waiting-list date).
+        complaint that keeps an earlier waiting-list date). Version 3 dropped
+        ``complaint_deadline``: four weeks from the decision date, which is not the law —
+        the deadline runs from the person's receipt (R14, :mod:`domain.case.delivery`).
         """
 
-        class_version = 2
+        class_version = 3
 
         decision_id: UUID
         kind: str
@@ -81,7 +103,6 @@ class Decisions(CaseState):
         decided_by: str
         decided_on: date
         complaint_right: str
-        complaint_deadline: date
         complaint_to: str
         policy_version: int
         guarantee_months: int | None
@@ -101,6 +122,10 @@ class Decisions(CaseState):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(urgent=False, review_every_months=3, grant_alert_days=3,
                          iplos_max_age_months=12, waiting_since_kept=None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.pop("complaint_deadline", None)
 
         def on(self, case: Decisions) -> None:
             case.decisions.append(
@@ -314,12 +339,7 @@ class Decisions(CaseState):
             decided_by=decided_by,
             decided_on=day,
             complaint_right=COMPLAINT_RIGHT,
-            complaint_deadline=add_weeks(day, COMPLAINT_WEEKS),
-            complaint_to=(
-                f"Klagen sendes til tildelingsenheten i kommune {self.municipality}, som "
-                "vurderer saken på nytt og sender den til Statsforvalteren om klagen ikke "
-                "tas til følge."
-            ),
+            complaint_to=COMPLAINT_TO,
             policy_version=policy_version,
             guarantee_months=policy.guarantee_months if waiting else None,
             deadline=deadline,
@@ -376,5 +396,6 @@ class Decisions(CaseState):
                            services=list(services), recorded_by=recorded_by)
 
 
-__all__ = ["COMPLAINT_RIGHT", "COMPLAINT_WEEKS", "LEGAL_BASIS", "YOUNGER_PERSON_AGE",
-           "Decisions", "OfferStatus", "fitting_place_types"]
+__all__ = ["COMPLAINT_RIGHT", "COMPLAINT_TO", "EARLIER_LEGAL_BASIS", "LEGAL_BASIS",
+           "MUNICIPAL_DUTY", "PERSONS_RIGHT", "REGULATION", "REGULATION_PARAGRAPHS",
+           "YOUNGER_PERSON_AGE", "Decisions", "OfferStatus", "fitting_place_types"]

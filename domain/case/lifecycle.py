@@ -65,6 +65,9 @@ ALLOWED: dict[str, frozenset[CaseStatus]] = {
     "decide_accompanying_stay": frozenset({_R, _G, _W, _X}),
     "follow_resident_offer": frozenset({_A}),
     "conclude_accompanying_stay": frozenset({_S}),
+    # R14: when a decision was sent and received is a fact about the past, recorded whatever
+    # the case has come to since (a rejection's letter is sent after the rejection)
+    "record_delivery": frozenset(CaseStatus),
     "record_interim_services": ON_LIST,
     "assess_priority": frozenset({_R, _G, _W}),
     "mark_urgent": frozenset({_W, _G}),

@@ -20,6 +20,7 @@ from domain.values import (
     Channel,
     ClosureReason,
     DeclinedOfferEffect,
+    DeliveryChannel,
     DementiaFinding,
     FacilityKind,
     InterimService,
@@ -50,6 +51,11 @@ class Decision:
     policy_version: int
     deadline: date | None
     facility_kind: FacilityKind | None = None
+    #: R14: when and how the decision was sent, and when the person received it
+    #: (:mod:`domain.case.delivery`); None until recorded.
+    sent_on: date | None = None
+    channel: DeliveryChannel | None = None
+    received_on: date | None = None
 
 
 @dataclass

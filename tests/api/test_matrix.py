@@ -83,6 +83,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         to_on="2026-03-02")),
     ("POST", "/cases/{case_id}/decisions"): Entry(frozenset({AO}), 404, _b(
         kind="rejection", grounds="g")),
+    ("POST", "/cases/{case_id}/decisions/{decision_id}/sending"): Entry(
+        frozenset({AO}), 404, _b(sent_on="{today}", channel="post"),
+        path={"case_id": "{case_a}", "decision_id": "{decision_a}"}),
+    ("POST", "/cases/{case_id}/decisions/{decision_id}/receipt"): Entry(
+        frozenset({AO}), 404, _b(received_on="{today}"),
+        path={"case_id": "{case_a}", "decision_id": "{decision_a}"}),
     ("POST", "/cases/{case_id}/interim-services"): Entry(frozenset({AO}), 404, _b(
         services=[{"service": "s", "extent": "e"}])),
     ("POST", "/cases/{case_id}/priority"): Entry(frozenset({AO}), 404, _b(

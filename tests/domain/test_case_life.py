@@ -604,10 +604,9 @@ def test_every_case_command_consults_the_state_machine():
     import inspect
 
     from domain.case import ALLOWED, Case
-
-    names = set(ALLOWED)
     from domain.case.state import CaseState
 
+    names = set(ALLOWED)
     source = "".join(inspect.getsource(c) for c in Case.__mro__[1:]
                      if issubclass(c, CaseState) and c is not CaseState)
     for command in names:

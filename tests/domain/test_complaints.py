@@ -1,19 +1,21 @@
 """R21 complaints (klage; pbrl. § 7-2, fvl. §§ 28–34): the order of the steps, the complaint
-deadline (klagefrist, four weeks: R14), tenancy, bad input and retries.
+deadline (klagefrist, four weeks from the person's receipt of the decision: R14), a late
+complaint taken up with a reason (fvl. § 31), tenancy, bad input and retries.
 
 These run the application layer on an in-memory SQLite store, like test_rules.py.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from domain.base import local_date
 from domain.complaint import ComplaintOutcome, ComplaintStatus, ComplaintSubject
-from domain.errors import InvalidState, InvalidValue, NotFound
+from domain.errors import InvalidState, InvalidValue, NotFound, RuleViolation
+from domain.values import DeliveryChannel
 from tests.builders import MUNICIPALITY, OTHER_MUNICIPALITY, place, waiting_case
 
 M = MUNICIPALITY
@@ -30,8 +32,8 @@ def today(clock):
 
 @pytest.fixture
 def decided(memory_service, clock):
-    """A waiting-list decision made today (2 March 2026); its complaint deadline is 30
-    March."""
+    """A waiting-list decision made today (Monday 2 March 2026); its sending is not
+    recorded, so its complaint deadline is not known yet."""
     case_id = waiting_case(memory_service)
     return case_id, memory_service.get_case(M, case_id).decisions[0]
 
@@ -43,40 +45,134 @@ def register(svc, clock, case_id, subject_id, against=DECISION, **kw):
     return svc.register_complaint(M, case_id, **args)
 
 
-def test_r21_r14_complaint_on_the_last_day_of_the_deadline_is_in_time(memory_service, clock,
-                                                                       decided):
+def sent(svc, case_id, decision, **kw):
+    args = dict(sent_on=decision.decided_on, channel=DeliveryChannel.POST,
+                recorded_by="Saksbehandler Lie")
+    args.update(kw)
+    svc.record_decision_sent(M, case_id, decision.decision_id, **args)
+
+
+def test_r14_complaint_deadline_counts_from_receipt(memory_service, clock, decided):
+    """Four weeks from the day the person received the decision (pbrl. § 7-5, fvl. § 29),
+    not from the decision date: sent on 2 March, received on Friday 6 March, the deadline is
+    3 April; a complaint received that day is in time, one the day after is late."""
     case_id, decision = decided
-    clock.advance(days=28)  # four weeks (pbrl. § 7-5): 30 March
+    clock.advance(days=4)
+    sent(memory_service, case_id, decision, received_on=date(2026, 3, 6))
+    clock.advance(days=29)  # 4 April
+    in_time = memory_service.get_complaint(M, register(
+        memory_service, clock, case_id, decision.decision_id, received_on=date(2026, 4, 3)))
+    assert in_time.complaint_deadline == date(2026, 4, 3)
+    assert in_time.deadline_basis == "received" and in_time.late is False
+    assert in_time.status is ComplaintStatus.RECEIVED
+    assert in_time.case_id == case_id and in_time.against is DECISION
+    late = memory_service.get_complaint(M, register(
+        memory_service, clock, case_id, decision.decision_id, received_on=date(2026, 4, 4)))
+    assert late.late is True
+    assert late.status is ComplaintStatus.RECEIVED  # registered all the same (fvl. § 31)
+
+
+def test_r14_a_receipt_recorded_later_counts(memory_service, clock, decided):
+    case_id, decision = decided
+    sent(memory_service, case_id, decision)  # by post: taken as received on 5 March
+    clock.advance(days=10)
+    memory_service.record_decision_received(M, case_id, decision.decision_id,
+                                            received_on=date(2026, 3, 9), recorded_by="x")
+    clock.advance(days=30)
+    complaint = memory_service.get_complaint(M, register(
+        memory_service, clock, case_id, decision.decision_id, received_on=date(2026, 4, 6)))
+    assert complaint.deadline_basis == "received"
+    assert complaint.complaint_deadline == date(2026, 4, 6) and complaint.late is False
+
+
+@pytest.mark.parametrize(("sent_on", "channel", "deadline"), [
+    # Monday by post: three working days, Thursday 5 March, + 4 weeks
+    (date(2026, 3, 2), DeliveryChannel.POST, date(2026, 4, 2)),
+    # Friday by post: Monday, Tuesday, Wednesday 11 March, + 4 weeks
+    (date(2026, 3, 6), DeliveryChannel.POST, date(2026, 4, 8)),
+    # the digital mailbox and a letter handed over: the same day
+    (date(2026, 3, 6), DeliveryChannel.DIGITAL_MAILBOX, date(2026, 4, 3)),
+    (date(2026, 3, 6), DeliveryChannel.HANDED_OVER, date(2026, 4, 3)),
+])
+def test_r14_late_only_against_receipt_or_sending_plus_delivery(
+        memory_service, clock, decided, sent_on, channel, deadline):
+    """Only the sending known: the sending day plus the usual delivery time, plus four
+    weeks. A letter handed over is received the day it is handed over."""
+    case_id, decision = decided
+    clock.advance(days=(sent_on - today(clock)).days)
+    sent(memory_service, case_id, decision, sent_on=sent_on, channel=channel)
+    clock.advance(days=60)
+    on_time = memory_service.get_complaint(M, register(
+        memory_service, clock, case_id, decision.decision_id, received_on=deadline))
+    basis = "received" if channel is DeliveryChannel.HANDED_OVER else "sent"
+    assert (on_time.complaint_deadline, on_time.deadline_basis) == (deadline, basis)
+    assert on_time.late is False
+    late = memory_service.get_complaint(M, register(
+        memory_service, clock, case_id, decision.decision_id,
+        received_on=deadline + timedelta(days=1)))
+    assert late.late is True
+
+
+def test_r14_never_late_by_guess_when_neither_sending_nor_receipt_is_recorded(
+        memory_service, clock, decided):
+    case_id, decision = decided
+    clock.advance(days=120)
     complaint = memory_service.get_complaint(M, register(memory_service, clock, case_id,
                                                          decision.decision_id))
-    assert complaint.complaint_deadline == decision.decided_on + timedelta(weeks=4)
-    assert complaint.received_on == complaint.complaint_deadline
-    assert complaint.late is False
-    assert complaint.status is ComplaintStatus.RECEIVED
-    assert complaint.case_id == case_id and complaint.against is DECISION
+    assert complaint.deadline_basis == "unknown"
+    assert complaint.complaint_deadline is None and complaint.late is None
 
 
-def test_r21_late_complaint_is_registered_and_flagged(memory_service, clock, decided):
-    case_id, decision = decided
-    clock.advance(days=40)
-    complaint_id = register(memory_service, clock, case_id, decision.decision_id,
-                            received_on=today(clock) - timedelta(days=11))  # day 29
-    complaint = memory_service.get_complaint(M, complaint_id)
-    assert complaint.late is True
-    assert complaint.status is ComplaintStatus.RECEIVED  # registered all the same (fvl. § 31)
-
-
-def test_r21_complaint_against_an_offer_counts_from_the_offer(memory_service, clock, decided):
+def test_r14_complaint_against_an_offer_has_no_deadline_from_the_offer_date(
+        memory_service, clock, decided):
+    """An offer's sending is not recorded: its deadline is unknown, never four weeks from
+    the day it was made."""
     case_id, _ = decided
     clock.advance(days=20)
     offer_id = memory_service.make_offer(M, case_id, made_by="TE",
                                          place_id=place(memory_service))
-    clock.advance(days=27)
+    clock.advance(days=60)
     complaint = memory_service.get_complaint(M, register(memory_service, clock, case_id,
                                                          offer_id, against="offer"))
     assert complaint.against is OFFER and complaint.subject_id == offer_id
-    assert complaint.subject_date == today(clock) - timedelta(days=27)
-    assert complaint.late is False  # 47 days after the decision, 27 after the offer
+    assert complaint.subject_date == today(clock) - timedelta(days=60)
+    assert complaint.late is None and complaint.complaint_deadline is None
+
+
+def test_r21_late_complaint_taken_up_with_a_reason(memory_service, clock, decided):
+    """A complaint received after the deadline may still be taken up (fvl. § 31): the
+    reconsideration records why, and is refused without it (nothing written)."""
+    case_id, decision = decided
+    sent(memory_service, case_id, decision, channel=DeliveryChannel.HANDED_OVER)
+    clock.advance(days=40)
+    complaint_id = register(memory_service, clock, case_id, decision.decision_id)
+    assert memory_service.get_complaint(M, complaint_id).late is True
+    before = events(memory_service)
+    for reason in (None, "   "):
+        with pytest.raises(RuleViolation) as err:
+            memory_service.record_reconsideration(
+                M, complaint_id, upheld=False, reasoning="Ingen nye opplysninger",
+                decided_by="Leder", decided_on=today(clock), late_reason=reason)
+        assert err.value.rule == "R21" and err.value.field == "late_reason"
+        assert err.value.missing == ("late_reason",)
+    assert events(memory_service) == before
+    memory_service.record_reconsideration(
+        M, complaint_id, upheld=False, reasoning="Ingen nye opplysninger",
+        decided_by="Leder", decided_on=today(clock),
+        late_reason="Vedtaket ble sendt til feil adresse")
+    reconsidered = [e for e in memory_service.events.get(complaint_id)
+                    if type(e).__name__ == "Reconsidered"]
+    assert reconsidered[0].late_reason == "Vedtaket ble sendt til feil adresse"
+    assert memory_service.get_complaint(M, complaint_id).status is \
+        ComplaintStatus.AWAITING_FORWARDING
+
+
+def test_r21_a_complaint_in_time_needs_no_late_reason(memory_service, clock, decided):
+    case_id, decision = decided
+    complaint_id = register(memory_service, clock, case_id, decision.decision_id)
+    memory_service.record_reconsideration(M, complaint_id, upheld=True, reasoning="Omgjøres",
+                                          decided_by="Leder", decided_on=today(clock))
+    assert memory_service.get_complaint(M, complaint_id).status is ComplaintStatus.UPHELD
 
 
 def test_r21_subject_must_be_on_that_case(memory_service, clock, decided):

@@ -178,9 +178,12 @@ def test_r14_decision_states_grounds_complaint_right_and_deadline(memory_service
     decide_waiting(memory_service, case_id)
     made = next(e for e in memory_service.events.get(case_id)
             if type(e).__name__ == "DecisionMade")
-    assert made.legal_basis.startswith("helse- og omsorgstjenesteloven")
+    assert made.legal_basis.startswith("helse- og omsorgstjenesteloven § 3-2 a")
+    assert "pasient- og brukerrettighetsloven § 2-1 e" in made.legal_basis  # the right
+    assert "kommunal forskrift om kriterier for langtidsopphold i sykehjem" in made.legal_basis
     assert "§ 7-2" in made.complaint_right
-    assert made.complaint_deadline == made.decided_on + timedelta(weeks=4)
+    assert "fire uker fra du mottok" in made.complaint_right
+    assert not hasattr(made, "complaint_deadline")  # never a date from the decision date
     assert "Statsforvalteren" in made.complaint_to
     assert made.policy_version == 1
     assert made.interim_services == INTERIM

@@ -11,6 +11,7 @@ import pytest
 
 from domain.base import local_date
 from domain.complaint import ComplaintOutcome, ComplaintSubject
+from domain.values import DeliveryChannel
 from projections.read_side import ReadSide
 from tests.builders import MUNICIPALITY, OTHER_MUNICIPALITY, place, waiting_case
 
@@ -29,7 +30,11 @@ def read(service):
 def test_r21_story_complaint_to_statsforvalteren(service, clock, read):
     case_id = waiting_case(service, name="Ingrid Berg")
     decision = service.get_case(M, case_id).decisions[0]
-    clock.advance(days=9)
+    clock.advance(days=1)
+    service.record_decision_sent(M, case_id, decision.decision_id,
+                                 sent_on=decision.decided_on, channel=DeliveryChannel.POST,
+                                 received_on=local_date(clock.now()), recorded_by="TE")
+    clock.advance(days=8)
     complaint_id = service.register_complaint(
         M, case_id, against=ComplaintSubject.DECISION, subject_id=decision.decision_id,
         received_on=local_date(clock.now()) - timedelta(days=1),
@@ -59,11 +64,14 @@ def test_r21_story_complaint_to_statsforvalteren(service, clock, read):
     assert row["complaint_id"] == str(complaint_id) and row["case_id"] == str(case_id)
     assert row["status"] == "decided"
     assert row["against"] == "decision" and row["subject_id"] == str(decision.decision_id)
-    assert row["subject_date"] == "2026-03-02" and row["complaint_deadline"] == "2026-03-30"
+    # R14: four weeks from the receipt (3 March), not from the decision (2 March)
+    assert row["subject_date"] == "2026-03-02" and row["complaint_deadline"] == "2026-03-31"
+    assert row["deadline_basis"] == "received"
     assert row["received_on"] == "2026-03-10" and row["late"] is False
     assert row["reconsideration"] == {"upheld": False,
                                       "reasoning": "Ny vurdering gir samme resultat",
-                                      "decided_by": "Leder Dahl", "decided_on": "2026-03-25"}
+                                      "decided_by": "Leder Dahl", "decided_on": "2026-03-25",
+                                      "late_reason": None}
     assert row["forwarding"] == {"forwarded_on": "2026-03-26", "forwarded_by": "Leder Dahl",
                                  "to": "Statsforvalteren"}
     assert row["outcome"] == {"outcome": "confirmed", "decided_on": "2026-05-10",
@@ -98,6 +106,9 @@ def test_r21_story_complaint_to_statsforvalteren(service, clock, read):
 
 def test_r21_complaints_of_a_municipality_and_of_a_case(service, clock, read):
     first = waiting_case(service, name="Anna")
+    service.record_decision_sent(M, first, service.get_case(M, first).decisions[0].decision_id,
+                                 sent_on=local_date(clock.now()),
+                                 channel=DeliveryChannel.DIGITAL_MAILBOX, recorded_by="TE")
     second = waiting_case(service, name="Bjørn")
     offer = service.make_offer(M, second, made_by="TE", place_id=place(service))
     clock.advance(days=35)
@@ -117,7 +128,7 @@ def test_r21_complaints_of_a_municipality_and_of_a_case(service, clock, read):
     assert [r["complaint_id"] for r in rows] == [str(on_offer), str(late)]  # by receipt
     by_id = {r["complaint_id"]: r for r in rows}
     assert by_id[str(late)]["late"] is True and by_id[str(late)]["status"] == "received"
-    assert by_id[str(on_offer)]["late"] is False
+    assert by_id[str(on_offer)]["late"] is None  # R14: an offer's receipt is not recorded
     assert by_id[str(on_offer)]["status"] == "upheld"
     assert by_id[str(on_offer)]["against"] == "offer"
     assert [r["complaint_id"] for r in read.complaints(M, first)] == [str(late)]

@@ -11,6 +11,7 @@ import pytest
 
 from application.errors import ConcurrencyConflict
 from application.service import AllocationService
+from domain.base import local_date
 from domain.errors import InvalidState, NotFound
 from domain.values import Channel, PlaceType
 from tests.builders import (
@@ -237,3 +238,60 @@ def test_identity_numbers_never_reach_the_log(service, caplog):
     assert caplog.records, "the service logs its commands"
     assert number not in caplog.text
     assert number not in repr(service.get_case(M, case_id).person)
+
+
+def test_r14_decisions_and_complaints_of_the_earlier_versions_are_upcast(service, clock):
+    """DecisionMade v2 carried a complaint deadline four weeks from the decision date, and
+    Complaint.Registered v1 a late flag counted from it: read back, the decision has no such
+    deadline, and the complaint's deadline is unknown (never late by guess); a
+    Reconsidered v1 has no late reason."""
+    import json
+
+    from eventsourcing.persistence import StoredEvent
+
+    case_id = waiting_case(service)
+    decision_id = service.get_case(M, case_id).decisions[0].decision_id
+    clock.advance(days=40)
+    complaint_id = service.register_complaint(
+        M, case_id, against="decision", subject_id=decision_id,
+        received_on=local_date(clock.now()), grounds="Uenig", registered_by="TE")
+    service.record_reconsideration(M, complaint_id, upheld=True, reasoning="Omgjøres",
+                                   decided_by="Leder", decided_on=local_date(clock.now()))
+
+    def copy(stream_id, change):
+        new_id = uuid.uuid4()
+        stored = service.recorder.select_events(stream_id)
+        events = []
+        for s in stored:
+            state = json.loads(s.state)
+            change(s.topic, state)
+            events.append(StoredEvent(originator_id=new_id,
+                                      originator_version=s.originator_version,
+                                      topic=s.topic, state=json.dumps(state).encode()))
+        service.recorder.insert_events(events)
+        return new_id
+
+    def old_decision(topic, state):
+        if topic.endswith("DecisionMade"):
+            assert state["class_version"] == 3
+            state.update(class_version=2, complaint_deadline={"_type_": "date_iso",
+                                                              "_data_": "2026-03-30"})
+
+    def old_complaint(topic, state):
+        if topic.endswith("Registered"):
+            assert state["class_version"] == 2
+            del state["class_version"], state["deadline_basis"]
+            state.update(late=True, complaint_deadline={"_type_": "date_iso",
+                                                        "_data_": "2026-03-30"})
+        if topic.endswith("Reconsidered"):
+            del state["class_version"], state["late_reason"]
+
+    old_case = copy(case_id, old_decision)
+    made = [e for e in service.events.get(old_case) if type(e).__name__ == "DecisionMade"]
+    assert not hasattr(made[0], "complaint_deadline")
+    assert service.get_case(M, old_case).decisions[0].decision_id == decision_id
+    old = service.get_complaint(M, copy(complaint_id, old_complaint))
+    assert (old.late, old.complaint_deadline, old.deadline_basis) == (None, None, "unknown")
+    reconsidered = [e for e in service.events.get(old.id)
+                    if type(e).__name__ == "Reconsidered"]
+    assert reconsidered[0].late_reason is None

@@ -4,12 +4,13 @@ re-run, the complaint workflow, and the printable decision letter (R14)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from uuid import UUID
 
 from application.clock import ManualClock
 from application.service import AllocationService
 from domain.case import Case
-from domain.values import PriorityFactor
+from domain.values import DeliveryChannel, PriorityFactor
 from tests.builders import MUNICIPALITY as M
 from tests.builders import START, place, waiting_case
 from tests.pages.conftest import Browser, caught_up
@@ -200,7 +201,7 @@ def test_r14_the_decision_letter_states_basis_grounds_complaint_right_and_deadli
     # four weeks from receipt (§ 7-5): no date computed from the decision date
     assert "Klagefrist:</strong> fire uker fra du mottok dette vedtaket" in html
     assert "30.03.2026" not in html
-    assert "Klagen sendes til tildelingsenheten i kommune 4601" in html  # where
+    assert "Etat for tjenestetildeling<br>Bergen kommune<br>Postboks 7700" in html  # where
     assert "senest 02.06.2026" in html  # the guarantee (R18)
     assert "hjemmesykepleie: tre besøk daglig" in html  # services while waiting
     assert "data-print" in html and "/static/site.css" in html
@@ -238,3 +239,47 @@ def test_event_texts_cover_every_case_event() -> None:
     for cls in events:
         assert cls.__name__ in describe.__code__.co_names, cls.__name__
 
+
+
+# --- the complaint deadline and a late complaint (R14, R21) ----------------------------------
+
+
+def test_r14_the_complaint_page_says_the_deadline_is_unknown_until_the_sending_is_recorded(
+        service: AllocationService, clock: ManualClock, handler: Browser) -> None:
+    case_id = waiting_case(service)
+    clock.advance(days=60)
+    complaint_id = service.register_complaint(
+        M, case_id, against="decision", subject_id=decision_of(service, case_id),
+        received_on=START.date() + timedelta(days=59), grounds="Uenig", registered_by="x")
+    text = handler.get(f"/klage/klager/{complaint_id}").text
+    assert "Ukjent: vedtaket er ikke registrert sendt eller mottatt" in text
+    assert "etter klagefristen" not in text and 'name="late_reason"' not in text
+
+
+def test_r21_late_complaint_taken_up_with_a_reason_on_the_page(
+        service: AllocationService, clock: ManualClock, handler: Browser) -> None:
+    case_id = waiting_case(service)
+    decision_id = decision_of(service, case_id)
+    service.record_decision_sent(M, case_id, decision_id, sent_on=START.date(),
+                                 channel=DeliveryChannel.HANDED_OVER, recorded_by="x")
+    clock.advance(days=40)
+    complaint_id = service.register_complaint(
+        M, case_id, against="decision", subject_id=decision_id,
+        received_on=START.date() + timedelta(days=40), grounds="Uenig", registered_by="x")
+    url = f"/klage/klager/{complaint_id}"
+    page = handler.get(url).text
+    assert "etter klagefristen 30.03.2026" in page  # handed over 2 March: received that day
+    assert "30.03.2026, regnet fra mottak" in page
+    assert 'name="late_reason"' in page
+    refused = handler.post_form(url, f"{url}/ny-vurdering", {
+        "upheld": "nei", "reasoning": "Samme resultat", "decided_on": "2026-04-11",
+        "decided_by": "Ingrid Berg"})
+    assert refused.status_code == 422
+    assert "Den kan likevel tas under behandling (forvaltningsloven § 31)" in refused.text
+    assert service.get_complaint(M, complaint_id).reconsideration is None
+    taken_up = handler.post_form(url, f"{url}/ny-vurdering", {
+        "upheld": "nei", "reasoning": "Samme resultat", "decided_on": "2026-04-11",
+        "decided_by": "Ingrid Berg", "late_reason": "Klageren var innlagt på sykehus"},
+        follow=True)
+    assert taken_up.status_code == 200
+    assert "tatt under behandling selv om fristen var ute: Klageren var innlagt" in taken_up.text

@@ -20,10 +20,12 @@ from uuid import UUID
 
 from application.clock import ManualClock
 from application.service import AllocationService
+from domain.base import local_date
 from domain.errors import DomainError
 from domain.values import (
     BreachChoice,
     ClosureReason,
+    DeliveryChannel,
     FacilityKind,
     PlaceType,
     PolicySettings,
@@ -84,6 +86,15 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
                                 dementia=place_type is PlaceType.SCREENED,
                                 name=f"Person {len(story.cases)}")
             story.cases.append((m, case))
+            # R14: the decision sent, and for every third its receipt (the fold keeps both)
+            decision = service.get_case(m, case).decisions[0].decision_id
+            service.record_decision_sent(m, case, decision, sent_on=local_date(clock.now()),
+                                         channel=DeliveryChannel.POST,
+                                         recorded_by="Saksbehandler")
+            if len(story.cases) % 3 == 0:
+                service.record_decision_received(m, case, decision,
+                                                 received_on=local_date(clock.now()),
+                                                 recorded_by="Saksbehandler")
             clock.advance(minutes=20)
             factors = {f: rng.randint(0, 4) for f in rng.sample(FACTORS, 3)}
             score = settings.suggested_need_score(factors)
