@@ -90,7 +90,9 @@ def test_r18_several_workers_check_deadlines_once_in_the_projector(
     monkeypatch.setattr(entry.subprocess, "Popen", Projector)
     monkeypatch.setattr(entry.uvicorn, "run", serve)
     monkeypatch.setenv("LTO_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("LTO_DEADLINE_CHECK_INTERVAL_S", raising=False)
+    # serve_workers sets these for its workers: registered here so they are undone after
+    monkeypatch.setenv("LTO_DEADLINE_CHECK_INTERVAL_S", "3600")
+    monkeypatch.setenv("LTO_PROJECTOR", "thread")
     entry.serve_workers(3, "127.0.0.1", 8999, ApiSettings(deadline_check_interval_s=600),
                         "banner")
     args = started["projector"]
