@@ -68,6 +68,8 @@ from projections.store import (
     SqlStore,
 )
 
+#: How long (s) a read's PostgreSQL transaction may stay idle between its statements.
+READ_IDLE_TIMEOUT_S = 60.0
 #: The PostgreSQL tracking table (in the tenant's schema). SQLite's is always "tracking".
 PG_TRACKING_TABLE = "lto_rm_tracking"
 #: How replay workers start: "spawn", a fresh interpreter (no inherited connections or
@@ -301,9 +303,18 @@ class _ViewMixin:
 
     @contextmanager
     def reading(self, as_of: datetime | None = None) -> Iterator[SqlStore]:
-        """The read models, current or (``as_of``) as they stood at a moment."""
+        """The read models, current or (``as_of``) as they stood at a moment.
+
+        On PostgreSQL a read's transaction may stay idle between its statements for up to
+        :data:`READ_IDLE_TIMEOUT_S` (not the store's few seconds, meant for writers holding
+        locks): a read decodes rows in Python between its queries, and on a busy server a
+        thread can wait longer than that for its turn; it holds no lock a writer needs."""
         with self.datastore.transaction(commit=False) as c:
-            yield self._store(c, as_of)
+            store = self._store(c, as_of)
+            if self.dialect == "postgres":
+                store.execute("SET LOCAL idle_in_transaction_session_timeout = "
+                              f"'{int(READ_IDLE_TIMEOUT_S * 1000)}ms'")
+            yield store
 
     def drop(self, tracking_name: str, indexes: bool = True) -> None:
         """Drop the read-model tables and forget the position (for a rebuild). Without
