@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--events", type=int, help="events to generate (default 477,000; "
                         "--quick 20,000)")
+    parser.add_argument("--waiting", type=int, help="a generated store's waiting list is "
+                        "topped up to this many persons (default 1,744; --quick 200)")
     parser.add_argument("--db", type=Path, help="the SQLite store (reused when present)")
     parser.add_argument("--schema", help="the PostgreSQL schema (reused when present)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
@@ -193,6 +195,7 @@ def main() -> None:
                         help="a small store (20,000 events), 5 users, 10 s")
     args = parser.parse_args()
     args.events = args.events or (20_000 if args.quick else 477_000)
+    args.waiting = args.waiting if args.waiting is not None else (200 if args.quick else 1744)
     args.users = args.users or (5 if args.quick else 20)
     args.seconds = args.seconds or (10.0 if args.quick else 60.0)
     if args.users < 2:
@@ -204,8 +207,9 @@ def main() -> None:
     try:
         for name in stores:
             t0 = time.perf_counter()
-            with st.prepared(name, events=args.events, db=args.db, schema=args.schema,
-                             keep=args.keep, tmp=tmp / name, say=say) as store:
+            with st.prepared(name, events=args.events, waiting=args.waiting, db=args.db,
+                             schema=args.schema, keep=args.keep, tmp=tmp / name,
+                             say=say) as store:
                 result = run_store(store, args, tmp)
             result["seconds"] = round(time.perf_counter() - t0, 1)
             keep_tmp = keep_tmp or result["errors"] > 0

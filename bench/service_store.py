@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import random
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,89 @@ class Store:
     generated_s: float | None = None  # seconds spent generating it (None: reused)
 
 
+def generate(env: dict[str, str], events: int, waiting: int) -> tuple[int, int]:
+    """The projection benchmark's history (``events``), then its waiting list topped up to
+    ``waiting`` persons (:func:`top_up`). Returns (events generated, persons added)."""
+    gen = _generator()
+    app = AllocationService(env=env)
+    try:
+        history = gen.History(app, events, SEED)
+        written = history.run()
+        have = sum(1 for pool in history.waiting.values() for case in pool.values()
+                   if case.on_waiting_list)
+    finally:
+        app.close()
+    return written, top_up(env, have, waiting)
+
+
+def top_up(env: dict[str, str], have: int, waiting: int, seed: int = 16) -> int:
+    """Bring the waiting list from ``have`` up to ``waiting`` persons through the
+    application's commands (real events, every rule checked), a few minutes after the
+    history's last event: documented, decided, their priority assessed, most with ranked
+    wishes, some couples, some with dementia (as ``bench/allocation_run.py`` does). The
+    generator's history keeps few on the list at its end (its vacancies are filled daily);
+    Oslo's list is 1,744 persons long (issue 16). Returns the persons added."""
+    if have >= waiting:
+        return 0
+    from application.clock import ManualClock
+    from domain.identity import synthetic_identity_number
+    from domain.values import PlaceType
+    from tests.builders import INTERIM, document
+
+    probe = AllocationService(env=env)
+    end = probe.recorder.max_notification_id() or 0
+    [last] = probe.recorder.select_notifications(start=end, limit=1)
+    clock = ManualClock(probe.mapper.to_domain_event(last).timestamp)
+    probe.close()
+    app = AllocationService(env=env, clock=clock)
+    rng = random.Random(seed)
+    facilities = [f"f{f:02d}" for f in range(60)]
+    added, couple = 0, None
+    try:
+        while have + added < waiting:
+            clock.set(clock.now() + timedelta(minutes=2))
+            place_type = rng.choice([PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3
+                                    + [PlaceType.REINFORCED])
+            dementia = place_type is PlaceType.SCREENED
+            # born on days and with serials the generator never uses (its serials are 0-2)
+            number = synthetic_identity_number(date(1938, 1, 1) + timedelta(days=added // 90),
+                                               10 + added % 90)
+            c = app.receive_application(M, identity_number=number,
+                                        name=f"Venter {have + added}")
+            document(app, c, municipality=M, dementia=dementia,
+                     reinforced=place_type is PlaceType.REINFORCED)
+            app.decide(M, c, kind="waiting_list", grounds="Varig behov",
+                       decided_by="Tildelingsenheten", place_type=place_type,
+                       can_be_cared_for_safely_at_home=True, interim_services=INTERIM,
+                       alternatives_at_home="Utvidet hjemmetjeneste prøvd")
+            app.assess_priority(M, c, factors={"function": rng.randint(0, 4),
+                                               "cognitive_failure": rng.randint(0, 4)},
+                                need_score=rng.randint(10, 95), assessor="Sykepleier",
+                                departure_reason="faglig skjønn")
+            if rng.random() < 0.7:
+                app.record_wishes(M, c, facility_ids=rng.sample(facilities,
+                                                                rng.randint(1, 3)))
+            if rng.random() < 0.06:
+                if couple is None:
+                    couple = c
+                else:
+                    app.link_spouses(M, couple, c)
+                    if rng.random() < 0.3:
+                        for one in (couple, c):
+                            app.consent_to_living_apart(M, one, statement="Hver for seg",
+                                                        recorded_by="Saksbehandler")
+                    couple = None
+            added += 1
+    finally:
+        app.close()
+    return added
+
+
 @contextmanager
-def prepared(name: str, *, events: int, db: Path | None, schema: str | None, keep: bool,
-             tmp: Path, say: Any = print) -> Iterator[Store]:
-    """The store, generated when missing; a PostgreSQL schema is dropped afterwards unless
-    ``keep``."""
+def prepared(name: str, *, events: int, waiting: int, db: Path | None, schema: str | None,
+             keep: bool, tmp: Path, say: Any = print) -> Iterator[Store]:
+    """The store, generated when missing (``events``, then the waiting list topped up to
+    ``waiting``); a PostgreSQL schema is dropped afterwards unless ``keep``."""
     drop: str | None = None
     if name == "sqlite":
         path = db or tmp / "events.sqlite"
@@ -96,11 +175,13 @@ def prepared(name: str, *, events: int, db: Path | None, schema: str | None, kee
         drop = None if keep else schema
     try:
         if fresh:
-            say(f"{name}: generating {events:,} events into {store.where} …")
+            say(f"{name}: generating {events:,} events into {store.where}, then the waiting "
+                f"list up to {waiting:,} …")
             t0 = time.perf_counter()
-            n = _generator().generate(store.env, events, SEED)
+            n, added = generate(store.env, events, waiting)
             store.generated_s = round(time.perf_counter() - t0, 1)
-            say(f"{name}: generated {n:,} events in {store.generated_s} s")
+            say(f"{name}: generated {n:,} events and {added:,} persons on the list in "
+                f"{store.generated_s} s")
         else:
             say(f"{name}: reusing {store.where}")
         yield store
