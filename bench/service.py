@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -98,6 +99,7 @@ def manager_token(data_dir: Path, n: int) -> str:
 
 
 def run_store(store: st.Store, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    load_average = round(os.getloadavg()[0], 2)  # a shared machine: was it busy already?
     before = st.facts_before(store.env)
     today = before["history_today"]
     first_month, last_month = st.months_back(today, 24)
@@ -112,7 +114,8 @@ def run_store(store: st.Store, args: argparse.Namespace, tmp: Path) -> dict[str,
                            "history_today": today.isoformat(),
                            "statistics_months": f"{first_month}..{last_month}",
                            "users": args.users,
-                           "server_workers": args.server_workers}
+                           "server_workers": args.server_workers,
+                           "load_average_at_start": load_average}
     rec = load.Recorder()
     try:
         say(f"{store.name}: starting the server …")
@@ -133,7 +136,8 @@ def run_store(store: st.Store, args: argparse.Namespace, tmp: Path) -> dict[str,
             say(f"{store.name}: {args.users} users for {args.seconds} s …")
             out.update(await load.load(server.base, officers, bosses[:managers], world, rec,
                                        args.seconds, args.seed,
-                                       lambda: st.rss_mb(server.pid)))
+                                       lambda: st.rss_mb(server.pid),
+                                       lambda: st.cpu_s(server.pid), st.machine_busy_s))
 
         asyncio.run(measure())
         out["memory_mb"] = round(st.rss_mb(server.pid), 1)
@@ -171,7 +175,9 @@ def report(r: dict[str, Any]) -> None:
     say(f"  health_p95_ms {r['health_p95_ms']} (the floor), case work p50 "
         f"{r['casework_p50_ms']} ms, full mix p50 {r['fullmix_p50_ms']} ms, "
         f"{r['fullmix_rps']} req/s; writes {r['writes']} ({r['writes_share']:.0%} of case "
-        f"work); memory peak {r['memory_peak_mb']} MB; {r['runs_recorded']} runs listed")
+        f"work); memory peak {r['memory_peak_mb']} MB; {r['runs_recorded']} runs listed; "
+        f"CPU cores busy under load: the server {r['server_cpu_cores']}, this client "
+        f"{r['client_cpu_cores']}, other programs {r['others_cpu_cores']}")
     say("  per request (n, p50, p95 ms): " + "; ".join(
         f"{n} {v['n']} {v['p50_ms']} {v['p95_ms']}" for n, v in r["requests"].items()))
 

@@ -366,9 +366,13 @@ async def alone(base: str, officer: str, manager: str, world: World, rec: Record
 
 async def load(base: str, officer_tokens: list[str], manager_tokens: list[str],
                world: World, rec: Recorder, seconds: float, seed: int,
-               sample_rss: Callable[[], float]) -> dict[str, Any]:
+               sample_rss: Callable[[], float], server_cpu: Callable[[], float],
+               machine_busy: Callable[[], float]) -> dict[str, Any]:
     """``len(officer_tokens) + len(manager_tokens)`` users for ``seconds``, the health
-    probe, one allocation run a third in, and the server's memory sampled every second."""
+    probe, one allocation run a third in, and the server's memory sampled every second.
+    The CPU seconds the server, this client and the whole machine used meanwhile tell
+    whether the machine's two cores were the limit, and whose work filled them (others':
+    another program on a shared machine disturbs the figures)."""
     rng = random.Random(seed)
     officers = len(officer_tokens)
     shares: list[list[dict[str, Any]]] = [[] for _ in range(officers)]
@@ -412,8 +416,11 @@ async def load(base: str, officer_tokens: list[str], manager_tokens: list[str],
     async with client(base, officer_tokens[0]) as side, client(base, officer_tokens[0]) as hc:
         probes = [asyncio.create_task(health(hc)), asyncio.create_task(memory())]
         running = asyncio.create_task(run_once(side))
+        cpu0, client0, busy0 = server_cpu(), time.process_time(), machine_busy()
         await asyncio.gather(*(work(u) for u in users))
         elapsed = time.perf_counter() - t0
+        cpu, client_cpu = server_cpu() - cpu0, time.process_time() - client0
+        busy = machine_busy() - busy0
         await running
         stop.set()
         await asyncio.gather(*probes)
@@ -442,6 +449,9 @@ async def load(base: str, officer_tokens: list[str], manager_tokens: list[str],
         "health_p95_ms": round(percentile([s.ms for s in rec.of(HEALTH)], 95), 1),
         "allocation_run_under_load_s": None if under is None else round(under, 3),
         "memory_peak_sampled_mb": round(peak[0], 1),
+        "server_cpu_cores": round(cpu / elapsed, 2),  # CPU seconds per second of load
+        "client_cpu_cores": round(client_cpu / elapsed, 2),
+        "others_cpu_cores": round(max(0.0, busy - cpu - client_cpu) / elapsed, 2),
     }
 
 

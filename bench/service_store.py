@@ -334,6 +334,28 @@ def rss_mb(pid: int) -> float:
     return total / 2**20
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) the server and the processes under it have used."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (every process: not idle, not waiting
+    for I/O), from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     """The high-water mark of resident memory of each process now under the server,
     summed (VmHWM: a child that has exited is not counted)."""
