@@ -121,9 +121,9 @@ def run_store(store: st.Store, args: argparse.Namespace, tmp: Path) -> dict[str,
         say(f"{store.name}: starting the server …")
         out["first_start_s"] = round(server.start_timed(demo_token), 2)
         say(f"{store.name}: first data answer after {out['first_start_s']} s")
-        managers = max(1, args.users // 10) if args.users > 1 else 0
+        managers = max(1, args.users // 10)
         officers = [demo_token(server) for _ in range(args.users - managers)]
-        bosses = [manager_token(data_dir, n) for n in range(max(1, managers))]
+        bosses = [manager_token(data_dir, n) for n in range(managers)]
 
         async def measure() -> None:
             async with load.client(server.base, officers[0]) as c:
@@ -134,7 +134,7 @@ def run_store(store: st.Store, args: argparse.Namespace, tmp: Path) -> dict[str,
             say(f"{store.name}: {world.waiting:,} waiting; measuring alone …")
             out.update(await load.alone(server.base, officers[0], bosses[0], world, rec))
             say(f"{store.name}: {args.users} users for {args.seconds} s …")
-            out.update(await load.load(server.base, officers, bosses[:managers], world, rec,
+            out.update(await load.load(server.base, officers, bosses, world, rec,
                                        args.seconds, args.seed,
                                        lambda: st.rss_mb(server.pid),
                                        lambda: st.cpu_s(server.pid), st.machine_busy_s))
@@ -143,6 +143,10 @@ def run_store(store: st.Store, args: argparse.Namespace, tmp: Path) -> dict[str,
         out["memory_mb"] = round(st.rss_mb(server.pid), 1)
         out["memory_peak_mb"] = round(max(out.get("memory_peak_sampled_mb", 0),
                                           st.peak_rss_mb(server.pid)), 1)
+    except BaseException:
+        say(f"{store.name}: the run failed; the server's log, its last lines "
+            f"({server.log_path}):\n{server.log_tail(80)}")
+        raise
     finally:
         if not server.alive() and server.process is not None:
             say(f"{store.name}: the server died:\n{server.log_tail(60)}")
@@ -221,6 +225,9 @@ def main() -> None:
             keep_tmp = keep_tmp or result["errors"] > 0
             report(result)
             results[name] = result
+    except BaseException:
+        keep_tmp = True
+        raise
     finally:
         if keep_tmp:
             say(f"(the servers' logs are kept in {tmp})")
