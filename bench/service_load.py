@@ -27,16 +27,13 @@ activity report (R22) 10.
 under this load) and, a third into the load, one allocation run (``POST /allocation-runs``
 as an officer, timed end to end).
 
-**Alone** (:func:`alone`, before the load): statistics, the deadline monitor (officer and
-manager), one allocation run, the runs list; each read five times (the first and the
-median are reported).
+The figures measured alone, before the load, are ``bench/service.py``'s (``alone``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import statistics
 import time
 import uuid
 from collections import Counter
@@ -318,50 +315,6 @@ async def allocation_run(c: httpx.AsyncClient, rec: Recorder, kind: str) -> floa
                    json={"confirm_unassessed": True}, headers=write_headers())
     seconds = time.perf_counter() - t0
     return seconds if r is not None and r.status_code == 201 else None
-
-
-async def timed_reads(c: httpx.AsyncClient, rec: Recorder, name: str, url: str,
-                      params: dict[str, Any], repeat: int) -> dict[str, Any]:
-    times: list[float] = []
-    size = 0
-    for _ in range(repeat):
-        r = await call(c, rec, ALONE, name, "GET", url, params=params)
-        if r is not None and r.status_code == 200:
-            times.append(rec.samples[-1].ms)
-            size = len(r.content)
-    if not times:
-        return {"ms": None, "first_ms": None, "bytes": None}
-    return {"ms": round(statistics.median(times), 1), "first_ms": round(times[0], 1),
-            "bytes": size}
-
-
-async def alone(base: str, officer: str, manager: str, world: World, rec: Recorder,
-                repeat: int = 5) -> dict[str, Any]:
-    """The figures measured with nothing else running."""
-    out: dict[str, Any] = {}
-    async with client(base, officer) as o, client(base, manager) as m:
-        stats = await timed_reads(m, rec, "statistics_24_months", "/statistics",
-                                  {"first_month": world.first_month,
-                                   "last_month": world.last_month}, repeat)
-        monitor = await timed_reads(o, rec, "deadline_monitor", "/deadline-monitor",
-                                    {"limit": 100}, repeat)
-        monitor_m = await timed_reads(m, rec, "deadline_monitor_manager", "/deadline-monitor",
-                                      {"limit": 100}, repeat)
-        run_s = await allocation_run(o, rec, ALONE)
-        runs = await timed_reads(o, rec, "runs_list", "/allocation-runs", {}, repeat)
-        r = await o.get("/allocation-runs")
-        out["runs_recorded"] = len(r.json()) if r.status_code == 200 else None
-    out.update({
-        "statistics_ms": stats["ms"], "statistics_first_ms": stats["first_ms"],
-        "statistics_bytes": stats["bytes"],
-        "deadline_monitor_ms": monitor["ms"], "deadline_monitor_first_ms": monitor["first_ms"],
-        "deadline_monitor_bytes": monitor["bytes"],
-        "deadline_monitor_manager_ms": monitor_m["ms"],
-        "allocation_run_s": None if run_s is None else round(run_s, 3),
-        "runs_list_ms": runs["ms"], "runs_list_first_ms": runs["first_ms"],
-        "runs_list_bytes": runs["bytes"],
-    })
-    return out
 
 
 async def load(base: str, officer_tokens: list[str], manager_tokens: list[str],
