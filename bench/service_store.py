@@ -194,12 +194,23 @@ def prepared(name: str, *, events: int, waiting: int, db: Path | None, schema: s
 # --- what the store holds -----------------------------------------------------------------
 
 
+ACCESS_TOPIC = f"{AccessLogEntry.Recorded.__module__}:{AccessLogEntry.Recorded.__qualname__}"
+
+
 def facts_before(env: dict[str, str]) -> dict[str, Any]:
-    """Before the server starts: the events, the last event's day, the read models' lag."""
+    """Before the server starts: the events, the history's last day, the read models' lag.
+
+    The history's last day is that of the last event before the first access-log entry:
+    the generated history and its top-up are written by the application, stamped with
+    their simulated time and without entries; what the service wrote since (an earlier
+    run's load, stamped with the real clock) comes with its entries, and is not history
+    to size the statistics' months by."""
     app = AllocationService(env=env)
     try:
         end = app.recorder.max_notification_id() or 0
-        [last] = app.recorder.select_notifications(start=end, limit=1)
+        served = app.recorder.select_notifications(start=1, limit=1, topics=[ACCESS_TOPIC])
+        boundary = served[0].id - 1 if served else end
+        [last] = app.recorder.select_notifications(start=boundary, limit=1)
         today = local_date(app.mapper.to_domain_event(last).timestamp)
         behind = end - ReadSide(app).position()
         return {"events": end, "history_today": today, "read_models_behind": behind}
@@ -226,12 +237,11 @@ def facts_after(env: dict[str, str]) -> dict[str, Any]:
 
 def newest_list_view_entry(app: AllocationService, window: int = 5000) -> dict[str, Any]:
     """The newest access-log entry that records a list view, read back from the log."""
-    topic = f"{AccessLogEntry.Recorded.__module__}:{AccessLogEntry.Recorded.__qualname__}"
     stop = app.recorder.max_notification_id() or 0
     while stop > 0:
         start = max(1, stop - window + 1)
         found = app.recorder.select_notifications(start=start, stop=stop, limit=window,
-                                                  topics=[topic])
+                                                  topics=[ACCESS_TOPIC])
         for n in reversed(found):
             entry = app.mapper.to_domain_event(n)
             if entry.views:
