@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,19 +75,49 @@ class Store:
     generated_s: float | None = None  # seconds spent generating it (None: reused)
 
 
+#: The generator's days for its events: 20,065 events fill 209 days (the places are
+#: registered first), 479,248 events 5,399 days; about 88 events a day in between.
+DAYS_AT, EVENTS_AT, EVENTS_A_DAY = 209, 20_065, 88.4
+#: A generated history ends about this many days before today.
+ENDS_DAYS_AGO = 60
+
+
+def history_start(events: int, today: date) -> datetime:
+    """When a history of ``events`` must begin to end about :data:`ENDS_DAYS_AGO` days
+    before ``today``."""
+    days = DAYS_AT * events / EVENTS_AT if events < EVENTS_AT else \
+        DAYS_AT + (events - EVENTS_AT) / EVENTS_A_DAY
+    first = today - timedelta(days=round(days) + ENDS_DAYS_AGO)
+    return datetime(first.year, first.month, first.day, tzinfo=UTC)
+
+
 def generate(env: dict[str, str], events: int, waiting: int) -> tuple[int, int]:
     """The projection benchmark's history (``events``), then its waiting list topped up to
-    ``waiting`` persons (:func:`top_up`). Returns (events generated, persons added)."""
+    ``waiting`` persons (:func:`top_up`). Returns (events generated, persons added).
+
+    The service runs on the real clock, so the history is made to end about two months
+    before today (the generator's own history begins in 1996: the service would see
+    everyone on the list waiting for decades, every deadline long past); it stops short
+    of its events rather than run within ten days of today."""
     gen = _generator()
+    today = datetime.now(UTC).date()
+    gen.START = history_start(events, today)
+    last_chunk = today - timedelta(days=10 + 30)  # it simulates 30 days at a time
     app = AllocationService(env=env)
     try:
         history = gen.History(app, events, SEED)
-        written = history.run()
+        history.open_facilities()  # History.run(), stopping in time
+        while history.written < history.target and history.day <= last_chunk:
+            for _ in range(30):
+                history.one_day()
+                history.day += timedelta(days=1)
+                history.minute = 0
+            history.flush()
         have = sum(1 for pool in history.waiting.values() for case in pool.values()
                    if case.on_waiting_list)
     finally:
         app.close()
-    return written, top_up(env, have, waiting)
+    return history.written, top_up(env, have, waiting)
 
 
 def top_up(env: dict[str, str], have: int, waiting: int, seed: int = 16) -> int:
