@@ -80,7 +80,7 @@ class Store:
 #: varies with the weekday the history begins on: 60 days were too few for 477,000).
 DAYS_AT, EVENTS_AT, EVENTS_A_DAY = 209, 20_065, 88.4
 #: A generated history ends about this many days before today.
-ENDS_DAYS_AGO = 90
+ENDS_DAYS_AGO = 120
 
 
 def history_start(events: int, today: date) -> datetime:
@@ -96,7 +96,7 @@ def generate(env: dict[str, str], events: int, waiting: int) -> tuple[int, int]:
     """The projection benchmark's history (``events``), then its waiting list topped up to
     ``waiting`` persons (:func:`top_up`). Returns (events generated, persons added).
 
-    The service runs on the real clock, so the history is made to end about three months
+    The service runs on the real clock, so the history is made to end about four months
     before today (the generator's own history begins in 1996: the service would see
     everyone on the list waiting for decades, every deadline long past); it stops short
     of its events rather than run within ten days of today."""
