@@ -57,7 +57,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import count
@@ -104,9 +104,12 @@ def free_port() -> int:
 class Server:
     """``python -m api --no-seed`` as a child process on one free port, on the store of
     ``store_env`` (eventsourcing's variables), its data folder (the local issuer's key)
-    in ``data_dir`` and its output appended to ``data_dir/server.log``."""
+    in ``data_dir`` and its output appended to ``data_dir/server.log``; ``args`` are more
+    of ``python -m api``'s arguments (``["--workers", "2"]``)."""
 
-    def __init__(self, store_env: dict[str, str], data_dir: Path) -> None:
+    def __init__(self, store_env: dict[str, str], data_dir: Path,
+                 args: Sequence[str] = ()) -> None:
+        self.args = list(args)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -125,7 +128,8 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait until ``/health`` answers."""
         with self.log_path.open("ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "api", "--no-seed"],
+            self.process = subprocess.Popen([sys.executable, "-m", "api", "--no-seed",
+                                             *self.args],
                                             cwd=ROOT, env=self.env, stdout=out,
                                             stderr=subprocess.STDOUT)
         self.starts += 1
