@@ -40,7 +40,7 @@ operations in a worker process of a parallel replay, from memory alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -685,17 +685,21 @@ class SqlStore(_Buffer):
         assert self._at is None, "current documents only"
         self.flush()
         out: dict[str, Doc] = {}
+        for row in self._current_rows(table, "key, doc", keys):
+            out[row["key"]] = self.unpack(row["doc"])
+        return out
+
+    def _current_rows(self, table: str, columns: str, keys: list[str]) -> Iterator[Any]:
+        """The current rows of ``keys`` (``columns`` of them), a few hundred keys a query."""
         for i in range(0, len(keys), _IN_CHUNK):
             chunk = keys[i:i + _IN_CHUNK]
             if self.dialect == "postgres":
                 where, params = "key = ANY(%s)", [chunk]
             else:
                 where, params = f"key IN ({', '.join('?' * len(chunk))})", list(chunk)
-            self.cursor.execute(f"SELECT key, doc FROM {self.name(table)} "
+            self.cursor.execute(f"SELECT {columns} FROM {self.name(table)} "
                                 f"WHERE {where} AND valid_to = {OPEN}", params)
-            for row in self.cursor.fetchall():
-                out[row["key"]] = self.unpack(row["doc"])
-        return out
+            yield from self.cursor.fetchall()
 
     def history(self, case_id: str) -> list[Doc]:
         self.flush()
@@ -881,21 +885,12 @@ class SqlStore(_Buffer):
 
     def _select_current(self, table: str, keys: list[str]) -> None:
         entries = self._entries
-        for i in range(0, len(keys), _IN_CHUNK):
-            chunk = keys[i:i + _IN_CHUNK]
-            if self.dialect == "postgres":
-                where, params = "key = ANY(%s)", [chunk]
-            else:
-                where, params = f"key IN ({', '.join('?' * len(chunk))})", list(chunk)
-            self.cursor.execute(
-                f"SELECT key, valid_from, municipality, status, doc FROM {self.name(table)} "
-                f"WHERE {where} AND valid_to = {OPEN}", params)
-            for row in self.cursor.fetchall():
-                entry = entries.get((table, row["key"]))
-                if entry is None:
-                    entry = entries[(table, row["key"])] = _Entry(resolved=False)
-                if not entry.resolved:
-                    self._resolve(entry, row)
+        for row in self._current_rows(table, "key, valid_from, municipality, status, doc", keys):
+            entry = entries.get((table, row["key"]))
+            if entry is None:
+                entry = entries[(table, row["key"])] = _Entry(resolved=False)
+            if not entry.resolved:
+                self._resolve(entry, row)
         for key in keys:  # those without a stored row
             entry = entries.get((table, key))
             if entry is not None and not entry.resolved:
