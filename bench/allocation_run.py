@@ -58,13 +58,48 @@ def _stored_bytes(app: AllocationService, run_id: Any) -> int:
     return sum(len(n.state) for n in app.recorder.select_events(run_id))
 
 
+
+def add_waiting_person(app: AllocationService, rng: random.Random, facilities: list[str],
+                       name: str, identity_number: str, couple: Any) -> Any:
+    """One person onto the waiting list through the application's commands: documented,
+    decided, priority assessed, most with ranked wishes, some with dementia; every few a
+    couple with the person before (``couple``: the case waiting for a spouse, returned
+    for the next call)."""
+    from domain.values import PlaceType
+    from tests.builders import INTERIM, document
+
+    place_type = rng.choice([PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3
+                            + [PlaceType.REINFORCED])
+    c = app.receive_application(M, identity_number=identity_number, name=name)
+    document(app, c, municipality=M, dementia=place_type is PlaceType.SCREENED,
+             reinforced=place_type is PlaceType.REINFORCED)
+    app.decide(M, c, kind="waiting_list", grounds="Varig behov",
+               decided_by="Tildelingsenheten", place_type=place_type,
+               can_be_cared_for_safely_at_home=True, interim_services=INTERIM,
+               alternatives_at_home="Utvidet hjemmetjeneste prøvd")
+    app.assess_priority(M, c, factors={"function": rng.randint(0, 4),
+                                       "cognitive_failure": rng.randint(0, 4)},
+                        need_score=rng.randint(10, 95), assessor="Sykepleier",
+                        departure_reason="faglig skjønn")
+    if rng.random() < 0.7:
+        app.record_wishes(M, c, facility_ids=rng.sample(facilities, rng.randint(1, 3)))
+    if rng.random() < 0.06:
+        if couple is None:
+            return c
+        app.link_spouses(M, couple, c)
+        if rng.random() < 0.3:
+            for one in (couple, c):
+                app.consent_to_living_apart(M, one, statement="Hver for seg",
+                                            recorded_by="Saksbehandler")
+        return None
+    return couple
+
 def top_up(path: Path, waiting: int, seed: int = 16) -> int:
     """Bring the waiting list of the municipality up to ``waiting`` persons through the
     application's commands (real events, every rule checked): documented, decided, their
     priority assessed, most with ranked wishes, some couples (living together or apart by
     consent), some with dementia. Returns the persons added."""
-    from domain.values import PlaceType
-    from tests.builders import INTERIM, document, person_number
+    from tests.builders import person_number
 
     env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
     probe = AllocationService(env=env)
@@ -80,34 +115,8 @@ def top_up(path: Path, waiting: int, seed: int = 16) -> int:
         added, couple = 0, None
         while have + added < waiting:
             clock.advance(minutes=2)
-            place_type = rng.choice([PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3
-                                    + [PlaceType.REINFORCED])
-            dementia = place_type is PlaceType.SCREENED
-            c = app.receive_application(M, identity_number=person_number(),
-                                        name=f"Venter {have + added}")
-            document(app, c, municipality=M, dementia=dementia,
-                     reinforced=place_type is PlaceType.REINFORCED)
-            app.decide(M, c, kind="waiting_list", grounds="Varig behov",
-                       decided_by="Tildelingsenheten", place_type=place_type,
-                       can_be_cared_for_safely_at_home=True, interim_services=INTERIM,
-                       alternatives_at_home="Utvidet hjemmetjeneste prøvd")
-            app.assess_priority(M, c, factors={"function": rng.randint(0, 4),
-                                               "cognitive_failure": rng.randint(0, 4)},
-                                need_score=rng.randint(10, 95), assessor="Sykepleier",
-                                departure_reason="faglig skjønn")
-            if rng.random() < 0.7:
-                app.record_wishes(M, c, facility_ids=rng.sample(facilities,
-                                                                rng.randint(1, 3)))
-            if rng.random() < 0.06:
-                if couple is None:
-                    couple = c
-                else:
-                    app.link_spouses(M, couple, c)
-                    if rng.random() < 0.3:
-                        for one in (couple, c):
-                            app.consent_to_living_apart(M, one, statement="Hver for seg",
-                                                        recorded_by="Saksbehandler")
-                    couple = None
+            couple = add_waiting_person(app, rng, facilities, f"Venter {have + added}",
+                                        person_number(), couple)
             added += 1
     finally:
         app.close()

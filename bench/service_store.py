@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import time
@@ -48,13 +47,10 @@ SEED = 7  # the generator's seed, as bench/management.py's
 
 
 def _generator() -> Any:
-    """bench/projections.py (its name is the package's: loaded by path)."""
-    spec = importlib.util.spec_from_file_location("bench_projections",
-                                                  ROOT / "bench" / "projections.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """bench/projections.py, loaded by path (as bench/management.py loads it)."""
+    from bench.management import _generator as load
+
+    return load()
 
 
 def sqlite_env(path: Path) -> dict[str, str]:
@@ -131,9 +127,8 @@ def top_up(env: dict[str, str], have: int, waiting: int, seed: int = 16) -> int:
     if have >= waiting:
         return 0
     from application.clock import ManualClock
+    from bench.allocation_run import add_waiting_person
     from domain.identity import synthetic_identity_number
-    from domain.values import PlaceType
-    from tests.builders import INTERIM, document
 
     probe = AllocationService(env=env)
     end = probe.recorder.max_notification_id() or 0
@@ -147,37 +142,11 @@ def top_up(env: dict[str, str], have: int, waiting: int, seed: int = 16) -> int:
     try:
         while have + added < waiting:
             clock.set(clock.now() + timedelta(minutes=2))
-            place_type = rng.choice([PlaceType.ORDINARY] * 6 + [PlaceType.SCREENED] * 3
-                                    + [PlaceType.REINFORCED])
-            dementia = place_type is PlaceType.SCREENED
             # born on days and with serials the generator never uses (its serials are 0-2)
             number = synthetic_identity_number(date(1938, 1, 1) + timedelta(days=added // 90),
                                                10 + added % 90)
-            c = app.receive_application(M, identity_number=number,
-                                        name=f"Venter {have + added}")
-            document(app, c, municipality=M, dementia=dementia,
-                     reinforced=place_type is PlaceType.REINFORCED)
-            app.decide(M, c, kind="waiting_list", grounds="Varig behov",
-                       decided_by="Tildelingsenheten", place_type=place_type,
-                       can_be_cared_for_safely_at_home=True, interim_services=INTERIM,
-                       alternatives_at_home="Utvidet hjemmetjeneste prøvd")
-            app.assess_priority(M, c, factors={"function": rng.randint(0, 4),
-                                               "cognitive_failure": rng.randint(0, 4)},
-                                need_score=rng.randint(10, 95), assessor="Sykepleier",
-                                departure_reason="faglig skjønn")
-            if rng.random() < 0.7:
-                app.record_wishes(M, c, facility_ids=rng.sample(facilities,
-                                                                rng.randint(1, 3)))
-            if rng.random() < 0.06:
-                if couple is None:
-                    couple = c
-                else:
-                    app.link_spouses(M, couple, c)
-                    if rng.random() < 0.3:
-                        for one in (couple, c):
-                            app.consent_to_living_apart(M, one, statement="Hver for seg",
-                                                        recorded_by="Saksbehandler")
-                    couple = None
+            couple = add_waiting_person(app, rng, facilities, f"Venter {have + added}", number,
+                                        couple)
             added += 1
     finally:
         app.close()
