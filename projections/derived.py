@@ -58,10 +58,23 @@ by those five, ascending, the rows are the list in rank order, so a page of it i
 range (``LIMIT``/``OFFSET``) and the list's figures are ``COUNT``s; ``breached`` says a
 deadline breach has been recorded (R18). No name: the page reads the documents of the rows
 it shows.
+
+**lto_rm_board** — every own place (one row each) for the vacancy board and the list of
+facilities: the facility's id and name as columns, ``candidate`` 1 when the place may be on
+the board on some day (closed; a bed free, reserved or being vacated; or a room for two with
+someone in it, which the board shows as a couple's when an accompanying spouse holds a bed,
+R11), and ``facts``, the few fields the board shows as compact JSON (no name: the case ids
+of the beds' holders only). The board reads the candidates (a few per cent of the places)
+and decides each one's status for the day it is read on.
+**lto_rm_provider_board** — each other provider's offer still to be had (neither withdrawn
+nor bought), with its last valid day (ISO text, NULL: open-ended) and its facts likewise.
+**lto_rm_accompanying** — each case whose accompanying stay (R11) is in force: which beds
+the board shows as a couple's.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -76,6 +89,9 @@ FACT_TABLE = "lto_rm_fact"
 BREACH_TABLE = "lto_rm_breach"
 DEADLINE_TABLE = "lto_rm_deadline"
 WAITING_TABLE = "lto_rm_waiting"
+BOARD_TABLE = "lto_rm_board"
+PROVIDER_BOARD_TABLE = "lto_rm_provider_board"
+ACCOMPANYING_TABLE = "lto_rm_accompanying"
 
 #: Each derived table's columns after ``key`` and ``seq`` (the aggregate and the row's
 #: place among its rows), with their SQL types.
@@ -102,6 +118,15 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("o_unassessed", "INTEGER NOT NULL"), ("o_need", "INTEGER NOT NULL"),
         ("waiting_since", "TEXT NOT NULL"), ("breached", "INTEGER NOT NULL"),
     ),
+    BOARD_TABLE: (
+        ("municipality", "TEXT NOT NULL"), ("candidate", "INTEGER NOT NULL"),
+        ("facility_id", "TEXT NOT NULL"), ("facility_name", "TEXT NOT NULL"),
+        ("facts", "TEXT NOT NULL"),
+    ),
+    PROVIDER_BOARD_TABLE: (
+        ("municipality", "TEXT NOT NULL"), ("valid_until", "TEXT"), ("facts", "TEXT NOT NULL"),
+    ),
+    ACCOMPANYING_TABLE: (("municipality", "TEXT NOT NULL"),),
 }
 DERIVED_TABLES = tuple(COLUMNS)
 
@@ -114,6 +139,9 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     DEADLINE_TABLE: (("municipality", "kind", "deadline"),),
     WAITING_TABLE: (("municipality", "o_urgent", "o_unassessed", "o_need", "waiting_since",
                      "key"),),
+    BOARD_TABLE: (("municipality", "candidate"),
+                  ("municipality", "facility_id", "facility_name")),
+    PROVIDER_BOARD_TABLE: (("municipality", "valid_until"),),
 }
 
 #: ``end_day`` of an interval still running.
@@ -240,8 +268,11 @@ def case_rows(doc: Doc) -> Rows:
         waiting.append((key, 0, municipality, int(status != "granted"), int(score is None),
                         -(score or 0), doc["waiting_since"] or doc["received_on"],
                         int(bool(breaches))))
+    stay = doc.get("accompanying")
+    accompanying = ([(key, 0, municipality)]
+                    if stay and stay.get("concluded") is None else [])
     return {FACT_TABLE: facts.rows, BREACH_TABLE: breach_rows, DEADLINE_TABLE: deadlines,
-            WAITING_TABLE: waiting}
+            WAITING_TABLE: waiting, ACCOMPANYING_TABLE: accompanying}
 
 
 # --- places and other providers' offers --------------------------------------------------
@@ -257,14 +288,40 @@ def place_rows(doc: Doc) -> Rows:
         closed = _day(closed_on)
         assert closed is not None
         facts.interval("closed", place_type, max(closed, start), reopened_on, -beds)
-    return {FACT_TABLE: facts.rows}
+    occupants, reserved = len(doc["occupants"]), len(doc["reservations"])
+    leaving = doc.get("leaving") or {}
+    candidate = (not doc["open"] or beds - occupants - reserved > 0 or reserved > 0
+                 or bool(leaving) or (beds > 1 and occupants > 0))
+    board = {name: doc[name] for name in BOARD_FIELDS}
+    board["occupants"] = sorted(doc["occupants"])
+    board["leaving"] = leaving
+    return {FACT_TABLE: facts.rows,
+            BOARD_TABLE: [(doc["place_id"], 0, doc["municipality"], int(candidate),
+                           doc["facility_id"], doc["facility_name"], _compact(board))]}
+
+
+#: The place's fields the vacancy board shows or decides by (with its occupants' and
+#: holders' case ids, and the planned move-outs).
+BOARD_FIELDS = ("place_id", "facility_id", "facility_name", "facility_kind", "unit", "room",
+                "place_type", "room_kind", "capacity", "available_from", "open",
+                "closed_reason", "reservations")
+PROVIDER_BOARD_FIELDS = ("provider_offer_id", "provider", "reference", "facility_name",
+                         "place_type", "price_per_day", "available_from", "valid_until",
+                         "reserved_for")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def provider_offer_rows(doc: Doc) -> Rows:
     facts = _Facts(doc["provider_offer_id"], doc["municipality"])
     facts.point("provider_offer", doc["place_type"], doc.get("purchased_on"),
                 price=doc.get("purchase_price_per_day") or doc["price_per_day"])
-    return {FACT_TABLE: facts.rows}
+    board = [] if doc["withdrawn"] or doc["purchased_for"] else [
+        (doc["provider_offer_id"], 0, doc["municipality"], doc["valid_until"],
+         _compact({name: doc[name] for name in PROVIDER_BOARD_FIELDS}))]
+    return {FACT_TABLE: facts.rows, PROVIDER_BOARD_TABLE: board}
 
 
 #: The document tables whose rows have derived rows, and how to derive them (the names

@@ -30,7 +30,14 @@ from projections.list_view import read_position, snapshot
 from projections.runs import allocation_runs
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, MemoryStore, SqlStore, Store
-from projections.vacancy_board import Facility, VacancyBoard, facilities, vacancy_board
+from projections.vacancy_board import (
+    Facility,
+    VacancyBoard,
+    facilities,
+    facilities_in_sql,
+    vacancy_board,
+    vacancy_board_in_sql,
+)
 from projections.view import ReadModelView
 from projections.waiting_list import (
     WaitingListEntry,
@@ -192,6 +199,20 @@ class _TableQueries(_Queries):
                      ) -> list[WaitingListEntry]:
         with self._store_read() as store:
             return waiting_list(_OnList(store), municipality, today or self._today())
+
+    def vacancy_board(self, municipality: str, today: date | None = None) -> VacancyBoard:
+        """The current board from its plain tables; as of a moment, from the documents."""
+        with self._store_read() as store:
+            day = today or self._today()
+            if store.as_of is None:
+                return vacancy_board_in_sql(store, municipality, day)
+            return vacancy_board(store, municipality, day)
+
+    def facilities(self, municipality: str) -> list[Facility]:
+        with self._store_read() as store:
+            if store.as_of is None:
+                return facilities_in_sql(store, municipality)
+            return facilities(store, municipality)
 
     def waiting_list_page(self, municipality: str, offset: int = 0, limit: int = 100,
                           today: date | None = None, counts: bool = False

@@ -19,12 +19,15 @@ what a person may rank among their wishes (R16, R20).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from projections.derived import ACCOMPANYING_TABLE, BOARD_TABLE, PROVIDER_BOARD_TABLE
 from projections.fold import CASE, PLACE, PROVIDER_OFFER
-from projections.store import Doc, Store
+from projections.store import Doc, SqlStore, Store
 
 
 @dataclass(frozen=True)
@@ -82,53 +85,108 @@ class VacancyBoard:
 
 
 def vacancy_board(store: Store, municipality: str, today: date) -> VacancyBoard:
+    """The board from the documents (any store, and the read models as of a moment)."""
     places: list[PlaceRow] = []
     for d in store.all(PLACE, municipality):
-        reserved = len(d["reservations"])
-        leaving = {c: date.fromisoformat(x) for c, x in (d.get("leaving") or {}).items()}
-        staying = [c for c in d["occupants"] if c not in leaving or leaving[c] > today]
-        free = max(d["capacity"] - len(staying) - reserved, 0)
-        available = date.fromisoformat(d["available_from"]) if d["available_from"] else None
-        if not d["open"]:
-            status, free = "closed", 0
-        elif free > 0:
-            status = "vacant"
-        elif reserved:
-            status = "reserved"
-        elif any(day > today for day in leaving.values()):
-            status = "vacant_from"  # R24: free from the planned move-out day
-            first = min(day for day in leaving.values() if day > today)
-            free, available = 1, max(first, available) if available else first
-        else:
-            status = "occupied"  # not on the board, unless a couple holds it (below)
-        accompanying = _accompanying_beds(store, d, staying) if d["capacity"] > 1 else 0
-        if status == "occupied":
-            if not accompanying:
-                continue
-            status = "couple"  # R11: both beds the couple's
-        places.append(PlaceRow(
-            d["place_id"], d["facility_id"], d["facility_name"], d["facility_kind"], d["unit"],
-            d["room"], d["place_type"], d["room_kind"], status, free, reserved, available,
-            d["closed_reason"], accompanying))
-    places.sort(key=lambda p: (p.facility_id, p.unit, p.place_type, p.room, p.place_id))
+        row = place_row(d, today, lambda holders: _accompanying_beds(store, holders))
+        if row is not None:
+            places.append(row)
+    offers = [provider_offer_row(d) for d in store.all(PROVIDER_OFFER, municipality)
+              if not (d["withdrawn"] or d["purchased_for"]) and _valid(d, today)]
+    return _board(places, offers)
 
-    offers: list[ProviderOfferRow] = []
-    for d in store.all(PROVIDER_OFFER, municipality):
-        valid_until = date.fromisoformat(d["valid_until"]) if d["valid_until"] else None
-        if d["withdrawn"] or d["purchased_for"] or (valid_until and valid_until < today):
-            continue
-        offers.append(ProviderOfferRow(
-            d["provider_offer_id"], d["provider"], d["reference"], d["facility_name"],
-            d["place_type"], Decimal(d["price_per_day"]), date.fromisoformat(d["available_from"]),
-            valid_until, "reserved" if d["reserved_for"] else "available"))
+
+def vacancy_board_in_sql(store: SqlStore, municipality: str, today: date) -> VacancyBoard:
+    """:func:`vacancy_board` of the current read models, from ``lto_rm_board`` (only the
+    places that may be on the board: see :mod:`projections.derived`), the other providers'
+    offers still to be had, and the cases with an accompanying stay in force among the
+    holders of rooms for two: no document decoded."""
+    store.flush()
+    store.execute(f"SELECT facts FROM {store.name(BOARD_TABLE)} WHERE municipality = %s "
+                  "AND candidate = 1", (municipality,))
+    candidates = [json.loads(r["facts"]) for r in store.cursor.fetchall()]
+    holders = sorted({c for d in candidates if d["capacity"] > 1
+                      for c in _holders(d, today)})
+    accompanying: set[str] = set()
+    for i in range(0, len(holders), 500):
+        chunk = holders[i:i + 500]
+        store.execute(f"SELECT key FROM {store.name(ACCOMPANYING_TABLE)} WHERE key IN "
+                      f"({', '.join(['%s'] * len(chunk))})", chunk)
+        accompanying.update(r["key"] for r in store.cursor.fetchall())
+    places = [row for d in candidates if (row := place_row(
+        d, today, lambda hs: sum(1 for c in hs if c in accompanying))) is not None]
+    store.execute(f"SELECT facts FROM {store.name(PROVIDER_BOARD_TABLE)} WHERE municipality "
+                  "= %s AND (valid_until IS NULL OR valid_until >= %s)",
+                  (municipality, today.isoformat()))
+    offers = [provider_offer_row(json.loads(r["facts"])) for r in store.cursor.fetchall()]
+    return _board(places, offers)
+
+
+def _board(places: list[PlaceRow], offers: list[ProviderOfferRow]) -> VacancyBoard:
+    places.sort(key=lambda p: (p.facility_id, p.unit, p.place_type, p.room, p.place_id))
     offers.sort(key=lambda o: (o.place_type, o.price_per_day, o.provider, o.reference))
     return VacancyBoard(places, offers)
 
 
-def _accompanying_beds(store: Store, place: Doc, staying: list[str]) -> int:
+def _valid(d: Doc, today: date) -> bool:
+    return d["valid_until"] is None or date.fromisoformat(d["valid_until"]) >= today
+
+
+def _staying(d: Doc, today: date) -> list[str]:
+    leaving = {c: date.fromisoformat(x) for c, x in (d.get("leaving") or {}).items()}
+    return [c for c in d["occupants"] if c not in leaving or leaving[c] > today]
+
+
+def _holders(d: Doc, today: date) -> list[str]:
+    """The case ids holding a bed of the place on ``today``: residents staying, offers."""
+    return [*_staying(d, today), *d["reservations"].values()]
+
+
+def place_row(d: Doc, today: date, accompanying_beds: Callable[[list[str]], int]
+              ) -> PlaceRow | None:
+    """A place's row on the board on ``today`` (None: not on it, every bed occupied), from
+    its document or its board facts; ``accompanying_beds`` counts the holders given whose
+    accompanying stay is in force (R11)."""
+    reserved = len(d["reservations"])
+    leaving = {c: date.fromisoformat(x) for c, x in (d.get("leaving") or {}).items()}
+    staying = _staying(d, today)
+    free = max(d["capacity"] - len(staying) - reserved, 0)
+    available = date.fromisoformat(d["available_from"]) if d["available_from"] else None
+    if not d["open"]:
+        status, free = "closed", 0
+    elif free > 0:
+        status = "vacant"
+    elif reserved:
+        status = "reserved"
+    elif any(day > today for day in leaving.values()):
+        status = "vacant_from"  # R24: free from the planned move-out day
+        first = min(day for day in leaving.values() if day > today)
+        free, available = 1, max(first, available) if available else first
+    else:
+        status = "occupied"  # not on the board, unless a couple holds it (below)
+    accompanying = (accompanying_beds([*staying, *d["reservations"].values()])
+                    if d["capacity"] > 1 else 0)
+    if status == "occupied":
+        if not accompanying:
+            return None
+        status = "couple"  # R11: both beds the couple's
+    return PlaceRow(
+        d["place_id"], d["facility_id"], d["facility_name"], d["facility_kind"], d["unit"],
+        d["room"], d["place_type"], d["room_kind"], status, free, reserved, available,
+        d["closed_reason"], accompanying)
+
+
+def provider_offer_row(d: Doc) -> ProviderOfferRow:
+    valid_until = date.fromisoformat(d["valid_until"]) if d["valid_until"] else None
+    return ProviderOfferRow(
+        d["provider_offer_id"], d["provider"], d["reference"], d["facility_name"],
+        d["place_type"], Decimal(d["price_per_day"]), date.fromisoformat(d["available_from"]),
+        valid_until, "reserved" if d["reserved_for"] else "available")
+
+
+def _accompanying_beds(store: Store, holders: list[str]) -> int:
     """R11: the beds of a room held — reserved or occupied — by a spouse whose case has an
     accompanying stay in force."""
-    holders = [*staying, *place["reservations"].values()]
     count = 0
     for case_id in holders:
         doc = store.get(CASE, case_id)
@@ -142,5 +200,15 @@ def facilities(store: Store, municipality: str) -> list[Facility]:
     """Every facility with an own place registered in the municipality — vacant, reserved,
     full or closed — once, by name (case-insensitive), then id."""
     names = {d["facility_id"]: d["facility_name"] for d in store.all(PLACE, municipality)}
+    return [Facility(facility_id, name) for facility_id, name
+            in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))]
+
+
+def facilities_in_sql(store: SqlStore, municipality: str) -> list[Facility]:
+    """:func:`facilities` of the current read models, from ``lto_rm_board``'s columns."""
+    store.flush()
+    store.execute(f"SELECT facility_id, facility_name FROM {store.name(BOARD_TABLE)} "
+                  "WHERE municipality = %s ORDER BY key", (municipality,))
+    names = {r["facility_id"]: r["facility_name"] for r in store.cursor.fetchall()}
     return [Facility(facility_id, name) for facility_id, name
             in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))]
