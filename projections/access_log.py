@@ -25,7 +25,9 @@ and looking for the case, which a test holds it to.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left, insort
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +142,26 @@ def views_showing(store: SqlStore, municipality: str, case_id: str
     return found
 
 
+#: The order keys of case versions already decoded, by (key, valid_from, a digest of the
+#: stored bytes): a version's bytes decide its key, so a version rewritten in place (the
+#: newest, when a batch was cut between two events of one moment) is simply another entry.
+#: Most versions a "who saw my case" sweeps are the same from one request to the next.
+_ORDER_KEYS: dict[tuple[str, int, bytes], OrderKey] = {}
+_ORDER_KEYS_MAX = 50_000
+
+
+def _order_key_of(store: SqlStore, key: str, valid_from: int, stored: bytes,
+                  order_key: Callable[[Doc], OrderKey]) -> OrderKey:
+    memo = (key, valid_from, hashlib.blake2b(stored, digest_size=16).digest())
+    found = _ORDER_KEYS.get(memo)
+    if found is None:
+        found = order_key(store.unpack(stored))
+        if len(_ORDER_KEYS) >= _ORDER_KEYS_MAX:
+            _ORDER_KEYS.clear()
+        _ORDER_KEYS[memo] = found
+    return found
+
+
 def _ranks(store: SqlStore, municipality: str, case_id: str, moments: list[int]
            ) -> dict[int, int]:
     """The case's rank on the waiting list at each of ``moments`` (ascending; the case is
@@ -158,7 +180,7 @@ def _ranks(store: SqlStore, municipality: str, case_id: str, moments: list[int]
     changes: list[tuple[int, int, OrderKey]] = []  # (moment, 0 = leaves / 1 = joins, key)
     own: list[tuple[int, int, OrderKey]] = []  # the case's versions: (from, to, key)
     for r in store.cursor.fetchall():
-        k = order_key(store.unpack(r["doc"]))
+        k = _order_key_of(store, r["key"], r["valid_from"], r["doc"], order_key)
         changes.append((r["valid_from"], 1, k))
         changes.append((r["valid_to"], 0, k))
         if r["key"] == case_id:

@@ -196,7 +196,9 @@ def deadline_monitor(store: Store, municipality: str, today: date, limit: int | 
     """The monitor on ``today``, read from the derived tables (:mod:`projections.derived`):
     the grants not carried out, the running deadlines passed or within 30 days, the counts,
     and one page of the breaches ever recorded, newest first (``limit`` of them from
-    ``offset``; every one when ``limit`` is None)."""
+    ``offset``; every one when ``limit`` is None). The lists of grants and deadlines hold
+    their first ``limit`` rows (the longest overdue, the soonest deadlines); ``counts``
+    says how many each has in all."""
     with figure_tables(store, municipality) as t:
         return _monitor(t, municipality, today, limit, offset)
 
@@ -226,39 +228,48 @@ def _monitor(t: SqlStore, municipality: str, today: date, limit: int | None, off
     t.execute(f"SELECT key, name, place_type, since, deadline FROM {t.name(DEADLINE_TABLE)} "
               "WHERE municipality = %s AND kind = 'guarantee' AND deadline <= %s "
               "ORDER BY deadline, key", (municipality, last))
+    # Every row counts; each list keeps its first ``limit`` (the soonest deadlines), so
+    # that a page and its access-log entry stay bounded however long the lists are.
+    keep = 2**62 if limit is None else limit
     overdue: list[DueRow] = []
     due: dict[int, list[DueRow]] = {n: [] for n in DUE_SOON_DAYS}
+    sizes = {"overdue": 0, **{n: 0 for n in DUE_SOON_DAYS}}
     for r in t.cursor.fetchall():
         deadline = date.fromisoformat(r["deadline"])
-        row = DueRow(r["key"], name(r["name"]), r["place_type"], date.fromisoformat(r["since"]),
-                     deadline, (deadline - today).days, False)
-        if deadline < today:  # the breach is due: the next deadline check records it
-            overdue.append(row)
-            continue
-        for n in DUE_SOON_DAYS:
-            if deadline <= today + timedelta(days=n):
-                due[n].append(row)
+        lists = (["overdue"] if deadline < today  # due: the next deadline check records it
+                 else [n for n in DUE_SOON_DAYS if deadline <= today + timedelta(days=n)])
+        row = None
+        for which in lists:
+            sizes[which] += 1
+            if sizes[which] <= keep:
+                row = row or DueRow(r["key"], name(r["name"]), r["place_type"],
+                                    date.fromisoformat(r["since"]), deadline,
+                                    (deadline - today).days, False)
+                (overdue if which == "overdue" else due[which]).append(row)
 
     t.execute(f"SELECT key, name, place_type, since, alert_days FROM "
               f"{t.name(DEADLINE_TABLE)} WHERE municipality = %s AND kind = 'grant' "
               "ORDER BY since, key", (municipality,))
     grants = []
+    grants_overdue = 0
     for r in t.cursor.fetchall():
         granted_on = date.fromisoformat(r["since"])
         days = (today - granted_on).days
         if days > r["alert_days"]:
-            grants.append(GrantRow(r["key"], name(r["name"]), r["place_type"], granted_on, days,
-                                   r["alert_days"]))
+            grants_overdue += 1
+            if grants_overdue <= keep:
+                grants.append(GrantRow(r["key"], name(r["name"]), r["place_type"], granted_on,
+                                       days, r["alert_days"]))
     counts = {
         "breaches": total,
         "breaches_still_waiting": int(found["waiting"] or 0),
         "choice_purchase": int(found["purchase"] or 0),
         "choice_wait": int(found["wait"] or 0),
         "choice_pending": int(found["pending"] or 0),
-        "overdue": len(overdue),
-        "due_14": len(due[14]),
-        "due_30": len(due[30]),
-        "grants_overdue": len(grants),
+        "overdue": sizes["overdue"],
+        "due_14": sizes[14],
+        "due_30": sizes[30],
+        "grants_overdue": grants_overdue,
     }
     return DeadlineMonitor(today, breaches, overdue, due[14], due[30], counts, grants,
                            total=total, offset=offset, limit=limit)

@@ -268,6 +268,21 @@ def test_r18_r19_deadline_monitor(service, clock, read: ReadSide):
     assert ReplayedAsOf(service, clock.now()).deadline_monitor(M) == monitor
 
 
+def test_r18_the_monitor_lists_are_bounded_and_counted_whole(service, clock, read: ReadSide):
+    """Each of the monitor's lists holds its first ``limit`` rows (the soonest deadlines);
+    the counts are the whole lists' (issue 16: a page and its access-log entry bounded)."""
+    story(service, clock)
+    read.catch_up()
+    for when in (at(5, 19, 12), at(6, 3, 7)):
+        whole = read.as_of(when).deadline_monitor(M)
+        one = read.as_of(when).deadline_monitor(M, limit=1)
+        assert one.counts == whole.counts
+        for name in ("overdue", "due_14", "due_30", "grants_overdue"):
+            assert getattr(one, name) == getattr(whole, name)[:1]
+    may = read.as_of(at(5, 19, 12)).deadline_monitor(M, limit=1)
+    assert [r.name for r in may.due_30] == ["Anna"] and may.counts["due_30"] == 2
+
+
 def test_r18_r19_breach_report_for_the_supervisory_authority(service, clock, read: ReadSide):
     ids = story(service, clock)
     read.catch_up()

@@ -120,12 +120,16 @@ def _months(grown: Grown) -> tuple[date, date]:
 
 def _expected_monitor(store: Store, m: str, today: date, limit: int | None, offset: int
                       ) -> Any:
-    """The reference monitor, its breaches newest first and paged."""
+    """The reference monitor, its breaches newest first and paged, its other lists cut to
+    their first ``limit`` rows (the counts stay the whole lists')."""
     whole = reference.deadline_monitor(store, m, today)
     newest = list(reversed(whole.breaches))
     page = newest[offset:] if limit is None else newest[offset:offset + limit]
+    cut = slice(None) if limit is None else slice(0, limit)
     return dataclasses.replace(whole, breaches=page, total=len(newest), offset=offset,
-                               limit=limit)
+                               limit=limit, overdue=whole.overdue[cut],
+                               due_14=whole.due_14[cut], due_30=whole.due_30[cut],
+                               grants_overdue=whole.grants_overdue[cut])
 
 
 def assert_figures(store: Store, grown: Grown, todays: list[date]) -> None:
