@@ -58,6 +58,9 @@ by those five, ascending, the rows are the list in rank order, so a page of it i
 range (``LIMIT``/``OFFSET``) and the list's figures are ``COUNT``s; ``breached`` says a
 deadline breach has been recorded (R18). No name: the page reads the documents of the rows
 it shows.
+
+**lto_rm_work** and **lto_rm_search** — the case worker's worklists and the blind index
+of names and case numbers: see :mod:`projections.casework_rows`.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ from typing import Any
 
 from domain.case import ON_LIST as DOMAIN_ON_LIST
 from domain.case import Guarantee, GuaranteeStatus
+from projections.casework_rows import SEARCH_TABLE, WORK_TABLE, casework_rows
 
 Doc = dict[str, Any]
 
@@ -102,6 +106,10 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("o_unassessed", "INTEGER NOT NULL"), ("o_need", "INTEGER NOT NULL"),
         ("waiting_since", "TEXT NOT NULL"), ("breached", "INTEGER NOT NULL"),
     ),
+    # the worklists and the blind search index (:mod:`projections.casework_rows`)
+    WORK_TABLE: (("municipality", "TEXT NOT NULL"), ("list", "TEXT NOT NULL"),
+                 ("day", "TEXT NOT NULL")),
+    SEARCH_TABLE: (("municipality", "TEXT NOT NULL"), ("token", "TEXT NOT NULL")),
 }
 DERIVED_TABLES = tuple(COLUMNS)
 
@@ -114,7 +122,13 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     DEADLINE_TABLE: (("municipality", "kind", "deadline"),),
     WAITING_TABLE: (("municipality", "o_urgent", "o_unassessed", "o_need", "waiting_since",
                      "key"),),
+    WORK_TABLE: (("municipality", "list", "day", "key"),),
+    SEARCH_TABLE: (("municipality", "token", "key"),),
 }
+
+#: The derived tables' columns written through the store's blind index
+#: (:meth:`projections.sealing.Sealer.blind`), by name.
+BLIND = {SEARCH_TABLE: frozenset({"token"})}
 
 #: ``end_day`` of an interval still running.
 OPEN_DAY = 2**31 - 1
@@ -241,7 +255,7 @@ def case_rows(doc: Doc) -> Rows:
                         -(score or 0), doc["waiting_since"] or doc["received_on"],
                         int(bool(breaches))))
     return {FACT_TABLE: facts.rows, BREACH_TABLE: breach_rows, DEADLINE_TABLE: deadlines,
-            WAITING_TABLE: waiting}
+            WAITING_TABLE: waiting, **casework_rows(doc)}
 
 
 # --- places and other providers' offers --------------------------------------------------
