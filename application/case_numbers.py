@@ -67,21 +67,22 @@ class SaveRaced(Exception):
 class CaseNumbering(ServiceBase):
     """The case numbers' series."""
 
-    def _series(self, municipality: str, now: datetime, year: int | None = None
-                ) -> CaseNumberSeries:
+    def _series(self, municipality: str, now: datetime, year: int | None = None,
+                command_id: str | None = None) -> CaseNumberSeries:
         """The series of the municipality and of ``year`` (default: the year of ``now``,
         Norwegian time)."""
         year = year or local_date(now).year
         found = self._exists(series_id(municipality, year))
         if isinstance(found, CaseNumberSeries):
             return found
-        return CaseNumberSeries.start(now, municipality=municipality, year=year)
+        return CaseNumberSeries.start(now, municipality=municipality, year=year,
+                                      command_id=command_id)
 
     def _next_number(self, municipality: str, case_id: UUID, now: datetime,
                      command_id: str | None = None) -> tuple[CaseNumberSeries, CaseNumber]:
         """Issue the next number of the municipality's series of this year to ``case_id``;
         the series is saved with the case."""
-        series = self._series(municipality, now)
+        series = self._series(municipality, now, command_id=command_id)
         return series, series.issue(now, case_id=case_id, command_id=command_id)
 
     @staticmethod

@@ -80,10 +80,12 @@ class CaseNumberSeries(Base):
         self.last = 0
 
     @classmethod
-    def start(cls, now: datetime, *, municipality: str, year: int) -> CaseNumberSeries:
+    def start(cls, now: datetime, *, municipality: str, year: int,
+              command_id: str | None = None) -> CaseNumberSeries:
+        """A new series (by the command that first needs it)."""
         check_municipality(municipality)
         return cls._create(cls.Started, id=series_id(municipality, year), timestamp=now,
-                           municipality=municipality, command_id=None, year=year)
+                           municipality=municipality, command_id=command_id, year=year)
 
     def issue(self, now: datetime, *, case_id: UUID, command_id: str | None = None
               ) -> CaseNumber:

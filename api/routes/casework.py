@@ -17,7 +17,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from api.deps import AuditedRoute, CurrentRuntime, Officer, OfficerOrHandler, note_cases
 from api.errors import ERROR_RESPONSES
@@ -34,7 +34,7 @@ router = APIRouter(tags=["Finne saker og arbeidslister (finding cases, worklists
 
 
 class CaseSearchIn(In):
-    """Exactly one of the three."""
+    """Exactly one of the three (two or none: 422 naming a field)."""
 
     case_number: str | None = Field(None, min_length=1, max_length=20,
                                     description="saksnummer, e.g. 2026/0042")
@@ -43,13 +43,6 @@ class CaseSearchIn(In):
                              description="every word must be a word of the person's name")
     identity_number: IdentityText | None = Field(
         None, description="fødselsnummer or D-number (in the body only, never in a URL)")
-
-    @model_validator(mode="after")
-    def _one(self) -> CaseSearchIn:
-        given = [v for v in (self.case_number, self.name, self.identity_number) if v]
-        if len(given) != 1:
-            raise ValueError("give exactly one of case_number, name and identity_number")
-        return self
 
 
 class FoundCase(BaseModel):
@@ -80,6 +73,11 @@ def find_cases(rt: Any, municipality: str, *, case_number: str | None = None,
                offset: int = 0, limit: int = DEFAULT_LIMIT) -> Found:
     """The one search behind the route and the pages. A malformed case number or identity
     number raises :class:`InvalidValue` naming the field (never echoing the value)."""
+    given = [f for f, v in (("case_number", case_number), ("name", name),
+                            ("identity_number", identity_number)) if v is not None]
+    if len(given) != 1:
+        raise InvalidValue(given[1] if given else "name", "give exactly one of case_number, "
+                           "name and identity_number")
     read = rt.fresh()
     if case_number is not None:
         doc = read.find_by_case_number(municipality, str(CaseNumber.parse(case_number)))
