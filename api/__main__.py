@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     logs.install()  # and the root handler basicConfig made
     service = create_service()
     seed_if_empty(service, settings)  # quietly: one progress line, not a line per command
+    service.assign_missing_case_numbers()  # cases recorded before case numbers existed
     logging.getLogger().setLevel(logging.INFO)
     banner = (f"Langtidsopphold: http://{host}:{port}/docs  (token: POST /auth/demo-token "
               '{"username": "saksbehandler"})')

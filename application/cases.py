@@ -25,8 +25,8 @@ from uuid import UUID, uuid5
 
 from eventsourcing.persistence import IntegrityError
 
-from application.base import ServiceBase, derived_id
-from application.errors import ConcurrencyConflict
+from application.base import derived_id
+from application.case_numbers import CaseNumbering, SaveRaced, with_numbering
 from domain.base import Base, local_date
 from domain.case import Case, Offer, link_spouses
 from domain.identity import IdentityNumber
@@ -70,7 +70,7 @@ class _Work:
     handled: bool = False
 
 
-class CaseCommands(ServiceBase):
+class CaseCommands(CaseNumbering):
     """The allocation unit's case work (tildelingsenheten)."""
 
     # --- loading and saving a case -----------------------------------------------------
@@ -172,6 +172,17 @@ class CaseCommands(ServiceBase):
             return found
         return PersonRecord.register(self._now(), record_id=record_id, municipality=municipality)
 
+    def cases_of_person(self, municipality: str, identity_number: str) -> list[UUID]:
+        """Finding a case by identity number: every case of the person's in the
+        municipality, newest first, from the person's register (keyed by an HMAC of the
+        number: the number is looked up, never stored or searched for). Refuses a number
+        that is not valid (``InvalidValue``, field ``identity_number``)."""
+        number = IdentityNumber.parse(identity_number)
+        found = self._exists(person_record_id(municipality, number.value, self.person_key))
+        if not isinstance(found, PersonRecord):
+            return []
+        return list(reversed(found.case_ids))
+
     def open_case_of(self, municipality: str, identity_number: str) -> UUID | None:
         """R25: the person's open case in the municipality, if any (the number is only
         ever taken from a request's body)."""
@@ -196,29 +207,39 @@ class CaseCommands(ServiceBase):
         case_id = derived_id("case", municipality, command_id)
         if command_id and self._exists(case_id) is not None:
             return self.get_case(municipality, case_id).id
+        return with_numbering(lambda: self._receive(
+            municipality, case_id, identity_number=identity_number, name=name,
+            received_on=received_on, channel=channel, spouse_case_id=spouse_case_id,
+            accompanying_spouse=accompanying_spouse,
+            receives_other_services=receives_other_services,
+            dementia_suspected=dementia_suspected, command_id=command_id))
+
+    def _receive(self, municipality: str, case_id: UUID, *, spouse_case_id: UUID | None,
+                 command_id: str | None, **application: Any) -> UUID:
+        """One attempt at :meth:`receive_application`: the case, its number (from the
+        series of the municipality and year, :mod:`application.case_numbers`), the
+        person's register (R25) and the spouse's case, saved in one transaction. A save
+        beaten by another raises :class:`SaveRaced` (run again)."""
         spouse = None
         if spouse_case_id is not None:
             spouse = self.get_case(municipality, spouse_case_id)
         now = self._now()
+        series, number = self._next_number(municipality, case_id, now, command_id)
         case = Case.receive_application(
-            now, case_id=case_id, municipality=municipality,
-            identity_number=identity_number, name=name, received_on=received_on,
-            channel=channel, spouse_case_id=spouse_case_id,
-            accompanying_spouse=accompanying_spouse,
-            receives_other_services=receives_other_services,
-            dementia_suspected=dementia_suspected, command_id=command_id,
-        )
+            now, case_id=case_id, municipality=municipality, spouse_case_id=spouse_case_id,
+            case_number=number, command_id=command_id, **application)
         record = self._person_record(municipality, case.person.identity_number)
         record.open(now, case_id=case.id, command_id=command_id)  # R25
         if spouse is not None:
             link_spouses(now, case, spouse, command_id=command_id)  # R10
         try:
-            self.save(case, spouse, record)
+            self.save(case, spouse, record, series)
         except IntegrityError:
             if command_id and self._exists(case_id) is not None:
                 return case_id  # a concurrent retry of the same command got there first
-            raise ConcurrencyConflict("the person's register or the spouse's case changed at "
-                                      "the same time; try again") from None
+            # another save took the number, or changed the register or the spouse's
+            # case: run again on what is stored now (the domain decides anew, R25)
+            raise SaveRaced from None
         log.info("application received case=%s municipality=%s", case.id, municipality)
         return case.id
 

@@ -254,7 +254,15 @@ STORE_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
 }
 
+def cmd_assign_case_numbers(service: AllocationService, args: argparse.Namespace) -> int:
+    """Give a case number to every case recorded before case numbers existed (idempotent;
+    the server does it at start too)."""
+    print(f"case numbers assigned: {service.assign_missing_case_numbers()}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[AllocationService, argparse.Namespace], int]] = {
+    "assign-case-numbers": cmd_assign_case_numbers,
     "seed-demo": cmd_seed_demo,
     "check-deadlines": cmd_check_deadlines,
     "rebuild-projections": cmd_rebuild_projections,
@@ -273,6 +281,8 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-deadlines", help="record deadline breaches due now (R18)")
     check.add_argument("--municipality", help="only this municipality (default: all)")
     sub.add_parser("rebuild-projections", help="drop the read models and replay the log")
+    sub.add_parser("assign-case-numbers",
+                   help="give a case number to every case recorded before case numbers")
     allocate = sub.add_parser("allocate", help="propose offers for the vacant places (R17)")
     allocate.add_argument("--municipality", required=True, help="municipality number")
     allocate.add_argument("--officer", default=os.environ.get("USER") or "operator",

@@ -52,6 +52,8 @@ class PersonRecord(Base):
 
         def on(self, record: PersonRecord) -> None:
             record.open_case_id = self.case_id
+            if self.case_id not in record.case_ids:
+                record.case_ids.append(self.case_id)
 
     class CaseEnded(Base.Event):
         case_id: UUID
@@ -63,6 +65,9 @@ class PersonRecord(Base):
     def __init__(self, municipality: str, command_id: str | None) -> None:
         super().__init__(municipality, command_id)
         self.open_case_id: UUID | None = None
+        #: Every case of the person's that has been open, oldest first (finding a case
+        #: by identity number reads them).
+        self.case_ids: list[UUID] = []
 
     @classmethod
     def register(cls, now: datetime, *, record_id: UUID, municipality: str) -> PersonRecord:

@@ -82,6 +82,7 @@ def _priority_words(e: Any) -> str:
 _WORDS: dict[type, Callable[[Any], str]] = {
     Case.ApplicationReceived:
         lambda e: f"Application received ({e.channel.value}) on {e.received_on}",
+    Case.CaseNumberAssigned: lambda e: f"Case number {e.case_number} assigned",
     Case.SpouseLinked: lambda e: "Linked to the spouse's or cohabitant's case",
     Case.OwnAccountRecorded:
         lambda e: "The person's own account recorded (what matters to them)",

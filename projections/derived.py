@@ -70,6 +70,8 @@ and decides each one's status for the day it is read on.
 nor bought), with its last valid day (ISO text, NULL: open-ended) and its facts likewise.
 **lto_rm_accompanying** — each case whose accompanying stay (R11) is in force: which beds
 the board shows as a couple's.
+**lto_rm_work** and **lto_rm_search** — the case worker's worklists and the blind index
+of names and case numbers: see :mod:`projections.casework_rows`.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ from typing import Any
 
 from domain.case import ON_LIST as DOMAIN_ON_LIST
 from domain.case import Guarantee, GuaranteeStatus
+from projections.casework_rows import SEARCH_TABLE, WORK_TABLE, casework_rows
 
 Doc = dict[str, Any]
 
@@ -127,6 +130,10 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("municipality", "TEXT NOT NULL"), ("valid_until", "TEXT"), ("facts", "TEXT NOT NULL"),
     ),
     ACCOMPANYING_TABLE: (("municipality", "TEXT NOT NULL"),),
+    # the worklists and the blind search index (:mod:`projections.casework_rows`)
+    WORK_TABLE: (("municipality", "TEXT NOT NULL"), ("list", "TEXT NOT NULL"),
+                 ("day", "TEXT NOT NULL")),
+    SEARCH_TABLE: (("municipality", "TEXT NOT NULL"), ("token", "TEXT NOT NULL")),
 }
 DERIVED_TABLES = tuple(COLUMNS)
 
@@ -142,7 +149,13 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     BOARD_TABLE: (("municipality", "candidate"),
                   ("municipality", "facility_id", "facility_name")),
     PROVIDER_BOARD_TABLE: (("municipality", "valid_until"),),
+    WORK_TABLE: (("municipality", "list", "day", "key"),),
+    SEARCH_TABLE: (("municipality", "token", "key"),),
 }
+
+#: The derived tables' columns written through the store's blind index
+#: (:meth:`projections.sealing.Sealer.blind`), by name.
+BLIND = {SEARCH_TABLE: frozenset({"token"})}
 
 #: ``end_day`` of an interval still running.
 OPEN_DAY = 2**31 - 1
@@ -272,7 +285,7 @@ def case_rows(doc: Doc) -> Rows:
     accompanying = ([(key, 0, municipality)]
                     if stay and stay.get("concluded") is None else [])
     return {FACT_TABLE: facts.rows, BREACH_TABLE: breach_rows, DEADLINE_TABLE: deadlines,
-            WAITING_TABLE: waiting, ACCOMPANYING_TABLE: accompanying}
+            WAITING_TABLE: waiting, ACCOMPANYING_TABLE: accompanying, **casework_rows(doc)}
 
 
 # --- places and other providers' offers --------------------------------------------------

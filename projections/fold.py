@@ -53,6 +53,7 @@ from domain.provider import ProviderOffer
 from domain.values import DementiaFinding
 from projections.access_log import apply_access
 from projections.case_history import describe
+from projections.casework_rows import documented, medical_source
 from projections.complaints import apply_complaint
 from projections.runs import apply_run
 from projections.store import Doc, Store
@@ -138,7 +139,7 @@ def _case(store: Store, e: Any) -> None:
             "iplos_assessed_on": None, "review_every_months": 3, "grant_alert_days": 3,
             "iplos_max_age_months": 12,
             "guarantee": Guarantee().to_dict(), "bridging": [], "breaches": [],
-            **_case_history_fields(),
+            **_case_history_fields(), "case_number": e.case_number, "documented": [],
         }
         changed = True
     else:
@@ -204,12 +205,6 @@ def _leave_list(doc: Doc, day: str | None) -> None:
 # nothing in it after all).
 
 
-def _history_only(doc: Doc, e: Any) -> bool:
-    """The documentation (§ 2-2), which the read models do not show: no change to the
-    row, only a line in the case history."""
-    return False
-
-
 def _spouse_linked(doc: Doc, e: Case.SpouseLinked) -> None:
     doc["spouse_case_id"] = str(e.spouse_case_id)
 
@@ -218,10 +213,20 @@ def _iplos(doc: Doc, e: Case.IplosRegistered) -> None:
     doc["iplos_assessed_on"] = _iso(e.assessed_on)
 
 
+def _case_number(doc: Doc, e: Case.CaseNumberAssigned) -> bool:
+    if doc.get("case_number") is not None:
+        return False
+    doc["case_number"] = e.case_number
+    return True
+
+
 def _medical(doc: Doc, e: Case.MedicalInformationRecorded) -> bool:
+    changed = medical_source(doc, e.source.value)
+    if e.competence_centre_involved:
+        changed = documented(doc, "competence_centre_involved") or changed
     if not e.dementia_diagnosis or (doc.get("dementia_suspected")
                                     and doc.get("dementia_diagnosis")):
-        return False
+        return changed
     doc["dementia_suspected"] = doc["dementia_diagnosis"] = True
     return True
 
@@ -511,12 +516,13 @@ def _bridging_ended(doc: Doc, e: Case.BridgingStayEnded) -> None:
 #: How each kind of case event after the application changes the case row (a table, not
 #: a chain of tests: a rebuild looks up every event of the log). Every kind is here.
 _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
-    Case.OwnAccountRecorded: _history_only,
-    Case.RelativesInformationRecorded: _history_only,
-    Case.NoRelativesStated: _history_only,
+    Case.CaseNumberAssigned: _case_number,
+    Case.OwnAccountRecorded: lambda doc, e: documented(doc, "own_account"),
+    Case.RelativesInformationRecorded: lambda doc, e: documented(doc, "relatives"),
+    Case.NoRelativesStated: lambda doc, e: documented(doc, "no_relatives"),
     Case.IplosRegistered: _iplos,
     Case.MedicalInformationRecorded: _medical,
-    Case.LeonMeasuresRecorded: _history_only,
+    Case.LeonMeasuresRecorded: lambda doc, e: documented(doc, "leon"),
     Case.DementiaSuspected: _dementia_suspected,
     Case.DementiaInvestigationRecorded: _dementia_investigated,
     Case.OtherServicesChanged: _other_services,

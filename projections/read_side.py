@@ -33,6 +33,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import local_date
 from projections import quarantine
 from projections.allocation_rows import allocation_rows
+from projections.casework import CaseworkQueries
 from projections.fold import CASE, PLACE
 from projections.list_view import newest_change, read_position
 from projections.listen import LogListener
@@ -62,7 +63,7 @@ PARALLEL_FROM = 100_000  # notifications from which a rebuild uses worker proces
 REBUILD_BEHIND = 100_000
 
 
-class ReadSide(_TableQueries):
+class ReadSide(CaseworkQueries, _TableQueries):
     """The live read models of one application, in its own database (and schema), or
     read from a replica of it (``replica``: a datastore on a PostgreSQL streaming replica).
 

@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from projections.codec import pack, readable, unpack
-from projections.derived import COLUMNS, DERIVED_FROM, DERIVED_TABLES, INDEXES, Rows
+from projections.derived import BLIND, COLUMNS, DERIVED_FROM, DERIVED_TABLES, INDEXES, Rows
 from projections.sealing import PLAIN, Sealer, SealError
 
 Doc = dict[str, Any]
@@ -95,6 +95,11 @@ SEALED_COLUMNS: dict[str, frozenset[int]] = {
     table: frozenset(2 + i for i, (column, _) in enumerate(columns) if column == "name")
     for table, columns in COLUMNS.items()
     if any(column == "name" for column, _ in columns)}
+#: The derived tables' columns kept through the blind index (by their place in a row).
+BLIND_COLUMNS: dict[str, frozenset[int]] = {
+    table: frozenset(2 + i for i, (column, _) in enumerate(COLUMNS[table])
+                     if column in columns)
+    for table, columns in BLIND.items()}
 #: The case history's columns that hold what was recorded and by whom (sealed likewise).
 _SEALED_HISTORY = frozenset({"text", "who"})
 
@@ -775,6 +780,11 @@ class SqlStore(_Buffer):
         if sealed and self.sealer.sealed:
             seal = self.sealer.seal_text
             rows = [tuple(seal(v) if i in sealed else v for i, v in enumerate(r))
+                    for r in rows]
+        blind = BLIND_COLUMNS.get(table)
+        if blind and self.sealer.sealed:
+            index = self.sealer.blind
+            rows = [tuple(index(v) if i in blind else v for i, v in enumerate(r))
                     for r in rows]
         self._insert(table, ("key", "seq", *(c for c, _ in COLUMNS[table])), rows)
 

@@ -78,6 +78,7 @@ class WaitingListEntry:
     iplos_outdated: bool = False  # R8 (2), R27
     grant_alert_days: int = 3  # R4: as the grant recorded it
     iplos_max_age_months: int = 12  # R8 (2), R27: as the decision recorded it
+    case_number: str | None = None  # saksnummer (None: an earlier case not yet numbered)
 
     @property
     def assessed(self) -> bool:
@@ -153,6 +154,7 @@ def entry(doc: Doc, rank: int, today: date) -> WaitingListEntry:
     return WaitingListEntry(
         rank=rank,
         case_id=doc["case_id"],
+        case_number=doc.get("case_number"),
         name=doc["name"],
         decision_kind=decision["kind"],
         place_type=decision["place_type"],

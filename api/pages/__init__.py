@@ -23,6 +23,7 @@ from api.pages import (
     case_forms_waiting,
     case_new,
     case_page,
+    casework,
     complaints,
     letters,
     lists,
@@ -36,6 +37,7 @@ CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_form
          case_forms_waiting, case_forms_closing)
 
 router = APIRouter(include_in_schema=False)
-for module in (session, lists, *CASES, allocation, management, complaints, letters):
+for module in (session, lists, casework, *CASES, allocation, management, complaints,
+               letters):
     router.include_router(module.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -39,6 +39,7 @@ class OpenCase:
     """R25: the person's open case, as the page points to it."""
 
     case_id: str
+    case_number: str | None
     name: str
     status: str
 
@@ -62,7 +63,8 @@ def _already_open(page: Page, form: Form, case_id: UUID) -> HTMLResponse:
     page.audit("read_case", [case_id], detail="the person's open case, named on a second "
                "application")
     form.refuse(None, w.error_text(CaseAlreadyOpen(case_id)))
-    return _new_page(page, form, 409, OpenCase(str(case_id), case.person.name,
+    return _new_page(page, form, 409, OpenCase(str(case_id), case.case_number,
+                                               case.person.name,
                                                w.label(w.CASE_STATUSES, case.status)))
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages import timeline
@@ -58,19 +58,13 @@ def _name(page: Page, case_id: str) -> str:
 
 @router.get("/klage", name="page_complaints")
 def complaints(page: HandlerPage) -> Response:
-    wanted = page.request.query_params.get("sak", "").strip()
-    if wanted:
-        try:
-            return RedirectResponse(f"/klage/saker/{UUID(wanted)}", status_code=303)
-        except ValueError:
-            pass
     offset, limit = page_params(page.request)
     every = list(reversed(page.read.complaints(page.municipality)))  # newest first
     rows = every[offset:offset + limit]
     names = {r["case_id"]: _name(page, r["case_id"]) for r in rows}
     page.audit("read_complaints", names)
     return page.render("complaints.html", title="Klager", rows=rows,
-                       names=names, bad_lookup=bool(wanted),
+                       names=names,
                        pager=pager(page.request, len(every), offset, limit))
 
 

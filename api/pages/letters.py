@@ -73,7 +73,8 @@ def _decision_letter(page: Page, case_id: str, decision_id: str, action: str
     standard = decision.legal_basis in EARLIER_LEGAL_BASIS or \
         decision.legal_basis == LEGAL_BASIS.get(decision.kind)
     return cid, {"case": case, "d": decision, "profile": profile,
-                 "case_number": str(cid), "basis": legal_basis(decision.kind, profile),
+                 "case_number": case.case_number or "ikke tildelt",
+                 "basis": legal_basis(decision.kind, profile),
                  "extra_basis": None if standard else decision.legal_basis}
 
 
@@ -130,7 +131,8 @@ def _offer_letter(page: Page, case_id: str, offer_id: str, action: str
     _, _, policy = page.service.policy_on(page.municipality, offer.made_on)
     page.audit(action, [cid])
     return cid, {"case": case, "o": offer, "profile": profile_of(case.municipality),
-                 "case_number": str(cid), "declining": declining_means(case, offer),
+                 "case_number": case.case_number or "ikke tildelt",
+                 "declining": declining_means(case, offer),
                  "lapsed_counts_as_declined": policy.lapsed_offer_counts_as_declined}
 
 

@@ -100,6 +100,8 @@ def describe(e: Any, names: Mapping[str, str] | None = None) -> str:
     names = names or {}
     if isinstance(e, Case.ApplicationReceived):
         return f"Søknad mottatt {w.label(w.CHANNELS, e.channel)} {w.dato(e.received_on)}"
+    if isinstance(e, Case.CaseNumberAssigned):
+        return f"Saksnummer {e.case_number} tildelt"
     if isinstance(e, Case.SpouseLinked):
         return "Koblet til ektefellens eller samboerens sak"
     if isinstance(e, Case.OwnAccountRecorded):

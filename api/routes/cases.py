@@ -100,7 +100,7 @@ def register_application(body: ApplicationIn, request: Request, p: Officer,
         dementia_suspected=body.dementia_suspected, command_id=cid)
     note_cases(request, [case_id])
     case = rt.service.get_case(p.municipality, case_id)
-    return CaseCreated(case_id=case_id,
+    return CaseCreated(case_id=case_id, case_number=case.case_number,
                        identity_number_masked=mask(case.person.identity_number))
 
 

@@ -290,6 +290,7 @@ class CloseCaseIn(In):
 
 class CaseCreated(BaseModel):
     case_id: UUID
+    case_number: str | None = Field(description="saksnummer, e.g. 2026/0042")
     identity_number_masked: str
 
 

@@ -101,6 +101,9 @@ class CaseView(BaseModel):
     """A case as it stands now, with its history (R21)."""
 
     case_id: UUID
+    case_number: str | None = Field(
+        description="saksnummer (year/number, per municipality), e.g. 2026/0042; null only "
+        "for a case recorded before case numbers until the service has given it one")
     version: int
     name: str
     identity_number_masked: str
@@ -158,7 +161,8 @@ def case_view(case: Case, history: list[Any], today: date) -> CaseView:
     d = case.docs
     planned = case.place_type or PlaceType.ORDINARY
     return CaseView(
-        case_id=case.id, version=case.version, name=case.person.name,
+        case_id=case.id, case_number=case.case_number, version=case.version,
+        name=case.person.name,
         identity_number_masked=mask(case.person.identity_number),
         birth_date=case.person.birth_date, received_on=case.received_on,
         channel=case.channel.value, status=case.status.value,

@@ -28,6 +28,7 @@ from domain.case.priority import Priority
 from domain.case.spouses import Spouses
 from domain.case.state import CaseEvent, Documentation
 from domain.case.stays import Stays
+from domain.case_number import CaseNumber
 from domain.errors import InvalidValue, RuleViolation
 from domain.identity import IdentityNumber
 from domain.values import Channel, DeclinedOfferEffect, Person
@@ -38,7 +39,10 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
     Event = CaseEvent
 
     class ApplicationReceived(CaseEvent, Base.Created):
-        """Søknad mottatt. Version 2 added ``channel`` (version 1 events came on paper).
+        """Søknad mottatt. Version 2 added ``channel`` (version 1 events came on paper);
+        version 3 the case number (saksnummer, :mod:`domain.case_number`), given when the
+        application is received (None in earlier versions: such a case gets one later by
+        :class:`CaseNumberAssigned`).
 
         ``accompanying_spouse``: the application says the couple *wishes* the spouse to
         accompany the applicant (R11). It is a wish only: the accompanying stay itself is a
@@ -46,7 +50,7 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
         makes the allocation run and the offers treat the couple as needing a double room.
         """
 
-        class_version = 2
+        class_version = 3
 
         person: Person
         received_on: date
@@ -55,10 +59,25 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
         accompanying_spouse: bool
         receives_other_services: bool
         dementia_suspected: bool
+        case_number: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["channel"] = Channel.PAPER
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["case_number"] = None
+
+    class CaseNumberAssigned(CaseEvent):
+        """Saksnummer tildelt (:mod:`domain.case_number`) to a case recorded before case
+        numbers existed (the service's one-time assignment); a new case has its number in
+        its application. A case gets one number, once."""
+
+        case_number: str
+
+        def on(self, case: Case) -> None:
+            case.case_number = self.case_number
 
     def __init__(
         self,
@@ -71,6 +90,7 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
         accompanying_spouse: bool,
         receives_other_services: bool,
         dementia_suspected: bool,
+        case_number: str | None = None,
     ) -> None:
         super().__init__(municipality, command_id)
         self.person = person
@@ -103,12 +123,23 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
         self.closure = None
         self.stay_ended = None
         self.accompanying = None
+        self.case_number: str | None = case_number
 
     @property
     def is_open(self) -> bool:
         """R25: one open case per person and municipality (received, granted, waiting or
         resident)."""
         return self.status in OPEN
+
+    def assign_number(self, now: datetime, number: CaseNumber, *,
+                      command_id: str | None = None) -> bool:
+        """Record the case's number (saksnummer); a case that has one keeps it (returns
+        False and records nothing)."""
+        if self.case_number is not None:
+            return False
+        self.trigger_event(self.CaseNumberAssigned, timestamp=now, command_id=command_id,
+                           case_number=str(number))
+        return True
 
     @property
     def on_waiting_list(self) -> bool:
@@ -136,6 +167,7 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
         accompanying_spouse: bool = False,
         receives_other_services: bool = True,
         dementia_suspected: bool = False,
+        case_number: CaseNumber | None = None,
         command_id: str | None = None,
     ) -> Case:
         check_municipality(municipality)
@@ -162,4 +194,5 @@ class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers,
             accompanying_spouse=accompanying_spouse,
             receives_other_services=receives_other_services,
             dementia_suspected=dementia_suspected,
+            case_number=str(case_number) if case_number is not None else None,
         )

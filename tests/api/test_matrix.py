@@ -142,6 +142,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({AO}), 404, _b(reason="r"), path={"case_id": "{proposed}"}),
     # lists and deadlines
     ("GET", "/waiting-list"): Entry(frozenset({AO, CH}), 200),
+    # finding a case (by 0301's person's name: nothing found) and the worklists
+    ("POST", "/case-search"): Entry(frozenset({AO, CH}), 200, _b(name=FOREIGN_NAMES[0])),
+    ("GET", "/worklists"): Entry(frozenset({AO}), 200),
+    ("GET", "/worklists/{worklist}"): Entry(frozenset({AO}), 200,
+                                            path={"worklist": "investigation"}),
     ("GET", "/deadline-monitor"): Entry(frozenset({AO, MG}), 200),
     ("POST", "/deadlines/check"): Entry(frozenset({AO}), 200),
     # management

@@ -175,14 +175,19 @@ def test_complaint_pages_are_for_complaint_handlers(
 
 def test_the_complaint_list_opens_a_case_by_its_number(service: AllocationService,
                                                       handler: Browser) -> None:
+    """The box posts what is typed (never in the address) and shows the case found."""
     case_id = waiting_case(service)
     service.register_complaint(M, case_id, against="decision",
                                subject_id=decision_of(service, case_id),
                                received_on=START.date(), grounds="Uenig", registered_by="x")
     page = handler.get("/klage")
     assert "Ola Nordmann" in page.text and "mottatt, til ny vurdering" in page.text
-    jump = handler.get(f"/klage?sak={case_id}")
-    assert jump.status_code == 303 and jump.headers["location"] == f"/klage/saker/{case_id}"
+    assert 'action="/sok"' in page.text and 'method="post"' in page.text
+    number = service.get_case(M, case_id).case_number
+    found = handler.post_form("/klage", "/sok", {"sok": number})
+    assert found.status_code == 200
+    assert f'<a href="/klage/saker/{case_id}">Ola Nordmann</a>' in found.text
+    assert number in found.text
 
 
 # --- the decision letter (R14) --------------------------------------------------------------

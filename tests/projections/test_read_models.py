@@ -202,9 +202,9 @@ def test_r21_as_of_equals_live_view_read_then(service, clock, read: ReadSide):
 
 def test_r21_every_kind_of_case_event_has_its_change_in_the_fold():
     """A kind of case event the fold does not know would change no row unnoticed (its
-    history line would still be written): each is in the fold's table of changes, the
-    documentation among them as history only; the person's wishes change the row (the
-    allocation run reads them from it, R16)."""
+    history line would still be written): each is in the fold's table of changes; the
+    § 2-2 documentation records which items the case holds (the worklists read what is
+    missing from it, R8), and the case number is kept on the row."""
     from domain.base import Base
     from domain.case import Case
     from projections import fold
@@ -214,5 +214,7 @@ def test_r21_every_kind_of_case_event_has_its_change_in_the_fold():
              and not issubclass(c, Case.Created | Base.Created) and c is not Case.Event}
     assert Case.DecisionMade in kinds and Case.WishesRecorded in kinds
     assert kinds == set(fold._CASE_CHANGES)
-    assert fold._CASE_CHANGES[Case.OwnAccountRecorded] is fold._history_only
-    assert fold._CASE_CHANGES[Case.WishesRecorded] is not fold._history_only
+    doc: dict = {"documented": []}
+    assert fold._CASE_CHANGES[Case.OwnAccountRecorded](doc, None) is True
+    assert doc["documented"] == ["own_account"]
+    assert fold._CASE_CHANGES[Case.OwnAccountRecorded](doc, None) is False
