@@ -65,7 +65,7 @@ class AfterComplaint(CaseState):
         if current is None or current.decision_id != decision_id:
             raise InvalidState(
                 "R21: the decision complained of is no longer the decision in force; a later "
-                "decision has replaced it", rule="R21", field="subject_id")
+                "decision has replaced it", rule="R21", field="outcome")
         kept = self.waiting_date_to_keep()
         for offer in list(self.offers.values()):
             if offer.outstanding:
