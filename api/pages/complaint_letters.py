@@ -60,6 +60,8 @@ def outcome_letter(page: Page, complaint_id: UUID, action: str) -> dict[str, Any
         "letter_date": (reconsidered.decided_on if by_unit else decided.decided_on),
         "basis": legal_basis(new.kind, profile) if new is not None else None,
         "kept": new.waiting_since_kept if new is not None else None,
+        "against": complaint.against.value,
+        "role": complaint.complainant_role.value if complaint.complainant_role else None,
     }
 
 
