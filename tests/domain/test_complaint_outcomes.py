@@ -380,3 +380,27 @@ def test_r21_a_received_date_before_the_subject_is_refused(memory_service, clock
                                received_on=today(clock) - timedelta(days=1), grounds="x",
                                registered_by="y")
     assert err.value.field == "received_on"
+
+
+def test_r18_r21_r23_a_resumed_period_is_not_breached_twice(memory_service, clock):
+    """On the list from 2 March, breached on 3 June, rejected on 10 June; the rejection is
+    changed back to the waiting list: the same period resumes, its breach stands, and no
+    second breach is recorded for it."""
+    svc = memory_service
+    case_id = waiting_case(svc)
+    clock.advance(days=93)
+    svc.check_deadlines(M)
+    breached_on = svc.get_case(M, case_id).breached_on
+    assert breached_on is not None
+    clock.advance(days=7)
+    rejection = reject(svc, case_id)
+    k = complain(svc, clock, case_id, rejection)
+    svc.record_reconsideration(M, k, upheld=True, reasoning="Tas til følge",
+                               decided_by="Leder", decided_on=today(clock),
+                               new_decision=WAITING)
+    svc.check_deadlines(M)
+    case = svc.get_case(M, case_id)
+    assert case.waiting_since == date(2026, 3, 2)
+    assert [p.breached_on for p in case.guarantee.breaches] == [breached_on]
+    breaches = [e for e in svc.events.get(case_id) if type(e).__name__ == "DeadlineBreached"]
+    assert len(breaches) == 1
