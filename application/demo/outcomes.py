@@ -94,17 +94,23 @@ class Outcomes(Stage):
             self.at(day, 15 * 60, partial(self.state_administrator, complaint_id, case_id,
                                           decision_id, _OUTCOME[path], day))
 
-    def _new_kind(self, case_id: UUID, decision_id: UUID) -> str | None:
+    def _new_kind(self, case_id: UUID) -> str | None:
         """R21: the decision a change or a new assessment makes: a waiting-list decision
-        after a rejection, a grant after a waiting-list decision; None when the decision
-        complained of is no longer in force (replaced, placed or gone meanwhile)."""
-        case = self.case(case_id)
-        current = case.current_decision
-        if current is None or current.decision_id != decision_id:
-            return None
-        return {CaseStatus.REJECTED: "waiting_list", _WAITING: "grant"}.get(case.status)
+        after a rejection, a grant after a waiting-list decision; None when the case has
+        moved on (placed or gone meanwhile)."""
+        return {CaseStatus.REJECTED: "waiting_list", _WAITING: "grant"}.get(
+            self.case(case_id).status)
 
-    def _new_decision(self, case_id: UUID, kind: str) -> NewDecision:
+    def _in_force(self, case_id: UUID, decision_id: UUID) -> bool:
+        current = self.case(case_id).current_decision
+        return current is not None and current.decision_id == decision_id
+
+    def _new_decision(self, case_id: UUID, kind: str, *, draw_officer: bool = True
+                      ) -> NewDecision:
+        """The new decision, drawn as the ordinary decision is (the officer, then the
+        services): the story's later draws stay as they were."""
+        if draw_officer:
+            self.officer()
         waiting, case = kind == "waiting_list", self.case(case_id)
         young = age_on(case.person.birth_date, self.today) < YOUNGER_PERSON_AGE
         return NewDecision(
@@ -115,8 +121,12 @@ class Outcomes(Stage):
             interim_services=list(self.rng.choice(self.w.interim)) if waiting else [])
 
     def _after_new_decision(self, case_id: UUID, decision_id: UUID | None, kind: str) -> None:
+        """What follows a decision made with an outcome, as after any decision. The step
+        count moves on as if the decision had been a command of its own, so the ids the
+        story derives from it stay as they were."""
         if decision_id is None:
             return
+        self.serial += 1
         self.do("record_decision_sent", self.m, case_id, decision_id, sent_on=self.today,
                 channel=DeliveryChannel.DIGITAL_MAILBOX, recorded_by="Tildelingsenheten",
                 with_id=False, command_id=self.sequel_id("sent"))
@@ -126,24 +136,30 @@ class Outcomes(Stage):
     def reconsider(self, complaint_id: UUID, case_id: UUID, decision_id: UUID,
                    upheld: bool, day: date, late: bool) -> None:
         """The unit's reconsideration (fvl. § 33): upheld, it changes the decision with a new
-        one made now (R21) — unless nothing is left to change, and then it is not upheld."""
-        kind = self._new_kind(case_id, decision_id) if upheld else None
+        one made now (R21). Where the decision complained of is no longer in force, the
+        complaint is not upheld and the unit decides anew by the ordinary command."""
+        kind = self._new_kind(case_id) if upheld else None
+        acts = kind is not None and self._in_force(case_id, decision_id)
         made = self.do(
-            "record_reconsideration", self.m, complaint_id, upheld=kind is not None,
-            reasoning=self.w.complaint["upheld" if kind else "not_upheld"],
+            "record_reconsideration", self.m, complaint_id, upheld=acts,
+            reasoning=self.w.complaint["upheld" if acts else "not_upheld"],
             decided_by=self.w.head_of_unit, decided_on=day,
             late_reason=self.w.complaint["late_taken_up"] if late else None,
-            new_decision=self._new_decision(case_id, kind) if kind else None)
-        if kind is not None:
+            new_decision=self._new_decision(case_id, kind) if acts and kind else None)
+        if acts and kind is not None:
             self._after_new_decision(case_id, made, kind)
+        elif kind is not None:
+            self.at(day, 15 * 60 + 30, partial(self.redecide, case_id, kind, None))
 
     def state_administrator(self, complaint_id: UUID, case_id: UUID, decision_id: UUID,
                             outcome: ComplaintOutcome, day: date) -> None:
         """Statsforvalteren's outcome: a change is a new decision made with it; a quash
-        sends the case back and the unit decides anew, naming the complaint (R21). With
-        nothing left to change, the outcome is recorded as confirmed."""
-        kind = self._new_kind(case_id, decision_id)
-        if kind is None:
+        sends the case back and the unit decides anew, naming the complaint (R21). Where the
+        decision complained of is no longer in force, the outcome is recorded as confirmed
+        and the unit decides anew by the ordinary command."""
+        kind = self._new_kind(case_id) if outcome is not ComplaintOutcome.CONFIRMED else None
+        acts = kind is not None and self._in_force(case_id, decision_id)
+        if not acts:
             outcome = ComplaintOutcome.CONFIRMED
         changed = outcome is ComplaintOutcome.CHANGED
         made = self.do("record_complaint_outcome", self.m, complaint_id, outcome=outcome,
@@ -152,18 +168,22 @@ class Outcomes(Stage):
                        if changed and kind else None)
         if changed and kind is not None:
             self._after_new_decision(case_id, made, kind)
-        elif outcome is ComplaintOutcome.QUASHED and kind is not None:
-            self.at(day, 15 * 60 + 30, partial(self.redecide, case_id, kind, complaint_id))
+        elif kind is not None:
+            linked = complaint_id if outcome is ComplaintOutcome.QUASHED else None
+            self.at(day, 15 * 60 + 30, partial(self.redecide, case_id, kind, linked))
 
-    def redecide(self, case_id: UUID, kind: str, complaint_id: UUID) -> None:
-        """After a quash, the unit's new decision, linked to the complaint (R21)."""
-        if self.case(case_id).status is not CaseStatus.RECEIVED:
-            return  # closed meanwhile: nothing left to decide
-        new = self._new_decision(case_id, kind)
+    def redecide(self, case_id: UUID, kind: str, complaint_id: UUID | None) -> None:
+        """The unit's new decision after a complaint: after a quash, linked to it (R21)."""
+        status = self.case(case_id).status
+        if status not in (CaseStatus.RECEIVED, CaseStatus.REJECTED, _WAITING):
+            return  # placed or gone meanwhile: nothing left to decide
+        officer = self.officer()
+        new = self._new_decision(case_id, kind, draw_officer=False)
         made = self.do(
             "decide", self.m, case_id, kind=kind, grounds=new.grounds,
-            decided_by=f"Tildelingsenheten v/ {self.officer()}", place_type=new.place_type,
+            decided_by=f"Tildelingsenheten v/ {officer}", place_type=new.place_type,
             can_be_cared_for_safely_at_home=new.can_be_cared_for_safely_at_home,
             alternatives_at_home=new.alternatives_at_home,
             interim_services=new.interim_services or None, complaint_id=complaint_id)
+        self.serial -= 1  # _after_new_decision counts the decision's step
         self._after_new_decision(case_id, made, kind)
