@@ -29,6 +29,8 @@ from application.base import derived_id
 from application.case_numbers import CaseNumbering, SaveRaced, with_numbering
 from domain.base import Base, local_date
 from domain.case import Case, Offer, link_spouses
+from domain.complaint import Complaint
+from domain.errors import NotFound
 from domain.identity import IdentityNumber
 from domain.person import PersonRecord, person_record_id
 from domain.place import Place
@@ -323,16 +325,28 @@ class CaseCommands(CaseNumbering):
         alternatives_at_home: str | None = None,
         interim_services: list[InterimService] | None = None,
         legal_basis: str | None = None, decided_on: date | None = None,
-        keep_waiting_since: date | None = None, command_id: str | None = None,
+        keep_waiting_since: date | None = None, complaint_id: UUID | None = None,
+        command_id: str | None = None,
     ) -> UUID:
         """A decision (vedtak), dated ``decided_on`` (today if None, R24), under the policy
         version in force on that date. A rejection withdraws outstanding offers and releases
-        their places in the same save (R9). Returns the decision's id."""
+        their places in the same save (R9). ``complaint_id``: the complaint whose outcome
+        quashed the decision before (R21); the new decision is linked to it, in the same
+        save, and keeps the waiting-list date (R23). Returns the decision's id."""
         work = self._begin(municipality, case_id, command_id)
         decision_id = derived_id("decision", case_id, command_id)
         if work.handled:
             return decision_id
         now = self._now()
+        complaint = None
+        if complaint_id is not None:
+            complaint = self._load(Complaint, complaint_id, municipality, "complaint")
+            if complaint.case_id != case_id:
+                raise NotFound("no complaint with that id on this case", field="complaint_id")
+            complaint.link_new_decision(now, decision_id=decision_id,
+                                        decided_on=decided_on or local_date(now),
+                                        command_id=command_id)
+            keep_waiting_since = keep_waiting_since or work.case.waiting_date_to_keep()
         policy, version, settings = self.policy_on(municipality, decided_on or local_date(now))
         work.case.decide(
             now, kind=kind, grounds=grounds, decided_by=decided_by, policy_version=version,
@@ -340,10 +354,10 @@ class CaseCommands(CaseNumbering):
             can_be_cared_for_safely_at_home=can_be_cared_for_safely_at_home,
             alternatives_at_home=alternatives_at_home, interim_services=interim_services,
             legal_basis=legal_basis, decided_on=decided_on,
-            keep_waiting_since=keep_waiting_since, decision_id=decision_id,
-            command_id=command_id,
+            keep_waiting_since=keep_waiting_since, complaint_id=complaint_id,
+            decision_id=decision_id, command_id=command_id,
         )
-        self._finish(work, policy, command_id=command_id)  # the policy too, if new
+        self._finish(work, policy, complaint, command_id=command_id)  # the policy too, if new
         return decision_id
 
     def record_decision_sent(self, municipality: str, case_id: UUID, decision_id: UUID, *,

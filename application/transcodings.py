@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain import values
-from domain.complaint import ComplaintOutcome, ComplaintSubject
+from domain.complaint import ComplainantRole, ComplaintOutcome, ComplaintSubject
 
 
 class DateAsISO(Transcoding):
@@ -73,7 +73,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
     for enum_type in domain_enums():
         transcoder.register(EnumAsValue(enum_type))
-    for enum_type in (ComplaintSubject, ComplaintOutcome):  # R21 complaints
+    for enum_type in (ComplaintSubject, ComplaintOutcome, ComplainantRole):  # R21
         transcoder.register(EnumAsValue(enum_type))
     for record_type in domain_records():
         transcoder.register(RecordAsDict(record_type))

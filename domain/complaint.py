@@ -1,4 +1,7 @@
-"""A complaint (klage) against a decision (vedtak) or an offer (tilbud) on a case: R21.
+"""A complaint (klage) on a case: R21. It is against a decision (vedtak), an offer (tilbud),
+a breach of the waiting-list guarantee or the priority given — pbrl § 7-2 covers the
+non-fulfilment of a right as well as decisions — and names who complains: the person, a
+relative, a guardian (verge) or a lawyer (fullmektig), with their role.
 
 The right to complain is pasient- og brukerrettighetsloven § 7-2; the complaint deadline
 (klagefrist) is four weeks from when the person *received* the decision (§ 7-5, fvl. § 29),
@@ -20,6 +23,11 @@ chapter VI (§§ 28–34):
 4. the State Administrator's outcome is recorded: confirmed (stadfestet), changed
    (omgjort) or quashed and sent back (opphevet og sendt tilbake).
 
+An outcome that changes a decision is a new decision on the case, made in the same
+transaction as the outcome and linked to the complaint; one that quashes it sends the case
+back for a new assessment, and the unit's new decision is linked to the complaint when it is
+made (:mod:`domain.case.after_complaint`; the combinations are listed in the README).
+
 A complaint is its own aggregate, so registering one never contends with work on the case.
 """
 
@@ -33,6 +41,7 @@ from uuid import UUID
 from domain.base import Base, check_municipality, local_date
 from domain.case import UNKNOWN_DEADLINE, Case, ComplaintDeadline, deadline_of
 from domain.errors import InvalidState, InvalidValue, NotFound, RuleViolation
+from domain.values import OfferStatus
 
 #: Where a complaint goes when the unit does not uphold it (fvl. § 33 fourth paragraph).
 APPEAL_BODY = "Statsforvalteren"
@@ -43,10 +52,22 @@ class ComplaintSubject(Enum):
 
     DECISION = "decision"  # vedtak: grant, waiting list or rejection
     OFFER = "offer"  # tilbud om en bestemt plass
+    BREACH = "breach"  # fristbrudd: the guarantee not fulfilled (pbrl § 7-2)
+    PRIORITY = "priority"  # the priority given on the waiting list (§ 3-3)
+
+
+class ComplainantRole(Enum):
+    """Who complains (fvl. § 28: a party, or someone on the party's behalf, § 12)."""
+
+    PERSON = "person"  # personen selv
+    RELATIVE = "relative"  # pårørende
+    GUARDIAN = "guardian"  # verge
+    LAWYER = "lawyer"  # advokat eller annen fullmektig
 
 
 class ComplaintOutcome(Enum):
-    """The State Administrator's outcome (klageinstansens vedtak, fvl. § 34)."""
+    """The outcome (fvl. §§ 33–34): by the unit on reconsideration (changed or quashed when
+    it upholds the complaint), or by the State Administrator (any of the three)."""
 
     CONFIRMED = "confirmed"  # stadfestet
     CHANGED = "changed"  # omgjort (endret)
@@ -61,21 +82,37 @@ class ComplaintStatus(Enum):
     DECIDED = "decided"  # Statsforvalteren's outcome recorded
 
 
-def complaint_subject(case: Case, against: ComplaintSubject, subject_id: UUID
+def complaint_subject(case: Case, against: ComplaintSubject, subject_id: UUID | None
                       ) -> tuple[date, ComplaintDeadline]:
-    """The day the decision was made (or the offer given) and its complaint deadline as far as
-    the case knows it (R14: from the receipt, else the sending plus the usual delivery time,
-    else unknown). An offer's sending is not recorded, so its deadline is unknown. A subject
-    that is not on this case is "not found", naming the field."""
+    """The day the decision was made (the offer given, the breach recorded, the priority
+    assessed) and its complaint deadline as far as the case knows it (R14: from the receipt,
+    else the sending plus the usual delivery time, else unknown). An offer's sending is not
+    recorded, and a breach or a priority is a state that lasts, so their deadline is unknown.
+    A subject that is not on this case is "not found", naming the field."""
     if against is ComplaintSubject.DECISION:
         for decision in case.decisions:
             if decision.decision_id == subject_id:
                 return decision.decided_on, deadline_of(decision)
         raise NotFound("no decision with that id on this case", field="subject_id")
-    offer = case.offers.get(subject_id)
-    if offer is None:
-        raise NotFound("no offer with that id on this case", field="subject_id")
-    return offer.made_on, UNKNOWN_DEADLINE
+    if against is ComplaintSubject.OFFER:
+        offer = case.offers.get(subject_id) if subject_id is not None else None
+        if offer is None:
+            raise NotFound("no offer with that id on this case", field="subject_id")
+        if offer.status is OfferStatus.WITHDRAWN:
+            raise RuleViolation(
+                "R21", "the offer was withdrawn and binds no one: there is no offer to "
+                "complain of (complain of the decision or the breach instead)",
+                field="subject_id")
+        return offer.made_on, UNKNOWN_DEADLINE
+    if against is ComplaintSubject.BREACH:
+        if case.breached_on is None:
+            raise RuleViolation("R21", "no breach of the waiting-list guarantee is recorded "
+                                "on this case", field="against")
+        return case.breached_on, UNKNOWN_DEADLINE
+    if case.priority is None:
+        raise RuleViolation("R21", "no priority has been assessed on this case",
+                            field="against")
+    return case.priority.assessed_on, UNKNOWN_DEADLINE
 
 
 def _text(field: str, value: str, what: str) -> str:
@@ -104,13 +141,16 @@ class Complaint(Base):
         decision (R14): ``deadline_basis`` says from what ("received", "sent" or "unknown"),
         and ``complaint_deadline`` and ``late`` are None while it is unknown. Version 1
         counted four weeks from the decision date, which is not the law: those are read
-        as unknown (never late by guess)."""
+        as unknown (never late by guess). Version 3 added who complains
+        (``complainant_role``; ``complainant_name`` unless it is the person): None for the
+        earlier versions, which did not record it; and ``subject_id`` is None for a
+        complaint about a breach or the priority."""
 
-        class_version = 2
+        class_version = 3
 
         case_id: UUID
         against: ComplaintSubject
-        subject_id: UUID
+        subject_id: UUID | None
         subject_date: date
         complaint_deadline: date | None
         deadline_basis: str
@@ -118,32 +158,51 @@ class Complaint(Base):
         late: bool | None
         grounds: str
         registered_by: str
+        complainant_role: ComplainantRole | None
+        complainant_name: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(complaint_deadline=None, deadline_basis="unknown", late=None)
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.update(complainant_role=None, complainant_name=None)
+
     class Reconsidered(Base.Event):
         """The unit's own reconsideration (underinstansens behandling, fvl. § 33). Version 2
         added ``late_reason``: why a complaint received after the deadline is taken up all
-        the same (fvl. § 31)."""
+        the same (fvl. § 31). Version 3 added the ``outcome`` of a complaint upheld
+        (changed or quashed; the earlier versions' upheld complaints read as changed, the
+        unit's new decision made by the ordinary commands) and ``new_decision_id``: the
+        decision a change made on the case."""
 
-        class_version = 2
+        class_version = 3
 
         upheld: bool
         reasoning: str
         decided_by: str
         decided_on: date
         late_reason: str | None
+        outcome: ComplaintOutcome | None
+        new_decision_id: UUID | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["late_reason"] = None
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.update(outcome=ComplaintOutcome.CHANGED if state["upheld"] else None,
+                         new_decision_id=None)
+
         def on(self, complaint: Complaint) -> None:
             complaint.reconsideration = (self.upheld, self.decided_on)
             complaint.status = (ComplaintStatus.UPHELD if self.upheld
                                 else ComplaintStatus.AWAITING_FORWARDING)
+            if self.upheld:
+                complaint.result = (self.outcome, "unit")
+                complaint.new_decision_id = self.new_decision_id
 
     class Forwarded(Base.Event):
         """Oversendt Statsforvalteren."""
@@ -157,15 +216,34 @@ class Complaint(Base):
             complaint.status = ComplaintStatus.FORWARDED
 
     class OutcomeRecorded(Base.Event):
-        """Statsforvalteren's outcome."""
+        """Statsforvalteren's outcome. Version 2 added ``new_decision_id``: the decision a
+        change made on the case (None for the earlier version)."""
+
+        class_version = 2
 
         outcome: ComplaintOutcome
         decided_on: date
         summary: str
+        new_decision_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["new_decision_id"] = None
 
         def on(self, complaint: Complaint) -> None:
             complaint.outcome = self.outcome
             complaint.status = ComplaintStatus.DECIDED
+            complaint.result = (self.outcome, "state_administrator")
+            complaint.new_decision_id = self.new_decision_id
+
+    class NewDecisionLinked(Base.Event):
+        """R21: after a quashed decision, the unit's new decision on the case."""
+
+        decision_id: UUID
+        decided_on: date
+
+        def on(self, complaint: Complaint) -> None:
+            complaint.new_decision_id = self.decision_id
 
     def __init__(
         self,
@@ -181,6 +259,8 @@ class Complaint(Base):
         late: bool | None,
         grounds: str,
         registered_by: str,
+        complainant_role: ComplainantRole | None = None,
+        complainant_name: str | None = None,
         **_: Any,
     ) -> None:
         super().__init__(municipality, command_id)
@@ -194,10 +274,23 @@ class Complaint(Base):
         self.late = late
         self.grounds = grounds
         self.registered_by = registered_by
+        self.complainant_role = complainant_role
+        self.complainant_name = complainant_name
         self.status = ComplaintStatus.RECEIVED
         self.reconsideration: tuple[bool, date] | None = None
         self.forwarded_on: date | None = None
         self.outcome: ComplaintOutcome | None = None
+        #: the outcome's kind and who gave it ("unit" or "state_administrator")
+        self.result: tuple[ComplaintOutcome | None, str] | None = None
+        self.new_decision_id: UUID | None = None
+
+    @property
+    def awaiting_new_decision(self) -> bool:
+        """R21: a decision quashed after this complaint, and the unit's new decision on the
+        case not made yet."""
+        return (self.against is ComplaintSubject.DECISION and self.result is not None
+                and self.result[0] is ComplaintOutcome.QUASHED
+                and self.new_decision_id is None)
 
     # --- commands -------------------------------------------------------------------
 
@@ -209,23 +302,40 @@ class Complaint(Base):
         complaint_id: UUID,
         case: Case,
         against: ComplaintSubject | str,
-        subject_id: UUID,
+        subject_id: UUID | None,
         received_on: date,
         grounds: str,
         registered_by: str,
+        complainant_role: ComplainantRole | str = ComplainantRole.PERSON,
+        complainant_name: str | None = None,
         command_id: str | None = None,
     ) -> Complaint:
-        """R21: register a complaint on a decision or offer of ``case``. Late complaints
-        are registered too, with ``late`` set; ``late`` is None when the deadline is not
-        known (R14: neither the receipt nor the sending of the decision is recorded)."""
+        """R21: register a complaint on a decision, an offer, the breach or the priority of
+        ``case``, by the person or by a relative, guardian or lawyer (named). Late
+        complaints are registered too, with ``late`` set; ``late`` is None when the deadline
+        is not known (R14: neither the receipt nor the sending of the decision is
+        recorded)."""
         check_municipality(case.municipality)
         try:
             subject = ComplaintSubject(against)
         except ValueError:
-            raise InvalidValue("against", "a complaint is against a 'decision' or an "
-                               "'offer'") from None
-        if not isinstance(subject_id, UUID):
+            raise InvalidValue("against", "a complaint is against a 'decision', an 'offer', "
+                               "a 'breach' or the 'priority'") from None
+        try:
+            role = ComplainantRole(complainant_role)
+        except ValueError:
+            raise InvalidValue("complainant_role", "the complainant is the 'person', a "
+                               "'relative', a 'guardian' or a 'lawyer'") from None
+        name = None
+        if role is not ComplainantRole.PERSON or complainant_name:
+            name = _text("complainant_name", complainant_name or "",
+                         "name the relative, guardian or lawyer who complains")
+        needs_id = subject in (ComplaintSubject.DECISION, ComplaintSubject.OFFER)
+        if needs_id and not isinstance(subject_id, UUID):
             raise InvalidValue("subject_id", "the id of the decision or offer complained of")
+        if not needs_id and subject_id is not None:
+            raise InvalidValue("subject_id", "a complaint about the breach or the priority "
+                               "names no decision or offer")
         subject_date, deadline = complaint_subject(case, subject, subject_id)
         received = _day("received_on", received_on, not_before=subject_date,
                         today=local_date(now), before_what=f"the {subject.value}")
@@ -245,10 +355,14 @@ class Complaint(Base):
             late=deadline.late(received),
             grounds=_text("grounds", grounds, "state what the complaint is about"),
             registered_by=_text("registered_by", registered_by, "name who registered it"),
+            complainant_role=role,
+            complainant_name=name,
         )
 
     def reconsider(self, now: datetime, *, upheld: bool, reasoning: str, decided_by: str,
                    decided_on: date, late_reason: str | None = None,
+                   outcome: ComplaintOutcome | str | None = None,
+                   new_decision_id: UUID | None = None,
                    command_id: str | None = None) -> None:
         """The unit's reconsideration (fvl. § 33). ``upheld`` means upheld in full: the
         complaint is then closed and the unit makes a new decision on the case; otherwise
@@ -260,6 +374,7 @@ class Complaint(Base):
                 f"{self.status.value})", rule="R21", field="complaint_id")
         if not isinstance(upheld, bool):
             raise InvalidValue("upheld", "say whether the complaint is upheld in full")
+        result = self.unit_outcome(upheld, outcome)
         if late_reason is not None and not isinstance(late_reason, str):
             raise InvalidValue("late_reason", "must be text")
         if late_reason is not None and not late_reason.strip():
@@ -272,12 +387,32 @@ class Complaint(Base):
                 missing=("late_reason",))
         self.trigger_event(
             self.Reconsidered, timestamp=now, command_id=command_id, upheld=upheld,
+            outcome=result, new_decision_id=new_decision_id,
             late_reason=late_reason.strip() if late_reason else None,
             reasoning=_text("reasoning", reasoning, "give the reasons (begrunnelse)"),
             decided_by=_text("decided_by", decided_by, "name who reconsidered it"),
             decided_on=_day("decided_on", decided_on, not_before=self.received_on,
                             today=local_date(now), before_what="the complaint was received"),
         )
+
+    @staticmethod
+    def unit_outcome(upheld: bool, outcome: ComplaintOutcome | str | None
+                     ) -> ComplaintOutcome | None:
+        """The outcome of the unit's reconsideration: a complaint upheld changes the decision
+        (the default) or quashes it; one not upheld has none (it goes to Statsforvalteren)."""
+        if not upheld:
+            if outcome is not None:
+                raise InvalidValue("outcome", "a complaint not upheld has no outcome here: "
+                                   "it is forwarded to Statsforvalteren")
+            return None
+        try:
+            result = ComplaintOutcome(outcome or ComplaintOutcome.CHANGED)
+        except ValueError:
+            result = ComplaintOutcome.CONFIRMED
+        if result is ComplaintOutcome.CONFIRMED:
+            raise InvalidValue("outcome", "a complaint upheld changes the decision "
+                               "('changed') or quashes it ('quashed')")
+        return result
 
     def forward(self, now: datetime, *, forwarded_on: date, forwarded_by: str,
                 command_id: str | None = None) -> None:
@@ -301,7 +436,8 @@ class Complaint(Base):
         )
 
     def record_outcome(self, now: datetime, *, outcome: ComplaintOutcome | str,
-                       decided_on: date, summary: str, command_id: str | None = None) -> None:
+                       decided_on: date, summary: str, new_decision_id: UUID | None = None,
+                       command_id: str | None = None) -> None:
         """R21: Statsforvalteren's outcome, once the complaint has been forwarded."""
         if self.status is not ComplaintStatus.FORWARDED:
             raise InvalidState(
@@ -318,4 +454,16 @@ class Complaint(Base):
             decided_on=_day("decided_on", decided_on, not_before=self.forwarded_on,
                             today=local_date(now), before_what="the forwarding"),
             summary=_text("summary", summary, "summarise Statsforvalteren's decision"),
+            new_decision_id=new_decision_id,
         )
+
+    def link_new_decision(self, now: datetime, *, decision_id: UUID, decided_on: date,
+                          command_id: str | None = None) -> None:
+        """R21: the unit's new decision on the case after the decision was quashed."""
+        if not self.awaiting_new_decision:
+            raise InvalidState(
+                "R21: a new decision is linked to a complaint whose outcome quashed the "
+                "decision, once; this complaint awaits none", rule="R21",
+                field="complaint_id")
+        self.trigger_event(self.NewDecisionLinked, timestamp=now, command_id=command_id,
+                           decision_id=decision_id, decided_on=decided_on)

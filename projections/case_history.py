@@ -16,7 +16,8 @@ from typing import Any
 from domain.case import Case
 from projections.store import Store
 
-_WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by")
+_WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by",
+        "quashed_by")
 
 
 #: Which of ``_WHO`` each event type has (found on its first event: a rebuild asks for
@@ -67,6 +68,8 @@ def _decision_text(e: Any) -> str:
     if e.urgent:
         return ("Long-term stay granted at once: can no longer be cared for safely at home "
                 f"({e.grounds})")
+    if e.complaint_id is not None:
+        return _decision_words(e) + " (after a complaint)"
     return _decision_words(e)
 
 
@@ -143,6 +146,9 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         f"Short-term stay bridging the wait at {e.facility_name}, {e.unit}, from {e.from_on}"
         + (f" to {e.to_on}" if e.to_on else "")),
     Case.BridgingStayEnded: lambda e: f"Bridging short-term stay ended on {e.to_on}",
+    Case.DecisionQuashed: lambda e: (
+        f"The decision was quashed after a complaint on {e.quashed_on}; the case is back "
+        "under assessment"),
 }
 
 

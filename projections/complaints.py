@@ -14,13 +14,15 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.base import Base
-from domain.complaint import Complaint
+from domain.complaint import Complaint, ComplaintOutcome
 from projections.store import Doc, Store
 
 COMPLAINT = "lto_rm_complaint"
 _CASE = "lto_rm_case"  # projections.fold.CASE (imported there, so not imported here)
 
-_SUBJECT_WORDS = {"decision": "the decision (vedtak)", "offer": "the offer (tilbud)"}
+_SUBJECT_WORDS = {"decision": "the decision (vedtak)", "offer": "the offer (tilbud)",
+                  "breach": "the breach of the guarantee (fristbrudd)",
+                  "priority": "the priority given"}
 _BASIS_WORDS = {"received": "receipt", "sent": "sending plus the usual delivery time"}
 _OUTCOME_WORDS = {
     "confirmed": "confirmed (stadfestet)",
@@ -45,10 +47,16 @@ def describe(e: Any) -> tuple[str, str | None]:
                      f"{_BASIS_WORDS[e.deadline_basis]})")
         if e.late:
             text += " — received late"
+        if e.complainant_role is not None:
+            text += f"; complainant: {e.complainant_role.value}"
         return text, e.registered_by
     if isinstance(e, Complaint.Reconsidered):
-        text = ("The allocation unit upheld the complaint in full (omgjøring)" if e.upheld
-                else "The allocation unit did not uphold the complaint")
+        text = "The allocation unit did not uphold the complaint"
+        if e.upheld:
+            text = ("The allocation unit upheld the complaint in full: decision "
+                    f"{_OUTCOME_WORDS[(e.outcome or ComplaintOutcome.CHANGED).value]}")
+            if e.new_decision_id is not None:
+                text += ", new decision made"
         if e.late_reason:
             text += f"; taken up although late (fvl. § 31): {e.late_reason}"
         return f"{text}: {e.reasoning}", e.decided_by
@@ -57,7 +65,16 @@ def describe(e: Any) -> tuple[str, str | None]:
     if isinstance(e, Complaint.OutcomeRecorded):
         return (f"Statsforvalteren: decision {_OUTCOME_WORDS[e.outcome.value]} on "
                 f"{e.decided_on}: {e.summary}", "Statsforvalteren")
+    if isinstance(e, Complaint.NewDecisionLinked):
+        return f"New decision after the quashed one, made on {e.decided_on}", None
     return type(e).__name__, None
+
+
+def _result(doc: Doc, outcome: str, by: str, decision_id: Any) -> None:
+    """R21: the outcome's kind (confirmed, changed, quashed), who gave it, and the new
+    decision it made on the case (if any)."""
+    doc["result"], doc["result_by"] = outcome, by
+    doc["new_decision_id"] = str(decision_id) if decision_id is not None else None
 
 
 def apply_complaint(store: Store, e: Base.Event) -> None:
@@ -66,7 +83,11 @@ def apply_complaint(store: Store, e: Base.Event) -> None:
     if isinstance(e, Complaint.Registered):
         doc: Doc = {
             "complaint_id": key, "municipality": e.municipality, "case_id": str(e.case_id),
-            "against": e.against.value, "subject_id": str(e.subject_id),
+            "against": e.against.value,
+            "subject_id": str(e.subject_id) if e.subject_id is not None else None,
+            "complainant_role": e.complainant_role.value if e.complainant_role else None,
+            "complainant_name": e.complainant_name, "result": None, "result_by": None,
+            "new_decision_id": None,
             "subject_date": _iso(e.subject_date),
             "complaint_deadline": _iso(e.complaint_deadline),
             "deadline_basis": e.deadline_basis,
@@ -79,12 +100,18 @@ def apply_complaint(store: Store, e: Base.Event) -> None:
         if found is None:  # an event of a complaint whose registration is not in this log
             return
         doc = found
+        for kept in ("result", "result_by", "new_decision_id", "complainant_role",
+                     "complainant_name"):
+            doc.setdefault(kept, None)  # rows of an earlier release
         if isinstance(e, Complaint.Reconsidered):
             doc["reconsideration"] = {"upheld": e.upheld, "reasoning": e.reasoning,
                                       "decided_by": e.decided_by,
                                       "decided_on": _iso(e.decided_on),
                                       "late_reason": e.late_reason}
             doc["status"] = "upheld" if e.upheld else "awaiting_forwarding"
+            if e.upheld:
+                _result(doc, (e.outcome or ComplaintOutcome.CHANGED).value, "unit",
+                         e.new_decision_id)
         elif isinstance(e, Complaint.Forwarded):
             doc["forwarding"] = {"forwarded_on": _iso(e.forwarded_on),
                                  "forwarded_by": e.forwarded_by, "to": e.to}
@@ -93,6 +120,9 @@ def apply_complaint(store: Store, e: Base.Event) -> None:
             doc["outcome"] = {"outcome": e.outcome.value, "decided_on": _iso(e.decided_on),
                               "summary": e.summary}
             doc["status"] = "decided"
+            _result(doc, e.outcome.value, "state_administrator", e.new_decision_id)
+        elif isinstance(e, Complaint.NewDecisionLinked):
+            doc["new_decision_id"] = str(e.decision_id)
     text, who = describe(e)
     doc["history"].append({"version": e.originator_version, "at": e.timestamp.isoformat(),
                            "event": type(e).__name__, "text": text, "who": who})

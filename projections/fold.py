@@ -268,6 +268,7 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
         "decided_on": day, "decided_by": e.decided_by, "deadline": deadline,
         "policy_version": e.policy_version, "urgent": e.urgent,
         "sent_on": None, "channel": None, "received_on": None,
+        "complaint_id": str(e.complaint_id) if e.complaint_id else None,
     }
     doc["decisions"].append({"decided_on": day, "kind": e.kind, "place_type": place_type,
                              "deadline": deadline})
@@ -295,6 +296,18 @@ def _decision_made(doc: Doc, e: Case.DecisionMade) -> None:
     _guarantee(doc, lambda g: g.decided(
         e.kind, e.decided_on, months=e.guarantee_months,
         declined_effect=e.declined_offer_effect, keep_waiting_since=e.waiting_since_kept))
+
+
+def _decision_quashed(doc: Doc, e: Case.DecisionQuashed) -> None:
+    """R21: the decision in force quashed after a complaint: back to assessment, off the
+    list until the new decision (which keeps the waiting-list date)."""
+    day = _iso(e.quashed_on)
+    doc["status"], doc["urgent"], doc["urgency_reason"] = "received", False, None
+    doc["decision"] = None
+    doc["quashed"] = {"decision_id": str(e.decision_id), "complaint_id": str(e.complaint_id),
+                      "quashed_on": day}
+    _leave_list(doc, day)
+    _guarantee(doc, lambda g: g.quashed(e.kind, e.waiting_since_kept))
 
 
 def _accompanying_decided(doc: Doc, e: Case.AccompanyingStayDecided) -> None:
@@ -530,6 +543,7 @@ _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.LivingApartConsented: _living_apart,
     Case.SpouseLinked: _spouse_linked,
     Case.DecisionMade: _decision_made,
+    Case.DecisionQuashed: _decision_quashed,
     Case.AccompanyingStayDecided: _accompanying_decided,
     Case.AccompanyingOfferMade: _accompanying_offer,
     Case.AccompanyingStayConcluded: _accompanying_concluded,

@@ -79,6 +79,9 @@ class WaitingListEntry:
     grant_alert_days: int = 3  # R4: as the grant recorded it
     iplos_max_age_months: int = 12  # R8 (2), R27: as the decision recorded it
     case_number: str | None = None  # saksnummer (None: an earlier case not yet numbered)
+    #: R21: the decision in force was made after a complaint (changed, or made anew after
+    #: a quashed one); the waiting-list date is the one it kept
+    after_complaint: bool = False
 
     @property
     def assessed(self) -> bool:
@@ -183,6 +186,7 @@ def entry(doc: Doc, rank: int, today: date) -> WaitingListEntry:
         review_due_on=review,
         review_due=review is not None and review <= today,
         iplos_outdated=iplos_outdated(doc, today),
+        after_complaint=decision.get("complaint_id") is not None,
     )
 
 

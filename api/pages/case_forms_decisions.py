@@ -48,8 +48,10 @@ def decide(case_id: str, page: OfficerForm) -> Response:
         services = [InterimService(form.get(f"service_{i}").strip(),
                                    form.get(f"extent_{i}").strip())
                     for i in (1, 2) if form.get(f"service_{i}").strip()]
+        complaint = form.get("complaint_id").strip()  # R21: after a quashed decision
         page.service.decide(
             page.municipality, cid, kind=kind or "", grounds=grounds, decided_by=decided_by,
+            complaint_id=parse_id(complaint) if complaint else None,
             place_type=PlaceType(place_type) if place_type and kind != "rejection" else None,
             facility_kind=FacilityKind(facility_kind) if facility_kind else None,
             can_be_cared_for_safely_at_home=None if safe is None else safe == "ja",

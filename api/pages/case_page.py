@@ -207,6 +207,9 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
     spouse_ids = [case.spouse_case_id] if spouse is not None else []
     state = case.guarantee.state(today)
     review_due_on = case.review_due_on()
+    complaints = page.read.complaints(page.municipality, case_id)  # R21
+    awaiting = [c for c in complaints if c.get("result") == "quashed"
+                and c["against"] == "decision" and not c.get("new_decision_id")]
     page.audit("read_case", [case_id, *spouse_ids])
     return page.render(
         "case.html", status=status, forms=forms, case=case, case_id=str(case_id),
@@ -257,7 +260,11 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         accompanying_outcomes=list(w.ACCOMPANYING_OUTCOMES.items()),
         may_bridge=case.on_waiting_list, policy=policy,
         suggestion=_suggestion(page, forms.get("priority")),
-        suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL)
+        suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL,
+        complaints=complaints,
+        awaiting_complaints=bool(awaiting),
+        awaiting_complaints_options=[
+            (c["complaint_id"], f"Klage mottatt {w.dato(c['received_on'])}") for c in awaiting])
 
 
 def _age(born: date, today: date) -> int:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
+from api.pages import complaint_forms as cf
 from api.pages import timeline
 from api.pages import words as w
 from api.pages.paging import page_params, pager
@@ -36,7 +37,7 @@ from api.routes.common import in_calendar
 from domain.allocation import AllocationRun
 from domain.base import OSLO
 from domain.case import Case, GuaranteeStatus
-from domain.complaint import ComplaintOutcome, ComplaintSubject
+from domain.complaint import ComplaintOutcome
 from domain.errors import DomainError, NotFound
 from projections.vacancy_board import VacancyBoard
 
@@ -100,7 +101,9 @@ _COMPLAINT_WORDS = {
         f"{w.dato(d['subject_date'])} mottatt {w.dato(d['received_on'])}; "
         + deadline_words(d) + (" — kom for sent" if d["late"] else "")),
     "Reconsidered": lambda d: (
-        ("Tildelingsenheten tok klagen til følge" if d["reconsideration"]["upheld"]
+        (f"Tildelingsenheten tok klagen til følge: vedtaket er "
+         f"{w.label(w.COMPLAINT_RESULTS, d.get('result') or 'changed')}"
+         if d["reconsideration"]["upheld"]
          else "Tildelingsenheten tok ikke klagen til følge")
         + (f" (tatt under behandling selv om fristen var ute: "
            f"{d['reconsideration']['late_reason']})"
@@ -108,6 +111,7 @@ _COMPLAINT_WORDS = {
         + f": {d['reconsideration']['reasoning']}"),
     "Forwarded": lambda d: (
         f"Klagen sendt til Statsforvalteren {w.dato(d['forwarding']['forwarded_on'])}"),
+    "NewDecisionLinked": lambda d: "Nytt vedtak i saken etter at vedtaket ble opphevet",
     "OutcomeRecorded": lambda d: (
         f"Statsforvalteren: {w.label(w.COMPLAINT_OUTCOMES, d['outcome']['outcome'])} "
         f"{w.dato(d['outcome']['decided_on'])}: {d['outcome']['summary']}"),
@@ -139,8 +143,15 @@ def case_moments(events: list[Any], facilities: dict[str, str] | None = None
 
 
 def subjects(case: Case, events: list[Any]) -> list[tuple[str, str]]:
-    """What a complaint can be against: each decision and each offer on the case."""
+    """What a complaint can be against: each decision and each offer on the case, the
+    breach of the guarantee and the priority given (pbrl § 7-2)."""
     out = []
+    if case.breached_on is not None:
+        out.append(("breach:", f"Fristbrudd {w.dato(case.breached_on)}: "
+                               "ventelistegarantien er ikke oppfylt"))
+    if case.priority is not None:
+        out.append(("priority:", "Prioriteringen på ventelisten, vurdert "
+                                 f"{w.dato(case.priority.assessed_on)}"))
     for e in events:
         if isinstance(e, Case.DecisionMade):
             out.append((f"decision:{e.decision_id}",
@@ -169,6 +180,7 @@ def case_history_page(page: Page, case_id: UUID, *, form: Form | None = None,
                        title=f"Saken til {case.person.name}", case=case, case_id=str(case_id),
                        moments=moments, complaints=rows, decisions=decisions,
                        subjects=subjects(case, events),
+                       complainant_roles=list(w.COMPLAINANT_ROLES.items()),
                        access=access[seen_from:seen_from + seen_limit],
                        access_pager=pager(page.request, len(access), seen_from, seen_limit,
                                           ACCESS_PREFIX, "#tilgang"),
@@ -187,26 +199,21 @@ def register_complaint(case_id: str, page: HandlerForm) -> Response:
     form = page.form("complaint")
     need = Need(form)
     try:
-        subject = need.text("subject", "Velg vedtaket eller tilbudet klagen gjelder.")
-        kind, _, raw = subject.partition(":")
+        subject = need.text("subject", "Velg hva klagen gjelder.")
         received = need.day("received_on", "Skriv datoen klagen kom inn.")
         grounds = need.text("grounds", "Skriv hva klagen gjelder.")
+        role, name = cf.complainant(form, need)
         need.done()
         assert received is not None
-        try:
-            subject_id = UUID(raw)
-            against = ComplaintSubject(kind)
-        except ValueError:
-            form.refuse("subject", "Velg vedtaket eller tilbudet klagen gjelder.")
-            raise FormInvalid(form) from None
+        against, subject_id = cf.subject_of(form, subject)
         complaint_id = page.service.register_complaint(
             page.municipality, cid, against=against, subject_id=subject_id,
             received_on=received, grounds=grounds, registered_by=page.user.name,
-            command_id=form.command)
+            complainant_role=role, complainant_name=name, command_id=form.command)
     except FormInvalid:
         return case_history_page(page, cid, form=form, status=422)
     except DomainError as exc:
-        refuse(form, exc, {"subject_id": "subject", "against": "subject"})
+        refuse(form, exc, cf.FIELDS)
         return case_history_page(page, cid, form=form, status=status_of(exc))
     page.audit("write_complaint", [cid])
     return page.done(f"/klage/klager/{complaint_id}", "klage")
@@ -238,7 +245,9 @@ def complaint_page(page: Page, complaint_id: UUID, *, forms: dict[str, Form] | N
     return page.render("complaint.html", status=status, forms=forms or {},
                        title="Klage", c=doc, name=_name(page, doc["case_id"]),
                        moments=complaint_moments(doc), today=page.today,
-                       outcomes=list(w.COMPLAINT_OUTCOMES.items()))
+                       outcomes=list(w.COMPLAINT_OUTCOMES.items()),
+                       decision_kinds=list(w.DECISION_KINDS.items()),
+                       place_types=list(w.PLACE_TYPES.items()))
 
 
 @router.get("/klage/klager/{complaint_id}", name="page_complaint")
@@ -255,8 +264,8 @@ def _workflow(page: Page, complaint_id: UUID, name: str,
     except FormInvalid:
         return complaint_page(page, complaint_id, forms={name: form}, status=422)
     except DomainError as exc:
-        refuse(form, exc, texts={"summary": "Skriv et sammendrag av Statsforvalterens "
-                                            "vedtak."})
+        refuse(form, exc, cf.FIELDS, texts={"summary": "Skriv et sammendrag av "
+                                                       "Statsforvalterens vedtak."})
         return complaint_page(page, complaint_id, forms={name: form}, status=status_of(exc))
     page.audit("write_complaint", [UUID(doc["case_id"])], detail=f"form {name}")
     return page.done(f"/klage/klager/{complaint_id}")
@@ -267,15 +276,19 @@ def reconsider(complaint_id: str, page: HandlerForm) -> Response:
     kid = parse_id(complaint_id)
 
     def run(form: Form, need: Need) -> None:
-        upheld = need.choice("upheld", ("ja", "nei"), "Velg om klagen tas til følge fullt ut.")
+        upheld = need.choice("upheld", ("endret", "opphevet", "nei"),
+                             "Velg om klagen tas til følge fullt ut.")
         reasoning = need.text("reasoning", "Skriv begrunnelsen for den nye vurderingen.")
         decided_on = need.day("decided_on", "Skriv datoen for vurderingen.")
         decided_by = need.text("decided_by", "Skriv hvem som har vurdert klagen.")
+        outcome = {"endret": "changed", "opphevet": "quashed"}.get(upheld or "")
+        decision = cf.new_decision(form, need, outcome)
         need.done()
         assert decided_on is not None
         page.service.record_reconsideration(
-            page.municipality, kid, upheld=upheld == "ja", reasoning=reasoning,
-            decided_by=decided_by, decided_on=decided_on,
+            page.municipality, kid, upheld=outcome is not None, reasoning=reasoning,
+            decided_by=decided_by, decided_on=decided_on, outcome=outcome,
+            new_decision=decision,
             late_reason=form.get("late_reason").strip() or None, command_id=form.command)
 
     return _workflow(page, kid, "reconsider", run)
@@ -304,11 +317,12 @@ def outcome(complaint_id: str, page: HandlerForm) -> Response:
         result = need.choice("outcome", w.COMPLAINT_OUTCOMES, "Velg Statsforvalterens utfall.")
         decided_on = need.day("decided_on", "Skriv datoen for Statsforvalterens vedtak.")
         summary = need.text("summary", "Skriv et sammendrag av Statsforvalterens vedtak.")
+        decision = cf.new_decision(form, need, result)
         need.done()
         assert result is not None and decided_on is not None
         page.service.record_complaint_outcome(
             page.municipality, kid, outcome=ComplaintOutcome(result), decided_on=decided_on,
-            summary=summary, command_id=form.command)
+            summary=summary, new_decision=decision, command_id=form.command)
 
     return _workflow(page, kid, "outcome", run)
 

@@ -15,7 +15,8 @@ from uuid import UUID
 from api.pages import words as w
 from domain.case import Case
 
-_WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by")
+_WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by",
+        "quashed_by")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def _decision(e: Any) -> str:
         text += f"; tilbud innen {w.dato(e.deadline)}"
     if e.waiting_since_kept is not None:
         text += f"; ventelistedato {w.dato(e.waiting_since_kept)} beholdes"
+    if e.complaint_id is not None:
+        text += "; vedtak etter klage"
     if e.urgent:
         text += ("; kan ikke lenger få forsvarlig hjelp hjemme (§ 3-3 første ledd): "
                  f"{e.grounds}")
@@ -197,6 +200,9 @@ def describe(e: Any, names: Mapping[str, str] | None = None) -> str:
         return f"Det medfølgende oppholdet avsluttes {w.dato(e.ended_on)}"
     if isinstance(e, Case.BridgingStayEnded):
         return f"Korttidsoppholdet i påvente av langtidsplass avsluttet {w.dato(e.to_on)}"
+    if isinstance(e, Case.DecisionQuashed):
+        return (f"Vedtaket er opphevet etter klage ({w.dato(e.quashed_on)}); saken "
+                "vurderes på nytt, og det nye vedtaket beholder ventelistedatoen")
     return "Annen registrering i saken"
 
 

@@ -62,6 +62,8 @@ for _name, _table in {
     "leverandorstatus": w.PROVIDER_OFFER_STATUSES, "faktor": w.PRIORITY_FACTORS,
     "forslagsstatus": w.RUN_ITEM_STATUSES, "klagegjelder": w.COMPLAINT_SUBJECTS,
     "klageutfall": w.COMPLAINT_OUTCOMES, "klagestatus": w.COMPLAINT_STATUSES,
+    "klageresultat": w.COMPLAINT_RESULTS, "klager_rolle": w.COMPLAINANT_ROLES,
+    "avgjort_av": w.COMPLAINT_RESULT_BY,
     "iplos": w.IPLOS_LABELS, "leon": w.LEON_MEASURES, "tilgang": w.ACCESS_ACTIONS,
     "utsending": w.DELIVERY_CHANNELS, "klagefristgrunnlag": w.DEADLINE_BASES,
 }.items():

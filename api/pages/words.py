@@ -119,7 +119,15 @@ IPLOS_LABELS = {
     "syn": "Syn",
     "horsel": "Hørsel",
 }
-COMPLAINT_SUBJECTS = {"decision": "vedtak", "offer": "tilbud"}
+COMPLAINT_SUBJECTS = {"decision": "vedtak", "offer": "tilbud",
+                      "breach": "fristbrudd (ventelistegarantien er ikke oppfylt)",
+                      "priority": "prioriteringen på ventelisten"}
+#: Who complains (forvaltningsloven §§ 12 og 28).
+COMPLAINANT_ROLES = {"person": "personen selv", "relative": "pårørende", "guardian": "verge",
+                     "lawyer": "advokat eller annen fullmektig"}
+#: The outcome's kind as lists show it, and who gave it (R21).
+COMPLAINT_RESULTS = {"confirmed": "stadfestet", "changed": "endret", "quashed": "opphevet"}
+COMPLAINT_RESULT_BY = {"unit": "tildelingsenheten", "state_administrator": "Statsforvalteren"}
 COMPLAINT_OUTCOMES = {"confirmed": "vedtaket stadfestet", "changed": "vedtaket endret",
                       "quashed": "vedtaket opphevet"}
 COMPLAINT_STATUSES = {
@@ -139,6 +147,8 @@ ACCESS_ACTIONS = {
     "read_offer_letter": "så tilbudsbrevet",
     "read_allocation_run": "så et tildelingsforslag", "read_complaints": "så klagelisten",
     "read_complaint": "så klagen", "write_complaint": "registrerte i klagesaken",
+    "read_complaint_letter": "så brevet om klagens utfall",
+    "read_complaint_letter_pdf": "lastet ned brevet om klagens utfall",
 }
 
 #: R8 (§ 2-2) items and other things a command can find missing.
@@ -294,6 +304,8 @@ def faktor_med_vekt(code: Any) -> str:
 def withdrawal_reason(reason: str) -> str:
     """Why an offer was withdrawn: the officer's words, or what the case's change says (a
     new decision, a closure, R9)."""
+    if reason == "decision:quashed":
+        return "vedtaket er opphevet etter klage"
     if reason.startswith("decision:"):
         kind = reason.split(":", 1)[1]
         return f"nytt vedtak: {DECISION_SHORT.get(kind, 'nytt vedtak')}"
@@ -387,6 +399,15 @@ _RULES = {
                          "(§ 3-2).",
     ("R14", "sent_on"): "Utsendingen av dette vedtaket er allerede registrert.",
     ("R14", "received_on"): "Mottaket av dette vedtaket er allerede registrert.",
+    ("R21", "new_decision"): "Når vedtaket endres, skal det nye vedtaket fylles ut: type "
+                             "vedtak, plasstype og begrunnelse (pasient- og "
+                             "brukerrettighetsloven § 7-2).",
+    ("R21", "subject_id"): "Tilbudet er trukket tilbake og binder ingen. Klag heller på "
+                           "vedtaket eller på fristbruddet.",
+    ("R21", "against"): "Saken har ikke noe å klage på av den typen: det er ikke registrert "
+                        "fristbrudd eller prioritering i saken.",
+    ("R21", "outcome"): "Vedtaket klagen gjelder, er erstattet av et senere vedtak. Utfallet "
+                        "kan ikke endre eller oppheve det senere vedtaket.",
     ("R21", "late_reason"): "Klagen kom etter klagefristen. Den kan likevel tas under "
                             "behandling (forvaltningsloven § 31): skriv hvorfor.",
     ("R15", "reason"): "Skriv hvorfor personen ikke lenger kan få forsvarlig hjelp hjemme "
@@ -444,7 +465,11 @@ _FIELDS = {
     "reasoning": "Skriv begrunnelsen for den nye vurderingen.",
     "upheld": "Velg om klagen tas til følge fullt ut.",
     "forwarded_by": "Skriv hvem som sender klagen.",
-    "outcome": "Velg Statsforvalterens utfall: stadfestet, endret eller opphevet.",
+    "outcome": "Velg utfallet: stadfestet, endret eller opphevet.",
+    "new_decision": "Et nytt vedtak fylles bare ut når vedtaket endres.",
+    "complainant_role": "Velg hvem som klager: personen selv, pårørende, verge eller "
+                        "advokat.",
+    "complainant_name": "Skriv navnet på den som klager på vegne av personen.",
     "spouse_case_id": "En person kan ikke kobles til sin egen sak. Skriv saksnummeret til "
                       "ektefellens eller samboerens sak.",
     "ended_on": "Skriv datoen oppholdet ble avsluttet.",
@@ -552,6 +577,8 @@ _STATES = (
                                         "institusjon, avdeling og romnummer, men med en annen "
                                         "plasstype, institusjonstype eller romtype."),
     ("already been reconsidered", "Klagen er allerede vurdert på nytt av tildelingsenheten."),
+    ("this complaint awaits none", "Klagen venter ikke på noe nytt vedtak: bare når vedtaket "
+                                   "er opphevet, knyttes det nye vedtaket til klagen, én gang."),
     ("must reconsider it first", "Tildelingsenheten må vurdere klagen på nytt før den kan "
                                  "sendes til Statsforvalteren."),
     ("nothing to forward", "Klagen ble tatt til følge; det er ingenting å sende videre."),

@@ -247,7 +247,8 @@ def record_decision(case_id: CaseId, body: DecisionIn, p: Officer, rt: CurrentRu
         decided_by=actor(p), place_type=body.place_type, facility_kind=body.facility_kind,
         can_be_cared_for_safely_at_home=body.can_be_cared_for_safely_at_home,
         alternatives_at_home=body.alternatives_at_home, interim_services=services,
-        legal_basis=body.legal_basis, decided_on=body.decided_on, command_id=cid)
+        legal_basis=body.legal_basis, decided_on=body.decided_on,
+        complaint_id=body.complaint_id, command_id=cid)
     return DecisionOut(case_id=case_id, decision_id=decision_id)
 
 

@@ -25,19 +25,35 @@ from api.schemas import (
     ComplaintCreated,
     ComplaintIn,
     ForwardIn,
+    NewDecisionIn,
     OutcomeIn,
+    OutcomeOut,
     PagedReportOut,
     ReconsiderationIn,
     Recorded,
     ReportOut,
 )
+from application.complaints import NewDecision
 from domain.complaint import ComplaintOutcome, ComplaintSubject
 from domain.errors import NotFound
+from domain.values import InterimService
 
 router = APIRouter(tags=["Klage (complaints)"], route_class=AuditedRoute,
                    responses=ERROR_RESPONSES)
 
 ComplaintId = Annotated[UUID, Path(description="a complaint (klage)")]
+
+
+def _new_decision(body: NewDecisionIn | None) -> NewDecision | None:
+    if body is None:
+        return None
+    return NewDecision(
+        kind=body.kind.value, grounds=body.grounds, place_type=body.place_type,
+        facility_kind=body.facility_kind,
+        can_be_cared_for_safely_at_home=body.can_be_cared_for_safely_at_home,
+        alternatives_at_home=body.alternatives_at_home,
+        interim_services=[InterimService(s.service, s.extent)
+                          for s in body.interim_services or []])
 
 
 def _case_of(request: Request, rt: Any, municipality: str, complaint_id: UUID) -> UUID:
@@ -49,7 +65,8 @@ def _case_of(request: Request, rt: Any, municipality: str, complaint_id: UUID) -
 
 
 @router.post("/complaints", status_code=201, response_model=ComplaintCreated,
-             summary="R21: register a complaint against a decision or an offer")
+             summary="R21: register a complaint against a decision, an offer, the breach of "
+                     "the guarantee or the priority given")
 def register_complaint(body: ComplaintIn, request: Request, p: ComplaintHandler,
                        rt: CurrentRuntime, cid: CommandId) -> ComplaintCreated:
     """One received after the deadline (four weeks from the person's receipt of the
@@ -59,7 +76,8 @@ def register_complaint(body: ComplaintIn, request: Request, p: ComplaintHandler,
     complaint_id = rt.service.register_complaint(
         p.municipality, body.case_id, against=ComplaintSubject(body.against),
         subject_id=body.subject_id, received_on=body.received_on, grounds=body.grounds,
-        registered_by=actor(p), command_id=cid)
+        registered_by=actor(p), complainant_role=body.complainant_role,
+        complainant_name=body.complainant_name, command_id=cid)
     return ComplaintCreated(complaint_id=complaint_id, case_id=body.case_id)
 
 
@@ -90,18 +108,25 @@ def read_complaint(complaint_id: ComplaintId, request: Request, p: OfficerOrHand
     return ReportOut(municipality=p.municipality, today=today(rt), data=plain(row))
 
 
-@router.post("/complaints/{complaint_id}/reconsideration", response_model=Recorded,
-             summary="The allocation unit's reconsideration: upheld in full, or not; a late "
+@router.post("/complaints/{complaint_id}/reconsideration", response_model=OutcomeOut,
+             summary="The allocation unit's reconsideration: upheld in full (the decision "
+                     "changed — a new decision on the case — or quashed), or not; a late "
                      "complaint is taken up with `late_reason` (fvl § 31)")
 def record_reconsideration(complaint_id: ComplaintId, body: ReconsiderationIn,
                            request: Request, p: ComplaintHandler, rt: CurrentRuntime,
-                           cid: CommandId) -> Recorded:
+                           cid: CommandId) -> OutcomeOut:
+    """R21: a change states `new_decision`, made on the case in the same transaction,
+    linked to the complaint and keeping the waiting-list date where the period continues
+    (R23); every rule of an ordinary decision holds (422 naming it). A quash sends the case
+    back to assessment. 409 when the decision complained of is no longer in force or the
+    case cannot take a decision (closed, placed)."""
     case_id = _case_of(request, rt, p.municipality, complaint_id)
-    rt.service.record_reconsideration(
+    made = rt.service.record_reconsideration(
         p.municipality, complaint_id, upheld=body.upheld, reasoning=body.reasoning,
         decided_by=actor(p), decided_on=body.decided_on or today(rt),
-        late_reason=body.late_reason, command_id=cid)
-    return Recorded(case_id=case_id)
+        late_reason=body.late_reason, outcome=body.outcome,
+        new_decision=_new_decision(body.new_decision), command_id=cid)
+    return OutcomeOut(case_id=case_id, new_decision_id=made)
 
 
 @router.post("/complaints/{complaint_id}/forward", response_model=Recorded,
@@ -115,13 +140,17 @@ def forward_complaint(complaint_id: ComplaintId, body: ForwardIn, request: Reque
     return Recorded(case_id=case_id)
 
 
-@router.post("/complaints/{complaint_id}/outcome", response_model=Recorded,
-             summary="Statsforvalteren's outcome: confirmed, changed or quashed")
+@router.post("/complaints/{complaint_id}/outcome", response_model=OutcomeOut,
+             summary="Statsforvalteren's outcome: confirmed, changed (with the new "
+                     "decision) or quashed")
 def record_complaint_outcome(complaint_id: ComplaintId, body: OutcomeIn, request: Request,
                              p: ComplaintHandler, rt: CurrentRuntime,
-                             cid: CommandId) -> Recorded:
+                             cid: CommandId) -> OutcomeOut:
+    """R21: as the reconsideration's change and quash, with Statsforvalteren as the
+    decision maker."""
     case_id = _case_of(request, rt, p.municipality, complaint_id)
-    rt.service.record_complaint_outcome(
+    made = rt.service.record_complaint_outcome(
         p.municipality, complaint_id, outcome=ComplaintOutcome(body.outcome),
-        decided_on=body.decided_on, summary=body.summary, command_id=cid)
-    return Recorded(case_id=case_id)
+        decided_on=body.decided_on, summary=body.summary,
+        new_decision=_new_decision(body.new_decision), command_id=cid)
+    return OutcomeOut(case_id=case_id, new_decision_id=made)

@@ -63,7 +63,9 @@ from api.schemas.complaints import (
     ComplaintCreated,
     ComplaintIn,
     ForwardIn,
+    NewDecisionIn,
     OutcomeIn,
+    OutcomeOut,
     ReconsiderationIn,
 )
 from api.schemas.offers import AdmissionIn, AnswerIn, OfferIn, OfferOut, type_reason
@@ -96,8 +98,9 @@ __all__ = [
     "DementiaInvestigationIn", "DementiaSuspicionIn", "DemoTokenIn", "EndStayIn", "ForwardIn",
     "GuaranteeView", "HistoryView", "IdentityText", "In", "InterimServiceIn", "InterimServicesIn",
     "IplosIn", "IsoDate", "IsoMoment", "LeonEntryIn", "LeonIn", "LivingApartIn", "MeOut",
-    "MedicalIn", "NoRelativesIn",
-    "OfferIn", "OfferOut", "OfferView", "OtherServicesIn", "OutcomeIn", "OwnAccountIn", "Paged",
+    "MedicalIn", "NewDecisionIn", "NoRelativesIn",
+    "OfferIn", "OfferOut", "OfferView", "OtherServicesIn", "OutcomeIn", "OutcomeOut",
+    "OwnAccountIn", "Paged",
     "PagedReportOut", "PlaceIn",
     "PlaceOut", "PriorityIn", "PriorityView", "ProviderOfferIn", "ProviderOfferOut", "ReasonIn",
     "ReconsiderationIn", "Recorded", "RelativesIn", "ReportOut", "RerunOut", "RunIn", "RunSummary",

@@ -149,6 +149,9 @@ class DecisionIn(In):
     decided_on: IsoDate | None = Field(None, description="R24: the decision date (vedtaksdato); "
                                     "default today; not in the future, not before the "
                                     "application")
+    complaint_id: UUID | None = Field(
+        None, description="R21: the complaint whose outcome quashed the decision before; the "
+        "new decision is linked to it and keeps the waiting-list date")
 
 
 class DecisionSentIn(In):

@@ -4,7 +4,8 @@ priority (§ 3-3), offers, the guarantee (§ 3-4), admission and closure.
 
 The case is one aggregate; its concepts each live in a module of their own, with their events
 and commands (:mod:`.intake`, :mod:`.decisions`, :mod:`.delivery`, :mod:`.priority`,
-:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`), and
+:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`,
+:mod:`.after_complaint`), and
 every command consults the one state machine in :mod:`.lifecycle`. The guarantee's state is
 :mod:`.guarantee`'s.
 """
@@ -17,6 +18,7 @@ from uuid import UUID, uuid4
 
 from domain.base import Base, check_municipality, local_date
 from domain.case.accompanying import Accompanying
+from domain.case.after_complaint import AfterComplaint
 from domain.case.breaches import Breaches
 from domain.case.decisions import Decisions
 from domain.case.delivery import Delivery
@@ -35,7 +37,7 @@ from domain.values import Channel, DeclinedOfferEffect, Person
 
 
 class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers, Stays,
-           Breaches, Base):
+           Breaches, AfterComplaint, Base):
     Event = CaseEvent
 
     class ApplicationReceived(CaseEvent, Base.Created):

@@ -90,9 +90,12 @@ class Decisions(CaseState):
         complaint that keeps an earlier waiting-list date). Version 3 dropped
         ``complaint_deadline``: four weeks from the decision date, which is not the law —
         the deadline runs from the person's receipt (R14, :mod:`domain.case.delivery`).
+        Version 4 added ``complaint_id``: the complaint (R21) whose outcome this decision
+        follows — changed on reconsideration or by Statsforvalteren, or made anew after a
+        quashed decision; None for every other decision.
         """
 
-        class_version = 3
+        class_version = 4
 
         decision_id: UUID
         kind: str
@@ -117,6 +120,7 @@ class Decisions(CaseState):
         grant_alert_days: int
         iplos_max_age_months: int
         waiting_since_kept: date | None
+        complaint_id: UUID | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -127,12 +131,15 @@ class Decisions(CaseState):
         def upcast_v2_v3(state: dict[str, Any]) -> None:
             state.pop("complaint_deadline", None)
 
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, Any]) -> None:
+            state["complaint_id"] = None
+
         def on(self, case: Decisions) -> None:
-            case.decisions.append(
-                Decision(self.decision_id, self.kind, self.place_type, self.decided_on,
-                         self.decided_by, self.policy_version, self.deadline,
-                         self.facility_kind)
-            )
+            decision = Decision(self.decision_id, self.kind, self.place_type, self.decided_on,
+                                self.decided_by, self.policy_version, self.deadline,
+                                self.facility_kind, complaint_id=self.complaint_id)
+            case.decisions.append(decision)
             case.status = _STATUS[self.kind]
             case.place_type = self.place_type
             case.facility_kind = self.facility_kind
@@ -152,6 +159,7 @@ class Decisions(CaseState):
                 self.kind, self.decided_on, months=self.guarantee_months,
                 declined_effect=self.declined_offer_effect,
                 keep_waiting_since=self.waiting_since_kept)
+            decision.waiting_since = case.guarantee.waiting_since
 
     class InterimServicesRecorded(Base.Event):
         """R14: the services the person gets while waiting."""
@@ -250,11 +258,14 @@ class Decisions(CaseState):
         legal_basis: str | None = None,
         decided_on: date | None = None,
         keep_waiting_since: date | None = None,
+        complaint_id: UUID | None = None,
         decision_id: UUID | None = None,
         command_id: str | None = None,
     ) -> UUID:
         """Make a decision (vedtak). Refused, with every reason named, unless R4–R9, R14 and
-        R24 are met. Returns the decision's id. A rejection withdraws outstanding offers."""
+        R24 are met. Returns the decision's id. A rejection withdraws outstanding offers.
+        ``complaint_id``: the complaint whose outcome this decision follows (R21), which
+        the caller has checked."""
         require(self.status, "decide")
         if kind not in LEGAL_BASIS:
             raise InvalidValue("kind", "a decision is 'grant', 'waiting_list' or 'rejection'")
@@ -305,8 +316,8 @@ class Decisions(CaseState):
             facility_kind=facility_kind if kind != "rejection" else None,
             alternatives_at_home=alternatives_at_home, interim_services=services,
             legal_basis=legal_basis, younger=younger, urgent=False,
-            keep_waiting_since=keep_waiting_since, decision_id=decision_id,
-            command_id=command_id)
+            keep_waiting_since=keep_waiting_since, complaint_id=complaint_id,
+            decision_id=decision_id, command_id=command_id)
         # back on the list with the deadline of its guarantee period passed (after a grant
         # or a decision that keeps an earlier waiting-list date): the breach is recorded now
         self._record_due_breach(now, command_id)
@@ -318,12 +329,13 @@ class Decisions(CaseState):
                          alternatives_at_home: str | None,
                          interim_services: list[InterimService], legal_basis: str | None,
                          younger: bool, urgent: bool, keep_waiting_since: date | None,
-                         decision_id: UUID | None, command_id: str | None) -> UUID:
+                         decision_id: UUID | None, command_id: str | None,
+                         complaint_id: UUID | None = None) -> UUID:
         decision_id = decision_id or uuid4()
         waiting = kind == "waiting_list"
         deadline: date | None = None
         if waiting:  # R18, R23: the deadline of the guarantee period this decision is in
-            current = self.guarantee.current
+            current = self.guarantee.current or self.guarantee.resumable(keep_waiting_since)
             deadline = current.deadline if current is not None else \
                 add_months(keep_waiting_since or day, policy.guarantee_months)
         self.trigger_event(
@@ -353,6 +365,7 @@ class Decisions(CaseState):
             grant_alert_days=policy.grant_alert_days,
             iplos_max_age_months=policy.iplos_max_age_months,
             waiting_since_kept=keep_waiting_since,
+            complaint_id=complaint_id,
         )
         return decision_id
 

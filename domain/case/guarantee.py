@@ -150,7 +150,34 @@ class Guarantee:
             return
         self.in_force = True
         if self.current is None:
-            self._start_period(keep_waiting_since or on)
+            resumed = self.resumable(keep_waiting_since)
+            if resumed is not None:
+                resumed.ended_on = None  # R21, R23: the period a quashed decision ended
+            else:
+                self._start_period(keep_waiting_since or on)
+
+    def resumable(self, kept: date | None) -> GuaranteePeriod | None:
+        """R21, R23: the guarantee period a decision keeping the waiting-list date ``kept``
+        continues: the last one, if it ended (a rejection since changed or quashed after a
+        complaint ended it) and belongs to the waiting period that began on ``kept``. Its
+        deadline, its breach and what met it stand: a period breached is not breached twice.
+        """
+        if kept is None or not self.periods or self.current is not None:
+            return None
+        last = self.periods[-1]
+        return last if last.start >= kept else None
+
+    def quashed(self, kind: str, kept: date | None) -> None:
+        """R21: the decision in force (``kind``) was quashed (opphevet) after a complaint and
+        the case is back under assessment: no guarantee is in force until the new decision,
+        which continues the waiting period. A quashed rejection gives back the waiting period
+        it ended (``kept``: its waiting-list date)."""
+        self.in_force = False
+        if kind == "rejection" and kept is not None:
+            self.waiting_since = kept
+            resumed = self.resumable(kept)
+            if resumed is not None:
+                resumed.ended_on = None
 
     def offer_made(self, offer_id: str, on: date, *, suitable: bool) -> None:
         period = self.current

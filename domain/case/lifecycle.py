@@ -19,6 +19,7 @@ everywhere, and nothing is changed.
        accompanying ──decision (grant, waiting list, rejection)──▶ …   ──closure──▶ closed
        resident in accompanying stay ──new decision: ordinary stay──▶ resident
                                      ──new decision: the stay ends──▶ closed
+    granted / waiting / rejected ──decision quashed after a complaint (R21)──▶ received
 
 A *rejection*, a *closure* or a *death* withdraws every outstanding offer and releases its
 place in the same transaction (R9): nobody is admitted against the decision in force.
@@ -60,6 +61,8 @@ ALLOWED: dict[str, frozenset[CaseStatus]] = {
     "record_documentation": frozenset({_R, _G, _W, _X, _A}),
     # decisions (vedtak), priority and the person's wishes
     "decide": frozenset({_R, _G, _W, _X, _A}),
+    # R21: a decision quashed (opphevet) after a complaint sends the case back to assessment
+    "quash_decision": frozenset({_G, _W, _X}),
     # R11: the accompanying stay, decided on the spouse's own case, its offer following the
     # resident spouse's offer, and the new decision that ends it or makes it ordinary
     "decide_accompanying_stay": frozenset({_R, _G, _W, _X}),

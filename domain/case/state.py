@@ -56,6 +56,10 @@ class Decision:
     sent_on: date | None = None
     channel: DeliveryChannel | None = None
     received_on: date | None = None
+    #: R21: the complaint this decision was made after (changed or quashed), if any
+    complaint_id: UUID | None = None
+    #: R23: the person's waiting-list date under this decision (None off the list)
+    waiting_since: date | None = None
 
 
 @dataclass

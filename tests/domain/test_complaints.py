@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import pytest
 
+from application.complaints import NewDecision
 from domain.base import local_date
 from domain.complaint import ComplaintOutcome, ComplaintStatus, ComplaintSubject
 from domain.errors import InvalidState, InvalidValue, NotFound, RuleViolation
@@ -171,7 +172,8 @@ def test_r21_a_complaint_in_time_needs_no_late_reason(memory_service, clock, dec
     case_id, decision = decided
     complaint_id = register(memory_service, clock, case_id, decision.decision_id)
     memory_service.record_reconsideration(M, complaint_id, upheld=True, reasoning="Omgjøres",
-                                          decided_by="Leder", decided_on=today(clock))
+                                          decided_by="Leder", decided_on=today(clock),
+                                          outcome="quashed")
     assert memory_service.get_complaint(M, complaint_id).status is ComplaintStatus.UPHELD
 
 
@@ -263,8 +265,12 @@ def test_r21_upheld_by_the_unit_closes_the_complaint(memory_service, clock, deci
     case_id, decision = decided
     svc = memory_service
     k = register(svc, clock, case_id, decision.decision_id)
-    svc.record_reconsideration(M, k, upheld=True, reasoning="Ny informasjon; tas til følge",
-                               decided_by="Leder", decided_on=today(clock))
+    svc.record_reconsideration(
+        M, k, upheld=True, reasoning="Ny informasjon; tas til følge", decided_by="Leder",
+        decided_on=today(clock), new_decision=NewDecision(
+            kind="grant", grounds="Omgjort etter klage",
+            place_type=svc.get_case(M, case_id).place_type,
+            can_be_cared_for_safely_at_home=False))
     assert svc.get_complaint(M, k).status is ComplaintStatus.UPHELD
     with pytest.raises(InvalidState) as err:
         svc.forward_complaint(M, k, forwarded_on=today(clock), forwarded_by="Leder")
@@ -273,11 +279,10 @@ def test_r21_upheld_by_the_unit_closes_the_complaint(memory_service, clock, deci
         svc.record_reconsideration(M, k, upheld=False, reasoning="Likevel ikke",
                                    decided_by="Leder", decided_on=today(clock))
     assert err.value.rule == "R21"
-    # the unit then makes a new decision through the ordinary command
-    svc.decide(M, case_id, kind="grant", grounds="Omgjort etter klage", decided_by="TE",
-               place_type=svc.get_case(M, case_id).place_type,
-               can_be_cared_for_safely_at_home=False)
-    assert len(svc.get_case(M, case_id).decisions) == 2
+    # the unit's new decision was made with the reconsideration, linked to the complaint
+    case = svc.get_case(M, case_id)
+    assert [d.kind for d in case.decisions] == ["waiting_list", "grant"]
+    assert case.current_decision.complaint_id == k
 
 
 def test_r21_each_step_keeps_the_order_of_dates(memory_service, clock, decided):

@@ -41,6 +41,7 @@ from hypothesis.stateful import (
 )
 
 from application.clock import ManualClock
+from application.complaints import NewDecision
 from application.service import AllocationService
 from domain.base import local_date
 from domain.case import Case, CaseStatus, GuaranteeStatus
@@ -270,6 +271,37 @@ class CaseLife(RuleBasedStateMachine):
             facility_kind=facility_kind,
             can_be_cared_for_safely_at_home=kind == "waiting_list",
             interim_services=INTERIM))
+
+    @rule(case_id=cases, quash=st.booleans(),
+          kind=st.sampled_from(["grant", "waiting_list", "rejection"]), place_type=TYPES)
+    def complaint_acts(self, case_id: UUID, quash: bool, kind: str,
+                       place_type: PlaceType) -> None:
+        """R21, R23: a complaint about the decision in force, upheld by the unit: changed
+        (a new decision on the case) or quashed (back to assessment); then, after a quash,
+        the unit's new decision linked to the complaint."""
+        case = self.case(case_id)
+        if not case.decisions:
+            return
+        complaint = self.attempt(lambda: self.svc.register_complaint(
+            M, case_id, against="decision", subject_id=case.decisions[-1].decision_id,
+            received_on=self.today, grounds="g", registered_by="K"))
+        if complaint is None:
+            return
+        new = None if quash else NewDecision(
+            kind=kind, grounds="g", place_type=None if kind == "rejection" else place_type,
+            can_be_cared_for_safely_at_home={"waiting_list": True, "grant": False}.get(kind),
+            interim_services=INTERIM)
+        self.attempt(lambda: self.svc.record_reconsideration(
+            M, complaint, upheld=True, outcome="quashed" if quash else "changed",
+            reasoning="r", decided_by="L", decided_on=self.today, late_reason="sen",
+            new_decision=new))
+        if quash:
+            self.attempt(lambda: self.svc.decide(
+                M, case_id, kind=kind, grounds="g", decided_by="TE",
+                place_type=None if kind == "rejection" else place_type,
+                can_be_cared_for_safely_at_home={"waiting_list": True,
+                                                 "grant": False}.get(kind),
+                interim_services=INTERIM, complaint_id=complaint))
 
     @rule(case_id=cases)
     def mark_urgent(self, case_id: UUID) -> None:

@@ -12,6 +12,7 @@ import pytest
 from application.errors import ConcurrencyConflict
 from application.service import AllocationService
 from domain.base import local_date
+from domain.complaint import ComplaintOutcome
 from domain.errors import InvalidState, NotFound
 from domain.values import Channel, PlaceType
 from tests.builders import (
@@ -257,7 +258,8 @@ def test_r14_decisions_and_complaints_of_the_earlier_versions_are_upcast(service
         M, case_id, against="decision", subject_id=decision_id,
         received_on=local_date(clock.now()), grounds="Uenig", registered_by="TE")
     service.record_reconsideration(M, complaint_id, upheld=True, reasoning="Omgjøres",
-                                   decided_by="Leder", decided_on=local_date(clock.now()))
+                                   decided_by="Leder", decided_on=local_date(clock.now()),
+                                   outcome="quashed")
 
     def copy(stream_id, change):
         new_id = uuid.uuid4()
@@ -274,18 +276,21 @@ def test_r14_decisions_and_complaints_of_the_earlier_versions_are_upcast(service
 
     def old_decision(topic, state):
         if topic.endswith("DecisionMade"):
-            assert state["class_version"] == 3
+            assert state["class_version"] == 4
+            del state["complaint_id"]
             state.update(class_version=2, complaint_deadline={"_type_": "date_iso",
                                                               "_data_": "2026-03-30"})
 
     def old_complaint(topic, state):
         if topic.endswith("Registered"):
-            assert state["class_version"] == 2
+            assert state["class_version"] == 3
             del state["class_version"], state["deadline_basis"]
+            del state["complainant_role"], state["complainant_name"]
             state.update(late=True, complaint_deadline={"_type_": "date_iso",
                                                         "_data_": "2026-03-30"})
         if topic.endswith("Reconsidered"):
             del state["class_version"], state["late_reason"]
+            del state["outcome"], state["new_decision_id"]
 
     old_case = copy(case_id, old_decision)
     made = [e for e in service.events.get(old_case) if type(e).__name__ == "DecisionMade"]
@@ -296,3 +301,8 @@ def test_r14_decisions_and_complaints_of_the_earlier_versions_are_upcast(service
     reconsidered = [e for e in service.events.get(old.id)
                     if type(e).__name__ == "Reconsidered"]
     assert reconsidered[0].late_reason is None
+    # R21: who complained was not recorded then; an upheld complaint read as changed
+    assert (old.complainant_role, old.complainant_name) == (None, None)
+    assert reconsidered[0].outcome is ComplaintOutcome.CHANGED
+    assert old.result == (ComplaintOutcome.CHANGED, "unit") and old.new_decision_id is None
+    assert made[0].complaint_id is None
