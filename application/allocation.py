@@ -23,7 +23,7 @@ from application.allocation_facts import (
 )
 from application.base import derived_id
 from application.errors import ConfirmationRequired
-from application.offers import OfferCommands
+from application.moves import MoveCommands
 from application.waiting_cases import AllocationRows
 from domain.allocation import PROPOSED, AllocationRun
 from domain.base import local_date
@@ -91,7 +91,7 @@ def _lacks_type(case: CaseFacts, stock: set[tuple[PlaceType, FacilityKind]]) -> 
                    for t, k in stock)
 
 
-class AllocationCommands(OfferCommands):
+class AllocationCommands(MoveCommands):
     """Allocation runs (tildelingsrunder), on the offer and case commands."""
 
     def allocation_facts(self, municipality: str) -> AllocationFacts:

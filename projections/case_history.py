@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.case import Case
+from projections.fold_moves import MOVE_WORDS
 from projections.store import Store
 
 _WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by")
@@ -142,6 +143,7 @@ _WORDS: dict[type, Callable[[Any], str]] = {
         f"Short-term stay bridging the wait at {e.facility_name}, {e.unit}, from {e.from_on}"
         + (f" to {e.to_on}" if e.to_on else "")),
     Case.BridgingStayEnded: lambda e: f"Bridging short-term stay ended on {e.to_on}",
+    **MOVE_WORDS,  # R28 (projections.fold_moves)
 }
 
 

@@ -4,8 +4,9 @@ priority (§ 3-3), offers, the guarantee (§ 3-4), admission and closure.
 
 The case is one aggregate; its concepts each live in a module of their own, with their events
 and commands (:mod:`.intake`, :mod:`.decisions`, :mod:`.delivery`, :mod:`.priority`,
-:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`), and
-every command consults the one state machine in :mod:`.lifecycle`. The guarantee's state is
+:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.moves`,
+:mod:`.need_change`, :mod:`.stays`, :mod:`.breaches`), and every command consults the one
+state machine in :mod:`.lifecycle`. The guarantee's state is
 :mod:`.guarantee`'s.
 """
 
@@ -23,6 +24,8 @@ from domain.case.delivery import Delivery
 from domain.case.guarantee import Guarantee
 from domain.case.intake import Intake
 from domain.case.lifecycle import OPEN, CaseStatus
+from domain.case.moves import Moves
+from domain.case.need_change import NeedChange
 from domain.case.offers import Offers
 from domain.case.priority import Priority
 from domain.case.spouses import Spouses
@@ -33,8 +36,8 @@ from domain.identity import IdentityNumber
 from domain.values import Channel, DeclinedOfferEffect, Person
 
 
-class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers, Stays,
-           Breaches, Base):
+class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers, Moves,
+           NeedChange, Stays, Breaches, Base):
     Event = CaseEvent
 
     class ApplicationReceived(CaseEvent, Base.Created):
