@@ -195,7 +195,8 @@ class Moves(CaseState):
         if not isinstance(reason, MoveReason):
             raise InvalidValue("reason", "a move is for a change of need, to live with the "
                                "spouse, free choice, or from a bought place to an own place")
-        self._check_move_reason(reason, facility_id, place_type, spouse_facility)
+        self._check_move_reason(reason, facility_id, place_type, spouse_facility,
+                                free_choice=self.free_choice or policy.free_choice)
         if place_type is PlaceType.REINFORCED and self.place_type is not PlaceType.REINFORCED:
             raise InvalidState("a reinforced place is for a person whose decision is for a "
                                "reinforced place", field="place_id")
@@ -219,7 +220,8 @@ class Moves(CaseState):
             proposal_id=proposal_id, accompanies=None)
 
     def _check_move_reason(self, reason: MoveReason, facility_id: str,
-                           place_type: PlaceType, spouse_facility: str | None) -> None:
+                           place_type: PlaceType, spouse_facility: str | None, *,
+                           free_choice: bool) -> None:
         res = self.residence
         assert res is not None
         ok = True
@@ -234,7 +236,7 @@ class Moves(CaseState):
                   "or is offered a place (§ 2-3)"
         elif reason is MoveReason.FREE_CHOICE:
             wishes = self.wishes
-            ok = self.free_choice and facility_id in wishes and (
+            ok = free_choice and facility_id in wishes and (
                 res.facility_id not in wishes
                 or wishes.index(facility_id) < wishes.index(res.facility_id))
             why = "a free-choice move needs the municipality's free choice and a facility " \
