@@ -9,7 +9,7 @@ officer confirms before it proceeds (R16, R17).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,17 +21,18 @@ from application.allocation_facts import (
     PlaceFacts,
     ProviderOfferFacts,
 )
+from application.allocation_movers import MoverFacts, mover_of_case
 from application.base import derived_id
 from application.errors import ConfirmationRequired
-from application.offers import OfferCommands
+from application.moves import MoveCommands
 from application.waiting_cases import AllocationRows
 from domain.allocation import PROPOSED, AllocationRun
 from domain.base import local_date
 from domain.case import Case
-from domain.errors import InvalidState, NotFound
+from domain.errors import InvalidState, InvalidValue, NotFound
 from domain.place import Place
 from domain.provider import ProviderOffer
-from domain.values import BreachChoice, FacilityKind, PlaceType, RoomKind
+from domain.values import BreachChoice, FacilityKind, MoveReason, PlaceType, RoomKind
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,14 @@ def _ore(amount: Any) -> int:
     return int((amount * 100).to_integral_value())
 
 
+def _move_reason_of(explanation: dict[str, Any]) -> MoveReason:
+    """R28: the reason a mover's recorded explanation states."""
+    for fact in explanation.get("facts", []):
+        if fact.get("kind") == opt.FactKind.MOVE_REASON.value:
+            return MoveReason(fact["provider"])
+    raise InvalidValue("case_id", "the run's explanation gives no reason for the move")
+
+
 def _lacks_type(case: CaseFacts, stock: set[tuple[PlaceType, FacilityKind]]) -> bool:
     """R5: no own place of the decided type (and kind, if decided) exists."""
     return not any(t is case.place_type
@@ -91,7 +100,7 @@ def _lacks_type(case: CaseFacts, stock: set[tuple[PlaceType, FacilityKind]]) -> 
                    for t, k in stock)
 
 
-class AllocationCommands(OfferCommands):
+class AllocationCommands(MoveCommands):
     """Allocation runs (tildelingsrunder), on the offer and case commands."""
 
     def allocation_facts(self, municipality: str) -> AllocationFacts:
@@ -129,7 +138,23 @@ class AllocationCommands(OfferCommands):
             if isinstance(po, ProviderOffer) and po.municipality == municipality:
                 offers.append(ProviderOfferFacts.of_offer(po))
         return AllocationFacts(tuple(sorted(waiting, key=lambda c: str(c.case_id))),
-                               spouses, tuple(places), tuple(offers))
+                               spouses, tuple(places), tuple(offers),
+                               movers=self._movers_from_aggregates(places, offers))
+
+    def _movers_from_aggregates(self, places: list[PlaceFacts],
+                                offers: list[ProviderOfferFacts]) -> tuple[MoverFacts, ...]:
+        """R28: the residents of the municipality's places and of its bought places."""
+        ids = {UUID(c) for p in places for c in p.occupants}
+        ids |= {UUID(o.purchased_for) for o in offers if o.purchased_for}
+        out = []
+        for cid in sorted(ids, key=str):
+            case = self._exists(cid)
+            if not isinstance(case, Case):
+                continue
+            mover = mover_of_case(case, self._spouse(case), free_choice=True, today=date.max)
+            if mover is not None:
+                out.append(mover)
+        return tuple(out)
 
     def candidates(self, municipality: str, facts: AllocationFacts | None = None
                    ) -> Candidates:
@@ -198,7 +223,21 @@ class AllocationCommands(OfferCommands):
             policy=opt.PolicySettings(version=version, free_choice=settings.free_choice,
                                       deadline_horizon_days=settings.deadline_horizon_days),
             facility_names=tuple(sorted(names.items())),
+            movers=self._movers(facts, as_of, settings.free_choice, set(waiting)),
         ).canonical()
+
+    @staticmethod
+    def _movers(facts: AllocationFacts, as_of: date, free_choice: bool,
+                waiting: set[UUID]) -> tuple[opt.Mover, ...]:
+        """R28: the movers of the run: residents with a reason in force today (free choice
+        only where the policy has it), moved in by today."""
+        out = []
+        for m in facts.movers:
+            reasons = tuple(r for r in m.reasons
+                            if free_choice or r is not MoveReason.FREE_CHOICE)
+            if reasons and m.resident_since <= as_of and m.case_id not in waiting:
+                out.append(replace(m, reasons=reasons).mover())
+        return tuple(out)
 
     @staticmethod
     def _waiting_person(case: CaseFacts, waiting: dict[UUID, CaseFacts],
@@ -298,6 +337,8 @@ class AllocationCommands(OfferCommands):
         offer_id = derived_id("offer", case_id, f"allocation-run/{run_id}")
         if run.offer_ids.get(key) == offer_id:
             return offer_id  # a retry
+        if key in run.moves and key in run.offer_ids:
+            return run.offer_ids[key]  # a retry of a move
         item = run.proposed.get(key)
         if item is None:
             raise NotFound("the run proposed no offer for this case", field="case_id")
@@ -310,8 +351,9 @@ class AllocationCommands(OfferCommands):
             else:
                 provider_offer_id = UUID(item["place_id"])
         target_key = str(place_id or provider_offer_id)
-        explanation = next((e for e in run.plan.get("explanations", [])
-                            if e["case_id"] == key), None)
+        explanation = next((e for e in run.plan.get(
+            "move_explanations" if key in run.moves else "explanations", [])
+            if e["case_id"] == key), None)
         if (type_reason is None and explanation is not None
                 and explanation.get("type_fit") in ("ordinary_for_dementia",
                                                     "screened_not_needed")
@@ -319,6 +361,20 @@ class AllocationCommands(OfferCommands):
             type_reason = explanation["text"]  # R7: the proposal's reason, adopted
         work = self._begin(municipality, case_id)
         command_id = f"allocation-run/{run_id}/{key}"
+        if key in run.moves:  # R28: a proposed move, approved like an offer (R17)
+            if place_id is None:
+                raise InvalidValue("place_id", "a move is to an own place")
+            move_id = derived_id("move", case_id, f"allocation-run/{run_id}")
+            touched = self._move_to(
+                municipality, work.case, move_id, place_id=place_id,
+                reason=MoveReason(work.case.move_reasons[0].value)
+                if explanation is None else _move_reason_of(explanation),
+                made_by=approved_by, type_reason=type_reason, proposal_id=run_id,
+                command_id=command_id)
+            run.approve(self._now(), case_id=key, offer_id=move_id, target_id=target_key,
+                        approved_by=approved_by, reason=reason, command_id=command_id)
+            self._finish(work, *touched, run, command_id=command_id)
+            return move_id
         touched = self._offer_to(
             municipality, work.case, offer_id, made_by=approved_by, place_id=place_id,
             provider_offer_id=provider_offer_id, type_reason=type_reason,

@@ -23,6 +23,7 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
+from application.allocation_movers import MoverFacts, mover_of_row
 from domain.case import BridgingStay, Case, CaseStatus, Guarantee
 from domain.case.stays import Stays
 from domain.place import Place
@@ -256,6 +257,9 @@ class AllocationFacts:
     places: tuple[PlaceFacts, ...]
     provider_offers: tuple[ProviderOfferFacts, ...]
     read_position: int | None = None
+    #: R28: residents who may be moved (every reason, free choice too: the run drops it
+    #: when the policy has none; admissions still planned too: the run drops them)
+    movers: tuple[MoverFacts, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[UUID, CaseFacts]:
@@ -269,12 +273,20 @@ class AllocationFacts:
     def of_rows(cls, rows: dict[str, Any]) -> AllocationFacts:
         """From what :meth:`projections.read_side.ReadSide.allocation_rows` reads."""
         spouses = [CaseFacts.of_row(r) for r in rows["spouses"]]
+        of = {r["case_id"]: r for r in rows.get("resident_spouses", [])}
+        of.update({r["case_id"]: r for r in rows["cases"]})
+        of.update({r["case_id"]: r for r in rows.get("residents", [])})
+        movers = (mover_of_row(r, of.get(r.get("spouse_case_id") or ""), free_choice=True,
+                               today=date.max)
+                  for r in rows.get("residents", []))
         return cls(waiting=tuple(CaseFacts.of_row(r) for r in rows["cases"]),
                    spouses={s.case_id: s for s in spouses},
                    places=tuple(PlaceFacts.of_row(r) for r in rows["places"]),
                    provider_offers=tuple(ProviderOfferFacts.of_row(r)
                                          for r in rows["provider_offers"]),
-                   read_position=rows["position"])
+                   read_position=rows["position"],
+                   movers=tuple(sorted((m for m in movers if m is not None),
+                                       key=lambda m: str(m.case_id))))
 
 
 __all__ = ["AllocationFacts", "CaseFacts", "PlaceFacts", "ProviderOfferFacts"]

@@ -7,7 +7,9 @@ assignment (persons x places by type, weights ``N - rank``; no wishes, spouses o
 measured in the same run, so that the figures can be read on a loaded or slower machine too.
 
 Cases: one vacancy; a large municipality's daily run (median of several); a stress run with
-many spouse pairs; a national-size run without pairs; and ``solve()`` against the reference on
+many spouse pairs, and the same with 300 movers of 2,000 residents (``stress_with_moves_s``,
+R28; and ``many_moves_s``, where the list leaves most vacancies to the movers); a
+national-size run without pairs; and ``solve()`` against the reference on
 bare assignment instances (objective cross-checked with scipy).
 
 The national run is what the country's municipalities solve: 20,000 persons and 5,000
@@ -21,6 +23,7 @@ the explicit reference graph for it needs ~10 GB).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import platform
@@ -42,6 +45,8 @@ from optimizer import (
     AllocationPlan,
     AllocationProblem,
     FacilityKind,
+    Mover,
+    MoveReason,
     PlaceType,
     PolicySettings,
     PurchasableOffer,
@@ -105,6 +110,31 @@ def make_problem(seed: int, *, persons: int, vacancies: int, offers: int, pairs:
     rng.shuffle(ps)
     return AllocationProblem(municipality, AS_OF, tuple(vs), tuple(os_), tuple(ps),
                              PolicySettings(version=1, deadline_horizon_days=14))
+
+
+def with_movers(prob: AllocationProblem, *, seed: int, residents: int, movers: int
+                ) -> AllocationProblem:
+    """``prob`` with ``movers`` of ``residents`` residents wanting a move (R28): the reasons
+    mixed (change of need, spouses together, free choice, bought to own)."""
+    rng = random.Random(seed)
+    facs = sorted({v.facility_id for v in prob.vacancies})
+    chosen = rng.sample(range(residents), movers)
+    out = []
+    for i in chosen:
+        reason = rng.choice(list(MoveReason))
+        decided = rng.choice(["ordinary", "ordinary", "screened", "reinforced"])
+        out.append(Mover(
+            case_id=f"r{i:06d}", reason=reason, current_place_id=f"home{i:06d}",
+            current_facility_id=rng.choice(facs), current_purchased=reason.value ==
+            "bought_to_own", decided_place_type=PlaceType(decided),
+            needs_screened=decided == "screened", reinforced_assessed=True,
+            resident_since=AS_OF - dt.timedelta(days=rng.randint(30, 1500)),
+            need_score=rng.randint(0, 100),
+            wishes=tuple(rng.sample(facs, 3)) if reason.value == "free_choice" else (),
+            spouse_facility_id=rng.choice(facs) if reason.value == "spouses_together"
+            else None,
+            accompanying_spouse=rng.random() < 0.02))
+    return dataclasses.replace(prob, movers=tuple(out))
 
 
 def _with(p: WaitingPerson, **kw: object) -> WaitingPerson:
@@ -239,6 +269,23 @@ def main() -> None:
         _case(out, "stress", t, 5.0, reference_mcf([stress])[0])
         out["stress_placed_own"] = len(plan.own)
         out["stress_purchases"] = len(plan.purchases)
+        moving = with_movers(stress, seed=8, residents=400 if q else 2000,
+                             movers=60 if q else 300)
+        t, plan = timed(moving)
+        out["stress_with_moves_s"] = round(t, 3)
+        out["stress_with_moves_target_s"] = 5.0
+        out["stress_with_moves_moved"] = len(plan.moves)
+        print(f"stress with moves: {t:.2f} s ({len(plan.moves)} of "
+              f"{len(moving.movers)} movers moved; target < 5 s)", file=sys.stderr)
+        # the list takes every vacancy above; here it leaves most to the movers
+        light = with_movers(make_problem(7, persons=500, vacancies=1000, offers=500,
+                                         pairs=20, facilities=60),
+                            seed=8, residents=2000, movers=300)
+        t, plan = timed(light)
+        out["many_moves_s"] = round(t, 3)
+        out["many_moves_moved"] = len(plan.moves)
+        print(f"many moves (500 waiting): {t:.2f} s ({len(plan.moves)} moved)",
+              file=sys.stderr)
 
     nat = national(5000 if q else 20000, 1250 if q else 5000, 25 if q else 100)
     t_nat, placed, weight = 0.0, 0, 0

@@ -64,7 +64,8 @@ def summarise(problem: dict[str, Any], plan: dict[str, Any]) -> dict[str, int]:
             "vacancies": len(problem.get("vacancies", [])),
             "purchasable": len(problem.get("purchasable", [])),
             "proposed": len(plan.get("assignments", [])),
-            "unplaced": len(plan.get("unplaced", []))}
+            "unplaced": len(plan.get("unplaced", [])),
+            **({"moves": len(plan["moves"])} if plan.get("moves") else {})}
 
 
 class AllocationRun(Base):
@@ -74,7 +75,7 @@ class AllocationRun(Base):
         ``read_position`` (the read models' position the problem was built from; None when
         it was built from the aggregates). Version 1 events keep ``problem`` and ``plan``."""
 
-        class_version = 2
+        class_version = 3
 
         as_of: date
         problem_hash: str
@@ -87,12 +88,17 @@ class AllocationRun(Base):
         read_position: int | None
         problem: dict[str, Any] | None
         plan: dict[str, Any] | None
+        moves: list[dict[str, Any]]
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(summary=summarise(state["problem"], state["plan"]),
                          assignments=list(state["plan"].get("assignments", [])),
                          record=None, codec=None, read_position=None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["moves"] = []  # version 3: the proposed moves (R28), none before
 
     class ItemApproved(Base.Event):
         case_id: str
@@ -129,6 +135,7 @@ class AllocationRun(Base):
         read_position: int | None,
         problem: dict[str, Any] | None,
         plan: dict[str, Any] | None,
+        moves: list[dict[str, Any]],
     ) -> None:
         super().__init__(municipality, command_id)
         self.as_of = as_of
@@ -141,6 +148,10 @@ class AllocationRun(Base):
         self._problem = problem
         self._plan = plan
         self.proposed: dict[str, dict[str, Any]] = {a["case_id"]: a for a in assignments}
+        #: R28: the proposed moves, approved or rejected like offers (a mover is never a
+        #: person on the list, so one key space holds both)
+        self.moves: dict[str, dict[str, Any]] = {a["case_id"]: a for a in moves}
+        self.proposed.update(self.moves)
         self.item_status: dict[str, str] = dict.fromkeys(self.proposed, PROPOSED)
         self.offer_ids: dict[str, UUID] = {}
 
@@ -178,6 +189,7 @@ class AllocationRun(Base):
             assignments=list(plan.get("assignments", [])),
             record=pack_record(problem, plan), codec=RECORD_CODEC,
             read_position=read_position, problem=None, plan=None,
+            moves=list(plan.get("moves", [])),
         )
         # what was given is what the record holds: no need to unpack it again
         run._problem, run._plan = problem, plan
@@ -238,6 +250,24 @@ class AllocationRun(Base):
                 "offer_id": str(offer_id) if offer_id else None, "explanation": e,
             })
         out.sort(key=lambda p: (p["case_id"] not in self.proposed, p["rank"], p["case_id"]))
+        return out
+
+    def movers(self) -> list[dict[str, Any]]:
+        """R28: every mover the run considered, as :meth:`people` (``rank``: in the movers'
+        own order; ``outcome`` "move" or "none"), those proposed a move first."""
+        out = []
+        for e in self.plan.get("move_explanations", []):
+            case_id = e["case_id"]
+            proposal = self.moves.get(case_id) or {}
+            offer_id = self.offer_ids.get(case_id)
+            out.append({
+                "case_id": case_id, "rank": int(e.get("waiting_list_rank") or 0),
+                "outcome": e.get("outcome", "none"),
+                **{k: proposal.get(k) for k in _PROPOSAL_FIELDS},
+                "status": self.item_status.get(case_id) if proposal else None,
+                "offer_id": str(offer_id) if offer_id else None, "explanation": e,
+            })
+        out.sort(key=lambda p: (p["case_id"] not in self.moves, p["rank"], p["case_id"]))
         return out
 
 

@@ -63,6 +63,19 @@ class ProviderOffer(Base):
             po.purchased_for = self.case_id
             po.purchased_on = self.purchased_on
 
+    class PurchaseEnded(Base.Event):
+        """R28: the person moved from the bought place to an own place: the purchase ends
+        on ``ended_on`` (the last day paid for is the day before); from that day the
+        municipality saves ``price_per_day``."""
+
+        case_id: UUID
+        ended_on: date
+        price_per_day: Decimal
+        reason: str
+
+        def on(self, po: ProviderOffer) -> None:
+            po.purchase_ended_on = self.ended_on
+
     class Withdrawn(Base.Event):
         reason: str
 
@@ -96,6 +109,7 @@ class ProviderOffer(Base):
         self.reserved_for: tuple[UUID, UUID] | None = None
         self.purchased_for: UUID | None = None
         self.purchased_on: date | None = None
+        self.purchase_ended_on: date | None = None
         self.withdrawn = False
 
     @property
@@ -187,3 +201,17 @@ class ProviderOffer(Base):
             raise InvalidState("the place is offered to a person; release it first",
                                field="provider_offer_id")
         self.trigger_event(self.Withdrawn, timestamp=now, command_id=command_id, reason=reason)
+
+    def end_purchase(self, now: datetime, *, case_id: UUID, ended_on: date, reason: str,
+                     command_id: str | None = None) -> None:
+        """R28: the purchase for ``case_id`` ends on ``ended_on`` (a move to an own place)."""
+        if self.purchased_for != case_id:
+            raise InvalidState("the place is not bought for this person",
+                               field="provider_offer_id")
+        if self.purchase_ended_on is not None:
+            raise InvalidState("the purchase has ended", field="provider_offer_id")
+        if self.purchased_on is not None and ended_on < self.purchased_on:
+            raise InvalidValue("moved_on", "cannot be before the purchase")
+        self.trigger_event(self.PurchaseEnded, timestamp=now, command_id=command_id,
+                           case_id=case_id, ended_on=ended_on,
+                           price_per_day=self.price_per_day, reason=reason)

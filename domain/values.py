@@ -111,6 +111,16 @@ class StayEndReason(Enum):
     TRANSFERRED = "transferred"  # moved within the municipality's own stock (R20 move)
 
 
+class MoveReason(Enum):
+    """R28 (§ 2-3; memo 2.3): why a resident is offered another place (flytting), in the
+    order the allocator plans movers (after everyone on the waiting list, R15/R16)."""
+
+    CHANGE_OF_NEED = "change_of_need"  # a new decision gives another place type
+    SPOUSES_TOGETHER = "spouses_together"  # R10: to live with the spouse
+    FREE_CHOICE = "free_choice"  # R20: to the facility the person wished for
+    BOUGHT_TO_OWN = "bought_to_own"  # from a bought place to an own place
+
+
 class BreachChoice(Enum):
     """R19 (§ 3-4 second paragraph): the person's choice after a deadline breach."""
 

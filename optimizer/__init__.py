@@ -25,6 +25,7 @@ from .model import (
     Vacancy,
     WaitingPerson,
 )
+from .move_model import Mover, MoveReason
 
 #: What the solver module gives (imported on first use: it loads OR-Tools, which a process
 #: that only reads, such as a projection rebuild worker, has no need of).
@@ -52,6 +53,8 @@ __all__ = [
     "FacilityKind",
     "Fact",
     "FactKind",
+    "MoveReason",
+    "Mover",
     "PlaceType",
     "PlanStatus",
     "PolicySettings",

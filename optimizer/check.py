@@ -383,4 +383,7 @@ def check_explanations(problem: AllocationProblem, plan: AllocationPlan) -> list
     for e in plan.explanations:
         if e.case_id in c.by_id:
             out += c.explanation(e)
+    if problem.movers or plan.moves or plan.move_explanations:  # R28
+        from .check_moves import check_moves
+        out += check_moves(problem, plan)
     return out

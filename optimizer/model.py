@@ -75,6 +75,8 @@ class ReasonCode(enum.StrEnum):
     NO_DOUBLE_ROOM = "no_double_room"  # R11, accompanying spouse
     PURCHASE_OWN_STOCK_LACKS_TYPE = "purchase_own_stock_lacks_type"  # R5
     NO_PLACE_OF_DECIDED_KIND = "no_place_of_decided_kind"  # R1/R18, decided kind of facility
+    MOVE = "move"  # R28: a move proposed
+    MOVE_NOT_POSSIBLE = "move_not_possible"  # R28: no move this run
 
 
 class FactKind(enum.StrEnum):
@@ -124,6 +126,17 @@ class FactKind(enum.StrEnum):
     BRIDGING_STAY_CONTINUES = "bridging_stay_continues"  # urgent, unplaced, one recorded
     CHOSE_TO_WAIT = "chose_to_wait"  # R19: no purchase for the deadline
     DEADLINE = "deadline"  # [on] the running offer deadline
+    # moves (R28), in a mover's explanation
+    MOVE_REASON = "move_reason"  # [provider = the reason's value, place_type, facility] why
+    MOVE_RANK = "move_rank"  # [rank] the position in the movers' own order
+    MOVE_OFFER = "move_offer"  # [facility, place_type] the place the move is to
+    MOVE_WISH_MET = "move_wish_met"  # [rank, facility] a wished facility (free choice)
+    MOVE_NOBODY_WAITING_CAN_USE = "move_nobody_waiting_can_use"  # nobody on the list who got
+    #   no own place could use the place
+    MOVE_NO_SUITABLE_PLACE = "move_no_suitable_place"  # no vacancy of the problem fits at all
+    MOVE_PLACES_TAKEN = "move_places_taken"  # [count, case_ids] every fitting vacancy went to
+    #   the waiting list, is kept for a waiting person who can use it, or went to a mover
+    #   before this one (case_ids)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -265,6 +278,9 @@ class AllocationProblem:
     #: (facility id, name) of the municipality's own facilities, full ones too, so that an
     #: explanation names a wished facility with no vacancy by its name, never its id
     facility_names: tuple[tuple[str, str], ...] = ()
+    #: R28: residents who may be moved, planned after the whole waiting list (empty: the
+    #: problem is as before moves existed, and hashes the same)
+    movers: tuple[Mover, ...] = ()
 
     def name_of(self, facility_id: str) -> str:
         """The name the problem gives a facility (its id when it gives none)."""
@@ -280,7 +296,7 @@ class AllocationProblem:
         return facility_id
 
     def to_dict(self) -> dict[str, Any]:
-        return fast_to_json(self)  # type: ignore[no-any-return]
+        return _without_empty(fast_to_json(self), "movers")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AllocationProblem:
@@ -294,10 +310,11 @@ class AllocationProblem:
             purchasable=tuple(sorted(self.purchasable, key=lambda o: o.offer_id)),
             persons=tuple(sorted(self.persons, key=lambda p: p.case_id)),
             facility_names=tuple(sorted(self.facility_names)),
+            movers=tuple(sorted(self.movers, key=lambda m: m.case_id)),
         )
 
     def canonical_json(self) -> str:
-        return canonical_json(fast_to_json(self.canonical()))
+        return canonical_json(_without_empty(fast_to_json(self.canonical()), "movers"))
 
     def problem_hash(self) -> str:
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
@@ -353,9 +370,14 @@ class AllocationPlan:
     explanations: tuple[Explanation, ...]
     solver: SolverInfo
     objective: tuple[tuple[str, int], ...] = ()
+    #: R28: the moves proposed (own places only; ``case_id`` is the mover's) and every
+    #: mover's explanation (outcome "move" or "none"; ``waiting_list_rank`` is the rank in
+    #: the movers' own order)
+    moves: tuple[Assignment, ...] = ()
+    move_explanations: tuple[Explanation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return fast_to_json(self)  # type: ignore[no-any-return]
+        return _without_empty(fast_to_json(self), "moves", "move_explanations")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AllocationPlan:
@@ -387,6 +409,15 @@ class AllocationPlan:
         return {
             a.case_id: a.place_id for a in self.assignments if a.kind is AssignmentKind.PURCHASE
         }
+
+
+def _without_empty(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The JSON form without the moves' fields when they are empty: a problem or plan without
+    movers has the form (and the hash) it had before moves existed."""
+    for name in names:
+        if not data.get(name):
+            data.pop(name, None)
+    return data
 
 
 def _coerce(obj: Any, **enums: type[enum.Enum]) -> None:
@@ -538,3 +569,5 @@ _LEGACY: dict[type, Callable[[dict[str, Any]], dict[str, Any]]] = {
     PurchasableOffer: _legacy_price("price_per_day_ore"),
     Assignment: _legacy_price("price_per_day_ore"),
 }
+
+from .move_model import Mover  # noqa: E402  (the move types use the ones above)

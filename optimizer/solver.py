@@ -43,6 +43,7 @@ from .model import (
     SolverInfo,
     Vacancy,
 )
+from .moves import plan_moves
 from .where import MAX_TIE_BREAK_BITS, SCIP_PARAMETERS, Where, prefers_met, wish_score
 from .who import placed_with_groups
 from .wishes import Wishes, WishMiss
@@ -221,6 +222,9 @@ def _validate(problem: AllocationProblem) -> None:
         raise ValueError("duplicate place_id")
     if len({o.offer_id for o in problem.purchasable}) != len(problem.purchasable):
         raise ValueError("duplicate offer_id")
+    if len({m.case_id for m in problem.movers}) != len(problem.movers) or \
+            any(m.case_id in ids for m in problem.movers):
+        raise ValueError("a mover twice, or both a mover and a waiting person")
     for p in problem.persons:
         if p.spouse_case_id is not None:
             q = ids.get(p.spouse_case_id)
@@ -276,8 +280,9 @@ def solve(problem: AllocationProblem) -> AllocationPlan:
                      if p.case_id not in own_by_case and p.case_id not in buy_by_case)
     horizon = canon.as_of + dt.timedelta(days=pol.deadline_horizon_days)
     explanations = explain(canon, own_by_case, buy_by_case, horizon, missed)
+    moves, move_explanations = plan_moves(canon, assignments)  # R28: after the list
     return AllocationPlan(problem_hash, PlanStatus.OPTIMAL, tuple(assignments), unplaced,
-                          explanations, solver_info(), objective)
+                          explanations, solver_info(), objective, moves, move_explanations)
 
 
 # --- the baseline: allocation by hand, one vacancy at a time ---------------------------------

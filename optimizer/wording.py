@@ -267,7 +267,61 @@ def _s_deadline(f: Fact) -> str:
     return f"Fristen din for tilbud om plass er {date_text(f.on)} (§ 3-4)."
 
 
+_MOVE_REASON = {
+    "change_of_need": "Du har fått nytt vedtak om {type}, og kan flyttes til en slik plass.",
+    "spouses_together": "Du kan flyttes til {facility}, der {spouse} bor eller har fått "
+                        "tilbud om plass, så dere kan bo sammen (§ 2-3).",
+    "free_choice": "Du kan flyttes til et sykehjem du ønsket deg før det du bor på nå.",
+    "bought_to_own": "Du bor på en plass kommunen kjøper av en annen leverandør, og kan "
+                     "flyttes til en av kommunens egne plasser.",
+}
+
+
+def _s_move_reason(f: Fact) -> str:
+    return _MOVE_REASON[f.provider].format(
+        type=_TYPE[f.place_type] if f.place_type else "", spouse=SPOUSE,
+        facility=names(list(f.facility_names)))
+
+
+def _s_move_rank(f: Fact) -> str:
+    return (f"Du er nummer {f.rank} i rekkefølgen for flytting: først nytt behov, så "
+            "ektefeller som skal bo sammen, så fritt valg, så flytting fra kjøpt plass.")
+
+
+def _s_move_offer(f: Fact) -> str:
+    assert f.place_type is not None
+    return f"Du foreslås flyttet til {_TYPE_A[f.place_type]} på {names(list(f.facility_names))}."
+
+
+def _s_move_wish_met(f: Fact) -> str:
+    return f"{names(list(f.facility_names))} er ønske nummer {f.rank} av dine."
+
+
+def _s_move_nobody_waiting(f: Fact) -> str:
+    return ("Ingen på ventelisten som står uten plass, kan bruke denne plassen: en flytting "
+            "tar aldri en plass fra noen på ventelisten (§ 3-3).")
+
+
+def _s_move_no_suitable_place(f: Fact) -> str:
+    return "Ingen ledig plass i denne tildelingen passer for flyttingen."
+
+
+def _s_move_places_taken(f: Fact) -> str:
+    n = len(f.case_ids)
+    tail = f", og {persons(n)} foran deg i rekkefølgen for flytting" if n else ""
+    return ("Plassene som passet for flyttingen, gikk til personer på ventelisten eller "
+            f"holdes for noen på ventelisten som kan bruke dem (§ 3-3){tail}. Du beholder "
+            "plassen din.")
+
+
 _SENTENCE: dict[FactKind, Callable[[Fact], str]] = {
+    FactKind.MOVE_REASON: _s_move_reason,
+    FactKind.MOVE_RANK: _s_move_rank,
+    FactKind.MOVE_OFFER: _s_move_offer,
+    FactKind.MOVE_WISH_MET: _s_move_wish_met,
+    FactKind.MOVE_NOBODY_WAITING_CAN_USE: _s_move_nobody_waiting,
+    FactKind.MOVE_NO_SUITABLE_PLACE: _s_move_no_suitable_place,
+    FactKind.MOVE_PLACES_TAKEN: _s_move_places_taken,
     FactKind.RANK: _s_rank,
     FactKind.URGENT: _s_urgent,
     FactKind.NOT_ASSESSED: _s_not_assessed,

@@ -10,20 +10,31 @@ from typing import Any
 from projections.fold import CASE, ON_LIST, PLACE, PROVIDER_OFFER
 from projections.store import Doc, Store
 
+RESIDENT = "resident"
+
 
 def allocation_rows(store: Store, municipality: str) -> dict[str, list[Doc]]:
     """``cases`` (on the list, in key order), ``spouses`` (the linked cases not among
-    them), ``places`` and ``provider_offers`` (every one of the municipality)."""
+    them), ``places`` and ``provider_offers`` (every one of the municipality), and
+    ``residents`` with ``resident_spouses`` (R28: the movers are among them)."""
     on_list: Any = getattr(store, "all_with_status", None)
     if on_list is not None:
         cases = on_list(CASE, municipality, ON_LIST)
     else:  # a store without the status index (memory): read them all
         cases = [d for d in store.all(CASE, municipality) if d["status"] in ON_LIST]
+    if on_list is not None:  # R28: residents, who may be movers
+        residents = on_list(CASE, municipality, (RESIDENT,))
+    else:
+        residents = [d for d in store.all(CASE, municipality) if d["status"] == RESIDENT]
     keys = {d["case_id"] for d in cases}
     wanted = sorted({d["spouse_case_id"] for d in cases if d.get("spouse_case_id")} - keys)
     spouses = [doc for doc in (store.get(CASE, key) for key in wanted) if doc is not None]
+    resident_spouses = [doc for doc in (store.get(CASE, key) for key in sorted(
+        {d["spouse_case_id"] for d in residents if d.get("spouse_case_id")}))
+        if doc is not None]
     return {"cases": cases, "spouses": spouses, "places": store.all(PLACE, municipality),
-            "provider_offers": store.all(PROVIDER_OFFER, municipality)}
+            "provider_offers": store.all(PROVIDER_OFFER, municipality),
+            "residents": residents, "resident_spouses": resident_spouses}
 
 
 def run_labels(store: Store, municipality: str, case_ids: list[str], target_ids: list[str]

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.case import Case
+from projections.fold_moves import MOVE_WORDS
 from projections.store import Store
 
 _WHO = ("decided_by", "recorded_by", "assessor", "assessed_by", "made_by", "raised_by",
@@ -149,6 +150,7 @@ _WORDS: dict[type, Callable[[Any], str]] = {
     Case.DecisionQuashed: lambda e: (
         f"The decision was quashed after a complaint on {e.quashed_on}; the case is back "
         "under assessment"),
+    **MOVE_WORDS,  # R28 (projections.fold_moves)
 }
 
 

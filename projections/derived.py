@@ -242,7 +242,8 @@ def case_rows(doc: Doc) -> Rows:
             waited = _epoch_day_of(o["made_on"]) - _epoch_day_of(since)
             facts.point("first_offer", o["list_place_type"], o["made_on"], waited)
     for s in doc.get("stays") or []:
-        facts.point("admission", s["place_type"], s["admitted_on"])
+        if not s.get("moved"):  # R28: a move within the stock is not a new admission
+            facts.point("admission", s["place_type"], s["admitted_on"])
         facts.interval("purchased_stay" if s["purchased"] else "own_stay", s["place_type"],
                        s["admitted_on"], s["ended_on"], ref=s["target_id"])
     breaches = _breaches(doc)

@@ -55,6 +55,7 @@ from projections.access_log import apply_access
 from projections.case_history import describe
 from projections.casework_rows import documented, medical_source
 from projections.complaints import apply_complaint
+from projections.fold_moves import MOVE_CHANGES
 from projections.runs import apply_run
 from projections.store import Doc, Store
 
@@ -565,6 +566,7 @@ _CASE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.StayEnded: _stay_ended,
     Case.BridgingStayRecorded: _bridging_recorded,
     Case.BridgingStayEnded: _bridging_ended,
+    **MOVE_CHANGES,  # R28: moves (projections.fold_moves)
 }
 
 
@@ -657,6 +659,8 @@ def _provider_offer(store: Store, e: Base.Event) -> None:
             doc["purchased_on"] = _iso(e.purchased_on)
             doc["purchase_price_per_day"] = str(e.price_per_day)
             doc["purchase_offer_id"] = id_text(e.offer_id)
+        elif isinstance(e, ProviderOffer.PurchaseEnded):  # R28: moved to an own place
+            doc["purchase_ended_on"] = _iso(e.ended_on)
         elif isinstance(e, ProviderOffer.Withdrawn):
             doc["withdrawn"] = True
     store.put(PROVIDER_OFFER, key, doc["municipality"], doc)

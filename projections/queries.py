@@ -27,6 +27,7 @@ from projections.deadlines import (
 )
 from projections.fold import CASE, ON_LIST, apply_event
 from projections.list_view import read_position, snapshot
+from projections.moves_report import MoveSavings, move_savings
 from projections.runs import allocation_runs
 from projections.statistics import MonthRow, statistics, statistics_csv
 from projections.store import OPEN, MemoryStore, SqlStore, Store
@@ -109,6 +110,12 @@ class _Queries:
         """R22: institution-days per quarter of ``year`` by place type and purchased."""
         with self._store_read() as store:
             return activity_report(store, municipality, year, today or self._today())
+
+    def move_savings(self, municipality: str, year: int, today: date | None = None
+                     ) -> MoveSavings:
+        """R28: what moves from bought places to own places save (no names)."""
+        with self._store_read() as store:
+            return move_savings(store, municipality, year, today or self._today())
 
     statistics_csv = staticmethod(statistics_csv)
     activity_csv = staticmethod(activity_csv)

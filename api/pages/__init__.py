@@ -20,6 +20,7 @@ from api.pages import (
     case_forms_closing,
     case_forms_decisions,
     case_forms_intake,
+    case_forms_moves,
     case_forms_offers,
     case_forms_waiting,
     case_new,
@@ -36,7 +37,7 @@ from api.pages.web import STATIC_DIR
 
 #: The case pages in the order they are matched: ``/saker/ny`` before ``/saker/{case_id}``.
 CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_forms_offers,
-         case_forms_waiting, case_forms_closing)
+         case_forms_moves, case_forms_waiting, case_forms_closing)
 
 router = APIRouter(include_in_schema=False)
 for module in (session, lists, casework, *CASES, allocation, management, complaints,

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.auth import Role
 from api.pages.lists import offer_targets
 from api.pages.paging import page_params, pager
-from api.pages.runs import recorded_runs, run_items
+from api.pages.runs import recorded_runs, run_items, run_movers
 from api.pages.web import (
     Form,
     Page,
@@ -114,10 +114,11 @@ def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
     offset, limit = page_params(page.request)
     run = _load_run(page, run_id)
     shown = run_items(page.read, run, offset, limit)
-    page.audit("read_allocation_run", [i.case_id for i in shown.items])
+    movers = run_movers(page.read, run) if offset == 0 else []  # R28: on the first page
+    page.audit("read_allocation_run", [i.case_id for i in [*shown.items, *movers]])
     return page.render("allocation_run.html", status=status, forms=forms or {},
                        title="Tildelingsforslag", run=run, run_id=str(run_id),
-                       items=shown.items,
+                       items=shown.items, movers=movers,
                        pager=pager(page.request, shown.total, offset, limit),
                        alternatives=offer_targets(page),
                        open_items=sum(1 for s in run.item_status.values()

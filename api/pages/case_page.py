@@ -138,6 +138,23 @@ class OfferRow:
     may_lapse: bool  # made, unanswered and past its answer deadline
 
 
+def _may_move(case: Case, today: date) -> bool:
+    """R28: "Tilby flytting" is shown for a resident who lives in the place (not a planned
+    admission), holds no move offer and is not in an accompanying stay."""
+    return case.status is CaseStatus.RESIDENT and case.residence is not None \
+        and case.residence.admitted_on <= today and case.outstanding_move is None \
+        and not case.in_accompanying_stay
+
+
+#: R28: the reasons for a move, as the page names them.
+MOVE_REASONS = {
+    "change_of_need": "Nytt behov: plass av typen i nytt vedtak",
+    "spouses_together": "Bo sammen med ektefelle eller samboer (§ 2-3)",
+    "free_choice": "Fritt valg: sykehjemmet personen ønsket",
+    "bought_to_own": "Fra kjøpt plass til kommunal plass",
+}
+
+
 def _grant(case: Case, today: date) -> Grant | None:
     decision = case.current_decision
     if case.status is not CaseStatus.GRANTED or decision is None:
@@ -182,7 +199,10 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
     offers = [OfferRow(o, offer_events.get(o.offer_id),
                        o.status is OfferStatus.MADE and o.answer_by is not None
                        and today > o.answer_by)
-              for o in sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)]
+              for o in sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)
+              if o.move_reason is None]
+    moves = [o for o in sorted(case.offers.values(), key=lambda o: o.made_on, reverse=True)
+             if o.move_reason is not None]  # R28: shown apart, with their own forms
     spouse = None
     if case.spouse_case_id is not None:
         try:
@@ -211,6 +231,7 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
     awaiting = [c for c in complaints if c.get("result") == "quashed"
                 and c["against"] == "decision" and not c.get("new_decision_id")]
     page.audit("read_case", [case_id, *spouse_ids])
+    targets = offer_targets(page)
     return page.render(
         "case.html", status=status, forms=forms, case=case, case_id=str(case_id),
         facilities=facilities if waiting_or_open or case.wishes else [],
@@ -235,7 +256,10 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         assessments=assessments, offers=offers,
         steps=timeline.steps(events, facility_names), spouse=spouse,
         admission_planned=case.admission_planned(today),
-        targets=offer_targets(page), options=OPTIONS, today=today, iplos=IPLOS_VARIABLES,
+        targets=targets, options=OPTIONS, today=today, iplos=IPLOS_VARIABLES,
+        move_targets=[t for t in targets if t[0].startswith("place:")], moves=moves,
+        move_reasons=list(MOVE_REASONS.items()), move_words=MOVE_REASONS,
+        may_move=_may_move(case, today),
         leon=[m.value for m in LeonMeasure], factor_groups=FACTOR_GROUPS,
         status_word=w.label(w.CASE_STATUSES, case.status),
         open_offer=case.outstanding_offer, offer_status=OfferStatus,

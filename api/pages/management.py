@@ -155,7 +155,9 @@ def _year(page: Page) -> int:
 def activity(page: ManagerPage) -> HTMLResponse:
     year = _year(page)
     rows = page.read.activity_report(page.municipality, year)
+    savings = page.read.move_savings(page.municipality, year)  # R28
     return page.render("activity.html", title="Aktivitetsrapport", rows=rows, year=year,
+                       savings=savings,
                        years=list(range(page.today.year, page.today.year - 6, -1)))
 
 

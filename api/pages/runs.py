@@ -94,3 +94,20 @@ def run_items(read: Any, run: AllocationRun, offset: int = 0,
             status=p["status"], explanation=w.explanation_text(p["explanation"], words),
             rank=p["rank"]))
     return RunPage(items, len(people), offset, limit)
+
+
+def run_movers(read: Any, run: AllocationRun) -> list[RunItem]:
+    """R28: the run's movers (residents who may be moved), those proposed a move first, each
+    with the place and the reasons; shown apart from the offers."""
+    movers = run.movers()
+    labels = read.run_labels(run.municipality, [p["case_id"] for p in movers],
+                             [p["place_id"] for p in movers if p["place_id"]])
+    items = []
+    for p in movers:
+        words = _place_words(labels, p) if p["place_id"] else None
+        items.append(RunItem(
+            case_id=p["case_id"], name=labels["names"].get(p["case_id"], "(ukjent sak)"),
+            outcome=p["outcome"], place_words=words, place_id=p["place_id"],
+            status=p["status"], explanation=str(p["explanation"].get("text", "")),
+            rank=p["rank"]))
+    return items

@@ -203,6 +203,31 @@ def describe(e: Any, names: Mapping[str, str] | None = None) -> str:
     if isinstance(e, Case.DecisionQuashed):
         return (f"Vedtaket er opphevet etter klage ({w.dato(e.quashed_on)}); saken "
                 "vurderes på nytt, og det nye vedtaket beholder ventelistedatoen")
+    return _move_words(e, names)
+
+
+#: R28: why a move is offered, in the history's words.
+_MOVE_WHY = {"change_of_need": "nytt behov", "spouses_together": "bo sammen med ektefellen",
+             "free_choice": "fritt valg", "bought_to_own": "fra kjøpt til kommunal plass"}
+
+
+def _move_words(e: Any, names: Mapping[str, str]) -> str:
+    """R28: the move events (and a resident's new place-type decision)."""
+    if isinstance(e, Case.MoveOffered):
+        return (f"Tilbud om flytting ({_MOVE_WHY[e.reason.value]}) til {e.facility_name}, "
+                f"{w.label(w.PLACE_TYPES, e.place_type)}")
+    if isinstance(e, Case.MoveAccepted):
+        return "Takket ja til flytting"
+    if isinstance(e, Case.MoveDeclined):
+        return "Takket nei til flytting; beholder plassen"
+    if isinstance(e, Case.MoveWithdrawn):
+        return "Tilbudet om flytting ble trukket"
+    if isinstance(e, Case.Moved):
+        where = names.get(e.facility_id, "den nye plassen")
+        return (f"Flyttet {w.dato(e.moved_on)} til {where} "
+                f"({w.label(w.PLACE_TYPES, e.place_type)}); den gamle plassen er ledig fra da")
+    if isinstance(e, Case.ResidentPlaceTypeDecided):
+        return f"Vedtak om ny plasstype: {w.label(w.PLACE_TYPES, e.place_type)}"
     return "Annen registrering i saken"
 
 
@@ -228,7 +253,7 @@ def facility_names(events: list[Any], known: Mapping[str, str] | None = None
     named."""
     names = dict(known or {})
     for e in events:
-        if isinstance(e, Case.OfferMade):
+        if isinstance(e, Case.OfferMade | Case.MoveOffered):
             names.setdefault(e.facility_id, e.facility_name)
     return names
 

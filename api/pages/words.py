@@ -212,6 +212,8 @@ MESSAGES = {
     "sendt": "Utsendingen av vedtaket er registrert.",
     "mottatt": "Mottaket av vedtaket er registrert.",
     "utlogget": "Du er logget ut.",
+    "flytting": "Tilbudet om flytting er sendt, og den nye plassen er holdt av.",
+    "flyttet": "Flyttingen er registrert. Den gamle plassen er ledig fra flyttedagen.",
 }
 
 
@@ -540,6 +542,12 @@ _NOT_NOW = {
     "record_documentation": "Opplysninger til utredningen kan ikke registreres nå.",
     "choose_after_breach": "Valget etter fristbrudd registreres for personer på ventelisten.",
     "check_deadline": "Fristen kontrolleres bare for personer på ventelisten.",
+    "offer_move": "Flytting tilbys bare en person som bor på en langtidsplass.",
+    "answer_move": "Tilbudet om flytting kan ikke besvares nå.",
+    "withdraw_move": "Tilbudet om flytting kan ikke trekkes nå.",
+    "move": "Flyttingen kan ikke gjennomføres nå.",
+    "decide_new_place_type": "Nytt vedtak om plasstype fattes for en person som bor på en "
+                             "langtidsplass.",
 }
 #: Where the case is, by status.
 _WHERE = {

@@ -244,6 +244,9 @@ class Accompanying(CaseState):
         mine = self.accompanying_offer_for(resident_offer.offer_id)
         if mine is None:
             return None
+        if mine.move_reason is not None:  # R28: the spouse moves with the resident
+            return self.follow_resident_move(  # type: ignore[attr-defined, no-any-return]
+                now, mine=mine, resident_offer=resident_offer, command_id=command_id)
         require(self.status, "follow_resident_offer")
         if resident_offer.status in _LET_GO:
             self.trigger_event(self.OfferWithdrawn, timestamp=now, command_id=command_id,

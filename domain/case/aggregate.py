@@ -4,9 +4,9 @@ priority (§ 3-3), offers, the guarantee (§ 3-4), admission and closure.
 
 The case is one aggregate; its concepts each live in a module of their own, with their events
 and commands (:mod:`.intake`, :mod:`.decisions`, :mod:`.delivery`, :mod:`.priority`,
-:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.stays`, :mod:`.breaches`,
-:mod:`.after_complaint`), and
-every command consults the one state machine in :mod:`.lifecycle`. The guarantee's state is
+:mod:`.spouses`, :mod:`.accompanying`, :mod:`.offers`, :mod:`.moves`,
+:mod:`.need_change`, :mod:`.stays`, :mod:`.breaches`, :mod:`.after_complaint`), and every
+command consults the one state machine in :mod:`.lifecycle`. The guarantee's state is
 :mod:`.guarantee`'s.
 """
 
@@ -25,6 +25,8 @@ from domain.case.delivery import Delivery
 from domain.case.guarantee import Guarantee
 from domain.case.intake import Intake
 from domain.case.lifecycle import OPEN, CaseStatus
+from domain.case.moves import Moves
+from domain.case.need_change import NeedChange
 from domain.case.offers import Offers
 from domain.case.priority import Priority
 from domain.case.spouses import Spouses
@@ -36,8 +38,8 @@ from domain.identity import IdentityNumber
 from domain.values import Channel, DeclinedOfferEffect, Person
 
 
-class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers, Stays,
-           Breaches, AfterComplaint, Base):
+class Case(Intake, Decisions, Delivery, Priority, Spouses, Accompanying, Offers, Moves,
+           NeedChange, Stays, Breaches, AfterComplaint, Base):
     Event = CaseEvent
 
     class ApplicationReceived(CaseEvent, Base.Created):

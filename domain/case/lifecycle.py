@@ -17,6 +17,8 @@ everywhere, and nothing is changed.
     received / waiting / granted / rejected ──accompanying stay (R11)──▶ accompanying
        accompanying ──admitted with the resident spouse──▶ resident (in accompanying stay)
        accompanying ──decision (grant, waiting list, rejection)──▶ …   ──closure──▶ closed
+       resident ──move offer, accepted, carried out (R28)──▶ resident (in the new place)
+       resident ──new decision on the place type──▶ resident (a mover to that type)
        resident in accompanying stay ──new decision: ordinary stay──▶ resident
                                      ──new decision: the stay ends──▶ closed
     granted / waiting / rejected ──decision quashed after a complaint (R21)──▶ received
@@ -85,6 +87,14 @@ ALLOWED: dict[str, frozenset[CaseStatus]] = {
     "admit": ON_LIST,
     "end_stay": frozenset({_S}),
     "close": frozenset({_R, _G, _W, _X, _A}),
+    # R28: moves (flytting) of a resident: offered, answered, withdrawn, carried out; an
+    # accompanying spouse in the same room follows the resident's move (R11)
+    "offer_move": frozenset({_S}),
+    "answer_move": frozenset({_S}),
+    "withdraw_move": frozenset({_S}),
+    "move": frozenset({_S}),
+    "follow_resident_move": frozenset({_S}),
+    "decide_new_place_type": frozenset({_S}),
     # the guarantee (§ 3-4)
     "check_deadline": frozenset({_W}),
     "choose_after_breach": ON_LIST,

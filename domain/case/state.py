@@ -26,6 +26,7 @@ from domain.values import (
     InterimService,
     LeonEntry,
     MedicalSource,
+    MoveReason,
     OfferKind,
     OfferStatus,
     OfferUnsuitability,
@@ -84,6 +85,9 @@ class Offer:
     #: R11: on the accompanying spouse's case, the resident spouse's offer this one follows
     #: (the second bed of the same double room); None for an ordinary offer.
     accompanies: UUID | None = None
+    #: R28: a move offer (flytting) to a resident, and why; None for an offer of a first
+    #: place (:mod:`domain.case.moves`).
+    move_reason: MoveReason | None = None
 
     @property
     def outstanding(self) -> bool:

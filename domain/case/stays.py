@@ -128,6 +128,9 @@ class Stays(CaseState):
         earliest = min(self.residence.admitted_on, today)
         if ended_on < earliest:
             raise InvalidValue("ended_on", "cannot be before the admission")
+        # R28 with R9: an outstanding move offer is withdrawn and its place released
+        self.withdraw_moves_at_end(  # type: ignore[attr-defined]
+            now, f"stay_ended:{reason.value}", command_id)
         self.trigger_event(self.StayEnded, timestamp=now, command_id=command_id,
                            reason=reason, ended_on=ended_on)
 

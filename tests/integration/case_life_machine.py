@@ -1,13 +1,16 @@
 """A stateful property test of a case's whole life: random sequences of every case and place
-command, the bad orders included (an admission after a rejection, an offer after a death, a
-decline after an admission, two offers of the last bed, …), against the real application,
+command (moves of residents among them, R28: :mod:`.case_life_moves`), the bad orders
+included (an admission after a rejection, an offer after a death, a decline after an
+admission, two offers of the last bed, …), against the real application,
 with the read models fed as a running service feeds them.
 
 After every step it checks what must always hold:
 
 - a place never holds more than its beds (reservations and residents still there);
-- a person holds at most one place, and every reservation is an outstanding offer of the
-  case that holds it (and the other way round);
+- a person holds at most one offer, lives in at most one place on any day (R28: a move is
+  out of the old place and into the new one the same day), holds an offer while living in a
+  place only for a move, and every reservation is an outstanding offer of the case that
+  holds it (and the other way round);
 - every offer of a closed, rejected or dead person is withdrawn, and holds no place;
 - a breach is recorded at most once per guarantee period, and after a deadline check no
   person on the waiting list has a breach left unrecorded (R18);
@@ -25,6 +28,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
@@ -64,6 +68,7 @@ from projections.read_side import ReadSide, ReplayedAsOf
 from projections.store import MemoryStore
 from projections.waiting_list import waiting_list
 from tests.builders import INTERIM, START, document, person_number
+from tests.integration.case_life_moves import MovesOfResidents
 
 M = "4601"
 MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}
@@ -71,7 +76,7 @@ TYPES = st.sampled_from(list(PlaceType))
 KINDS = st.sampled_from(list(FacilityKind))
 
 
-class CaseLife(RuleBasedStateMachine):
+class CaseLife(MovesOfResidents, RuleBasedStateMachine):
     cases = Bundle("cases")
     places = Bundle("places")
     provider_offers = Bundle("provider_offers")
@@ -377,7 +382,8 @@ class CaseLife(RuleBasedStateMachine):
         """In the order the cases and their offers were made (never by their random ids:
         hypothesis replays a sequence and must draw the same thing again)."""
         return [(c.id, o.offer_id) for c in map(self.case, self.all_cases)
-                for o in c.offers.values() if o.outstanding and o.status is status]
+                for o in c.offers.values()
+                if o.outstanding and o.status is status and o.move_reason is None]
 
     def _residents(self) -> list[UUID]:
         return [c.id for c in map(self.case, self.all_cases)
@@ -416,12 +422,15 @@ class CaseLife(RuleBasedStateMachine):
 
     @invariant()
     def places_never_hold_more_than_their_beds(self) -> None:
-        """On every day from today: the residents still there (or planned to move in) and
-        the offers whose place is available by then never exceed the beds (R24: a bed
-        freed by a planned move-out may be offered from that day)."""
+        """On every day from today: the residents there that day (moved in by then, not yet
+        moved out) and the offers whose place is available by then never exceed the beds
+        (R24: a bed freed by a planned move-out may be offered from that day, and a planned
+        admission to it counts from its own day)."""
         if not self._changed("places_never_hold_more_than_their_beds"):
             return
-        held: Counter[UUID] = Counter()
+        reserved: Counter[UUID] = Counter()
+        moving: set[UUID] = set()
+        lives: dict[UUID, list[tuple[Any, Any]]] = {}
         for pid in self.all_places:
             place = self.place(pid)
             starts = {}
@@ -429,24 +438,37 @@ class CaseLife(RuleBasedStateMachine):
                 offer = self.case(case_id).offers[offer_id]
                 assert offer.outstanding, "a place is reserved by an offer no longer out"
                 starts[offer_id] = offer.available_on or offer.made_on
-                held[case_id] += 1
-            days = {self.today, *place.leaving.values(), *starts.values()}
+                reserved[case_id] += 1
+                if offer.move_reason is not None:
+                    moving.add(case_id)
+            days = {self.today, *place.leaving.values(), *starts.values(),
+                    *place.occupants.values()}
             for day in sorted(d for d in days if d >= self.today):
-                staying = [c for c in place.occupants
-                           if c not in place.leaving or place.leaving[c] > day]
-                reserved = [o for o, start in starts.items() if start <= day]
-                assert len(staying) + len(reserved) <= place.capacity, (pid, day)
-            for case_id in place.occupants:
-                if case_id not in place.leaving or place.leaving[case_id] > self.today:
-                    held[case_id] += 1
+                # in the place that day: moved in by then (a planned admission counts from
+                # its day) and not yet moved out (R24)
+                staying = [c for c, since in place.occupants.items()
+                           if since <= day and (c not in place.leaving
+                                                or place.leaving[c] > day)]
+                reserved_then = [o for o, start in starts.items() if start <= day]
+                assert len(staying) + len(reserved_then) <= place.capacity, (pid, day)
+            for case_id, since in place.occupants.items():
+                lives.setdefault(case_id, []).append((since, place.leaving.get(case_id)))
         for poid in self.all_provider_offers:
             po = self.provider_offer(poid)
             if po.reserved_for is not None:
                 offer_id, case_id = po.reserved_for
-                held[case_id] += 1
+                reserved[case_id] += 1
                 assert self.case(case_id).offers[offer_id].outstanding
-        for case_id, n in held.items():
-            assert n <= 1, f"{case_id} holds {n} places"
+        for case_id, n in reserved.items():
+            assert n <= 1, f"{case_id} holds {n} offers"
+        far = self.today + timedelta(days=100_000)
+        for case_id, spans in lives.items():  # R28: nobody in two places on any day
+            spans = sorted((max(a, self.today), b or far) for a, b in spans)
+            spans = [(a, b) for a, b in spans if a < b]
+            for (_, end), (start, _) in pairwise(spans):
+                assert end <= start, f"{case_id} lives in two places at once"
+            if spans and reserved[case_id]:  # a resident's reservation is a move's
+                assert case_id in moving, f"{case_id} lives in a place and holds an offer"
 
     @invariant()
     def offers_of_persons_off_the_list_are_withdrawn(self) -> None:

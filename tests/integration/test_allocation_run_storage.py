@@ -125,3 +125,20 @@ def test_pack_record_is_smaller_and_lossless():
     assert len(packed) < len(json.dumps({"problem": problem, "plan": plan})) / 5
     assert unpack_record(packed) == (problem, plan)
     assert isinstance(AllocationRun.Proposed.class_version, int)
+
+
+def test_r28_a_run_recorded_before_moves_loads_with_none(service, clock):
+    """Version 2 of the run's creation (before moves, R28) is upcast: no proposed moves."""
+    _story(service)
+    run_id = service.run_allocation(M, started_by="Lie", command_id="before-moves")
+    new = service.get_allocation_run(M, run_id)
+    (stored,) = _stored(service, run_id)
+    state = json.loads(stored.state)
+    state.pop("moves")
+    state["class_version"] = 2
+    old_id = uuid4()
+    service.recorder.insert_events([replace(
+        stored, originator_id=old_id, state=json.dumps(state).encode("utf-8"))])
+    old = service.get_allocation_run(M, old_id)
+    assert old.moves == {} and old.movers() == []
+    assert old.proposed == new.proposed and old.plan == new.plan

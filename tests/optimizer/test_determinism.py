@@ -85,7 +85,10 @@ def test_r21_problem_hash_is_the_sha256_of_the_generic_canonical_json(seed: int)
     rng = random.Random(seed)
     prob = random_coupled_problem(rng, n_persons=rng.randint(0, 12), n_places=rng.randint(0, 5),
                                   n_offers=rng.randint(0, 3), n_pairs=2)
-    text = canonical_json(to_json(prob.canonical()))
+    data = to_json(prob.canonical())
+    if not data["movers"]:  # R28: a problem without movers has the form it had before them
+        del data["movers"]
+    text = canonical_json(data)
     assert prob.canonical_json() == text
     assert prob.problem_hash() == hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -52,6 +52,7 @@ class Story:
 def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int = 4,
          between: Callable[[int], None] = lambda day: None) -> Story:
     rng = random.Random(seed)
+    moves_rng = random.Random(seed + 1)  # R28: its own draws, so the rest stays the same
     story = Story()
     settings = PolicySettings()
     # what the story knows of its own world, so that it need not load aggregates
@@ -165,6 +166,8 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
             if target is not None and target in free:
                 free[target] += 1
 
+        _moves(service, clock, moves_rng, m_places=story.places, kinds=kinds, free=free,
+               residents=residents)
         # deaths on the list, places closed and reopened, the deadline check (R18, R19)
         if rng.random() < 0.2:
             pools = [(k, c) for k, q in waiting.items() for c in q]
@@ -198,6 +201,42 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
         _couple(service, clock, day, couple)
         between(day)
     return story
+
+
+def _moves(service: AllocationService, clock: ManualClock, rng: random.Random, *,
+           m_places: list[tuple[str, UUID]], kinds: dict[UUID, PlaceType],
+           free: dict[UUID, int], residents: list[tuple[int, str, UUID, UUID | None]]
+           ) -> None:
+    """R28: a resident in a bought place is offered a free own place of their type: most
+    accept and move (the purchase ends), some decline and keep the bought place."""
+    for i, (end_day, m, case, target) in enumerate(list(residents)):
+        if target is not None and kinds[case] is PlaceType.ORDINARY and rng.random() < 0.05:
+            clock.advance(minutes=2)  # needs grow: a screened place (change of need)
+            service.decide_new_place_type(m, case, place_type=PlaceType.SCREENED,
+                                          grounds="Økt behov", decided_by="Saksbehandler")
+            kinds[case] = PlaceType.SCREENED
+            continue
+        if target is not None or rng.random() < 0.5:
+            continue
+        p = next((p for mm, p in m_places
+                  if mm == m and kinds[p] is kinds[case] and free.get(p, 0) > 0), None)
+        if p is None:
+            continue
+        clock.advance(minutes=2)
+        try:
+            offer = service.offer_move(m, case, place_id=p, reason="bought_to_own",
+                                       made_by="Saksbehandler")
+        except DomainError:
+            continue
+        free[p] -= 1
+        clock.advance(minutes=2)
+        if rng.random() < 0.3:
+            service.decline_move(m, case, offer, reason="Vil bli boende")
+            free[p] += 1
+            continue
+        service.accept_move(m, case, offer)
+        service.carry_out_move(m, case, offer)
+        residents[i] = (end_day, m, case, p)
 
 
 def _couple(service: AllocationService, clock: ManualClock, day: int,

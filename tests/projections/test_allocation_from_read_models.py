@@ -177,6 +177,7 @@ def _assert_same(service: AllocationService, read: ReadSide, seen: set[str]) -> 
 
         seen.update(_features(list(from_rows.waiting), list(from_rows.places)))
         assert problem_r == problem_a
+        assert from_rows.movers == from_aggregates.movers  # R28: the same residents, both ways
         assert problem_r.problem_hash() == problem_a.problem_hash()
         assert opt.solve(problem_r).to_dict() == opt.solve(problem_a).to_dict()
         proposed += len(opt.solve(problem_r).assignments)
