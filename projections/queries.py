@@ -25,6 +25,8 @@ from projections.deadlines import (
     breach_reports,
     deadline_monitor,
 )
+from projections.derived import BREACH_TABLE, DEADLINE_TABLE, FACT_TABLE
+from projections.figure_cache import FigureCache
 from projections.fold import CASE, ON_LIST, apply_event
 from projections.list_view import read_position, snapshot
 from projections.moves_report import MoveSavings, move_savings
@@ -53,6 +55,9 @@ BATCH = 500  # notifications per read when folding the log in memory
 
 class _Queries:
     """The queries, over any store; ``today`` is the day days waited and left count to."""
+
+    #: Figures kept while their tables are unchanged (:mod:`projections.figure_cache`).
+    _figures = FigureCache()
 
     def _store_read(self) -> Any:
         raise NotImplementedError
@@ -83,9 +88,12 @@ class _Queries:
                          limit: int | None = None, offset: int = 0) -> DeadlineMonitor:
         """R18, R19: breaches and their choices (``limit`` of them, newest first, from
         ``offset``; all when None), overdue, due within 14 and 30 days."""
+        day = today or self._today()
         with self._store_read() as store:
-            return deadline_monitor(store, municipality, today or self._today(), limit,
-                                    offset)
+            return self._figures.get(
+                store, (BREACH_TABLE, DEADLINE_TABLE),
+                ("monitor", municipality, day, limit, offset),
+                lambda: deadline_monitor(store, municipality, day, limit, offset))
 
     def breach_report(self, municipality: str, case_id: Any, today: date | None = None
                       ) -> BreachReport | None:
@@ -101,9 +109,11 @@ class _Queries:
     def statistics(self, municipality: str, first_month: date, last_month: date,
                    today: date | None = None) -> list[MonthRow]:
         """R13: per month (first to last, inclusive) and place type, plus "all"."""
+        day = today or self._today()
         with self._store_read() as store:
-            return statistics(store, municipality, first_month, last_month,
-                              today or self._today())
+            return self._figures.get(
+                store, (FACT_TABLE,), ("statistics", municipality, first_month, last_month, day),
+                lambda: statistics(store, municipality, first_month, last_month, day))
 
     def activity_report(self, municipality: str, year: int, today: date | None = None
                         ) -> list[QuarterRow]:

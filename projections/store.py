@@ -43,9 +43,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from uuid import uuid4
 
 from projections.codec import pack, readable, unpack
-from projections.derived import BLIND, COLUMNS, DERIVED_FROM, DERIVED_TABLES, INDEXES, Rows
+from projections.derived import (
+    BLIND,
+    BREACH_TABLE,
+    COLUMNS,
+    DEADLINE_TABLE,
+    DERIVED_FROM,
+    DERIVED_TABLES,
+    FACT_TABLE,
+    INDEXES,
+    Rows,
+)
 from projections.sealing import PLAIN, Sealer, SealError
 
 Doc = dict[str, Any]
@@ -59,11 +70,20 @@ HISTORY_TABLE = "lto_rm_case_history"
 ACCESS_TABLE = "lto_rm_access_entry"
 #: Tables of earlier releases: their presence means the read models are rebuilt.
 LEGACY_TABLES = ("lto_rm_access",)
+#: One row per derived table in :data:`STAMPED`: a random token, replaced in the transaction
+#: of every write that changes the table's rows (and new with a new table). Equal tokens in
+#: two read transactions mean equal tables, so a figure computed from them may be kept
+#: (:mod:`projections.figure_cache`).
+STAMP_TABLE = "lto_rm_stamp"
+STAMPED = (FACT_TABLE, BREACH_TABLE, DEADLINE_TABLE)
 
 
 #: The tables derived from the documents of cases, places and other providers' offers
 #: (:mod:`projections.derived`): rows replaced with each new version of their document.
 ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE, *DERIVED_TABLES)
+#: Every table a store of read models has: :data:`ALL_TABLES` (what the log decides: a
+#: rebuild's equal the live ones row for row) and the tables' tokens (random by design).
+STORE_TABLES = (*ALL_TABLES, STAMP_TABLE)
 #: The document tables read by status (the waiting list: cases on it); the others have
 #: no index on that column, which no query of theirs reads by.
 STATUS_READ = ("lto_rm_case",)
@@ -517,6 +537,11 @@ class SqlStore(_Buffer):
             self.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.name(table)} (key TEXT NOT NULL, "
                 f"seq INTEGER NOT NULL, {', '.join(f'{c} {t}' for c, t in columns)})")
+        self.execute(f"CREATE TABLE IF NOT EXISTS {self.name(STAMP_TABLE)} ("
+                     "name TEXT PRIMARY KEY, token TEXT NOT NULL)")
+        for table in STAMPED:
+            self.execute(f"INSERT INTO {self.name(STAMP_TABLE)} (name, token) VALUES (%s, %s) "
+                         "ON CONFLICT (name) DO NOTHING", (table, uuid4().hex))
         if indexes:
             self.create_indexes()
 
@@ -570,7 +595,7 @@ class SqlStore(_Buffer):
         and leaves the live tables as they were). Readers see the old tables until it
         commits."""
         assert self.suffix, "only a store of shadow tables takes over"
-        for table in ALL_TABLES:
+        for table in STORE_TABLES:
             self.execute(f"DROP TABLE IF EXISTS {self._qualified(table)}")
             self.execute(f"ALTER TABLE {self.name(table)} RENAME TO {table}")
         self.suffix = ""
@@ -620,7 +645,7 @@ class SqlStore(_Buffer):
         return "guarantee" in doc and "wishes" in doc
 
     def drop_tables(self) -> None:
-        for table in (*ALL_TABLES, *LEGACY_TABLES):
+        for table in (*STORE_TABLES, *LEGACY_TABLES):
             self.execute(f"DROP TABLE IF EXISTS {self.name(table)}")
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
@@ -773,6 +798,18 @@ class SqlStore(_Buffer):
         for name, keys in changed.items():
             self.executemany(f"DELETE FROM {self.name(name)} WHERE key = %s", keys)
             self.insert_derived(name, new[name])
+        stamped = [(uuid4().hex, name) for name in changed if name in STAMPED]
+        if stamped and not self.suffix:  # a rebuild's new tables have new tokens
+            self.executemany(f"UPDATE {self.name(STAMP_TABLE)} SET token = %s WHERE name = %s",
+                             stamped)
+
+    def stamps(self, tables: Iterable[str]) -> tuple[str | None, ...]:
+        """The tokens of ``tables`` (:data:`STAMP_TABLE`) in this read's snapshot."""
+        wanted = list(tables)
+        self.execute(f"SELECT name, token FROM {self.name(STAMP_TABLE)} WHERE name IN "
+                     f"({', '.join(['%s'] * len(wanted))})", wanted)
+        found = {r["name"]: r["token"] for r in self.cursor.fetchall()}
+        return tuple(found.get(t) for t in wanted)
 
     def insert_derived(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         """Insert rows of a derived table (:mod:`projections.derived`)."""

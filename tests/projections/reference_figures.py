@@ -101,8 +101,8 @@ def _case_figures(doc: Doc, month: date, after: date, m: _Month, hi: date) -> No
         if o.get("first") and since is not None and o.get("list_place_type") in m.waits:
             m.waits[o["list_place_type"]].append((made - since).days)
     for s in doc.get("stays") or []:
-        if _in(_d(s["admitted_on"]), month, after):
-            m.add(s["place_type"], "admissions")
+        if _in(_d(s["admitted_on"]), month, after) and not s.get("moved"):
+            m.add(s["place_type"], "admissions")  # a move (R28) is no new admission
     for breach in doc.get("breaches") or ([doc["breach"]] if doc.get("breach") else []):
         if _in(_d(breach["breached_on"]), month, after):
             m.add(breach["place_type"], "breaches")

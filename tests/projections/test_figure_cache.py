@@ -1,0 +1,100 @@
+"""Management's figures kept between reads (``projections.figure_cache``, issue 16): a
+kept figure is always the figure the tables give now — after every kind of change that
+moves it, on both stores — and is kept only while its tables are unchanged (a read's own
+access-log entry changes none of them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from application.clock import ManualClock
+from application.service import AllocationService
+from domain.values import PlaceType
+from projections.deadlines import deadline_monitor
+from projections.read_side import ReadSide
+from projections.statistics import statistics
+from tests.builders import MUNICIPALITY, place, waiting_case
+
+M = MUNICIPALITY
+FIRST, LAST = date(2026, 1, 1), date(2026, 12, 1)
+
+
+def _uncached(read: ReadSide) -> tuple[object, object]:
+    """The figures computed from the tables, past the cache, in one read transaction."""
+    today = read._today()
+    with read._store_read() as store:
+        return (statistics(store, M, FIRST, LAST, today),
+                deadline_monitor(store, M, today, 50, 0))
+
+
+def _cached(read: ReadSide) -> tuple[object, object]:
+    return read.statistics(M, FIRST, LAST), read.deadline_monitor(M, limit=50)
+
+
+def test_r13_r18_a_kept_figure_is_the_figure_of_the_tables_after_every_change(
+        service: AllocationService, clock: ManualClock, read: ReadSide):
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    read.catch_up()
+    assert _cached(read) == _uncached(read)
+    p = place(service, facility_id="fjellheim")
+    cases: list = []
+    steps = [
+        lambda: cases.append(waiting_case(service, name="Anna")),
+        lambda: cases.append(waiting_case(service, name="Bjørn",
+                                          place_type=PlaceType.SCREENED)),
+        lambda: service.make_offer(M, cases[0], made_by="Lie", place_id=p),
+        lambda: clock.set(datetime(2026, 6, 10, 9, tzinfo=UTC)),  # past the deadlines
+        lambda: service.check_deadlines(M),  # breaches recorded
+        lambda: service.close_place(M, place(service, facility_id="lia"), reason="Oppussing"),
+    ]
+    before = _cached(read)
+    moved = 0
+    for step in steps:
+        step()
+        read.catch_up()
+        now = _cached(read)
+        assert now == _uncached(read)
+        moved += now != before
+        before = now
+    assert moved >= 4, "the steps changed the figures: otherwise the equality proves little"
+
+
+def test_r13_a_figure_is_kept_while_its_tables_are_unchanged(
+        service: AllocationService, clock: ManualClock, read: ReadSide):
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    case_id = waiting_case(service, name="Anna")
+    read.catch_up()
+    cache = read._figures
+    read.statistics(M, FIRST, LAST)
+    hits = cache.hits
+    read.statistics(M, FIRST, LAST)
+    assert cache.hits == hits + 1
+    # an access-log entry (what every read of a person writes) changes no figure
+    service.record_access(M, actor="Lie", role="allocation_officer", action="read_case",
+                          case_ids=[case_id], allowed=True)
+    read.catch_up()
+    read.statistics(M, FIRST, LAST)
+    assert cache.hits == hits + 2
+    # a decision does: computed anew
+    waiting_case(service, name="Bjørn")
+    read.catch_up()
+    misses = cache.misses
+    read.statistics(M, FIRST, LAST)
+    assert cache.misses == misses + 1
+    # as of a moment: never kept
+    read.as_of(clock.now()).statistics(M, FIRST, LAST)
+    assert cache.misses == misses + 1 and cache.hits == hits + 2
+
+
+def test_r13_a_rebuild_gives_its_tables_new_tokens(
+        service: AllocationService, clock: ManualClock, read: ReadSide):
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    waiting_case(service, name="Anna")
+    read.catch_up()
+    with read._store_read() as store:
+        before = store.stamps(["lto_rm_fact"])
+    read.rebuild(workers=1)
+    with read._store_read() as store:
+        after = store.stamps(["lto_rm_fact"])
+    assert None not in before and None not in after and before != after
+    assert _cached(read) == _uncached(read)
