@@ -331,7 +331,10 @@ def schema_errors(xml: bytes) -> list[str]:
         resource = xmlschema.XMLResource(io.BytesIO(xml), allow="none", defuse="always")
     except (xmlschema.XMLSchemaException, ET.ParseError) as exc:
         return [f"not well-formed XML: {str(exc).splitlines()[0]}"]
-    return [f"{e.path}: {e.reason}" for e in schema().iter_errors(resource)]
+    try:
+        return [f"{e.path}: {e.reason}" for e in schema().iter_errors(resource)]
+    except xmlschema.XMLSchemaException as exc:  # e.g. an xsi:type the schema does not know
+        return [str(exc).splitlines()[0]]
 
 
 def validate(xml: bytes) -> None:
