@@ -37,6 +37,7 @@ CASE_FILE_ELEMENTS = (
     "som klageinstans (forvaltningsloven § 33 fjerde ledd",
     "Vedlegg", "Vedtak om venteliste av 02.03.2026", "Klagen, mottatt 09.03.2026",
     "Tildelingsenhetens nye vurdering av 09.03.2026", "Sakens historikk",
+    "Kopi til: Klara Klager og Advokat Berg",
     # the decision complained of: its letter
     "helse- og omsorgstjenesteloven § 3-2 a", "pasient- og brukerrettighetsloven § 2-1 e",
     REGULATION, "Begrunnelse Varig behov",
