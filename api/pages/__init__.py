@@ -5,7 +5,8 @@ group: sign-in (``session``), the allocation unit (``lists``; a new application 
 ``case_new``, the case page in ``case_page`` with its forms in ``case_forms_intake``,
 ``case_forms_decisions``, ``case_forms_offers``, ``case_forms_waiting`` and
 ``case_forms_closing``; ``allocation``), management (``management``), complaint handling
-(``complaints``, the letter on a complaint's outcome in ``complaint_letters``) and the
+(``complaints``, the letter on a complaint's outcome in ``complaint_letters``, the case file
+for Statsforvalteren in ``case_file``) and the
 decision letter (``letters``). Static files (CSS, a little JS) are
 served from ``/static``.
 """
@@ -17,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
     allocation,
+    case_file,
     case_forms_closing,
     case_forms_decisions,
     case_forms_intake,
@@ -41,6 +43,6 @@ CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_form
 
 router = APIRouter(include_in_schema=False)
 for module in (session, lists, casework, *CASES, allocation, management, complaints,
-               complaint_letters, letters):
+               complaint_letters, case_file, letters):
     router.include_router(module.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

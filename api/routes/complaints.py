@@ -9,7 +9,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
+from api.casefile import contents, documents
+from api.casefile.package import package
 from api.deps import (
     AuditedRoute,
     CommandId,
@@ -154,3 +157,54 @@ def record_complaint_outcome(complaint_id: ComplaintId, body: OutcomeIn, request
         decided_on=body.decided_on, summary=body.summary,
         new_decision=_new_decision(body.new_decision), command_id=cid)
     return OutcomeOut(case_id=case_id, new_decision_id=made)
+
+
+# --- the case file for Statsforvalteren ---------------------------------------------------
+
+_PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string",
+                                                          "format": "binary"}}},
+              "description": "the case file as one PDF"}}
+_ZIP = {200: {"content": {"application/zip": {"schema": {"type": "string",
+                                                          "format": "binary"}}},
+              "description": "the Noark 5 package (zip)"}}
+
+
+def _case_file(request: Request, rt: CurrentRuntime, municipality: str,
+               complaint_id: UUID) -> contents.CaseFile:
+    _case_of(request, rt, municipality, complaint_id)
+    names = {f.facility_id: f.facility_name for f in rt.fresh().facilities(municipality)}
+    return contents.gather(rt.service, municipality, complaint_id, names)
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+@router.get("/complaints/{complaint_id}/case-file.pdf", response_class=Response,
+            responses=_PDF,
+            summary="The case file for Statsforvalteren as one PDF (once forwarded)")
+def read_case_file_pdf(complaint_id: ComplaintId, request: Request, p: ComplaintHandler,
+                       rt: CurrentRuntime) -> Response:
+    """R21, forvaltningsloven § 33 fourth paragraph: the cover letter to Statsforvalteren,
+    the decision complained of, the complaint, the unit's reconsideration, the
+    documentation and the case's history, as the case stood when the complaint was
+    forwarded. 404 until the complaint has been forwarded."""
+    file = _case_file(request, rt, p.municipality, complaint_id)
+    return _download(documents.whole_pdf(file), "application/pdf",
+                     documents.file_name(file, "saksdokumenter", "pdf"))
+
+
+@router.get("/complaints/{complaint_id}/case-file.zip", response_class=Response,
+            responses=_ZIP,
+            summary="The case file for Statsforvalteren as a Noark 5 package (once "
+                    "forwarded)")
+def read_case_file_package(complaint_id: ComplaintId, request: Request, p: ComplaintHandler,
+                           rt: CurrentRuntime) -> Response:
+    """``arkivstruktur.xml`` (Noark 5 v5.0, validated against the schema) with a
+    journalpost for each document and the PDFs it names; the identity number only as the
+    person's ``partID``. 404 until the complaint has been forwarded."""
+    file = _case_file(request, rt, p.municipality, complaint_id)
+    return _download(package(file), "application/zip",
+                     documents.file_name(file, "arkivpakke", "zip"))

@@ -163,6 +163,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/complaints/{complaint_id}/forward"): Entry(frozenset({CH}), 404, _b()),
     ("POST", "/complaints/{complaint_id}/outcome"): Entry(frozenset({CH}), 404, _b(
         outcome="confirmed", decided_on="{today}", summary="s")),
+    ("GET", "/complaints/{complaint_id}/case-file.pdf"): Entry(frozenset({CH}), 404),
+    ("GET", "/complaints/{complaint_id}/case-file.zip"): Entry(frozenset({CH}), 404),
 }
 
 
