@@ -37,7 +37,7 @@ class Officer(People):
             yield self.until(day, 6)
             self.deadlines()
             yield self.until(day, 9)
-            if day % every == 0:
+            if every and day % every == 0:
                 self.allocate()
             self.purchases()
             hook = self.hooks.get(day)

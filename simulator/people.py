@@ -82,7 +82,9 @@ class People(Stage):
                 self.decide(who, need)
                 if need.decision != "rejection":
                     self.assess(who, need.need_score)
+                    self.decided_at[who] = self.env.now
                     self.env.process(self.waiting(who))
+        self.at_once()
 
     def assess(self, case_id: UUID, score: int) -> None:
         """R16, R17: the factors and a need score (the policy's suggestion when the
@@ -159,6 +161,9 @@ class People(Stage):
         day = max(offer.available_on or self.today, self.today)
         self.do("admit", self.m, case_id, offer_id, admitted_on=day)
         self.residents.add(case_id)
+        if case_id in self.decided_at:
+            at = self.decided_at.pop(case_id)
+            self.tally.waits.append((at, self.env.now - at))
         wait = (day - self.today).days + draws.stay_days(self.rng, self.profile)
         self.env.process(self.stay(case_id, wait))
 
@@ -171,4 +176,14 @@ class People(Stage):
                 reason=StayEndReason.MOVED if moved else StayEndReason.DIED,
                 ended_on=self.today)
         self.residents.discard(case_id)
+        self.at_once()
+
+    def at_once(self) -> None:
+        """Allocation at once (``run_every_days`` 0): whenever a person is decided or a bed
+        frees."""
+        if self.scenario.run_every_days == 0:
+            self.allocate()
+
+    def allocate(self) -> None:  # the officer's (officer.py)
+        raise NotImplementedError
 

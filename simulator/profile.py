@@ -75,6 +75,11 @@ class Profile:
     #: R4: a grant waits this many days for an own place before one is bought
     purchase_after_days: int = 21
     wishes_share: float = 0.5
+    #: the share of beds taken on the first day (1.0: every bed, as in Norway today)
+    initial_occupancy: float = 1.0
+    #: persons decided in the first days are left out of the measures (the start is not
+    #: the steady state)
+    warmup_days: int = 0
     #: priorities, dementia, couples, urgency, declines, deaths waiting and rejections off:
     #: one place type, the queue of the theory (M/M/c) — for the sanity check
     plain_queue: bool = False
@@ -123,7 +128,8 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "places": (1, 5000), "facilities": (1, 50), "demand_factor": (0.1, 3.0),
     "median_stay_years": (1.05, 10), "admissions_per_1000": (50, 2000),
     "documentation_days": (0, 120), "answer_days": (0, 30), "purchase_after_days": (0, 365),
-    "died_waiting_per_year": (0, 5), "exponential_stay_days": (0, 5000),
+    "died_waiting_per_year": (0, 5),
+    "initial_occupancy": (0, 1), "warmup_days": (0, 3650), "exponential_stay_days": (0, 5000),
 }
 
 

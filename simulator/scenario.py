@@ -27,7 +27,8 @@ _POLICY_INTS = {"guarantee_months": (1, 12), "offer_answer_days": (1, 30),
 class Scenario:
     """``method``: ``optimizer`` (the allocation run, approved by an officer), ``greedy``
     (``optimizer.greedy_baseline``: one vacancy at a time, by hand) or ``fcfs`` (first come,
-    first served: the waiting-list date only). ``run_every_days``: 1 daily, 7 weekly.
+    first served: the waiting-list date only). ``run_every_days``: 1 daily, 7 weekly; 0 at
+    once (whenever a person is decided or a bed frees: the queue of the theory).
     ``extra_places``: own places added per type from the start; ``convert_places``: places
     changed from one type to another (the sum is zero). ``policy``: the policy's settings
     (R18, R20, the priority weights)."""
@@ -138,7 +139,7 @@ def parse_scenario(values: dict[str, Any], base: Profile | None = None) -> Scena
     profile = parse_profile({**as_dict(base or Profile()), **profile_values})
     scenario = Scenario(
         name=name.strip(), method=method,
-        run_every_days=_int("run_every_days", values.get("run_every_days", 1), 1, 28),
+        run_every_days=_int("run_every_days", values.get("run_every_days", 1), 0, 28),
         extra_places=_per_type("extra_places", values.get("extra_places", {}), low=0),
         convert_places=_per_type("convert_places", values.get("convert_places", {}),
                                  low=-5000),

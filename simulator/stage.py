@@ -60,6 +60,8 @@ class Tally:
     runs: int = 0
     refused_offers: int = 0
     reasons_written: int = 0
+    #: (decided at, exact wait): days from the decision to the admission, virtual time
+    waits: list[tuple[float, float]] = field(default_factory=list)
     replay_checks: int = 0
     plan_checks: int = 0
     invariant_checks: int = 0
@@ -91,6 +93,7 @@ class Stage:
         self.cases: list[UUID] = []
         self.listed: dict[UUID, None] = {}  # cases that may be on the list
         self.residents: set[UUID] = set()
+        self.decided_at: dict[UUID, float] = {}
         self.births = 0
         self.replay_every_days = replay_every_days
         self.progress = progress

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time as wallclock
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -65,10 +66,10 @@ class Simulation(Officer):
                     facility_kind=FacilityKind.NURSING_HOME, unit=place_type.value[:3],
                     room=f"{place_type.value[:1]}{i:03d}", place_type=place_type,
                     room_kind=kind))
-        for place_id in self.places:
-            place = self.place(place_id)
-            for _ in range(place.capacity):
-                self.resident(place_id, place.place_type)
+        beds = [(place_id, self.place(place_id).place_type) for place_id in self.places
+                for _ in range(self.place(place_id).capacity)]
+        for place_id, place_type in beds[:round(len(beds) * p.initial_occupancy)]:
+            self.resident(place_id, place_type)
 
     def resident(self, place_id: UUID, place_type: PlaceType) -> None:
         need = draws.Need("grant", place_type, place_type is PlaceType.SCREENED, False, 50)
@@ -138,10 +139,13 @@ class Simulation(Officer):
 
     def result(self) -> dict[str, Any]:
         end = self.today
-        records = {str(c): self.record(self.case(c)) for c in self.cases
-                   if c not in self.initial}
+        first = START + timedelta(days=self.profile.warmup_days)
+        records = {str(c): self.record(case) for c in self.cases if c not in self.initial
+                   and (case := self.case(c)).received_on >= first}
         out = measures(records, end, self.tally)
-        out.update(seed=self.seed, days=self.days, invariant_checks=self.tally.invariant_checks,
+        waits = [w for at, w in self.tally.waits if at >= self.profile.warmup_days]
+        out.update(wait_exact_mean=sum(waits) / len(waits) if waits else None,
+                   seed=self.seed, days=self.days, invariant_checks=self.tally.invariant_checks,
                    replay_checks=self.tally.replay_checks, plan_checks=self.tally.plan_checks,
                    invariant_violations=0, events=self.svc.recorder.max_notification_id())
         return out
