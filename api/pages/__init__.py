@@ -33,6 +33,7 @@ from api.pages import (
     letters,
     lists,
     management,
+    policy_lab,
     session,
 )
 from api.pages.web import STATIC_DIR
@@ -42,7 +43,7 @@ CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_form
          case_forms_moves, case_forms_waiting, case_forms_closing)
 
 router = APIRouter(include_in_schema=False)
-for module in (session, lists, casework, *CASES, allocation, management, complaints,
-               complaint_letters, case_file, letters):
+for module in (session, lists, casework, *CASES, allocation, management, policy_lab,
+               complaints, complaint_letters, case_file, letters):
     router.include_router(module.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,189 @@
+"""The people: applications arriving (Poisson), the § 2-2 documentation (R8), the decision
+(vedtak: grant, waiting list, rejection), the priority assessment (R16, R17) and its
+reviews as needs grow (R27), a short-term stay meanwhile (R2), urgency (R15), death or
+withdrawal while waiting; answers to offers (R26), admission (R24), and the stay's end
+(death or a move) drawn from the admission cohort's survival."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from application.seed import CaseDocumentation, document_case
+from domain.case import ON_LIST, CaseStatus
+from domain.identity import synthetic_identity_number
+from domain.values import (
+    ClosureReason,
+    DementiaFinding,
+    InterimService,
+    OfferStatus,
+    PlaceType,
+    PriorityFactor,
+    StayEndReason,
+)
+from simulator import draws
+from simulator.draws import Need
+from simulator.stage import OFFICER, Process, Stage
+
+START_BORN = date(1938, 1, 1)
+_INTERIM = [InterimService("hjemmesykepleie", "tre besøk daglig")]
+_F = PriorityFactor
+
+
+class People(Stage):
+    """Applicants, persons on the list and residents."""
+
+    def arrivals(self) -> Process:
+        rate = self.profile.applications_per_year
+        while True:
+            yield self.env.timeout(draws.days_until(self.rng, rate))
+            self.env.process(self.applicant(draws.need(self.rng, self.profile)))
+
+    def apply(self, need: Need, spouse_id: UUID | None = None) -> UUID:
+        self.births += 1
+        born = START_BORN + timedelta(days=self.births // 90)
+        case_id: UUID = self.do(
+            "receive_application", self.m,
+            identity_number=synthetic_identity_number(born, self.births % 90),
+            name=f"Person {self.births}", spouse_case_id=spouse_id)
+        self.cases.append(case_id)
+        return case_id
+
+    def document(self, case_id: UUID, need: Need) -> None:
+        """Every § 2-2 item (R8) the investigation found."""
+        document_case(self.svc, self.m, case_id, CaseDocumentation(
+            dementia_diagnosis=need.dementia,
+            specialist_summary="Behov for tett oppfølging"
+            if need.place_type is PlaceType.REINFORCED else None,
+            dementia_finding=DementiaFinding.CONFIRMED if need.dementia else None,
+            case_worker="simulert saksbehandler"))
+
+    def decide(self, case_id: UUID, need: Need) -> None:
+        kind = need.decision
+        self.do("decide", self.m, case_id, kind=kind, grounds="Vurdert etter forskriften",
+                decided_by=OFFICER, place_type=None if kind == "rejection" else need.place_type,
+                can_be_cared_for_safely_at_home=None if kind == "rejection"
+                else kind == "waiting_list",
+                interim_services=_INTERIM if kind == "waiting_list" else None,
+                alternatives_at_home="Utvidet hjemmetjeneste prøvd")
+        if kind != "rejection":
+            self.listed[case_id] = None
+
+    def applicant(self, need: Need) -> Process:
+        """From the application to the decision, and the life on the list after it."""
+        case_id = self.apply(need)
+        spouse = None
+        if need.couple:  # spouses apply together (R10)
+            spouse = self.apply(need, case_id)
+        yield self.env.timeout(self.rng.uniform(0.5, 1.5) * self.profile.documentation_days)
+        for who in (case_id, spouse):
+            if who is not None:
+                self.document(who, need)
+                self.decide(who, need)
+                if need.decision != "rejection":
+                    self.assess(who, need.need_score)
+                    self.decided_at[who] = self.env.now
+                    self.env.process(self.waiting(who))
+        self.at_once()
+
+    def assess(self, case_id: UUID, score: int) -> None:
+        """R16, R17: the factors and a need score (the policy's suggestion when the
+        priorities are off, so that everyone ranks by date)."""
+        case = self.case(case_id)
+        factors = {_F.FUNCTION.value: min(4, score // 20), _F.MEDICAL.value: 2}
+        if case.has_dementia:
+            factors[_F.COGNITIVE_FAILURE.value] = 3
+        suggested, _ = self.svc.suggested_need_score(self.m, factors, self.today)
+        self.do("assess_priority", self.m, case_id, factors=factors, need_score=suggested,
+                assessor="sykepleier")
+
+    def waiting(self, case_id: UUID) -> Process:
+        """A person on the list: a short-term stay meanwhile, reviews every few months
+        as needs grow (R27), and perhaps urgency, withdrawal or death."""
+        p = self.profile
+        if not p.plain_queue and self.rng.random() < p.short_term_share:
+            self.do("record_bridging_stay", self.m, case_id, facility_name="Korttidsavdelingen",
+                    unit="K", from_on=self.today, recorded_by=OFFICER)
+        if p.plain_queue:
+            return
+        death = draws.days_until(self.rng, p.died_waiting_per_year)
+        urgent = self.rng.uniform(10, 150) if self.rng.random() < p.urgent_later_share \
+            else float("inf")
+        withdraw = self.rng.uniform(10, 150) if self.rng.random() < p.withdrawn_share \
+            else float("inf")
+        review = 91.0
+        elapsed = 0.0
+        while True:
+            step = min(death, urgent, withdraw, review) - elapsed
+            yield self.env.timeout(step)
+            elapsed += step
+            case = self.case(case_id)
+            if case.status not in ON_LIST:
+                return
+            if elapsed >= death:
+                self.do("close_case", self.m, case_id, reason=ClosureReason.DIED)
+                return
+            if elapsed >= withdraw:
+                self.do("close_case", self.m, case_id, reason=ClosureReason.WITHDRAWN)
+                return
+            if elapsed >= urgent:
+                urgent = float("inf")
+                if case.status is CaseStatus.WAITING:
+                    self.do("mark_urgent", self.m, case_id, reason="Kan ikke lenger bo trygt "
+                            "hjemme", assessed_by="lege")
+            if elapsed >= review:
+                review += 91.0
+                self.assess(case_id, min(100, (case.need_score or 40) + self.rng.randint(0, 15)))
+
+    # --- offers: the answer, the admission, the stay ---------------------------------
+
+    def answer_later(self, case_id: UUID, offer_id: UUID) -> None:
+        case = self.case(case_id)
+        p = self.profile
+        keen = p.plain_queue or case.status is CaseStatus.GRANTED or \
+            case.spouse_case_id is not None
+        draw = self.rng.random()
+        if not keen and draw < p.no_answer_share:
+            return  # the offer lapses (R26)
+        declines = not keen and draw < p.no_answer_share + p.decline_share
+        delay = 0 if p.plain_queue else self.rng.randint(0, p.answer_days) + 0.05
+        self.env.process(self.answer(case_id, offer_id, declines, delay))
+
+    def answer(self, case_id: UUID, offer_id: UUID, declines: bool, delay: float) -> Process:
+        yield self.env.timeout(delay)
+        offer = self.case(case_id).offers.get(offer_id)
+        if offer is None or offer.status is not OfferStatus.MADE:
+            return  # withdrawn or lapsed meanwhile
+        if declines:
+            self.do("decline_offer", self.m, case_id, offer_id, reason="Ønsker å vente")
+            return
+        self.do("accept_offer", self.m, case_id, offer_id)
+        day = max(offer.available_on or self.today, self.today)
+        self.do("admit", self.m, case_id, offer_id, admitted_on=day)
+        self.residents.add(case_id)
+        if case_id in self.decided_at:
+            at = self.decided_at.pop(case_id)
+            self.tally.waits.append((at, self.env.now - at))
+        wait = (day - self.today).days + draws.stay_days(self.rng, self.profile)
+        self.env.process(self.stay(case_id, wait))
+
+    def stay(self, case_id: UUID, days: float) -> Process:
+        yield self.env.timeout(days)
+        if self.case(case_id).status is not CaseStatus.RESIDENT:
+            return
+        moved = self.rng.random() < self.profile.moved_out_share
+        self.do("end_stay", self.m, case_id,
+                reason=StayEndReason.MOVED if moved else StayEndReason.DIED,
+                ended_on=self.today)
+        self.residents.discard(case_id)
+        self.at_once()
+
+    def at_once(self) -> None:
+        """Allocation at once (``run_every_days`` 0): whenever a person is decided or a bed
+        frees."""
+        if self.scenario.run_every_days == 0:
+            self.allocate()
+
+    def allocate(self) -> None:  # the officer's (officer.py)
+        raise NotImplementedError
+

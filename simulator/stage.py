@@ -1,0 +1,150 @@
+"""The stage a simulation plays on: the real service (its own SQLite store in a temporary
+file, with the real read models), the virtual clock, SimPy's event loop, the one
+``random.Random``, and :meth:`Stage.do`, which gives a command as a user would.
+
+:class:`~simulator.world.Simulation` puts the parts together (:mod:`.people`,
+:mod:`.officer`), each a mixin on :class:`Stage`.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import simpy
+
+from application.clock import ManualClock
+from application.service import AllocationService
+from domain.base import OSLO
+from domain.case import ON_LIST, Case
+from domain.errors import DomainError
+from domain.place import Place
+from projections.read_side import ReadSide
+from simulator.scenario import Scenario
+
+MUNICIPALITY = "4699"
+START = date(2027, 1, 4)  # a Monday
+OFFICER = "Tildelingsenheten v/ simulert saksbehandler"
+
+Process = Generator[simpy.Event, Any, None]
+
+
+class SimulationError(RuntimeError):
+    """A command the service refused, or an invariant broken: the run stops, naming the
+    day, the case and what went wrong."""
+
+    def __init__(self, day: date, case_id: UUID | str | None, what: str, detail: str) -> None:
+        super().__init__(day, case_id, what, detail)  # SimPy re-raises it from its args
+        self.day, self.case_id, self.what, self.detail = day, case_id, what, detail
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.what} (case {self.case_id}): {self.detail}"
+
+
+class InvariantViolation(SimulationError):
+    """An invariant of the service broken on a simulated day (``what`` names it)."""
+
+
+@dataclass
+class Tally:
+    """What the run counts as it goes (the rest is read from the cases at the end)."""
+
+    waiting_by_day: list[int] = field(default_factory=list)
+    occupancy_by_day: dict[str, list[float]] = field(default_factory=dict)
+    runs: int = 0
+    refused_offers: int = 0
+    reasons_written: int = 0
+    #: (decided at, exact wait): days from the decision to the admission, virtual time
+    waits: list[tuple[float, float]] = field(default_factory=list)
+    replay_checks: int = 0
+    plan_checks: int = 0
+    invariant_checks: int = 0
+
+
+class Stage:
+    """The service, clock, loop and draws of one run (see the module)."""
+
+    def __init__(self, scenario: Scenario, seed: int, years: float, *,
+                 replay_every_days: int = 30, folder: str | None = None,
+                 progress: Callable[[float], None] | None = None) -> None:
+        self.scenario, self.profile, self.seed = scenario, scenario.profile, seed
+        self.days = max(1, round(years * 365.25))
+        self.rng = random.Random(f"{seed}/{scenario.profile}")
+        self.m = MUNICIPALITY
+        self._tmp = tempfile.TemporaryDirectory(prefix="lto-sim-", dir=folder)
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+               "SQLITE_DBNAME": str(Path(self._tmp.name) / "events.sqlite"),
+               "AGGREGATE_CACHE_MAXSIZE": "0", "AGGREGATE_CACHE_FASTFORWARD": "n",
+               "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
+        self.start_moment = datetime.combine(START, time(0), tzinfo=OSLO).astimezone(UTC)
+        self.clock = ManualClock(self.start_moment)
+        self.svc = AllocationService(env=env, clock=self.clock)
+        self.read = ReadSide(self.svc)
+        self.svc.use_waiting_cases(self.read)  # the run and the check read the read models
+        self.env = simpy.Environment()
+        self.last = self.start_moment
+        self.places: list[UUID] = []
+        self.cases: list[UUID] = []
+        self.listed: dict[UUID, None] = {}  # cases that may be on the list
+        self.residents: set[UUID] = set()
+        self.decided_at: dict[UUID, float] = {}
+        self.births = 0
+        self.replay_every_days = replay_every_days
+        self.progress = progress
+        self.tally = Tally()
+        self.hooks: dict[int, Callable[[Any], None]] = {}
+
+    # --- time and commands ------------------------------------------------------------
+
+    @property
+    def today(self) -> date:
+        return START + timedelta(days=int(self.env.now))
+
+    @property
+    def day_number(self) -> int:
+        return int(self.env.now)
+
+    def until(self, day: int, hour: float) -> simpy.Timeout:
+        """Wait until ``hour`` o'clock of day ``day`` (now if that has passed)."""
+        return self.env.timeout(max(0.0, day + hour / 24 - self.env.now))
+
+    def do(self, command: str, *args: Any, case: UUID | None = None, **kwargs: Any) -> Any:
+        """Give a command now, as a user would; a refusal stops the run, naming it."""
+        now = self.start_moment + timedelta(days=self.env.now)
+        self.last = max(now, self.last + timedelta(milliseconds=1))
+        self.clock.set(self.last)
+        try:
+            return getattr(self.svc, command)(*args, **kwargs)
+        except DomainError as e:
+            raise SimulationError(self.today, case or (args[1] if len(args) > 1 else None),
+                                  command, str(e)) from e
+
+    def close(self) -> None:
+        self.svc.close()
+        self._tmp.cleanup()
+
+    # --- readings of the state --------------------------------------------------------
+
+    def case(self, case_id: UUID) -> Case:
+        return self.svc.get_case(self.m, case_id)
+
+    def place(self, place_id: UUID) -> Place:
+        return self.svc.get_place(self.m, place_id)
+
+    def on_list(self) -> list[Case]:
+        out = []
+        for case in map(self.case, list(self.listed)):
+            if case.status in ON_LIST:
+                out.append(case)
+            else:
+                del self.listed[case.id]
+        return out
+
+    def policy(self) -> Any:
+        return self.svc.policy_on(self.m, self.today)[2]

@@ -1,0 +1,23 @@
+"""Queueing theory for the sanity check: the M/M/c queue (Erlang C). Pure."""
+
+from __future__ import annotations
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """The probability that an arrival waits: ``offered_load`` = arrival rate × mean
+    service time (in Erlang), below ``servers``."""
+    if not 0 <= offered_load < servers:
+        raise ValueError("the load must be below the number of servers")
+    term, total = 1.0, 1.0
+    for k in range(1, servers):
+        term *= offered_load / k
+        total += term
+    last = term * offered_load / servers * servers / (servers - offered_load)
+    return last / (total + last)
+
+
+def mm_c_mean_wait(arrival_rate: float, mean_service: float, servers: int) -> float:
+    """The mean time in queue of M/M/c: C(c, a) / (c·μ − λ)."""
+    load = arrival_rate * mean_service
+    return erlang_c(servers, load) / (servers / mean_service - arrival_rate)
+
