@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages import timeline
+from api.pages.case_record import record
 from api.pages import words as w
 from api.pages.case_options import FACTOR_GROUPS, OPTIONS, SERVICE_ROWS, WISH_ROWS
 from api.pages.lists import known_facilities, offer_targets
@@ -261,7 +262,7 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         may_bridge=case.on_waiting_list, policy=policy,
         suggestion=_suggestion(page, forms.get("priority")),
         suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL,
-        complaints=complaints,
+        complaints=complaints, record=record(events),
         awaiting_complaints=bool(awaiting),
         awaiting_complaints_options=[
             (c["complaint_id"], f"Klage mottatt {w.dato(c['received_on'])}") for c in awaiting])
