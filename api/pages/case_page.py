@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages import timeline
-from api.pages.case_record import record
 from api.pages import words as w
 from api.pages.case_options import FACTOR_GROUPS, OPTIONS, SERVICE_ROWS, WISH_ROWS
+from api.pages.case_record import record
 from api.pages.lists import known_facilities, offer_targets
 from api.pages.web import (
     Form,
