@@ -163,8 +163,8 @@ def approve(run_id: str, case_id: str, page: OfficerForm) -> Response:
             chosen = None
             form.refuse("target", "Velg en ledig plass eller en plass hos annen leverandør.")
         if not form.get("reason").strip():
-            form.refuse("reason", "Skriv hvorfor et annet tilbud enn det foreslåtte gis "
-                        "(§ 3-3).")
+            form.refuse("reason", "Et annet tilbud enn det foreslåtte krever "
+                        "saksbehandlerens begrunnelse (§ 3-3).")
         if form.failed:
             return run_page(page, rid, forms={name: form}, status=422)
         if kind == "place":

@@ -169,7 +169,8 @@ def _suggestion(page: Page, form: Form | None) -> str | None:
 
 
 def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None,
-              status: int = 200) -> HTMLResponse:
+              status: int = 200, spouse_candidates: list[dict[str, Any]] | None = None
+              ) -> HTMLResponse:
     case = page.load_case(case_id, "read_case")
     forms = forms or {}
     events = timeline.case_events(page.service, case_id)
@@ -263,6 +264,10 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         suggestion=_suggestion(page, forms.get("priority")),
         suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL,
         complaints=complaints, record=record(events),
+        spouse_candidates=None if spouse_candidates is None else [
+            (d["case_id"], f"{d['name']} — saksnummer {d.get('case_number') or 'ikke tildelt'}"
+                           f", {w.label(w.CASE_STATUSES, d.get('status'))}")
+            for d in spouse_candidates if d["case_id"] != str(case_id)],
         awaiting_complaints=bool(awaiting),
         awaiting_complaints_options=[
             (c["complaint_id"], f"Klage mottatt {w.dato(c['received_on'])}") for c in awaiting])

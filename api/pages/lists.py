@@ -3,7 +3,8 @@ forms that register a place (R1) and another provider's offer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -147,8 +148,9 @@ def _board_page(page: Page, forms: dict[str, Form] | None = None,
                        pager=pager(page.request, max(len(board.places),
                                                      len(board.provider_offers)),
                                    offset, limit),
-                       facilities=", ".join(f"{facility_id} ({name})" for facility_id, name
-                                            in known_facilities(page)))
+                       facilities=[*known_facilities(page),
+                                   (NEW_FACILITY, "Ny institusjon (skriv navnet under)")],
+                       units=sorted({p.unit for p in board.places}))
 
 
 @router.get("/ledige-plasser", name="page_vacancy_board")
@@ -185,8 +187,8 @@ def _values(form: Form, keys: Iterable[str], optional: Iterable[str] = ()) -> di
 
 #: Schema refusals in Norwegian, by schema field (the limits come from the schema).
 PLACE_TEXTS = {
-    "facility_id": "Skriv institusjonens id, for eksempel fjellheim. Bruk samme id for alle "
-                   "plasser ved institusjonen.",
+    "facility_id": "Velg institusjonen i listen, eller velg «Ny institusjon» og skriv "
+                   "navnet.",
     "facility_name": "Skriv institusjonens navn.",
     "facility_kind": "Velg sykehjem eller bolig med heldøgns tjenester (§ 1-3 bokstav a).",
     "unit": "Skriv avdelingen.",
@@ -205,12 +207,56 @@ PROVIDER_OFFER_TEXTS = {
 }
 
 
+#: The choice in the place form that registers a place at a facility not registered yet.
+NEW_FACILITY = "ny"
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ü": "u", "ö": "o",
+                       "ä": "a"})
+
+
+def facility_key(name: str, taken: Mapping[str, str]) -> str:
+    """The key a new facility is registered under, made from its name (nobody types one):
+    «Fjellheim sykehjem» → ``fjellheim-sykehjem``; a key already used by a facility of
+    another name gets a number."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.casefold().translate(_FOLD)).strip("-")[:60]
+    base = base or "institusjon"
+    key, n = base, 2
+    while key in taken and taken[key].casefold() != name.casefold():
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def _facility_of(form: Form, page: Page) -> tuple[str, str]:
+    """The facility the place form names: one picked from the list by name, or a new one
+    by its name (its key made from the name). A refusal goes beside the field."""
+    known = dict(known_facilities(page))
+    chosen = form.get("facility").strip()
+    if chosen and chosen != NEW_FACILITY:
+        if chosen not in known:
+            form.refuse("facility", "Velg institusjonen i listen.")
+            return "", ""
+        return chosen, known[chosen]
+    name = form.get("facility_name").strip()
+    if not name:
+        form.refuse("facility" if not chosen else "facility_name",
+                    "Velg institusjonen i listen, eller velg «Ny institusjon» og skriv "
+                    "navnet." if not chosen else "Skriv navnet på den nye institusjonen.")
+        return "", ""
+    same = [k for k, v in known.items() if v.casefold() == name.casefold()]
+    return (same[0] if same else facility_key(name, known)), name
+
+
 @router.post("/ledige-plasser/plass", name="page_register_place")
 def register_place(page: OfficerForm) -> Response:
     def run(form: Form) -> None:
-        body = validated(form, PlaceIn, _values(
-            form, ("facility_id", "facility_name", "facility_kind", "unit", "room",
-                   "place_type", "room_kind"), ("available_from",)), PLACE_TEXTS)
+        data = _values(form, ("facility_kind", "unit", "room", "place_type", "room_kind"),
+                       ("available_from",))
+        if form.get("facility_id").strip():  # a client of the old form: the key as sent
+            data["facility_id"] = form.get("facility_id").strip()
+            data["facility_name"] = form.get("facility_name").strip()
+        else:
+            data["facility_id"], data["facility_name"] = _facility_of(form, page)
+        body = validated(form, PlaceIn, data, PLACE_TEXTS, {"facility_id": "facility",
+                                                            "facility_name": "facility_name"})
         page.service.register_place(
             page.municipality, facility_id=body.facility_id, facility_name=body.facility_name,
             facility_kind=body.facility_kind, unit=body.unit, room=body.room,

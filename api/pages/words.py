@@ -470,8 +470,8 @@ _FIELDS = {
     "complainant_role": "Velg hvem som klager: personen selv, pårørende, verge eller "
                         "advokat.",
     "complainant_name": "Skriv navnet på den som klager på vegne av personen.",
-    "spouse_case_id": "En person kan ikke kobles til sin egen sak. Skriv saksnummeret til "
-                      "ektefellens eller samboerens sak.",
+    "spouse_case_id": "En person kan ikke kobles til sin egen sak. Velg saken til "
+                      "ektefellen eller samboeren.",
     "ended_on": "Skriv datoen oppholdet ble avsluttet.",
     "facility_id": "Skriv institusjonens id, for eksempel fjellheim.",
     "facility_name": "Skriv institusjonens navn.",
