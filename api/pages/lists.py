@@ -27,12 +27,14 @@ from api.pages.web import (
 from api.schemas import PlaceIn, ProviderOfferIn
 from domain.case import IPLOS_MAX_AGE_MONTHS, GuaranteeStatus
 from domain.errors import DomainError
+from projections.activity import excel_csv
 from projections.vacancy_board import VacancyBoard
 from projections.waiting_list import DUE_SOON_DAYS, WaitingListEntry
 
 router = APIRouter(route_class=PageRoute)
 OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
 OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
+ManagerPage = Annotated[Page, Depends(page_for(Role.MANAGER))]
 
 #: A deadline this close (days) is shown in warning colour.
 CLOSE_DAYS = DUE_SOON_DAYS  # the row colour and the figures agree
@@ -130,7 +132,7 @@ BOARD_OPTIONS = {
 
 
 def _board_page(page: Page, forms: dict[str, Form] | None = None,
-                status: int = 200) -> HTMLResponse:
+                status: int = 200, readonly: bool = False) -> HTMLResponse:
     """The summary counts every place; the places are listed a page at a time (``?fra=``,
     ``?antall=``; other providers' offers likewise)."""
     offset, limit = page_params(page.request)
@@ -150,12 +152,43 @@ def _board_page(page: Page, forms: dict[str, Form] | None = None,
                                    offset, limit),
                        facilities=[*known_facilities(page),
                                    (NEW_FACILITY, "Ny institusjon (skriv navnet under)")],
-                       units=sorted({p.unit for p in board.places}))
+                       units=sorted({p.unit for p in board.places}), readonly=readonly)
 
 
 @router.get("/ledige-plasser", name="page_vacancy_board")
 def vacancy_board(page: OfficerPage) -> HTMLResponse:
     return _board_page(page)
+
+
+#: The vacancy board as a CSV: headings in Norwegian (``?lang=en``: the codes, for machines).
+BOARD_CSV = {"nb": ("institusjon", "avdeling", "rom", "plasstype", "romtype", "status",
+                    "ledige senger", "ledig fra"),
+             "en": ("facility", "unit", "room", "place_type", "room_kind", "status",
+                    "free_beds", "available_from")}
+
+
+@router.get("/ledelse/ledige-plasser.csv", name="page_vacancy_board_csv")
+def vacancy_board_csv(page: ManagerPage) -> Response:
+    lang = "en" if page.request.query_params.get("lang") == "en" else "nb"
+    nb = lang == "nb"
+    board = page.read.vacancy_board(page.municipality)
+    rows = [(p.facility_name, p.unit, p.room,
+             w.label(w.PLACE_TYPES, p.place_type) if nb else p.place_type,
+             w.label(w.ROOM_KINDS, p.room_kind) if nb else p.room_kind,
+             w.label(w.PLACE_STATUSES, p.status) if nb else p.status, p.free_beds,
+             "" if p.available_from is None else
+             (w.dato(p.available_from) if nb else p.available_from.isoformat()))
+            for p in board.places]
+    text = excel_csv(BOARD_CSV[lang], rows)
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="ledige-plasser-'
+                             f'{page.municipality}-{page.today:%Y-%m-%d}.csv"'})
+
+
+@router.get("/ledelse/ledige-plasser", name="page_vacancy_board_management")
+def vacancy_board_for_management(page: ManagerPage) -> HTMLResponse:
+    """The vacancy board as management reads it (no forms; the board names no one)."""
+    return _board_page(page, readonly=True)
 
 
 def _post_board(page: Page, name: str, command: Callable[[Form], Any], message: str,
