@@ -133,9 +133,15 @@ class Record:
 
 def record(events: list[Any]) -> Record:
     docs = [entry for e in events if (entry := _entry(e)) is not None]
-    services = [Entry("interim_services", "Tjenester i ventetiden", [], e.timestamp,
-                      _who(e.recorded_by), [(s.service, s.extent) for s in e.services])
-                for e in events if isinstance(e, Case.InterimServicesRecorded)]
+    services = [
+        Entry("interim_services", "Tjenester i ventetiden", [], e.timestamp,
+              _who(e.recorded_by), [(s.service, s.extent) for s in e.services])
+        if isinstance(e, Case.InterimServicesRecorded) else
+        Entry("interim_services", f"Tjenester i ventetiden, i vedtaket av "
+              f"{w.dato(e.decided_on)}", [], e.timestamp, _who(e.decided_by),
+              [(s.service, s.extent) for s in e.interim_services])
+        for e in events if isinstance(e, Case.InterimServicesRecorded)
+        or (isinstance(e, Case.DecisionMade) and e.interim_services)]
     assessments = [_priority(e) for e in events if isinstance(e, Case.PriorityAssessed)]
     decided_by = {str(e.decision_id): (_who(e.decided_by), e.timestamp)
                   for e in events if isinstance(e, Case.DecisionMade)}
