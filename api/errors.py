@@ -133,7 +133,11 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return JSONResponse(exc.as_dict(), status_code=status_for(exc))
+    from api.pages.words import message_text  # the pages' words; imported late (a cycle)
+
+    content = exc.as_dict()
+    content["message"] = message_text(exc)  # no rule code or id for people; ``rule`` keeps it
+    return JSONResponse(content, status_code=status_for(exc))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

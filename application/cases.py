@@ -285,12 +285,13 @@ class CaseCommands(CaseNumbering):
         self, municipality: str, case_id: UUID, *, source: MedicalSource, summary: str,
         diagnoses: list[str] | None = None, dementia_diagnosis: bool = False,
         received_on: date | None = None, competence_centre_involved: bool = False,
-        command_id: str | None = None,
+        recorded_by: str = "", command_id: str | None = None,
     ) -> None:
         self._on_case(municipality, case_id, command_id, "record_medical_information",
                       source=source, summary=summary, diagnoses=diagnoses,
                       dementia_diagnosis=dementia_diagnosis, received_on=received_on,
-                      competence_centre_involved=competence_centre_involved)
+                      competence_centre_involved=competence_centre_involved,
+                      recorded_by=recorded_by)
 
     def record_leon(self, municipality: str, case_id: UUID, *, entries: list[LeonEntry],
                     recorded_by: str, command_id: str | None = None) -> None:

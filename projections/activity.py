@@ -89,8 +89,20 @@ def excel_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     return out.getvalue()
 
 
-def activity_csv(rows: Iterable[QuarterRow]) -> str:
-    return excel_csv(ACTIVITY_HEADER, (
-        (r.year, r.quarter, r.first_day.isoformat(), r.last_day.isoformat(), r.ordinary_days,
+#: The headings in Norwegian (bokmål), column for column.
+ACTIVITY_HEADER_NB = ("år", "kvartal", "første dag", "siste dag", "oppholdsdøgn ordinær",
+                      "oppholdsdøgn skjermet", "oppholdsdøgn forsterket",
+                      "oppholdsdøgn kjøpt", "oppholdsdøgn i alt")
+
+
+def activity_csv(rows: Iterable[QuarterRow], lang: str = "en") -> str:
+    """``lang="nb"``: Norwegian headings and dates (dd.mm.åååå); ``"en"``: ISO dates."""
+    nb = lang == "nb"
+
+    def day(d: date) -> str:
+        return d.strftime("%d.%m.%Y") if nb else d.isoformat()
+
+    return excel_csv(ACTIVITY_HEADER_NB if nb else ACTIVITY_HEADER, (
+        (r.year, r.quarter, day(r.first_day), day(r.last_day), r.ordinary_days,
          r.screened_days, r.reinforced_days, r.purchased_days, r.total_days)
         for r in rows))

@@ -217,10 +217,27 @@ def _num(value: float | Decimal | None, places: int) -> str:
     return "" if value is None else f"{value:.{places}f}".replace(".", ",")
 
 
-def statistics_csv(rows: Iterable[MonthRow]) -> str:
-    """The rows as a CSV for Excel: ``;``, UTF-8 BOM, decimal commas, month as YYYY-MM."""
-    return excel_csv(STATISTICS_HEADER, (
-        (r.month.strftime("%Y-%m"), r.place_type, r.waiting_at_month_end, r.new_decisions,
+#: The headings in Norwegian (bokmål), column for column, for the people who open the file.
+STATISTICS_HEADER_NB = (
+    "måned", "plasstype", "på venteliste ved månedsslutt", "nye vedtak", "tilbud gitt",
+    "innflyttinger", "første tilbud", "ventetid median (dager)", "ventetid 90-persentil (dager)",
+    "fristbrudd", "kjøp", "kjøpte plassdøgn", "kjøpskostnad (kr)", "belagte plassdøgn",
+    "tilgjengelige plassdøgn", "belegg (prosent)", "korttidsopphold i påvente (døgn)",
+)
+#: A place type in the Norwegian file ("all" is every type together).
+PLACE_TYPE_NB = {"ordinary": "ordinær", "screened": "skjermet", "reinforced": "forsterket",
+                 "all": "alle"}
+
+
+def statistics_csv(rows: Iterable[MonthRow], lang: str = "en") -> str:
+    """The rows as a CSV for Excel: ``;``, UTF-8 BOM, decimal commas, month as YYYY-MM;
+    ``lang="nb"``: Norwegian headings and place types (for people), ``"en"``: the codes
+    (for machines)."""
+    nb = lang == "nb"
+    return excel_csv(STATISTICS_HEADER_NB if nb else STATISTICS_HEADER, (
+        (r.month.strftime("%Y-%m"),
+         PLACE_TYPE_NB.get(r.place_type, r.place_type) if nb else r.place_type,
+         r.waiting_at_month_end, r.new_decisions,
          r.offers_made, r.admissions, r.first_offers, _num(r.wait_median_days, 1),
          _num(r.wait_p90_days, 1), r.breaches, r.purchases, r.purchased_place_days,
          _num(r.purchase_cost, 2), r.occupied_place_days, r.available_place_days,

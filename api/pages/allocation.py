@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.auth import Role
 from api.pages.lists import offer_targets
-from api.pages.paging import page_params, pager
+from api.pages.paging import LIMIT, OFFSET, page_params, pager
 from api.pages.runs import recorded_runs, run_items, run_movers
 from api.pages.web import (
     Form,
@@ -107,6 +108,21 @@ def _load_run(page: Page, run_id: UUID) -> AllocationRun:
     return run
 
 
+def _kept(page: Page) -> str:
+    """The page of persons the officer was on (``?fra=&antall=``), as a query string: the
+    forms post with it, and the answer returns to it."""
+    kept = [(k, v) for k, v in page.request.query_params.multi_items()
+            if k in (OFFSET, LIMIT) and v.isdigit()]
+    return f"?{urlencode(kept)}" if kept else ""
+
+
+def _back(page: Page, run_id: UUID, case_id: UUID, message: str) -> Response:
+    """R17, one proposal after another: back to the same page of the run, at the proposal
+    just handled (its card keeps its place and shows its new status)."""
+    return page.done(f"/tildeling/{run_id}{_kept(page)}", message,
+                     anchor=f"forslag-{case_id}")
+
+
 def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
              status: int = 200) -> HTMLResponse:
     """The run's persons, a page at a time (``?fra=&antall=``); only those on the page
@@ -120,7 +136,7 @@ def run_page(page: Page, run_id: UUID, *, forms: dict[str, Form] | None = None,
                        title="Tildelingsforslag", run=run, run_id=str(run_id),
                        items=shown.items, movers=movers,
                        pager=pager(page.request, shown.total, offset, limit),
-                       alternatives=offer_targets(page),
+                       alternatives=offer_targets(page), kept=_kept(page),
                        open_items=sum(1 for s in run.item_status.values()
                                       if s == "proposed"))
 
@@ -140,12 +156,17 @@ def approve(run_id: str, case_id: str, page: OfficerForm) -> Response:
     name = f"{'change' if changing else 'approve'}-{cid}"
     form = page.form(name)
     place_id = provider_offer_id = None
-    if changing:
+    if changing:  # every refusal of the form at once, before the command runs
         kind, _, raw = form.get("target").partition(":")
         try:
-            chosen = UUID(raw)
+            chosen: UUID | None = UUID(raw)
         except ValueError:
+            chosen = None
             form.refuse("target", "Velg en ledig plass eller en plass hos annen leverandør.")
+        if not form.get("reason").strip():
+            form.refuse("reason", "Et annet tilbud enn det foreslåtte krever "
+                        "saksbehandlerens begrunnelse (§ 3-3).")
+        if form.failed:
             return run_page(page, rid, forms={name: form}, status=422)
         if kind == "place":
             place_id = chosen
@@ -162,7 +183,7 @@ def approve(run_id: str, case_id: str, page: OfficerForm) -> Response:
                            "approved_by": "reason"})
         return run_page(page, rid, forms={name: form}, status=status_of(exc))
     page.audit("write_case", [cid], detail="approved the proposed offer")
-    return page.done(f"/tildeling/{rid}", "godkjent")
+    return _back(page, rid, cid, "godkjent")
 
 
 @router.post("/tildeling/{run_id}/avvis/{case_id}", name="page_allocation_reject")
@@ -182,4 +203,4 @@ def reject(run_id: str, case_id: str, page: OfficerForm) -> Response:
         refuse(form, exc, {"case_id": "reason"})
         return run_page(page, rid, forms={name: form}, status=status_of(exc))
     page.audit("write_case", [cid], detail="rejected the proposed offer")
-    return page.done(f"/tildeling/{rid}", "avvist")
+    return _back(page, rid, cid, "avvist")

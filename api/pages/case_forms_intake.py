@@ -112,7 +112,7 @@ def medical(case_id: str, page: OfficerForm) -> Response:
             diagnoses=diagnoses, dementia_diagnosis=form.checked("dementia_diagnosis"),
             received_on=when,
             competence_centre_involved=form.checked("competence_centre_involved"),
-            command_id=form.command)
+            recorded_by=page.user.name, command_id=form.command)
 
     return post_form(page, cid, "medical", run)
 

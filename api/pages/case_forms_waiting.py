@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from api.auth import Role
 from api.pages.case_options import SERVICE_ROWS, WISH_ROWS
-from api.pages.case_page import post_form
+from api.pages.case_page import case_page, post_form
+from api.pages.casework import find_typed
 from api.pages.web import Form, FormInvalid, Need, Page, PageRoute, form_for, parse_id, validated
 from api.pages.words import ACCOMPANYING_OUTCOMES
 from api.schemas import (
@@ -27,6 +28,8 @@ from domain.errors import NotFound
 from domain.values import InterimService
 
 router = APIRouter(route_class=PageRoute)
+#: How many cases a search for the spouse offers to choose from.
+SPOUSE_CHOICES = 20
 OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
 
 
@@ -124,27 +127,46 @@ def _case_ref(raw: str) -> str:
     return text
 
 
+@router.post("/saker/{case_id}/ektefelle/sok", name="page_case_spouse_search")
+def spouse_search(case_id: str, page: OfficerForm) -> Response:
+    """R10: find the spouse's or cohabitant's case by name, case number or identity number
+    (posted, never in an address); the case page is drawn again with the cases found to
+    choose from (no id is typed or copied)."""
+    cid = parse_id(case_id)
+    page.load_case(cid, "read_case")
+    form = page.form("spouse")
+    found = find_typed(page, form, "spouse_search", limit=SPOUSE_CHOICES)
+    if found is None:
+        return case_page(page, cid, forms={"spouse": form}, status=422)
+    if not [d for d in found.docs if d["case_id"] != str(cid)]:
+        form.refuse("spouse_search", "Fant ingen annen sak som passer med søket. Sjekk "
+                    "navnet eller saksnummeret; ektefellen eller samboeren må ha en sak i "
+                    "kommunen (registrer søknaden først).")
+        return case_page(page, cid, forms={"spouse": form}, status=422)
+    return case_page(page, cid, forms={"spouse": form}, spouse_candidates=found.docs)
+
+
 @router.post("/saker/{case_id}/ektefelle", name="page_case_spouse")
 def spouse(case_id: str, page: OfficerForm) -> Response:
     cid = parse_id(case_id)
 
     def run(form: Form, need: Need) -> list[UUID]:
         body = validated(form, SpouseIn, {"spouse_case_id": _case_ref(form.get("spouse"))},
-                         {"spouse_case_id": "Skriv saksnummeret til ektefellens eller "
-                                            "samboerens sak slik det står i adressen til "
-                                            "saken (/saker/…), eller lim inn adressen."},
-                         {"spouse_case_id": "spouse"})
+                         {"spouse_case_id": "Søk opp ektefellens eller samboerens sak med "
+                                            "navn eller saksnummer, og velg den i listen."},
+                         {"spouse_case_id": "spouse_search"})
         try:
             page.service.get_case(page.municipality, body.spouse_case_id)
         except NotFound:
             page.audit_refused("write_case", body.spouse_case_id)
-            form.refuse("spouse", "Fant ingen sak med dette saksnummeret i kommunen.")
+            form.refuse("spouse_search", "Fant ikke saken i kommunen. Søk på nytt.")
             raise FormInvalid(form) from None
         page.service.link_spouses(page.municipality, cid, body.spouse_case_id,
                                   command_id=form.command)
         return [body.spouse_case_id]
 
-    return post_form(page, cid, "spouse", run, {"spouse_case_id": "spouse"}, message="ektefelle")
+    return post_form(page, cid, "spouse", run, {"spouse_case_id": "spouse_search"},
+                     message="ektefelle")
 
 
 @router.post("/saker/{case_id}/medfolgende", name="page_case_accompanying")

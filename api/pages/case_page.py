@@ -18,6 +18,7 @@ from api.auth import Role
 from api.pages import timeline
 from api.pages import words as w
 from api.pages.case_options import FACTOR_GROUPS, OPTIONS, SERVICE_ROWS, WISH_ROWS
+from api.pages.case_record import record
 from api.pages.lists import known_facilities, offer_targets
 from api.pages.web import (
     Form,
@@ -185,7 +186,8 @@ def _suggestion(page: Page, form: Form | None) -> str | None:
 
 
 def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None,
-              status: int = 200) -> HTMLResponse:
+              status: int = 200, spouse_candidates: list[dict[str, Any]] | None = None
+              ) -> HTMLResponse:
     case = page.load_case(case_id, "read_case")
     forms = forms or {}
     events = timeline.case_events(page.service, case_id)
@@ -285,7 +287,11 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         may_bridge=case.on_waiting_list, policy=policy,
         suggestion=_suggestion(page, forms.get("priority")),
         suggestion_prefix=w.SUGGESTION_PREFIX, suggestion_special=w.SUGGESTION_SPECIAL,
-        complaints=complaints,
+        complaints=complaints, record=record(events),
+        spouse_candidates=None if spouse_candidates is None else [
+            (d["case_id"], f"{d['name']} — saksnummer {d.get('case_number') or 'ikke tildelt'}"
+                           f", {w.label(w.CASE_STATUSES, d.get('status'))}")
+            for d in spouse_candidates if d["case_id"] != str(case_id)],
         awaiting_complaints=bool(awaiting),
         awaiting_complaints_options=[
             (c["complaint_id"], f"Klage mottatt {w.dato(c['received_on'])}") for c in awaiting])

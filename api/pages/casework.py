@@ -12,6 +12,7 @@ page of one, newest work last (sorted by the day it is about).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -68,42 +69,59 @@ def search_form(page: SearchPage) -> HTMLResponse:
     return _search_page(page)
 
 
-@router.post("/sok", name="page_search_post")
-def search(page: SearchForm) -> HTMLResponse:
-    """What was typed decides how to search: eleven digits an identity number, year/number
-    a case number, anything else a name."""
-    form = page.form("sok")
-    typed = form.get("sok").strip()
+@dataclass(frozen=True)
+class Found:
+    """What a search found: how it searched (words), a page of case rows, and how many."""
+
+    kind: str
+    docs: list[dict[str, Any]]
+    total: int
+
+
+def find_typed(page: Page, form: Form, field: str, limit: int = SEARCH_LIMIT) -> Found | None:
+    """Search by what was typed in ``field``: eleven digits an identity number (posted,
+    never in an address), year/number a case number, anything else a name. A refusal is
+    put on the form (None is returned); the search is in the access log."""
+    typed = form.get(field).strip()
     if _DIGITS.match(typed):
-        form.values["sok"] = ""  # an identity number is never drawn back into the page
+        form.values[field] = ""  # an identity number is never drawn back into the page
+    if not typed:
+        form.refuse(field, "Skriv et saksnummer, et navn eller et fødselsnummer.")
+        return None
     try:
-        if not typed:
-            form.refuse("sok", "Skriv et saksnummer, et navn eller et fødselsnummer.")
-            return _search_page(page, form, 422)
         if _IDENTITY.match(typed):
             kind, found = "fødselsnummer", find_cases(
-                page.rt, page.municipality, identity_number=typed, limit=SEARCH_LIMIT)
+                page.rt, page.municipality, identity_number=typed, limit=limit)
         elif CaseNumber.looks_like(typed):
             kind, found = "saksnummer", find_cases(
-                page.rt, page.municipality, case_number=typed, limit=SEARCH_LIMIT)
+                page.rt, page.municipality, case_number=typed, limit=limit)
         elif _DIGITS.match(typed):
-            form.refuse("sok", "Et fødselsnummer har 11 siffer; et saksnummer skrives "
+            form.refuse(field, "Et fødselsnummer har 11 siffer; et saksnummer skrives "
                         "år/nummer, for eksempel 2026/0042.")
-            return _search_page(page, form, 422)
+            return None
         else:
             kind, found = "navn", find_cases(page.rt, page.municipality, name=typed,
-                                             limit=SEARCH_LIMIT)
+                                             limit=limit)
     except NotFound:
         found, kind = None, ""
     except DomainError as exc:
-        field = "fødselsnummeret" if exc.field == "identity_number" else "saksnummeret"
-        form.refuse("sok", f"Sjekk {field}: det er ikke gyldig.")
-        return _search_page(page, form, 422)
+        what = "fødselsnummeret" if exc.field == "identity_number" else "saksnummeret"
+        form.refuse(field, f"Sjekk {what}: det er ikke gyldig.")
+        return None
     docs = found.docs if found is not None else []
     page.audit("search_cases", [d["case_id"] for d in docs],
                detail=f"search by {_KIND_WORDS.get(kind, 'name')}")
-    return _search_page(page, form, 200, docs, found.total if found is not None else 0,
-                        kind)
+    return Found(kind, docs, found.total if found is not None else 0)
+
+
+@router.post("/sok", name="page_search_post")
+def search(page: SearchForm) -> HTMLResponse:
+    """What was typed decides how to search (:func:`find_typed`)."""
+    form = page.form("sok")
+    found = find_typed(page, form, "sok")
+    if found is None:
+        return _search_page(page, form, 422)
+    return _search_page(page, form, 200, found.docs, found.total, found.kind)
 
 
 _KIND_WORDS = {"fødselsnummer": "identity number", "saksnummer": "case number",

@@ -40,6 +40,17 @@ def _nice_max(value: float) -> float:
     return value
 
 
+def _whole_max(value: float) -> float:
+    """The top of an axis of whole numbers: four steps of a whole, round size (1, 2, 5,
+    10, 20, 25, 50, …), so every tick is a whole number."""
+    for exp in range(0, 12):
+        for step in (1, 2, 2.5, 5):
+            size = step * 10 ** exp
+            if size == int(size) and 4 * size >= value:
+                return float(4 * size)
+    return value
+
+
 def _fmt(value: float, percent: bool) -> str:
     if percent:
         return f"{value * 100:.0f} %"
@@ -48,13 +59,15 @@ def _fmt(value: float, percent: bool) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def _frame(title: str, desc: str, labels: Sequence[str], top: float, percent: bool
-           ) -> tuple[list[str], str]:
+def _frame(title: str, desc: str, labels: Sequence[str], top: float, percent: bool,
+           unit: str = "") -> tuple[list[str], str]:
     n = next(_ids)
     tid, did = f"chart-{n}-title", f"chart-{n}-desc"
     out = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{tid} {did}" '
            'xmlns="http://www.w3.org/2000/svg" font-size="13">',
            f'<title id="{tid}">{escape(title)}</title>', f'<desc id="{did}">{escape(desc)}</desc>']
+    if unit:  # the axis' unit, above its top tick
+        out.append(f'<text class="unit" x="4" y="{TOP - 4}" fill="#333">{escape(unit)}</text>')
     plot_h = HEIGHT - TOP - BOTTOM
     for i in range(5):
         value = top * i / 4
@@ -101,10 +114,12 @@ def _legend(series: Sequence[Series], bars: bool) -> list[str]:
 
 
 def line_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Series],
-               *, percent: bool = False) -> Markup:
+               *, percent: bool = False, unit: str = "", whole: bool = False) -> Markup:
+    """``whole``: the axis ticks are whole numbers (counts, days)."""
     values = [v for s in series for v in s.values if v is not None]
-    top = 1.0 if percent else _nice_max(max(values, default=0))
-    out, _ = _frame(title, desc, labels, top, percent)
+    biggest = max(values, default=0)
+    top = 1.0 if percent else (_whole_max(biggest) if whole else _nice_max(biggest))
+    out, _ = _frame(title, desc, labels, top, percent, unit)
     n = len(labels)
     for i, s in enumerate(series):
         colour, dash = COLOURS[i % len(COLOURS)], DASHES[i % len(DASHES)]
@@ -131,11 +146,12 @@ def line_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Se
     return Markup("".join(out))  # every text in it is escaped above
 
 
-def bar_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Series]
-              ) -> Markup:
+def bar_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Series],
+              *, unit: str = "") -> Markup:
+    """Counts: the axis ticks are whole numbers."""
     values = [v for s in series for v in s.values if v is not None]
-    top = _nice_max(max(values, default=0))
-    out, _ = _frame(title, desc, labels, top, False)
+    top = _whole_max(max(values, default=0))
+    out, _ = _frame(title, desc, labels, top, False, unit)
     n = len(labels)
     slot = (WIDTH - LEFT - RIGHT) / max(n, 1)
     width = slot * 0.8 / max(len(series), 1)

@@ -3,7 +3,8 @@ forms that register a place (R1) and another provider's offer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -26,12 +27,14 @@ from api.pages.web import (
 from api.schemas import PlaceIn, ProviderOfferIn
 from domain.case import IPLOS_MAX_AGE_MONTHS, GuaranteeStatus
 from domain.errors import DomainError
+from projections.activity import excel_csv
 from projections.vacancy_board import VacancyBoard
 from projections.waiting_list import DUE_SOON_DAYS, WaitingListEntry
 
 router = APIRouter(route_class=PageRoute)
 OfficerPage = Annotated[Page, Depends(page_for(Role.ALLOCATION_OFFICER))]
 OfficerForm = Annotated[Page, Depends(form_for(Role.ALLOCATION_OFFICER))]
+ManagerPage = Annotated[Page, Depends(page_for(Role.MANAGER))]
 
 #: A deadline this close (days) is shown in warning colour.
 CLOSE_DAYS = DUE_SOON_DAYS  # the row colour and the figures agree
@@ -129,7 +132,7 @@ BOARD_OPTIONS = {
 
 
 def _board_page(page: Page, forms: dict[str, Form] | None = None,
-                status: int = 200) -> HTMLResponse:
+                status: int = 200, readonly: bool = False) -> HTMLResponse:
     """The summary counts every place; the places are listed a page at a time (``?fra=``,
     ``?antall=``; other providers' offers likewise)."""
     offset, limit = page_params(page.request)
@@ -147,13 +150,45 @@ def _board_page(page: Page, forms: dict[str, Form] | None = None,
                        pager=pager(page.request, max(len(board.places),
                                                      len(board.provider_offers)),
                                    offset, limit),
-                       facilities=", ".join(f"{facility_id} ({name})" for facility_id, name
-                                            in known_facilities(page)))
+                       facilities=[*known_facilities(page),
+                                   (NEW_FACILITY, "Ny institusjon (skriv navnet under)")],
+                       units=sorted({p.unit for p in board.places}), readonly=readonly)
 
 
 @router.get("/ledige-plasser", name="page_vacancy_board")
 def vacancy_board(page: OfficerPage) -> HTMLResponse:
     return _board_page(page)
+
+
+#: The vacancy board as a CSV: headings in Norwegian (``?lang=en``: the codes, for machines).
+BOARD_CSV = {"nb": ("institusjon", "avdeling", "rom", "plasstype", "romtype", "status",
+                    "ledige senger", "ledig fra"),
+             "en": ("facility", "unit", "room", "place_type", "room_kind", "status",
+                    "free_beds", "available_from")}
+
+
+@router.get("/ledelse/ledige-plasser.csv", name="page_vacancy_board_csv")
+def vacancy_board_csv(page: ManagerPage) -> Response:
+    lang = "en" if page.request.query_params.get("lang") == "en" else "nb"
+    nb = lang == "nb"
+    board = page.read.vacancy_board(page.municipality)
+    rows = [(p.facility_name, p.unit, p.room,
+             w.label(w.PLACE_TYPES, p.place_type) if nb else p.place_type,
+             w.label(w.ROOM_KINDS, p.room_kind) if nb else p.room_kind,
+             w.label(w.PLACE_STATUSES, p.status) if nb else p.status, p.free_beds,
+             "" if p.available_from is None else
+             (w.dato(p.available_from) if nb else p.available_from.isoformat()))
+            for p in board.places]
+    text = excel_csv(BOARD_CSV[lang], rows)
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="ledige-plasser-'
+                             f'{page.municipality}-{page.today:%Y-%m-%d}.csv"'})
+
+
+@router.get("/ledelse/ledige-plasser", name="page_vacancy_board_management")
+def vacancy_board_for_management(page: ManagerPage) -> HTMLResponse:
+    """The vacancy board as management reads it (no forms; the board names no one)."""
+    return _board_page(page, readonly=True)
 
 
 def _post_board(page: Page, name: str, command: Callable[[Form], Any], message: str,
@@ -185,8 +220,8 @@ def _values(form: Form, keys: Iterable[str], optional: Iterable[str] = ()) -> di
 
 #: Schema refusals in Norwegian, by schema field (the limits come from the schema).
 PLACE_TEXTS = {
-    "facility_id": "Skriv institusjonens id, for eksempel fjellheim. Bruk samme id for alle "
-                   "plasser ved institusjonen.",
+    "facility_id": "Velg institusjonen i listen, eller velg «Ny institusjon» og skriv "
+                   "navnet.",
     "facility_name": "Skriv institusjonens navn.",
     "facility_kind": "Velg sykehjem eller bolig med heldøgns tjenester (§ 1-3 bokstav a).",
     "unit": "Skriv avdelingen.",
@@ -205,12 +240,56 @@ PROVIDER_OFFER_TEXTS = {
 }
 
 
+#: The choice in the place form that registers a place at a facility not registered yet.
+NEW_FACILITY = "ny"
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ü": "u", "ö": "o",
+                       "ä": "a"})
+
+
+def facility_key(name: str, taken: Mapping[str, str]) -> str:
+    """The key a new facility is registered under, made from its name (nobody types one):
+    «Fjellheim sykehjem» → ``fjellheim-sykehjem``; a key already used by a facility of
+    another name gets a number."""
+    base = re.sub(r"[^a-z0-9]+", "-", name.casefold().translate(_FOLD)).strip("-")[:60]
+    base = base or "institusjon"
+    key, n = base, 2
+    while key in taken and taken[key].casefold() != name.casefold():
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def _facility_of(form: Form, page: Page) -> tuple[str, str]:
+    """The facility the place form names: one picked from the list by name, or a new one
+    by its name (its key made from the name). A refusal goes beside the field."""
+    known = dict(known_facilities(page))
+    chosen = form.get("facility").strip()
+    if chosen and chosen != NEW_FACILITY:
+        if chosen not in known:
+            form.refuse("facility", "Velg institusjonen i listen.")
+            return "", ""
+        return chosen, known[chosen]
+    name = form.get("facility_name").strip()
+    if not name:
+        form.refuse("facility" if not chosen else "facility_name",
+                    "Velg institusjonen i listen, eller velg «Ny institusjon» og skriv "
+                    "navnet." if not chosen else "Skriv navnet på den nye institusjonen.")
+        return "", ""
+    same = [k for k, v in known.items() if v.casefold() == name.casefold()]
+    return (same[0] if same else facility_key(name, known)), name
+
+
 @router.post("/ledige-plasser/plass", name="page_register_place")
 def register_place(page: OfficerForm) -> Response:
     def run(form: Form) -> None:
-        body = validated(form, PlaceIn, _values(
-            form, ("facility_id", "facility_name", "facility_kind", "unit", "room",
-                   "place_type", "room_kind"), ("available_from",)), PLACE_TEXTS)
+        data = _values(form, ("facility_kind", "unit", "room", "place_type", "room_kind"),
+                       ("available_from",))
+        if form.get("facility_id").strip():  # a client of the old form: the key as sent
+            data["facility_id"] = form.get("facility_id").strip()
+            data["facility_name"] = form.get("facility_name").strip()
+        else:
+            data["facility_id"], data["facility_name"] = _facility_of(form, page)
+        body = validated(form, PlaceIn, data, PLACE_TEXTS, {"facility_id": "facility",
+                                                            "facility_name": "facility_name"})
         page.service.register_place(
             page.municipality, facility_id=body.facility_id, facility_name=body.facility_name,
             facility_kind=body.facility_kind, unit=body.unit, room=body.room,

@@ -52,9 +52,8 @@ def period(page: Page) -> tuple[date, date, list[str]]:
         errors.append("«Fra» må være en måned, for eksempel 2024-03.")
     last = last or page.today.replace(day=1)
     first = first or last - relativedelta(months=23)
-    if first > last:
-        errors.append("«Fra» kan ikke være etter «til».")
-        first = last - relativedelta(months=23)
+    if first > last:  # a period given backwards is meant forwards
+        first, last = last, first
     if (last.year - first.year) * 12 + last.month - first.month > 120:
         errors.append("Velg høyst ti år om gangen.")
         first = last - relativedelta(months=119)
@@ -109,21 +108,23 @@ def statistics(page: ManagerPage) -> HTMLResponse:
             "Venteliste ved månedsslutt", "Antall personer på ventelisten ved utgangen av hver "
             "måned, per plasstype og totalt.", labels,
             [Series(TYPE_WORDS[t], values(t, "waiting_at_month_end"))
-             for t in (*types, "all")]),
+             for t in (*types, "all")], unit="personer", whole=True),
         "waits": line_chart(
             "Ventetid til første tilbud (dager)", "Median og 90-persentil av dager fra vedtak "
             "til første tilbud, for tilbud gitt i måneden.", labels,
             [Series("Median", values("all", "wait_median_days")),
-             Series("90-persentil", values("all", "wait_p90_days"))]),
+             Series("90-persentil", values("all", "wait_p90_days"))], unit="dager",
+            whole=True),
         "breaches": bar_chart(
             "Fristbrudd og kjøp per måned", "Antall fristbrudd registrert og plasser kjøpt fra "
             "andre leverandører i hver måned.", labels,
             [Series("Fristbrudd", values("all", "breaches")),
-             Series("Kjøp", values("all", "purchases"))]),
+             Series("Kjøp", values("all", "purchases"))], unit="antall"),
         "occupancy": line_chart(
             "Belegg per plasstype", "Andel av kommunens tilgjengelige plassdøgn som var "
             "belagt, per plasstype.", labels,
-            [Series(TYPE_WORDS[t], values(t, "occupancy")) for t in types], percent=True),
+            [Series(TYPE_WORDS[t], values(t, "occupancy")) for t in types], percent=True,
+            unit="prosent"),
     }
     return page.render("statistics.html", status=422 if errors else 200,
                        title="Statistikk", charts=charts, errors=errors,
@@ -131,6 +132,11 @@ def statistics(page: ManagerPage) -> HTMLResponse:
                        rows=[table[(m, "all")] for m in months if (m, "all") in table],
                        by_type=[(m, [table.get((m, t)) for t in types]) for m in months],
                        month_label=month_label, type_words=TYPE_WORDS)
+
+
+def _lang(page: Page) -> str:
+    """The CSV's language: Norwegian headings and values, or ``?lang=en`` for machines."""
+    return "en" if page.request.query_params.get("lang") == "en" else "nb"
 
 
 def _csv(text: str, filename: str) -> Response:
@@ -142,7 +148,7 @@ def _csv(text: str, filename: str) -> Response:
 def statistics_csv(page: ManagerPage) -> Response:
     first, last, _ = period(page)
     rows = page.read.statistics(page.municipality, first, last)
-    return _csv(page.read.statistics_csv(rows),
+    return _csv(page.read.statistics_csv(rows, _lang(page)),
                 f"statistikk-{page.municipality}-{first:%Y-%m}-{last:%Y-%m}.csv")
 
 
@@ -156,8 +162,13 @@ def activity(page: ManagerPage) -> HTMLResponse:
     year = _year(page)
     rows = page.read.activity_report(page.municipality, year)
     savings = page.read.move_savings(page.municipality, year)  # R28
+    today = page.today
+    # a quarter not yet over counts its days so far; one not begun has none
+    partial = {r.quarter: ("ikke begynt" if r.first_day > today else
+                           f"pågår: til og med {today:%d.%m.%Y}")
+               for r in rows if r.last_day >= today}
     return page.render("activity.html", title="Aktivitetsrapport", rows=rows, year=year,
-                       savings=savings,
+                       savings=savings, partial=partial,
                        years=list(range(page.today.year, page.today.year - 6, -1)))
 
 
@@ -165,4 +176,5 @@ def activity(page: ManagerPage) -> HTMLResponse:
 def activity_csv(page: ManagerPage) -> Response:
     year = _year(page)
     rows = page.read.activity_report(page.municipality, year)
-    return _csv(page.read.activity_csv(rows), f"aktivitet-{page.municipality}-{year}.csv")
+    return _csv(page.read.activity_csv(rows, _lang(page)),
+                f"aktivitet-{page.municipality}-{year}.csv")

@@ -473,13 +473,15 @@ class Page:
     def today(self) -> date:
         return local_date(self.rt.service.clock.now())
 
-    def done(self, url: str, message: str = "lagret") -> RedirectResponse:
+    def done(self, url: str, message: str = "lagret", anchor: str = "") -> RedirectResponse:
         """After a command: wait until the read models hold it (read-your-writes), then
-        show the page again (post/redirect/get)."""
+        show the page again (post/redirect/get) — at ``anchor`` (an element's id) when
+        given, so the officer is back where she was on the page."""
         position = self.rt.service.recorder.max_notification_id()
         self.rt.read.wait_for(position, timeout=self.rt.settings.read_timeout_s)
         sep = "&" if "?" in url else "?"
-        return RedirectResponse(f"{url}{sep}melding={message}", status_code=303)
+        fragment = f"#{anchor}" if anchor else ""
+        return RedirectResponse(f"{url}{sep}melding={message}{fragment}", status_code=303)
 
 
 def signed_in(request: Request) -> Principal:

@@ -472,8 +472,8 @@ _FIELDS = {
     "complainant_role": "Velg hvem som klager: personen selv, pårørende, verge eller "
                         "advokat.",
     "complainant_name": "Skriv navnet på den som klager på vegne av personen.",
-    "spouse_case_id": "En person kan ikke kobles til sin egen sak. Skriv saksnummeret til "
-                      "ektefellens eller samboerens sak.",
+    "spouse_case_id": "En person kan ikke kobles til sin egen sak. Velg saken til "
+                      "ektefellen eller samboeren.",
     "ended_on": "Skriv datoen oppholdet ble avsluttet.",
     "facility_id": "Skriv institusjonens id, for eksempel fjellheim.",
     "facility_name": "Skriv institusjonens navn.",
@@ -624,6 +624,37 @@ STALE_FORM = ("Saken er endret av noen andre siden du åpnet den, så skjemaet b
               "hvis det fortsatt er riktig.")
 
 
+def rule_text(exc: DomainError) -> str | None:
+    """A refusal by a numbered rule in the regulation's words (its paragraph, never the
+    rule's code), or None where there are no words for it."""
+    if exc.rule == "R8" and exc.field != "case_id":
+        items = [missing_text(m) for m in exc.missing]
+        return ("Vedtak kan ikke fattes før saken har det § 2-2 krever. Dette mangler: "
+                + "; ".join(items) + ".")
+    if exc.rule == "R18":
+        return _unsuitable_text(exc.message)
+    if exc.rule:
+        return _RULES.get((exc.rule, exc.field)) or _RULES.get((exc.rule, None))
+    return None
+
+
+_RULE_CODE = re.compile(r"\(?\bR\d+\b\)?:?\s*")
+_ID_NAMED = re.compile(r"\b(case|place|run|complaint|offer|decision|proposal) "
+                       r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_ID = re.compile(r"\s*\(?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\)?")
+
+
+def message_text(exc: DomainError) -> str:
+    """The ``message`` of a JSON refusal, for the person reading it: a rule's refusal in the
+    regulation's words (the rule's code stays in the body's ``rule``), anything else as the
+    domain wrote it, without rule codes or ids (the body's fields name what is at fault)."""
+    text = rule_text(exc)
+    if text:
+        return text
+    plain = _ID_NAMED.sub(lambda m: f"the {m.group(1)}", exc.message)
+    return _ID.sub("", _RULE_CODE.sub("", plain)).strip()
+
+
 def error_text(exc: DomainError) -> str:
     """The refusal in Norwegian, naming the paragraph and what is missing."""
     if isinstance(exc, StaleVersion):
@@ -634,16 +665,9 @@ def error_text(exc: DomainError) -> str:
     if isinstance(exc, ConfirmationRequired):
         return ("Noen på ventelisten har ingen vurdering av behov og blir rangert etter alle "
                 "som er vurdert (§ 3-3). Vurder dem, eller bekreft at tildelingen kjøres.")
-    if exc.rule == "R8" and exc.field != "case_id":
-        items = [missing_text(m) for m in exc.missing]
-        return ("Vedtak kan ikke fattes før saken har det § 2-2 krever. Dette mangler: "
-                + "; ".join(items) + ".")
-    if exc.rule == "R18":
-        return _unsuitable_text(exc.message)
-    if exc.rule:
-        text = _RULES.get((exc.rule, exc.field)) or _RULES.get((exc.rule, None))
-        if text:
-            return text
+    text = rule_text(exc)
+    if text:
+        return text
     if isinstance(exc, NotFound) and exc.field == "subject_id":
         return _FIELDS["subject_id"]
     if isinstance(exc, NotFound):

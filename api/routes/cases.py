@@ -180,7 +180,8 @@ def record_medical_information(case_id: CaseId, body: MedicalIn, p: Officer,
         p.municipality, case_id, source=body.source, summary=body.summary,
         diagnoses=list(body.diagnoses), dementia_diagnosis=body.dementia_diagnosis,
         received_on=body.received_on,
-        competence_centre_involved=body.competence_centre_involved, command_id=cid)
+        competence_centre_involved=body.competence_centre_involved, recorded_by=actor(p),
+        command_id=cid)
     return Recorded(case_id=case_id)
 
 

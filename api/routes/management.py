@@ -25,6 +25,10 @@ Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$",
 Format = Annotated[Literal["json", "csv"], Query(
     description="csv: semicolon-separated UTF-8 with BOM, for Excel")]
 
+Lang = Annotated[Literal["nb", "en"], Query(
+    description="the CSV's headings and values: nb (Norwegian, for people; the default) or "
+                "en (the English codes, for machines)")]
+
 _CSV = {200: {"content": {"text/csv": {}}, "description": "the report (JSON or CSV)"}}
 
 
@@ -46,7 +50,8 @@ def _csv(text: str, filename: str) -> Response:
             summary="R13: per month and place type: list length, waits, breaches, "
             "purchases and their cost, occupancy")
 def read_statistics(p: Manager, rt: CurrentRuntime, first_month: Month = None,
-                    last_month: Month = None, format: Format = "json") -> ReportOut | Response:
+                    last_month: Month = None, format: Format = "json",
+                    lang: Lang = "nb") -> ReportOut | Response:
     day = today(rt)
     last = _month(last_month, "last_month") if last_month else day.replace(day=1)
     if first_month:
@@ -61,7 +66,7 @@ def read_statistics(p: Manager, rt: CurrentRuntime, first_month: Month = None,
     read = rt.fresh()
     rows = read.statistics(p.municipality, first, last)
     if format == "csv":
-        return _csv(read.statistics_csv(rows), f"statistikk-{p.municipality}-"
+        return _csv(read.statistics_csv(rows, lang), f"statistikk-{p.municipality}-"
                     f"{first:%Y-%m}-{last:%Y-%m}.csv")
     return ReportOut(municipality=p.municipality, today=day, data=anonymize(plain(rows)))
 
@@ -70,11 +75,11 @@ def read_statistics(p: Manager, rt: CurrentRuntime, first_month: Month = None,
             summary="R22: institution-days per quarter by place type and purchased")
 def read_activity_report(p: Manager, rt: CurrentRuntime,
                          year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-                         format: Format = "json") -> ReportOut | Response:
+                         format: Format = "json", lang: Lang = "nb") -> ReportOut | Response:
     day = today(rt)
     chosen = year or day.year
     read = rt.fresh()
     rows = read.activity_report(p.municipality, chosen)
     if format == "csv":
-        return _csv(read.activity_csv(rows), f"aktivitet-{p.municipality}-{chosen}.csv")
+        return _csv(read.activity_csv(rows, lang), f"aktivitet-{p.municipality}-{chosen}.csv")
     return ReportOut(municipality=p.municipality, today=day, data=anonymize(plain(rows)))

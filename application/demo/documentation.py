@@ -80,12 +80,13 @@ def documentation_steps(
                                source=MedicalSource.GP, summary=d.gp_summary,
                                diagnoses=list(d.diagnoses) or None,
                                dementia_diagnosis=d.dementia_diagnosis,
-                               command_id=cid("medical_gp"))),
+                               recorded_by=d.case_worker, command_id=cid("medical_gp"))),
     ]
     if d.specialist_summary is not None:
         steps.append(("medical_specialist", partial(
             s.record_medical_information, m, case_id, source=MedicalSource.SPECIALIST,
-            summary=d.specialist_summary, command_id=cid("medical_specialist"))))
+            summary=d.specialist_summary, recorded_by=d.case_worker,
+            command_id=cid("medical_specialist"))))
     steps.append(("leon", partial(s.record_leon, m, case_id, entries=list(d.leon),
                                   recorded_by=d.case_worker, command_id=cid("leon"))))
     if d.dementia_finding is not None:

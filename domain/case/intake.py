@@ -80,9 +80,10 @@ class Intake(CaseState):
     class MedicalInformationRecorded(Base.Event):
         """R8 (3): medical information with its source (GP, specialist, competence centre).
         Version 2 added ``competence_centre_involved``: the information says a competence
-        centre has been involved (then a reinforced place needs its view too)."""
+        centre has been involved (then a reinforced place needs its view too). Version 3
+        added ``recorded_by``: who recorded it (empty on earlier events)."""
 
-        class_version = 2
+        class_version = 3
 
         source: MedicalSource
         summary: str
@@ -90,10 +91,15 @@ class Intake(CaseState):
         dementia_diagnosis: bool
         received_on: date
         competence_centre_involved: bool
+        recorded_by: str
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
             state["competence_centre_involved"] = False
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, object]) -> None:
+            state["recorded_by"] = ""
 
         def on(self, case: Intake) -> None:
             case.docs.medical_sources.add(self.source)
@@ -254,7 +260,7 @@ class Intake(CaseState):
         self, now: datetime, *, source: MedicalSource, summary: str,
         diagnoses: list[str] | None = None, dementia_diagnosis: bool = False,
         received_on: date | None = None, competence_centre_involved: bool = False,
-        command_id: str | None = None,
+        recorded_by: str = "", command_id: str | None = None,
     ) -> None:
         require(self.status, "record_documentation")
         if not isinstance(source, MedicalSource):
@@ -269,7 +275,8 @@ class Intake(CaseState):
         self.trigger_event(self.MedicalInformationRecorded, timestamp=now, command_id=command_id,
                            source=source, summary=summary, diagnoses=list(diagnoses or []),
                            dementia_diagnosis=dementia_diagnosis, received_on=day,
-                           competence_centre_involved=competence_centre_involved)
+                           competence_centre_involved=competence_centre_involved,
+                           recorded_by=recorded_by)
 
     def record_leon(self, now: datetime, *, entries: list[LeonEntry], recorded_by: str,
                     command_id: str | None = None) -> None:

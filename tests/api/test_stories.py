@@ -204,7 +204,11 @@ def test_manager_story_r13_r22(client: TestClient, tokens: Tokens,
     act_csv = client.get("/activity-report", params={"year": 2026, "format": "csv"},
                          headers=m)
     assert act_csv.headers["content-type"].startswith("text/csv")
-    assert act_csv.text.lstrip("\ufeff").startswith("year;quarter")
+    assert act_csv.text.lstrip("\ufeff").startswith("år;kvartal;første dag")
+    assert "ordinær" in as_csv.text.splitlines()[1] or "alle" in as_csv.text
+    machines = client.get("/activity-report", params={"year": 2026, "format": "csv",
+                                                      "lang": "en"}, headers=m)
+    assert machines.text.lstrip("\ufeff").startswith("year;quarter")
 
     bad = client.get("/statistics", params={"first_month": "2026-13"}, headers=m)
     assert bad.status_code == 422 and bad.json()["field"] == "first_month"

@@ -70,10 +70,60 @@ def test_r13_statistics_csv_downloads_for_excel(service: AllocationService,
     assert "Ola Nordmann" not in text
 
 
-def test_a_wrong_period_is_explained_in_norwegian(manager: Browser) -> None:
+def test_a_period_given_backwards_is_swapped_not_adjusted(manager: Browser) -> None:
     answer = manager.get("/ledelse/statistikk?fra=2026-05&til=2026-01")
+    assert answer.status_code == 200
+    assert 'name="fra" type="month" value="2026-01"' in answer.text
+    assert 'name="til" type="month" value="2026-05"' in answer.text
+    assert "justert" not in answer.text
+
+
+def test_a_wrong_month_is_explained_in_norwegian(manager: Browser) -> None:
+    answer = manager.get("/ledelse/statistikk?fra=2026-13")
     assert answer.status_code == 422
-    assert "«Fra» kan ikke være etter «til»." in answer.text
+    assert "«Fra» må være en måned" in answer.text
+
+
+def test_charts_have_whole_number_axes_and_units(service: AllocationService,
+                                                 manager: Browser) -> None:
+    waiting_case(service)
+    html = manager.get("/ledelse/statistikk?fra=2026-01&til=2026-03").text
+    ticks = re.findall(r'text-anchor="end" fill="#333">([^<]+)</text>', html)
+    assert ticks and all(t.rstrip(" %").isdigit() for t in ticks), ticks
+    units = re.findall(r'<text class="unit"[^>]*>([^<]+)</text>', html)
+    assert {"personer", "dager", "antall", "prosent"} <= set(units)
+
+
+def test_statistics_csv_in_norwegian_and_in_english_for_machines(
+        service: AllocationService, manager: Browser) -> None:
+    waiting_case(service)
+    nb = manager.get("/ledelse/statistikk.csv?fra=2026-01&til=2026-03")
+    header = nb.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("måned;plasstype;på venteliste ved månedsslutt")
+    assert ";ordinær;" in nb.content.decode("utf-8-sig")
+    en = manager.get("/ledelse/statistikk.csv?fra=2026-01&til=2026-03&lang=en")
+    assert en.content.decode("utf-8-sig").startswith("month;place_type")
+    activity = manager.get("/ledelse/aktivitet.csv?ar=2026").content.decode("utf-8-sig")
+    assert activity.startswith("år;kvartal;første dag;siste dag")
+
+
+def test_partial_quarters_are_marked(manager: Browser) -> None:
+    html = manager.get("/ledelse/aktivitet?ar=2026").text
+    assert "delvis kvartal (pågår" in html and "delvis kvartal (ikke begynt)" in html
+
+
+def test_managers_read_the_vacancy_board_without_forms(service: AllocationService,
+                                                      manager: Browser) -> None:
+    place(service)
+    board = manager.get("/ledelse/ledige-plasser")
+    assert board.status_code == 200 and "<h1>Ledige plasser</h1>" in board.text
+    assert 'href="/ledelse/ledige-plasser"' in board.text  # in the menu
+    assert "<form" not in board.text.split("<main")[1].split("</main>")[0] or \
+        'action="/ledige-plasser/plass"' not in board.text
+    assert manager.get("/ledige-plasser").status_code == 403
+    csv = manager.get("/ledelse/ledige-plasser.csv").content.decode("utf-8-sig")
+    assert csv.startswith("institusjon;avdeling;rom;plasstype;romtype;status")
+    assert ";ledig;" in csv
 
 
 def test_r22_activity_report_and_its_csv(service: AllocationService, clock: ManualClock,
@@ -86,7 +136,7 @@ def test_r22_activity_report_and_its_csv(service: AllocationService, clock: Manu
     clock.set(START.replace(month=4, day=1))
     html = manager.get("/ledelse/aktivitet?ar=2026").text
     assert "Aktivitetsrapport 2026" in html
-    row = re.search(r'<th scope="row">1\. kvartal</th>(.*?)</tr>', html, re.S)
+    row = re.search(r'<th scope="row">1\. kvartal(?:<br>.*?)?</th>(.*?)</tr>', html, re.S)
     assert row is not None and '<td class="num">30</td>' in row.group(1)  # 2–31 March
     csv = manager.get("/ledelse/aktivitet.csv?ar=2026")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
