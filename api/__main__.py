@@ -20,6 +20,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 
 import uvicorn
 
@@ -84,18 +85,28 @@ def main(argv: list[str] | None = None) -> None:
     logs.install()  # and the root handler basicConfig made
     service = create_service()
     seed_if_empty(service, settings)  # quietly: one progress line, not a line per command
-    service.assign_missing_case_numbers()  # cases recorded before case numbers existed
+    # cases recorded before case numbers existed: numbered beside the serving (a store of
+    # many years takes a while, once); until then they show as not yet numbered
+    threading.Thread(target=_number_earlier_cases, args=(service,), name="case-numbers",
+                     daemon=True).start()
     logging.getLogger().setLevel(logging.INFO)
     banner = (f"Langtidsopphold: http://{host}:{port}/docs  (token: POST /auth/demo-token "
               '{"username": "saksbehandler"})')
-    if args.workers > 1:
-        service.close()
+    if args.workers > 1:  # this process keeps the service for the numbering thread
         serve_workers(args.workers, host, port, settings, banner)
         return
     app = create_app(settings, service=service)
     print(banner, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level,
                 proxy_headers=False, server_header=False)
+
+
+def _number_earlier_cases(service: AllocationService) -> None:
+    try:
+        service.assign_missing_case_numbers()
+    except Exception as exc:  # the next start tries again; serving goes on
+        logging.getLogger("api").error("case numbers: %s: %s", type(exc).__name__,
+                                       logs.mask(str(exc)))
 
 
 def serve_workers(workers: int, host: str, port: int, settings: ApiSettings,

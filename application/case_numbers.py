@@ -21,6 +21,7 @@ say "ikke tildelt"): nothing fails.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -34,7 +35,13 @@ from application.base import ServiceBase
 from application.errors import ConcurrencyConflict
 from domain.base import local_date
 from domain.case import Case
-from domain.case_number import CaseNumber, CaseNumberSeries, series_id
+from domain.case_number import (
+    CaseNumber,
+    CaseNumberBackfill,
+    CaseNumberSeries,
+    backfill_id,
+    series_id,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,41 +104,75 @@ class CaseNumbering(ServiceBase):
     # --- cases recorded before case numbers existed ------------------------------------
 
     def case_ids_without_number(self) -> list[UUID]:
-        """Every case whose application is in the log and which has no case number, in the
-        order the applications were recorded."""
-        numbered = set(self._ids_with_topics([get_topic(Case.CaseNumberAssigned)]))
+        """Every case whose application is in the log (past what an earlier search covered)
+        and which has no case number, in the order the applications were recorded."""
+        return self._applications_without_number()[0]
+
+    def _applications_without_number(self) -> tuple[list[UUID], int]:
+        """The case of each application without a number after the point an earlier
+        search reached, in the order recorded; and the newest notification id searched."""
+        found = self._exists(backfill_id())
+        start = found.searched_to + 1 if isinstance(found, CaseNumberBackfill) else 1
         topics = [get_topic(Case.ApplicationReceived), "domain.case:Case.ApplicationReceived"]
         out: list[UUID] = []
-        start = 1
+        last = start - 1
         while True:  # the applications' events only, decoded (and upcast) to read the number
             batch = self.recorder.select_notifications(start=start, limit=1000, topics=topics)
             if not batch:
-                return out
+                return out, last
             for notification in batch:
                 event = self.mapper.to_domain_event(notification)
-                if getattr(event, "case_number", None) is None and \
-                        event.originator_id not in numbered:
+                if getattr(event, "case_number", None) is None:
                     out.append(event.originator_id)
-            start = batch[-1].id + 1
+            last = batch[-1].id
+            start = last + 1
 
-    def assign_missing_case_numbers(self) -> int:
-        """Give every case without a number one (see the module docstring); returns how many
-        were given. Idempotent."""
+    def assign_missing_case_numbers(self, chunk: int = 200) -> int:
+        """Give every case without a number one (see the module docstring), ``chunk`` cases
+        and their series a save; returns how many were given. Idempotent; a later call
+        searches only the log recorded since (:class:`CaseNumberBackfill`)."""
+        pending, last = self._applications_without_number()
+        series: dict[tuple[str, int], CaseNumberSeries] = {}
         given = 0
-        for case_id in self.case_ids_without_number():
-            if with_numbering(lambda c=case_id: self._assign_one(c)):
-                given += 1
+        for i in range(0, len(pending), chunk):
+            part = pending[i:i + chunk]
+            given += with_numbering(lambda part=part: self._assign_chunk(part, series))
+        if last > 0:
+            now = self._now()
+            found = self._exists(backfill_id())
+            marker = found if isinstance(found, CaseNumberBackfill) else \
+                CaseNumberBackfill.start(now)
+            marker.searched(now, last)
+            with contextlib.suppress(IntegrityError):  # another process recorded it
+                self.save(marker)
         if given:
             log.info("case numbers assigned to %d earlier cases", given)
         return given
 
-    def _assign_one(self, case_id: UUID) -> bool:
-        case = self._exists(case_id)
-        if not isinstance(case, Case) or case.case_number is not None:
-            return False
+    def _assign_chunk(self, part: list[UUID],
+                      series: dict[tuple[str, int], CaseNumberSeries]) -> int:
+        """Number the cases of ``part`` that still have none, in order, and save them with
+        their series in one transaction (``series``: the series as last saved, kept
+        between chunks; forgotten when a save loses a race)."""
         now = self._now()
-        series = self._series(case.municipality, now, local_date(case.created_on).year)
-        number: CaseNumber = series.issue(now, case_id=case.id)
-        case.assign_number(now, number)
-        self._save_numbered(lambda: self.save(case, series))
-        return True
+        cases: list[Case] = []
+        touched: dict[tuple[str, int], CaseNumberSeries] = {}
+        for case_id in part:
+            case = self._exists(case_id)
+            if not isinstance(case, Case) or case.case_number is not None:
+                continue
+            key = (case.municipality, local_date(case.created_on).year)
+            if key not in series:
+                series[key] = self._series(key[0], now, key[1])
+            number: CaseNumber = series[key].issue(now, case_id=case.id)
+            case.assign_number(now, number)
+            cases.append(case)
+            touched[key] = series[key]
+        if not cases:
+            return 0
+        try:
+            self._save_numbered(lambda: self.save(*cases, *touched.values()))
+        except SaveRaced:
+            series.clear()
+            raise
+        return len(cases)

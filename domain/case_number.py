@@ -93,3 +93,41 @@ class CaseNumberSeries(Base):
         self.trigger_event(self.NumberIssued, timestamp=now, command_id=command_id,
                            case_id=case_id, sequence=self.last + 1)
         return CaseNumber(self.year, self.last)
+
+
+_BACKFILL_NS = uuid5(NAMESPACE_URL, "urn:langtidsopphold:case-number-backfill")
+
+
+def backfill_id() -> UUID:
+    """The one record of how far the log has been searched for cases without a number."""
+    return uuid5(_BACKFILL_NS, "all")
+
+
+class CaseNumberBackfill(Base):
+    """How far the log has been searched for cases recorded before case numbers existed
+    (each found one given a number): the notification id up to which every application has
+    a number. Applications recorded since carry theirs, so a later search starts there."""
+
+    access_neutral = True
+
+    class Started(Base.Created):
+        pass
+
+    class Searched(Base.Event):
+        up_to: int
+
+        def on(self, backfill: CaseNumberBackfill) -> None:
+            backfill.searched_to = max(backfill.searched_to, self.up_to)
+
+    def __init__(self, municipality: str, command_id: str | None) -> None:
+        super().__init__(municipality, command_id)
+        self.searched_to = 0
+
+    @classmethod
+    def start(cls, now: datetime) -> CaseNumberBackfill:
+        return cls._create(cls.Started, id=backfill_id(), timestamp=now, municipality="0000",
+                           command_id=None)
+
+    def searched(self, now: datetime, up_to: int) -> None:
+        if up_to > self.searched_to:
+            self.trigger_event(self.Searched, timestamp=now, command_id=None, up_to=up_to)

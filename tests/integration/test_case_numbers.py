@@ -134,6 +134,23 @@ def test_cases_recorded_before_case_numbers_get_one_and_reads_never_fail(service
         read.stop()
 
 
+def test_many_earlier_cases_are_numbered_in_chunks_in_the_order_recorded(service):
+    """The cases recorded before case numbers are numbered a chunk of cases and their
+    series a save, in the order their applications were recorded; a later call searches
+    only what was recorded since (and still finds an earlier-style case recorded then)."""
+    old = [_legacy_case(service, f"Gammel {i}") for i in range(7)]
+    assert service.assign_missing_case_numbers(chunk=3) == 7
+    numbers = [int(service.get_case(M, c).case_number.split("/")[1]) for c in old]
+    # after the numbers the templates (numbered applications) took: consecutive, in order
+    assert numbers == list(range(8, 15))
+    assert service.case_ids_without_number() == []  # the search starts past them
+    later = _legacy_case(service, "Senere")  # its template takes 0015
+    assert service.case_ids_without_number() == [later]
+    assert service.assign_missing_case_numbers(chunk=3) == 1
+    assert service.get_case(M, later).case_number == "2026/0016"
+    assert service.assign_missing_case_numbers() == 0
+
+
 def test_find_a_case_by_name_number_and_identity_number(service):
     number = person_number()
     kari = receive(service, "Kari Ås-Nordmann", number=number)
