@@ -121,24 +121,46 @@ def views_showing(store: SqlStore, municipality: str, case_id: str
     if not spans:
         return []
     until = micros(store.as_of) if store.as_of is not None else None
-    found: list[tuple[int, int, Doc]] = []
-    paged: list[tuple[int, int, Doc, ListView]] = []
+    found: list[tuple[int, int, bytes]] = []
+    paged: list[tuple[int, int, bytes, int, int, int]] = []  # (logged, seq, doc, moment, lo, hi)
     key = view_key(municipality, LIST_NAME)
     for lo, hi in spans:
-        for _, seq, doc in _rows(store, key, lo, hi):
-            logged = _logged(doc)
+        store.execute(f"SELECT at, seq, entry_id, doc FROM {store.name(ACCESS_TABLE)} WHERE "
+                      "case_id = %s AND at >= %s AND at < %s ORDER BY at, seq", (key, lo, hi))
+        for r in store.cursor.fetchall():
+            logged, whole, moment, first, last = _view_of(store, key, r["entry_id"], r["doc"])
             if until is not None and logged > until:
                 continue
-            view = ListView.from_dict(doc["view"])
-            if view.whole:
-                found.append((logged, seq, doc))
+            if whole:
+                found.append((logged, r["seq"], r["doc"]))
             else:
-                paged.append((logged, seq, doc, view))
+                paged.append((logged, r["seq"], r["doc"], moment, first, last))
     if paged:
-        ranks = _ranks(store, municipality, case_id, sorted({micros(v.moment)
-                                                             for *_, v in paged}))
-        found += [(logged, seq, doc) for logged, seq, doc, view in paged
-                  if view.shows_rank(ranks.get(micros(view.moment), 0))]
+        ranks = _ranks(store, municipality, case_id, sorted({p[3] for p in paged}))
+        found += [(logged, seq, doc) for logged, seq, doc, moment, first, last in paged
+                  if first < ranks.get(moment, 0) <= last]
+    return [(logged, seq, store.unpack(doc)) for logged, seq, doc in found]
+
+
+#: What "who saw my case" needs of a list view's row, by (list key, entry id): when it was
+#: logged, whether it showed the whole list, the moment the list stood as and the ranks the
+#: page held (after ``first``, up to ``last``). Access rows are only ever appended, so what
+#: is remembered never goes stale; only the views that showed the case are decoded whole.
+_VIEWS: dict[tuple[str, str], tuple[int, bool, int, int, int]] = {}
+_VIEWS_MAX = 200_000
+
+
+def _view_of(store: SqlStore, key: str, entry_id: str, stored: bytes
+             ) -> tuple[int, bool, int, int, int]:
+    found = _VIEWS.get((key, entry_id))
+    if found is None:
+        doc = store.unpack(stored)
+        view = ListView.from_dict(doc["view"])
+        found = (_logged(doc), view.whole, micros(view.moment), view.offset,
+                 view.offset + view.limit)
+        if len(_VIEWS) >= _VIEWS_MAX:
+            _VIEWS.clear()
+        _VIEWS[(key, entry_id)] = found
     return found
 
 
