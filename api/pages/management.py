@@ -16,6 +16,7 @@ from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
 from api.pages.paging import page_params, pager
 from api.pages.web import Page, PageRoute, page_for
+from projections.service_codes import SERVICE_CODES
 
 router = APIRouter(route_class=PageRoute)
 ManagerPage = Annotated[Page, Depends(page_for(Role.MANAGER))]
@@ -156,11 +157,16 @@ def activity(page: ManagerPage) -> HTMLResponse:
     year = _year(page)
     rows = page.read.activity_report(page.municipality, year)
     return page.render("activity.html", title="Aktivitetsrapport", rows=rows, year=year,
-                       years=list(range(page.today.year, page.today.year - 6, -1)))
+                       years=list(range(page.today.year, page.today.year - 6, -1)),
+                       codes=SERVICE_CODES,
+                       year_days={c.code: sum(r.service_days[c.code] for r in rows)
+                                  for c in SERVICE_CODES})
 
 
 @router.get("/ledelse/aktivitet.csv", name="page_activity_csv")
 def activity_csv(page: ManagerPage) -> Response:
     year = _year(page)
     rows = page.read.activity_report(page.municipality, year)
-    return _csv(page.read.activity_csv(rows), f"aktivitet-{page.municipality}-{year}.csv")
+    lang = "en" if page.request.query_params.get("lang") == "en" else "nb"
+    return _csv(page.read.activity_csv(rows, lang),
+                f"aktivitet-{page.municipality}-{year}.csv")
