@@ -8,10 +8,10 @@ The profile is the municipality's own data, kept as events (:class:`domain.munic
 Municipality`: every change a new version with who, when and why) and changed by its
 ``municipal_admin`` (kommunens fagadministrator) through the HTTP service and a page. Until
 a municipality has stored one, it reads its **starting profile** (:func:`profile_of`): for
-the demo municipalities (4601 and 0301) a profile whose addresses, phone and email are
-*made up* and marked as demo data (``demo``: the letters say so; the real ones are the
-municipality's to enter); for any other municipality one that names only its number and
-says that the unit's address is missing, so the letters say so rather than guess. The
+the demo municipality 4601 a profile whose addresses, phone and email are *made up* and
+marked as demo data (``demo``: the letters say so; the real ones are the municipality's to
+enter); for 0301 (Oslo, which allocates in its districts) and any other municipality one
+without the unit's address, so the letters say that it is missing rather than guess. The
 municipalities' names and their counties' State Administrators are facts (4601 is Bergen in
 Vestland, 0301 Oslo); nothing else here claims to be real. The demo seed stores the demo
 municipality's starting profile as its version 1.
@@ -69,36 +69,33 @@ def _demo_address(street: str, town: str) -> list[str]:
     return [street, town]
 
 
-#: The starting profiles of the demo municipalities: names and State Administrators as
-#: they are; addresses, phone and email made up (``demo``). 4601's facilities are those the
+#: The starting profiles of the demo municipalities: names, the unit's name and the State
+#: Administrators as they are; addresses, phone and email made up (``demo``). 4601's facilities are those the
 #: demo plays (:mod:`application.demo.municipality`).
 DEMO_PROFILES: dict[str, dict[str, Any]] = {
     "4601": {
-        "name": "Bergen kommune", "unit_name": "Tildelingsenheten for helse og omsorg",
-        "postal_address": ["Postboks 0000 (demoadresse)", "5000 Demoby"],
-        "visiting_address": _demo_address("Demogaten 1 (demoadresse)", "5000 Demoby"),
+        "name": "Bergen kommune", "unit_name": "Etat for tjenestetildeling",
+        "postal_address": ["Bergen kommune", "Postboks 0000 (demoadresse)", "0000 Demoby"],
+        "visiting_address": _demo_address("Demogaten 1 (demoadresse)", "0000 Demoby"),
         "phone": "00 00 00 00", "email": "tildeling@demo.invalid",
         "state_administrator": "Statsforvalteren i Vestland",
-        "state_administrator_address": ["Postboks 0000 (demoadresse)", "5000 Demoby"],
+        "state_administrator_address": ["Postboks 0000 (demoadresse)", "0000 Demoby"],
         "facilities": [
             {"facility_id": "fjellheim", "name": "Fjellheim sykehjem", "kind": _NH,
-             "address": _demo_address("Fjellveien 1 (demoadresse)", "5000 Demoby")},
+             "address": _demo_address("Fjellveien 1 (demoadresse)", "0000 Demoby")},
             {"facility_id": "solbakken", "name": "Solbakken bo- og omsorgssenter",
              "kind": _H24,
-             "address": _demo_address("Solbakken 2 (demoadresse)", "5000 Demoby")},
+             "address": _demo_address("Solbakken 2 (demoadresse)", "0000 Demoby")},
             {"facility_id": "lyngtun", "name": "Lyngtun sykehjem", "kind": _NH,
-             "address": _demo_address("Lyngveien 3 (demoadresse)", "5000 Demoby")},
+             "address": _demo_address("Lyngveien 3 (demoadresse)", "0000 Demoby")},
             {"facility_id": "havglimt", "name": "Havglimt omsorgsboliger", "kind": _H24,
-             "address": _demo_address("Havveien 4 (demoadresse)", "5000 Demoby")},
+             "address": _demo_address("Havveien 4 (demoadresse)", "0000 Demoby")},
         ],
         "demo": True,
     },
-    "0301": {
+    "0301": {  # Oslo allocates in its districts (bydeler): no address until it enters one
         "name": "Oslo kommune", "unit_name": "Tildelingskontoret i bydelen",
-        "postal_address": ["Postboks 0000 (demoadresse)", "0000 Demoby"],
-        "phone": "00 00 00 00", "email": "tildeling@demo.invalid",
         "state_administrator": "Statsforvalteren i Oslo og Akershus",
-        "demo": True,
     },
 }
 
