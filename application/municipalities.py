@@ -70,8 +70,8 @@ def _demo_address(street: str, town: str) -> list[str]:
 
 
 #: The starting profiles of the demo municipalities: names, the unit's name and the State
-#: Administrators as they are; addresses, phone and email made up (``demo``). 4601's facilities are those the
-#: demo plays (:mod:`application.demo.municipality`).
+#: Administrators as they are; addresses, phone and email made up (``demo``). 4601's
+#: facilities are those the demo plays (:mod:`application.demo.municipality`).
 DEMO_PROFILES: dict[str, dict[str, Any]] = {
     "4601": {
         "name": "Bergen kommune", "unit_name": "Etat for tjenestetildeling",

@@ -163,6 +163,9 @@ class Policy(Base):
         if effective_from < self.versions[-1][0]:
             raise InvalidValue("effective_from", "a new version takes effect on or after "
                                f"the latest version's day ({self.versions[-1][0].isoformat()})")
+        if isinstance(changes.get("priority_weights"), dict):  # the weights not named stay
+            changes["priority_weights"] = {**self.current.priority_weights,
+                                           **changes["priority_weights"]}
         settings = validate_settings(replace(self.current, **changes))
         self.trigger_event(
             self.Revised,

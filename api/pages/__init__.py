@@ -5,9 +5,9 @@ group: sign-in (``session``), the allocation unit (``lists``; a new application 
 ``case_new``, the case page in ``case_page`` with its forms in ``case_forms_intake``,
 ``case_forms_decisions``, ``case_forms_offers``, ``case_forms_waiting`` and
 ``case_forms_closing``; ``allocation``), management (``management``), complaint handling
-(``complaints``, the letter on a complaint's outcome in ``complaint_letters``) and the
-decision letter (``letters``). Static files (CSS, a little JS) are
-served from ``/static``.
+(``complaints``, the letter on a complaint's outcome in ``complaint_letters``), the
+decision letter (``letters``) and the municipality's own settings (``settings``). Static
+files (CSS, a little JS) are served from ``/static``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from api.pages import (
     lists,
     management,
     session,
+    settings,
 )
 from api.pages.web import STATIC_DIR
 
@@ -40,6 +41,6 @@ CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_form
 
 router = APIRouter(include_in_schema=False)
 for module in (session, lists, casework, *CASES, allocation, management, complaints,
-               complaint_letters, letters):
+               complaint_letters, letters, settings):
     router.include_router(module.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

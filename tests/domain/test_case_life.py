@@ -633,9 +633,11 @@ def test_r16_suggested_score_gives_special_weight_precedence():
 def test_r16_special_weight_is_never_zero(memory_service):
     svc = memory_service
     with pytest.raises(InvalidValue, match="special weight"):
-        svc.set_policy(M, issued_by="k", reason="Prøver regelen", priority_weights={"end_of_life": 0})
+        svc.set_policy(M, issued_by="k", reason="Prøver regelen",
+                       priority_weights={"end_of_life": 0})
     weights = dict(svc.policy(M).current.priority_weights, nutrition=0)
-    svc.set_policy(M, issued_by="k", reason="Prøver regelen", priority_weights=weights)  # an optional one may be 0
+    # an optional one may be 0
+    svc.set_policy(M, issued_by="k", reason="Prøver regelen", priority_weights=weights)
 
 
 def test_r17_assessment_uses_the_policy_in_force_on_its_date(memory_service, clock):

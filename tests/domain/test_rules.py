@@ -202,7 +202,8 @@ def test_r18_deadline_counts_calendar_months(decided, months, deadline):
 
 
 def test_r18_deadline_from_policy_and_breach_recorded_once(memory_service, clock):
-    memory_service.set_policy(M, issued_by="kommunedirektør", reason="Kommunens forskrift sier seks måneder", guarantee_months=6)
+    memory_service.set_policy(M, issued_by="kommunedirektør",
+                              reason="Kommunens forskrift sier seks måneder", guarantee_months=6)
     case_id = waiting_case(memory_service)
     case = memory_service.get_case(M, case_id)
     assert case.deadline == date(2026, 9, 2)
