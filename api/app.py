@@ -52,6 +52,7 @@ from api.routes import (
     training,
 )
 from api.routes import places as places_routes
+from api.routes import settings as settings_routes
 from api.settings import ApiSettings
 from application.bootstrap import create_service
 from application.clock import Clock, TrainingClock
@@ -239,7 +240,7 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
     if settings.local_issuer:
         app.include_router(auth.demo_router)
     for module in (auth, cases, casework, places_routes, allocation, lists, management,
-                   complaints, access):
+                   complaints, access, settings_routes):
         app.include_router(module.router)
     app.include_router(cases.plain_router)
     if settings.training_clock:

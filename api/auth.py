@@ -35,12 +35,14 @@ class Role(StrEnum):
     ALLOCATION_OFFICER = "allocation_officer"  # tildelingsenhet / saksbehandler
     MANAGER = "manager"  # ledelse: statistics and deadlines, no names
     COMPLAINT_HANDLER = "complaint_handler"  # klagebehandler (R21)
+    MUNICIPAL_ADMIN = "municipal_admin"  # kommunens fagadministrator: profile and policy
 
 
 ROLE_LABELS = {
     Role.ALLOCATION_OFFICER: "Saksbehandler i tildelingsenheten",
     Role.MANAGER: "Leder",
     Role.COMPLAINT_HANDLER: "Klagebehandler",
+    Role.MUNICIPAL_ADMIN: "Kommunens fagadministrator",
 }
 
 
@@ -81,6 +83,8 @@ DEMO_USERS: dict[str, DemoUser] = {
         DemoUser("klagebehandler", "Ingrid Berg", Role.COMPLAINT_HANDLER, "4601"),
         DemoUser("saksbehandler-oslo", "Ola Olsen", Role.ALLOCATION_OFFICER, "0301"),
         DemoUser("leder-oslo", "Anne Larsen", Role.MANAGER, "0301"),
+        DemoUser("fagadmin", "Tone Vik", Role.MUNICIPAL_ADMIN, "4601"),
+        DemoUser("fagadmin-oslo", "Erik Moe", Role.MUNICIPAL_ADMIN, "0301"),
     )
 }
 

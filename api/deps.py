@@ -215,6 +215,7 @@ CurrentRuntime = Annotated[Runtime, Depends(runtime)]
 Officer = Annotated[Principal, Depends(require(Role.ALLOCATION_OFFICER))]
 Manager = Annotated[Principal, Depends(require(Role.MANAGER))]
 ComplaintHandler = Annotated[Principal, Depends(require(Role.COMPLAINT_HANDLER))]
+MunicipalAdmin = Annotated[Principal, Depends(require(Role.MUNICIPAL_ADMIN))]
 OfficerOrHandler = Annotated[Principal, Depends(require(Role.ALLOCATION_OFFICER,
                                                         Role.COMPLAINT_HANDLER))]
 OfficerOrManager = Annotated[Principal, Depends(require(Role.ALLOCATION_OFFICER,

@@ -296,15 +296,17 @@ class ServiceBase(Application[UUID]):
         version, settings = policy.in_force_on(day)
         return policy, version, settings
 
-    def set_policy(self, municipality: str, *, issued_by: str, effective_from: date | None = None,
-                   command_id: str | None = None, **changes: Any) -> int:
-        """Issue a new policy version (or the first one). Returns the version number."""
+    def set_policy(self, municipality: str, *, issued_by: str, reason: str,
+                   effective_from: date | None = None, command_id: str | None = None,
+                   **changes: Any) -> int:
+        """Issue a new policy version (R18–R20, the priority weights), from
+        ``effective_from`` (today if None), saying who and why. Returns its number."""
         policy = self.policy(municipality)
         if policy.has_handled(command_id):
             return policy.current_version
         now = self._now()
         policy.revise(now, issued_by=issued_by, effective_from=effective_from or local_date(now),
-                      command_id=command_id, **changes)
+                      reason=reason, command_id=command_id, **changes)
         self._commit(policy)
         return policy.current_version
 

@@ -204,6 +204,10 @@ def seed_demo(service: AllocationService, *, municipality: str = "4601",
                   lambda i, _: progress(done + i, len(steps)))
     elif progress is not None:
         progress(len(steps), len(steps))
+    # the municipality's starting profile (made-up addresses, marked as demo data), once,
+    # when the history is played, dated at its last step: the log stays in business-time
+    # order, and a seed resumed after an interruption writes the same log
+    service.seed_profile(municipality, at=steps[-1].moment if steps else None)
     written = (service.recorder.max_notification_id() or 0) - before
     return SeedSummary(
         municipality=municipality, start=plan.start, until=plan.until,

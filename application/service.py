@@ -7,6 +7,7 @@ modules (each builds on :mod:`application.base`; the dependencies run one way):
 - :mod:`application.places` — places and other providers' offers;
 - :mod:`application.allocation` — allocation runs (on the offer commands);
 - :mod:`application.complaints` — complaints and the access log;
+- :mod:`application.municipalities` — the municipality's profile (its own settings);
 - :mod:`application.idempotency` — reserving a client's ``Idempotency-Key`` for one
   request.
 
@@ -23,13 +24,15 @@ from application.allocation import AllocationCommands
 from application.base import derived_id
 from application.complaints import AccessLogCommands, ComplaintCommands
 from application.idempotency import IdempotencyCommands
+from application.municipalities import ProfileCommands
 from application.places import PlaceCommands
 
 
 class AllocationService(AllocationCommands, PlaceCommands, ComplaintCommands,
-                        AccessLogCommands, IdempotencyCommands):
+                        AccessLogCommands, IdempotencyCommands, ProfileCommands):
     """Langtidsopphold: applications, decisions, places, offers, allocation runs, the
-    guarantee, complaints, the access log and clients' idempotency keys."""
+    guarantee, complaints, the access log, clients' idempotency keys and the
+    municipality's profile."""
 
 
 __all__ = ["AllocationService", "derived_id"]

@@ -41,6 +41,12 @@ provider_offer an other provider's offer (point: purchased_on, none   the offere
                before it is bought; price: per day, as text)
 ============== ====================================================== ===================
 
+``facility_kind`` (``nursing_home`` or ``housing_24h``, R1) is on a place's first row
+(``in_service``, ``seq`` 0) and on an other provider's offer's row: a stay's row reaches its
+place's or offer's kind by ``ref`` (the activity report's service codes, R22). A stay's own
+row does not carry it, as the case does not know it for offers made before they recorded
+the kind (``OfferMade`` version 1).
+
 **lto_rm_breach** — every recorded deadline breach (R18, R19) with the case as it stands:
 its status, the person's choice, the first offer after the deadline, the closing day.
 **lto_rm_deadline** — each case with a guarantee deadline running (``kind`` "guarantee":
@@ -102,7 +108,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     FACT_TABLE: (
         ("municipality", "TEXT NOT NULL"), ("kind", "TEXT NOT NULL"), ("place_type", "TEXT"),
         ("first_day", "BIGINT"), ("end_day", "BIGINT"), ("amount", "BIGINT NOT NULL"),
-        ("ref", "TEXT"), ("price", "TEXT"),
+        ("ref", "TEXT"), ("price", "TEXT"), ("facility_kind", "TEXT"),
     ),
     BREACH_TABLE: (
         ("municipality", "TEXT NOT NULL"), ("name", "TEXT NOT NULL"), ("place_type", "TEXT"),
@@ -187,20 +193,21 @@ class _Facts:
         self.rows: list[tuple[Any, ...]] = []
 
     def point(self, kind: str, place_type: str | None, day: str | None, amount: int = 1,
-              price: str | None = None) -> None:
+              price: str | None = None, facility_kind: str | None = None) -> None:
         first = _day(day)
         self._add(kind, place_type, first, None if first is None else first + 1, amount,
-                  None, price)
+                  None, price, facility_kind)
 
     def interval(self, kind: str, place_type: str | None, start: str | int | None,
-                 end: str | None, amount: int = 1, ref: str | None = None) -> None:
+                 end: str | None, amount: int = 1, ref: str | None = None,
+                 facility_kind: str | None = None) -> None:
         """``[start, end)``; nothing when it holds no day (it would count none)."""
         first = start if isinstance(start, int) else _day(start)
         last = _day(end)
         if first is None or (last is not None and last <= first):
             return
         self._add(kind, place_type, first, OPEN_DAY if last is None else last, amount, ref,
-                  None)
+                  None, facility_kind)
 
     def _add(self, *values: Any) -> None:
         self.rows.append((self.key, len(self.rows), self.municipality, *values))
@@ -297,7 +304,9 @@ def place_rows(doc: Doc) -> Rows:
     place_type, beds = doc["place_type"], doc["capacity"]
     start = _day(doc.get("in_service_from") or doc["available_from"])
     assert start is not None
-    facts.interval("in_service", place_type, start, None, beds)
+    # the first row (seq 0) names the facility's kind: a stay's row reaches it by its ref
+    facts.interval("in_service", place_type, start, None, beds,
+                   facility_kind=doc.get("facility_kind"))
     for closed_on, reopened_on in doc.get("closures") or []:
         closed = _day(closed_on)
         assert closed is not None
@@ -331,7 +340,8 @@ def _compact(value: Any) -> str:
 def provider_offer_rows(doc: Doc) -> Rows:
     facts = _Facts(doc["provider_offer_id"], doc["municipality"])
     facts.point("provider_offer", doc["place_type"], doc.get("purchased_on"),
-                price=doc.get("purchase_price_per_day") or doc["price_per_day"])
+                price=doc.get("purchase_price_per_day") or doc["price_per_day"],
+                facility_kind=doc.get("facility_kind"))
     board = [] if doc["withdrawn"] or doc["purchased_for"] else [
         (doc["provider_offer_id"], 0, doc["municipality"], doc["valid_until"],
          _compact({name: doc[name] for name in PROVIDER_BOARD_FIELDS}))]

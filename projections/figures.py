@@ -190,3 +190,8 @@ def _edge_sums(store: SqlStore, municipality: str, kinds_in: str, kind_params: l
 #: offer's one row.
 OFFER_OF_STAY = ("JOIN {facts} p ON p.key = f.ref AND p.seq = 0 "
                  "AND p.kind = 'provider_offer' AND p.municipality = f.municipality")
+
+#: Joins a stay (``f``: own or purchased; a short-term stay names nothing) to the first row
+#: of the place or other provider's offer it names (``p``: its kind of facility, R1, R22).
+STAY_FACILITY = ("LEFT JOIN {facts} p ON p.key = f.ref AND p.seq = 0 "
+                 "AND p.municipality = f.municipality")

@@ -117,7 +117,7 @@ class _Queries:
 
     def activity_report(self, municipality: str, year: int, today: date | None = None
                         ) -> list[QuarterRow]:
-        """R22: institution-days per quarter of ``year`` by place type and purchased."""
+        """R22: institution-days per quarter of ``year`` and service code."""
         with self._store_read() as store:
             return activity_report(store, municipality, year, today or self._today())
 

@@ -19,7 +19,6 @@ from api.pages import timeline
 from api.pages.letters import _pdf, legal_basis
 from api.pages.pdf import pdf_response
 from api.pages.web import Page, PageRoute, not_found, page_for, parse_id
-from application.municipalities import profile_of
 from domain.case import Case
 from domain.complaint import Complaint, ComplaintOutcome, ComplaintStatus
 from domain.errors import NotFound
@@ -51,7 +50,7 @@ def outcome_letter(page: Page, complaint_id: UUID, action: str) -> dict[str, Any
     new = decisions.get(complaint.new_decision_id) if complaint.new_decision_id else None
     subject = decisions.get(complaint.subject_id) if complaint.subject_id else None
     outcome = complaint.result[0] if complaint.result else ComplaintOutcome.CHANGED
-    profile = profile_of(case.municipality)
+    profile = page.service.municipality_profile(case.municipality)
     page.audit(action, [case.id])
     return {
         "c": complaint, "case": case, "profile": profile,

@@ -19,7 +19,7 @@ from api.auth import Role
 from api.pages import timeline
 from api.pages.pdf import pdf_response, render_pdf
 from api.pages.web import TEMPLATES, Page, PageRoute, not_found, page_for, parse_id
-from application.municipalities import MunicipalityProfile, profile_of
+from application.municipalities import MunicipalityProfile
 from domain.case import (
     EARLIER_LEGAL_BASIS,
     LEGAL_BASIS,
@@ -69,7 +69,7 @@ def _decision_letter(page: Page, case_id: str, decision_id: str, action: str
     if decision is None:
         raise not_found()
     page.audit(action, [cid])
-    profile = profile_of(case.municipality)
+    profile = page.service.municipality_profile(case.municipality)
     standard = decision.legal_basis in EARLIER_LEGAL_BASIS or \
         decision.legal_basis == LEGAL_BASIS.get(decision.kind)
     return cid, {"case": case, "d": decision, "profile": profile,
@@ -130,7 +130,8 @@ def _offer_letter(page: Page, case_id: str, offer_id: str, action: str
         raise not_found()
     _, _, policy = page.service.policy_on(page.municipality, offer.made_on)
     page.audit(action, [cid])
-    return cid, {"case": case, "o": offer, "profile": profile_of(case.municipality),
+    profile = page.service.municipality_profile(case.municipality)
+    return cid, {"case": case, "o": offer, "profile": profile,
                  "case_number": case.case_number or "ikke tildelt",
                  "declining": declining_means(case, offer),
                  "lapsed_counts_as_declined": policy.lapsed_offer_counts_as_declined}

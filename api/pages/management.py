@@ -16,6 +16,7 @@ from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
 from api.pages.paging import page_params, pager
 from api.pages.web import Page, PageRoute, page_for
+from projections.service_codes import SERVICE_CODES
 
 router = APIRouter(route_class=PageRoute)
 ManagerPage = Annotated[Page, Depends(page_for(Role.MANAGER))]
@@ -169,7 +170,10 @@ def activity(page: ManagerPage) -> HTMLResponse:
                for r in rows if r.last_day >= today}
     return page.render("activity.html", title="Aktivitetsrapport", rows=rows, year=year,
                        savings=savings, partial=partial,
-                       years=list(range(page.today.year, page.today.year - 6, -1)))
+                       years=list(range(page.today.year, page.today.year - 6, -1)),
+                       codes=SERVICE_CODES,
+                       year_days={c.code: sum(r.service_days[c.code] for r in rows)
+                                  for c in SERVICE_CODES})
 
 
 @router.get("/ledelse/aktivitet.csv", name="page_activity_csv")

@@ -51,6 +51,7 @@ HOME = {
     Role.ALLOCATION_OFFICER: "/venteliste",
     Role.MANAGER: "/ledelse/frister",
     Role.COMPLAINT_HANDLER: "/klage",
+    Role.MUNICIPAL_ADMIN: "/innstillinger/kommune",
 }
 
 for _name, _table in {

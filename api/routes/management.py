@@ -1,6 +1,7 @@
 """Management (ledelse): statistics for sizing services (R13) and the quarterly activity
-report (R22), as JSON or as CSV for Excel. Counts, days and money only: no names, no case
-ids, so these are not in the access log."""
+report (R22, per service code: :mod:`projections.service_codes`), as JSON or as CSV for
+Excel. Counts, days and money only: no names, no case ids, so these are not in the access
+log."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def read_statistics(p: Manager, rt: CurrentRuntime, first_month: Month = None,
 
 
 @router.get("/activity-report", response_model=ReportOut, responses=_CSV,
-            summary="R22: institution-days per quarter by place type and purchased")
+            summary="R22: institution-days per quarter and service code (long-term stay "
+            "by kind of facility, place type, own or bought place; short-term stays)")
 def read_activity_report(p: Manager, rt: CurrentRuntime,
                          year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                          format: Format = "json", lang: Lang = "nb") -> ReportOut | Response:

@@ -69,6 +69,7 @@ class PolicyVersion:
 
     day: int
     issued_by: str
+    reason: str
     changes: dict[str, Any]
 
 
@@ -287,8 +288,11 @@ DEMO = Municipality(
         Provider("Kystomsorg AS", "Havbris bo- og omsorgssenter", _H24, 2780),
     ),
     policies=(
-        PolicyVersion(0, "Kommunestyret", {"guarantee_months": 3, "score_tolerance": 15}),
-        PolicyVersion(365, "Kommunestyret", {
+        PolicyVersion(0, "Kommunestyret", "Kommunal forskrift om kriterier for "
+                      "langtidsopphold vedtatt; tre måneders ventelistegaranti",
+                      {"guarantee_months": 3, "score_tolerance": 15}),
+        PolicyVersion(365, "Kommunestyret", "Et avslått tilbud skal ikke koste garantien; "
+                      "lengre svarfrist etter erfaringene fra første år", {
             "declined_offer_effect": DeclinedOfferEffect.GUARANTEE_CONTINUES,
             "offer_answer_days": 5}),
     ),

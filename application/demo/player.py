@@ -61,7 +61,8 @@ class Player(Applicants, WaitingList, Morning, Outcomes):
         for version in self.town.policies:  # the first, on day 0, anchors the timeline
             day = self.start + timedelta(days=version.day)
             self.at(day, 7 * 60, partial(self.do, "set_policy", self.m, effective_from=day,
-                                         issued_by=version.issued_by, **version.changes))
+                                         issued_by=version.issued_by, reason=version.reason,
+                                         **version.changes))
         self.at(self.start, 7 * 60, self.open_municipality)
         every, valid = self.town.provider_offer_every_days, self.town.provider_offer_valid_days
         for days in range(20, self.town.history_days - 30, every):  # now and then a provider

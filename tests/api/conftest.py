@@ -49,7 +49,8 @@ class Tokens:
     def token(self, role: Role = Role.ALLOCATION_OFFICER, municipality: str = MUNICIPALITY,
               name: str | None = None, **extra: Any) -> str:
         name = name or {Role.ALLOCATION_OFFICER: "Kari Nordmann", Role.MANAGER: "Per Hansen",
-                        Role.COMPLAINT_HANDLER: "Ingrid Berg"}[role]
+                        Role.COMPLAINT_HANDLER: "Ingrid Berg",
+                        Role.MUNICIPAL_ADMIN: "Tone Vik"}[role]
         return self.issuer.issue(subject=f"test:{role.value}:{municipality}", name=name,
                                  role=role, municipality=municipality,
                                  now=datetime.now(UTC), **extra)

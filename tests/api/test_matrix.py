@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.auth import Role
 from api.deps import ApiRoute, AuditedRoute
 from application.clock import ManualClock
+from application.municipalities import DEMO_PROFILES
 from application.service import AllocationService
 from domain.base import local_date
 from domain.complaint import ComplaintSubject
@@ -28,6 +29,7 @@ from tests.api.conftest import Tokens
 from tests.builders import OTHER_MUNICIPALITY
 
 AO, MG, CH = Role.ALLOCATION_OFFICER, Role.MANAGER, Role.COMPLAINT_HANDLER
+MA = Role.MUNICIPAL_ADMIN
 ALL = frozenset(Role)
 FOREIGN_NAMES = ("Fremmed Person", "Annen Fremmed")
 
@@ -152,6 +154,16 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # management
     ("GET", "/statistics"): Entry(frozenset({MG}), 200),
     ("GET", "/activity-report"): Entry(frozenset({MG}), 200),
+    # the municipality's own settings: its profile and its policy (the caller's own)
+    ("GET", "/municipality-profile"): Entry(frozenset({MA}), 200),
+    ("PUT", "/municipality-profile"): Entry(frozenset({MA}), 200, _b(
+        name="Bergen kommune", unit_name="Etat for tjenestetildeling",
+        state_administrator="Statsforvalteren i Vestland", reason="Ny versjon",
+        facilities=[{"facility_id": f["facility_id"], "name": f["name"], "kind": f["kind"]}
+                    for f in DEMO_PROFILES["4601"]["facilities"]])),
+    ("GET", "/policy"): Entry(frozenset({MA}), 200),
+    ("POST", "/policy/versions"): Entry(frozenset({MA}), 201, _b(
+        reason="Lengre svarfrist", offer_answer_days=5)),
     # complaints
     ("POST", "/complaints"): Entry(frozenset({CH}), 404, _b(
         case_id="{case_a}", against="decision", subject_id="{decision_a}",
@@ -266,7 +278,8 @@ def test_role_and_ownership_matrix(sqlite_client: TestClient, sqlite_service: Al
 @pytest.mark.parametrize("username,role,municipality", [
     ("saksbehandler", "allocation_officer", "4601"), ("leder", "manager", "4601"),
     ("klagebehandler", "complaint_handler", "4601"),
-    ("saksbehandler-oslo", "allocation_officer", "0301"), ("leder-oslo", "manager", "0301")])
+    ("saksbehandler-oslo", "allocation_officer", "0301"), ("leder-oslo", "manager", "0301"),
+    ("fagadmin", "municipal_admin", "4601"), ("fagadmin-oslo", "municipal_admin", "0301")])
 def test_demo_tokens_carry_role_and_municipality(sqlite_client: TestClient, username: str,
                                                  role: str, municipality: str) -> None:
     token = sqlite_client.post("/auth/demo-token", json={"username": username}).json()

@@ -201,14 +201,16 @@ def test_manager_story_r13_r22(client: TestClient, tokens: Tokens,
     q1, q2 = activity[0], activity[1]
     assert q1["quarter"] == 1 and q1["total_days"] == 30  # 2 March to 31 March inclusive
     assert q2["quarter"] == 2 and q2["total_days"] >= 10
-    act_csv = client.get("/activity-report", params={"year": 2026, "format": "csv"},
+    assert q1["service_days"]["LT-SH-ORD-EGEN"] == 30  # R22: by service code
+    act_csv = client.get("/activity-report", params={"year": 2026, "format": "csv",
+                                                     "lang": "en"},
                          headers=m)
     assert act_csv.headers["content-type"].startswith("text/csv")
-    assert act_csv.text.lstrip("\ufeff").startswith("år;kvartal;første dag")
+    assert act_csv.text.lstrip("\ufeff").startswith("year;quarter")
+    nb_csv = client.get("/activity-report", params={"year": 2026, "format": "csv"},
+                        headers=m)
+    assert nb_csv.text.lstrip("\ufeff").startswith("År;Kvartal")
     assert "ordinær" in as_csv.text.splitlines()[1] or "alle" in as_csv.text
-    machines = client.get("/activity-report", params={"year": 2026, "format": "csv",
-                                                      "lang": "en"}, headers=m)
-    assert machines.text.lstrip("\ufeff").startswith("year;quarter")
 
     bad = client.get("/statistics", params={"first_month": "2026-13"}, headers=m)
     assert bad.status_code == 422 and bad.json()["field"] == "first_month"

@@ -262,7 +262,7 @@ def test_r23_a_breach_stays_recorded_after_a_new_decision(memory_service, clock)
 
 def test_r18_guarantee_continues_a_new_period_can_breach_again_once(memory_service, clock):
     svc = memory_service
-    svc.set_policy(M, issued_by="k",
+    svc.set_policy(M, issued_by="k", reason="Prøver regelen",
                    declined_offer_effect=DeclinedOfferEffect.GUARANTEE_CONTINUES)
     case_id = waiting_case(svc)
     clock.advance(days=93)
@@ -568,7 +568,7 @@ def test_r26_an_unanswered_offer_lapses_and_its_place_is_released(memory_service
 
 def test_r26_a_lapse_not_counted_as_declined_lets_the_clock_run_again(memory_service, clock):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", lapsed_offer_counts_as_declined=False)
+    svc.set_policy(M, issued_by="k", reason="Prøver regelen", lapsed_offer_counts_as_declined=False)
     case_id = waiting_case(svc)
     offered(svc, case_id)
     clock.advance(days=4)
@@ -633,16 +633,18 @@ def test_r16_suggested_score_gives_special_weight_precedence():
 def test_r16_special_weight_is_never_zero(memory_service):
     svc = memory_service
     with pytest.raises(InvalidValue, match="special weight"):
-        svc.set_policy(M, issued_by="k", priority_weights={"end_of_life": 0})
+        svc.set_policy(M, issued_by="k", reason="Prøver regelen",
+                       priority_weights={"end_of_life": 0})
     weights = dict(svc.policy(M).current.priority_weights, nutrition=0)
-    svc.set_policy(M, issued_by="k", priority_weights=weights)  # an optional one may be 0
+    # an optional one may be 0
+    svc.set_policy(M, issued_by="k", reason="Prøver regelen", priority_weights=weights)
 
 
 def test_r17_assessment_uses_the_policy_in_force_on_its_date(memory_service, clock):
     svc = memory_service
     case_id = waiting_case(svc)
     weights = dict(svc.policy(M).current.priority_weights, function=10)
-    svc.set_policy(M, issued_by="k", priority_weights=weights,
+    svc.set_policy(M, issued_by="k", reason="Prøver regelen", priority_weights=weights,
                    effective_from=today(svc) + timedelta(days=5))
     svc.assess_priority(M, case_id, factors={"function": 4}, need_score=10, assessor="Spl")
     assert svc.get_case(M, case_id).priority.policy_version == 1

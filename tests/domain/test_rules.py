@@ -202,7 +202,8 @@ def test_r18_deadline_counts_calendar_months(decided, months, deadline):
 
 
 def test_r18_deadline_from_policy_and_breach_recorded_once(memory_service, clock):
-    memory_service.set_policy(M, issued_by="kommunedirektør", guarantee_months=6)
+    memory_service.set_policy(M, issued_by="kommunedirektør",
+                              reason="Kommunens forskrift sier seks måneder", guarantee_months=6)
     case_id = waiting_case(memory_service)
     case = memory_service.get_case(M, case_id)
     assert case.deadline == date(2026, 9, 2)
@@ -227,7 +228,8 @@ def test_r18_offer_before_deadline_meets_the_guarantee(memory_service, clock):
 
 def test_r18_declined_offer_under_guarantee_continues_policy(memory_service, clock):
     memory_service.set_policy(
-        M, issued_by="k", declined_offer_effect=DeclinedOfferEffect.GUARANTEE_CONTINUES)
+        M, issued_by="k", reason="Prøver regelen",
+        declined_offer_effect=DeclinedOfferEffect.GUARANTEE_CONTINUES)
     case_id = waiting_case(memory_service)
     p = place(memory_service)
     offer = memory_service.make_offer(M, case_id, made_by="TE", place_id=p)
@@ -238,7 +240,7 @@ def test_r18_declined_offer_under_guarantee_continues_policy(memory_service, clo
 
 
 def test_r20_declining_a_non_preferred_offer_loses_the_guarantee(memory_service, clock):
-    memory_service.set_policy(M, issued_by="k", free_choice=True)
+    memory_service.set_policy(M, issued_by="k", reason="Prøver regelen", free_choice=True)
     case_id = waiting_case(memory_service)
     memory_service.record_wishes(M, case_id, facility_ids=["solbakken", "fjellheim"])
     p = place(memory_service, facility_id="fjellheim")
@@ -585,7 +587,7 @@ def test_the_offer_moved_in_on_is_not_outstanding_withdrawn_or_admitted_again(
 
 def test_policy_version_in_force_is_recorded_on_the_decision(memory_service, clock):
     first = waiting_case(memory_service)
-    memory_service.set_policy(M, issued_by="k", guarantee_months=6)
+    memory_service.set_policy(M, issued_by="k", reason="Prøver regelen", guarantee_months=6)
     second = waiting_case(memory_service)
     d1 = memory_service.get_case(M, first).decisions[0]
     d2 = memory_service.get_case(M, second).decisions[0]

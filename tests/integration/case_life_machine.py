@@ -141,7 +141,7 @@ class CaseLife(MovesOfResidents, RuleBasedStateMachine):
                 lapse_declines=st.booleans())
     def policy(self, effect: DeclinedOfferEffect, free_choice: bool,
                lapse_declines: bool) -> None:
-        self.svc.set_policy(M, issued_by="k", declined_offer_effect=effect,
+        self.svc.set_policy(M, issued_by="k", reason="Prøver regelen", declined_offer_effect=effect,
                             free_choice=free_choice,
                             lapsed_offer_counts_as_declined=lapse_declines)
 

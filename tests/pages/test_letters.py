@@ -37,8 +37,10 @@ DECISION_ELEMENTS = (
     "Skriv hvilket vedtaket du klager på",
     "hvilken endring du ønsker",
     "(forvaltningsloven § 32)",
-    "Etat for tjenestetildeling Bergen kommune Postboks 7700 5020 Bergen",  # where
-    "sendes klagen til Statsforvalteren i Vestland, som avgjør den",
+    "Etat for tjenestetildeling Bergen kommune Postboks 0000 (demoadresse) 0000 Demoby",
+    "sendes klagen til Statsforvalteren i Vestland (Postboks 0000 (demoadresse), 0000 "
+    "Demoby), som avgjør den",
+    "Demodata: adressene, telefonnummeret og e-postadressen i dette brevet er oppdiktet",
     "Du har rett til å se dokumentene i saken din (forvaltningsloven § 18)",
     "hjelper deg gjerne med å klage",
     "Bergen kommune",
@@ -57,7 +59,7 @@ OFFER_ELEMENTS = (
     "Tilbudet oppfyller ventelistegarantien (forskriften § 3-4). Takker du nei",
     "Du kan klage på tilbudet etter pasient- og brukerrettighetsloven § 7-2",
     "Klagefrist: fire uker fra du mottok dette brevet", "(forvaltningsloven § 32)",
-    "Etat for tjenestetildeling Bergen kommune Postboks 7700 5020 Bergen",
+    "Etat for tjenestetildeling Bergen kommune Postboks 0000 (demoadresse) 0000 Demoby",
     "Statsforvalteren i Vestland", "(forvaltningsloven § 18)", "vederlag",
 )
 

@@ -7,7 +7,7 @@ import re
 
 from application.clock import ManualClock
 from application.service import AllocationService
-from domain.values import BreachChoice
+from domain.values import BreachChoice, FacilityKind, PlaceType
 from tests.builders import MUNICIPALITY as M
 from tests.builders import START, place, waiting_case
 from tests.pages.conftest import Browser
@@ -140,6 +140,49 @@ def test_r22_activity_report_and_its_csv(service: AllocationService, clock: Manu
     assert row is not None and '<td class="num">30</td>' in row.group(1)  # 2–31 March
     csv = manager.get("/ledelse/aktivitet.csv?ar=2026")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.lstrip("\ufeff").startswith("År;Kvartal;Fra og med")
+
+
+def test_r22_activity_report_counts_days_per_service_code(
+        service: AllocationService, clock: ManualClock, manager: Browser) -> None:
+    """Long-term stays by kind of facility, place type and own place, and a short-term stay
+    bridging the wait, each under its service code; the CSV in Norwegian or English."""
+    nursing = waiting_case(service)
+    housing = waiting_case(service, place_type=PlaceType.SCREENED)
+    bridged = waiting_case(service)
+    for case_id, place_id in (
+            (nursing, place(service)),
+            (housing, place(service, facility_id="solbakken", place_type=PlaceType.SCREENED,
+                            facility_kind=FacilityKind.HOUSING_24H))):
+        offer_id = service.make_offer(M, case_id, made_by="x", place_id=place_id)
+        service.accept_offer(M, case_id, offer_id)
+        service.admit(M, case_id, offer_id)
+    service.record_bridging_stay(M, bridged, facility_name="Korttid", unit="K",
+                                 from_on=START.date(), to_on=None, recorded_by="x")
+    clock.set(START.replace(month=4, day=1))
+    html = manager.get("/ledelse/aktivitet?ar=2026").text
+
+    def code_row(code: str) -> str:
+        row = re.search(rf'<th scope="row">{code}</th>(.*?)</tr>', html, re.S)
+        assert row is not None, code
+        return row.group(1)
+
+    assert "Langtidsopphold i sykehjem, ordinær plass, egen plass" in \
+        code_row("LT-SH-ORD-EGEN")
+    assert '<td class="num">30</td>' in code_row("LT-SH-ORD-EGEN")
+    assert '<td class="num">30</td>' in code_row("LT-HB-SKJ-EGEN")
+    assert '<td class="num">30</td>' in code_row("KT")
+    assert '<td class="num">30</td>' not in code_row("LT-SH-ORD-KJOP")
+    nb = manager.get("/ledelse/aktivitet.csv?ar=2026").text.lstrip("\ufeff").splitlines()
+    en = manager.get("/ledelse/aktivitet.csv?ar=2026&lang=en").text.lstrip(
+        "\ufeff").splitlines()
+    assert en[0].startswith("year;quarter;first_day;last_day;ordinary_days;screened_days;"
+                            "reinforced_days;purchased_days;total_days;short_term_days;"
+                            "LT-SH-ORD-EGEN_days")
+    assert nb[1] == en[1]  # the same figures under either heading
+    first = dict(zip(en[0].split(";"), en[1].split(";"), strict=True))
+    assert (first["LT-SH-ORD-EGEN_days"], first["LT-HB-SKJ-EGEN_days"], first["KT_days"],
+            first["total_days"], first["short_term_days"]) == ("30", "30", "30", "60", "30")
 
 
 def test_management_pages_are_for_managers_only(browser: Browser) -> None:

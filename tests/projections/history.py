@@ -68,8 +68,11 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
 
     def new_place(m: str, place_type: PlaceType) -> None:
         room_kind = RoomKind.DOUBLE if rng.random() < 0.2 else RoomKind.SINGLE
-        p = place(service, municipality=m, facility_id=rng.choice(["fjellheim", "solbakken"]),
-                  place_type=place_type, room_kind=room_kind)
+        facility = rng.choice(["fjellheim", "solbakken"])
+        p = place(service, municipality=m, facility_id=facility,  # R1: two kinds (R22)
+                  place_type=place_type, room_kind=room_kind,
+                  facility_kind=FacilityKind.HOUSING_24H if facility == "solbakken"
+                  else FacilityKind.NURSING_HOME)
         story.places.append((m, p))
         kinds[p], free[p] = place_type, room_kind.capacity
 
@@ -113,7 +116,8 @@ def grow(service: AllocationService, clock: ManualClock, *, days: int, seed: int
             m = rng.choice(MUNICIPALITIES)
             po = service.register_provider_offer(
                 m, provider="Omsorg AS", reference=f"d{day}", facility_name="Lia",
-                facility_kind=FacilityKind.NURSING_HOME, place_type=rng.choice(TYPES),
+                facility_kind=FacilityKind.HOUSING_24H if day % 3 == 0
+                else FacilityKind.NURSING_HOME, place_type=rng.choice(TYPES),
                 price_per_day=Decimal(rng.choice(("3650.00", "3850.00"))))
             offers_of_providers.append((m, po, service.get_provider_offer(m, po).place_type))
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from domain.case import GuaranteeStatus
-from projections.activity import ONE_DAY, PLACE_TYPES, QuarterRow, quarter_bounds
+from projections.activity import ONE_DAY, PLACE_TYPES, QuarterRow, quarter_bounds, quarter_row
 from projections.deadlines import (
     DUE_SOON_DAYS,
     BreachRow,
@@ -22,6 +22,7 @@ from projections.deadlines import (
     GrantRow,
 )
 from projections.fold import CASE, ON_LIST, PLACE, PROVIDER_OFFER
+from projections.service_codes import SERVICE_CODES, SHORT_TERM, code_of
 from projections.statistics import MonthRow, _Month, month_starts
 from projections.store import Doc, Store
 from projections.waiting_list import guarantee_state
@@ -54,22 +55,50 @@ def stays(store: Store, municipality: str) -> Iterator[Stay]:
                        s["target_id"])
 
 
+def _kinds(store: Store, municipality: str) -> dict[str, str | None]:
+    """The kind of facility (R1) of each own place and other provider's offer, by id."""
+    kinds = {d["place_id"]: d.get("facility_kind") for d in store.all(PLACE, municipality)}
+    kinds.update({d["provider_offer_id"]: d.get("facility_kind")
+                  for d in store.all(PROVIDER_OFFER, municipality)})
+    return kinds
+
+
+def _bridging(store: Store, municipality: str) -> Iterator[tuple[date, date | None]]:
+    """Every short-term stay bridging the wait (R2, R15) of the municipality's cases."""
+    for doc in store.all(CASE, municipality):
+        for b in doc.get("bridging") or []:
+            yield date.fromisoformat(b["from"]), _d(b["to"])
+
+
 def activity_report(store: Store, municipality: str, year: int, today: date
                     ) -> list[QuarterRow]:
+    """R22: the days of each stay, by the service code of its kind of facility, place type
+    and own or bought place; short-term stays apart."""
     all_stays = list(stays(store, municipality))
+    kinds = _kinds(store, municipality)
+    short = list(_bridging(store, municipality))
     rows: list[QuarterRow] = []
     for quarter in (1, 2, 3, 4):
         first, after = quarter_bounds(year, quarter)
         hi = min(after, today + ONE_DAY)
-        days = dict.fromkeys((*PLACE_TYPES, "purchased"), 0)
+        days = dict.fromkeys((c.code for c in SERVICE_CODES), 0)
         for s in all_stays:
-            days["purchased" if s.purchased else s.place_type] += days_in(
+            days[code_of(kinds.get(s.target_id), s.place_type, s.purchased)] += days_in(
                 s.admitted_on, s.ended_on, first, hi)
-        rows.append(QuarterRow(year, quarter, first, after - ONE_DAY, days["ordinary"],
-                               days["screened"], days["reinforced"], days["purchased"],
-                               sum(days.values())))
+        for start, end in short:
+            days[SHORT_TERM.code] += days_in(start, end, first, hi)
+        rows.append(quarter_row(year, quarter, first, after - ONE_DAY, days))
+        # the columns from before the codes, as they were computed then
+        before = dict.fromkeys((*PLACE_TYPES, "purchased"), 0)
+        for s in all_stays:
+            before["purchased" if s.purchased else s.place_type] += days_in(
+                s.admitted_on, s.ended_on, first, hi)
+        row = rows[-1]
+        assert (row.ordinary_days, row.screened_days, row.reinforced_days,
+                row.purchased_days, row.total_days) == (
+            before["ordinary"], before["screened"], before["reinforced"],
+            before["purchased"], sum(before.values()))
     return rows
-
 
 
 # --- the statistics (R13) -------------------------------------------------------------------

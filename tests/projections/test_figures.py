@@ -168,6 +168,12 @@ def test_the_history_has_what_the_figures_count(grown: Grown):
                   "occupied_place_days", "available_place_days", "bridging_stay_days"):
         assert sum(getattr(r, field) for r in rows) > 0, field
     assert len({r.available_place_days for r in rows}) > 3  # places opened and closed
+    with grown.read.view.reading() as store:  # R22: every kind of stay the codes count
+        quarters = [q for m in MUNICIPALITIES
+                    for q in activity_report(store, m, today.year, today)]
+    counted = {code for q in quarters for code, days in q.service_days.items() if days}
+    assert {"LT-SH-ORD-EGEN", "LT-HB-ORD-EGEN", "KT"} <= counted, counted
+    assert any(code.endswith("-KJOP") for code in counted), counted
     assert sum(m.total for m in monitors) >= 3
     assert any(m.due_30 for m in monitors) and any(m.grants_overdue for m in monitors)
     assert any(b.choice == "wait" for m in monitors for b in m.breaches)
