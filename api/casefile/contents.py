@@ -18,7 +18,7 @@ from uuid import UUID
 from api.pages import timeline
 from api.pages import words as w
 from api.pages.letters import declining_means, legal_basis
-from application.municipalities import MunicipalityProfile, profile_of
+from application.municipalities import MunicipalityProfile
 from domain.case import EARLIER_LEGAL_BASIS, LEGAL_BASIS, Case
 from domain.complaint import Complaint, ComplaintStatus, ComplaintSubject
 from domain.errors import NotFound
@@ -99,7 +99,7 @@ def gather(service: Any, municipality: str, complaint_id: UUID,
     forwarded = own["Forwarded"]
     case: Case = service.get_case(municipality, complaint.case_id)
     events = timeline.case_events(service, case.id, until=forwarded.timestamp)
-    profile = profile_of(case.municipality)
+    profile = service.municipality_profile(case.municipality)  # as stored now
     number = case.case_number or "ikke tildelt"
     role = complaint.complainant_role.value if complaint.complainant_role else "person"
     name = complaint.complainant_name or case.person.name
