@@ -25,7 +25,7 @@ from tests.pages.test_right_by_law import RULE_CODE, visible
 #: What the one PDF says, from the cover letter to the history.
 CASE_FILE_ELEMENTS = (
     # the cover letter (fvl § 33 fourth paragraph)
-    "Bergen kommune", "Etat for tjenestetildeling", "Postboks 7700",
+    "Bergen kommune", "Etat for tjenestetildeling", "Postboks 0000 (demoadresse)",
     "Til: Statsforvalteren i Vestland",
     "Oversendelse av klage på vedtak av 02.03.2026 (vedtak om venteliste)",
     "Saken gjelder: Klara Klager, født",

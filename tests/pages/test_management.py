@@ -104,7 +104,7 @@ def test_statistics_csv_in_norwegian_and_in_english_for_machines(
     en = manager.get("/ledelse/statistikk.csv?fra=2026-01&til=2026-03&lang=en")
     assert en.content.decode("utf-8-sig").startswith("month;place_type")
     activity = manager.get("/ledelse/aktivitet.csv?ar=2026").content.decode("utf-8-sig")
-    assert activity.startswith("år;kvartal;første dag;siste dag")
+    assert activity.startswith("År;Kvartal;Fra og med;Til og med")
 
 
 def test_partial_quarters_are_marked(manager: Browser) -> None:
