@@ -191,3 +191,30 @@ def test_the_move_offer_letter_names_the_place_the_reason_the_deadline_and_costs
     assert "read_move_letter_pdf" in logged(runtime, case_id)
     # an ordinary offer is not a move: its letter is the offer letter
     assert officer.get(f"/flyttebrev/{case_id}/{offer}").status_code == 404
+
+
+def test_the_new_decision_on_an_accompanying_stay_has_its_letter(
+        service: AllocationService, officer: Browser) -> None:
+    from domain.values import StayEndReason
+
+    ola = waiting_case(service, name="Ola Beboer")
+    kari = service.receive_application(M, identity_number=person_number(), name="Kari Følger",
+                                       spouse_case_id=ola)
+    service.decide_accompanying_stay(M, kari, resident_case_id=ola, wish="Ja", grounds="G",
+                                     decided_by="TE")
+    double = place(service, room_kind=RoomKind.DOUBLE)
+    offer = service.make_offer(M, ola, made_by="TE", place_id=double)
+    service.accept_offer(M, ola, offer)
+    service.admit(M, ola, offer)
+    service.end_stay(M, ola, reason=StayEndReason.DIED)
+    decision = service.conclude_accompanying_stay(
+        M, kari, outcome="ordinary_stay", grounds="Fyller nå vilkårene selv",
+        decided_by="Randi Saksbehandler")
+    url = f"/vedtak-medfolgende/{kari}/{decision}"
+    assert f'href="{url}"' in officer.get(f"/saker/{kari}").text
+    check(officer, url, (
+        "Vedtak om langtidsopphold etter medfølgende opphold",
+        "videreføres som et ordinært langtidsopphold",
+        "for Bergen kommune, § 2-1 og § 2-3 annet ledd", "Fyller nå vilkårene selv",
+        "betaler du vederlag", "Klagefrist: fire uker fra du mottok dette vedtaket",
+        *COMPLAINT))
