@@ -6,9 +6,9 @@ group: sign-in (``session``), the allocation unit (``lists``; a new application 
 ``case_forms_decisions``, ``case_forms_offers``, ``case_forms_waiting`` and
 ``case_forms_closing``; ``allocation``), management (``management``), complaint handling
 (``complaints``, the letter on a complaint's outcome in ``complaint_letters``, the case file
-for Statsforvalteren in ``case_file``), the decision letter (``letters``) and the
-municipality's own settings (``settings``). Static files (CSS, a little JS) are served
-from ``/static``.
+for Statsforvalteren in ``case_file``), the decision and offer letters (``letters``; the
+breach, accompanying-stay and move letters in ``letters_more``) and the municipality's
+own settings (``settings``). Static files (CSS, a little JS) are served from ``/static``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from api.pages import (
     complaint_letters,
     complaints,
     letters,
+    letters_more,
     lists,
     management,
     policy_lab,
@@ -45,6 +46,6 @@ CASES = (case_new, case_page, case_forms_intake, case_forms_decisions, case_form
 
 router = APIRouter(include_in_schema=False)
 for module in (session, lists, casework, *CASES, allocation, management, policy_lab,
-               complaints, complaint_letters, case_file, letters, settings):
+               complaints, complaint_letters, case_file, letters, letters_more, settings):
     router.include_router(module.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -212,7 +212,7 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         except DomainError:
             spouse = None
     accompanying_decisions = [
-        {"decided_on": e.decided_on, "grounds": e.grounds,
+        {"decided_on": e.decided_on, "grounds": e.grounds, "decision_id": e.decision_id,
          "words": w.ACCOMPANYING_DECISIONS["accompanying_stay"]
          if isinstance(e, Case.AccompanyingStayDecided)
          else w.ACCOMPANYING_DECISIONS["ordinary_stay" if e.outcome == "ordinary_stay"
