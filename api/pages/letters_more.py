@@ -71,7 +71,8 @@ def _breach_letter(page: Page, case_id: str, period: str, action: str
         raise not_found()
     alternatives = breach_alternatives(page, case, breach)
     page.audit(action, [cid])
-    return cid, {"case": case, "b": breach, "profile": page.service.municipality_profile(case.municipality),
+    profile = page.service.municipality_profile(case.municipality)
+    return cid, {"case": case, "b": breach, "profile": profile,
                  "case_number": _case_number(case), "alternatives": alternatives,
                  "answer_by": breach.breached_on + timedelta(days=BREACH_ANSWER_DAYS),
                  "months": case.guarantee.months}
@@ -180,7 +181,8 @@ def _move_letter(page: Page, case_id: str, offer_id: str, action: str
     page.audit(action, [cid])
     reason = FOLLOWS_SPOUSE if offer.accompanies is not None \
         else MOVE_LETTER_REASONS[offer.move_reason.value]
-    return cid, {"case": case, "o": offer, "profile": page.service.municipality_profile(case.municipality),
+    profile = page.service.municipality_profile(case.municipality)
+    return cid, {"case": case, "o": offer, "profile": profile,
                  "case_number": _case_number(case), "reason": reason,
                  "present": present_place(case, offer)}
 

@@ -25,8 +25,9 @@ COMPLAINT = (
     "Klagefrist: fire uker fra du mottok dette",
     "(pasient- og brukerrettighetsloven § 7-5 og forvaltningsloven § 29)",
     "Klagen skal være skriftlig og undertegnet", "(forvaltningsloven § 32)",
-    "Etat for tjenestetildeling Bergen kommune Postboks 7700 5020 Bergen",
-    "sendes klagen til Statsforvalteren i Vestland, som avgjør den",
+    "Etat for tjenestetildeling Bergen kommune Postboks 0000 (demoadresse) 0000 Demoby",
+    "sendes klagen til Statsforvalteren i Vestland (Postboks 0000 (demoadresse), 0000 "
+    "Demoby), som avgjør den",
     "Du har rett til å se dokumentene i saken din (forvaltningsloven § 18)",
 )
 
