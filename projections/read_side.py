@@ -45,8 +45,9 @@ from projections.queries import (  # noqa: F401 - the queries, at home here too
     _TableQueries,
     on_list_case_ids,
 )
+from projections.replay_store import SHADOW, CrossPartition
 from projections.sealing import sealer_for
-from projections.store import SHADOW, CrossPartition, RowCache, SqlStore
+from projections.store import RowCache, SqlStore
 from projections.view import ReadModels, read_only_view, view_for
 
 log = logging.getLogger(__name__)

@@ -32,15 +32,16 @@ changes them; a rebuild writes them once, from each document's last version
 
 **Batched writes.** :class:`SqlStore` buffers the fold's writes: a batch's rows are read
 at once (``prefetch``: one query per table), changed in memory, and written once per batch
-(:func:`plan_versions` turns the changes into row operations, ``executemany`` writes them);
-a :class:`RowCache` keeps them for the next batch of the same reader. ``flush()`` writes the
-buffer; the view calls it before committing. :class:`PartitionStore` plans the same row
-operations in a worker process of a parallel replay, from memory alone.
+(:func:`~projections.versions.plan_versions` turns the changes into row operations,
+``executemany`` writes them); a :class:`~projections.versions.RowCache` keeps them for the
+next batch of the same reader. ``flush()`` writes the buffer; the view calls it before
+committing. :class:`~projections.replay_store.PartitionStore` plans the same row operations
+in a worker process of a parallel replay, from memory alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import uuid4
@@ -55,9 +56,18 @@ from projections.derived import (
     DERIVED_TABLES,
     FACT_TABLE,
     INDEXES,
-    Rows,
 )
 from projections.sealing import PLAIN, Sealer, SealError
+from projections.versions import (
+    OPEN,
+    Head,
+    Ops,
+    Predecessor,
+    RowCache,
+    _Entry,
+    _head,
+    plan_versions,
+)
 
 Doc = dict[str, Any]
 
@@ -127,8 +137,6 @@ _SEALED_HISTORY = frozenset({"text", "who"})
 Logs = dict[str, list[tuple[Any, ...]]]
 
 
-#: ``valid_to`` of a version that is still current.
-OPEN = 2**62
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _IN_CHUNK = 500  # keys per IN (...) list
@@ -194,188 +202,6 @@ class MemoryStore:
     def access_entries(self, case_id: str) -> list[Doc]:
         rows = sorted(self.access.get(case_id, {}).values(), key=lambda r: r[:2])
         return [doc for _, _, doc in rows]
-
-
-_UNKNOWN: Any = object()
-
-#: What a version row holds besides its document: (municipality, status).
-Head = tuple[str, "str | None"]
-
-
-def _head(municipality: str, doc: Doc) -> Head:
-    """The row's municipality and its document's top-level status (a column of its own,
-    indexed: the waiting list reads cases by status)."""
-    status = doc.get("status")
-    return municipality, status if isinstance(status, str) else None
-
-
-class _Entry:
-    """A row the view has read or written: its stored current version (``base_*``; no
-    ``base_t`` when there is none; ``base_m`` its :data:`Head`), the stored version before
-    that if known (``prev``), versions frozen earlier in the batch, and the live document
-    the fold changes (``doc``, changed at moment ``t``; ``t`` is None while it equals the
-    last version; ``doc`` is None until parsed from ``base_packed``)."""
-
-    __slots__ = (
-        "base_m",
-        "base_packed",
-        "base_t",
-        "derived",
-        "doc",
-        "frozen",
-        "municipality",
-        "prev",
-        "resolved",
-        "t",
-        "used",
-    )
-
-    def __init__(self, resolved: bool) -> None:
-        self.resolved = resolved
-        self.base_t: int | None = None
-        self.base_m: Head = ("", None)
-        self.base_packed = b""
-        self.prev: Any = None if resolved else _UNKNOWN  # (t, head, text) or None
-        self.frozen: list[tuple[int, Head, bytes]] = []
-        self.doc: Doc | None = None
-        self.t: int | None = None
-        self.municipality = ""
-        self.used = 0
-        #: The derived rows last written for ``doc`` (:mod:`projections.derived`); None
-        #: while not known.
-        self.derived: Rows | None = None
-
-
-class RowCache:
-    """Rows kept in memory between the transactions of one catch-up, so a row a batch
-    changed need not be read back and parsed by the next. Valid only as long as nobody else
-    writes the tables: ``position`` is the tracking position of the last commit that went
-    through this cache, and the view clears the cache when a batch starts from any other
-    position (another reader has been at work) and when a batch fails."""
-
-    def __init__(self, max_rows: int = 30_000) -> None:
-        self.entries: dict[tuple[str, str], _Entry] = {}
-        self.dirty: dict[tuple[str, str], _Entry] = {}  # changed since the last flush
-        self.max_rows = max_rows
-        self.batch = 0
-        self.position: int | None = None
-
-    def next_batch(self, position: int | None = None) -> None:
-        """Called after a commit (at tracking ``position``): forget the rows not used by
-        the last batch when full."""
-        if len(self.entries) > self.max_rows:
-            batch = self.batch
-            self.entries = {k: e for k, e in self.entries.items() if e.used == batch}
-        self.batch += 1
-        self.position = position
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.dirty.clear()
-        self.position = None
-
-
-Ops = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
-            list[tuple[Any, ...]]]
-Predecessor = Callable[[str, int], "tuple[int, Head, bytes] | None"]
-
-
-def plan_versions(key_entries: list[tuple[str, _Entry]], predecessor: Predecessor) -> Ops:
-    """The row operations (deletes, closes, rewrites, inserts) that bring the stored
-    versions of these rows up to date, and the entries up to what is then stored.
-
-    Per row: one version per distinct moment (the state after its last change at that
-    moment), none that repeats the state before it. The stored current version is where the
-    new ones start; when its own state is replaced (a change at the same moment, the batch
-    having been cut between two events of one moment), the stored one before it is needed
-    too (``predecessor(key, t)``, unless the entry knows it), so that a state returning to
-    the previous one leaves no version behind, as if the batch had not been cut.
-
-    deletes: (key, valid_from); closes: (valid_to, key, valid_from); rewrites: (valid_to,
-    municipality, status, doc, key, valid_from); inserts: (key, valid_from, valid_to,
-    municipality, status, doc).
-    """
-    deletes: list[tuple[Any, ...]] = []
-    closes: list[tuple[Any, ...]] = []
-    rewrites: list[tuple[Any, ...]] = []
-    inserts: list[tuple[Any, ...]] = []
-    for key, entry in key_entries:
-        if not entry.frozen and entry.t is not None and (
-                entry.base_t is None or entry.t > entry.base_t):
-            # the common case: one change at a later moment than the stored version
-            assert entry.doc is not None
-            t, m = entry.t, _head(entry.municipality, entry.doc)
-            text = pack(entry.doc)
-            entry.t = None
-            if entry.base_t is None:
-                inserts.append((key, t, OPEN, m[0], m[1], text))
-                entry.prev = None
-            elif (m, text) != (entry.base_m, entry.base_packed):
-                closes.append((t, key, entry.base_t))
-                inserts.append((key, t, OPEN, m[0], m[1], text))
-                entry.prev = (entry.base_t, entry.base_m, entry.base_packed)
-            else:
-                continue  # unchanged: no new version
-            entry.base_t, entry.base_m, entry.base_packed = t, m, text
-        elif entry.frozen or entry.t is not None:
-            _plan_chain(key, entry, predecessor, deletes, closes, rewrites, inserts)
-    return deletes, closes, rewrites, inserts
-
-
-def _plan_chain(key: str, entry: _Entry, predecessor: Predecessor, deletes: list[Any],
-                closes: list[Any], rewrites: list[Any], inserts: list[Any]) -> None:
-    """The general case of :func:`plan_versions`; each version is [t, head, text, stored
-    valid_to or None for a new one]."""
-    chain: list[list[Any]] = []
-    stored: dict[int, tuple[int, Head, bytes]] = {}
-    if entry.base_t is not None:
-        chain.append([entry.base_t, entry.base_m, entry.base_packed, OPEN])
-        stored[entry.base_t] = (OPEN, entry.base_m, entry.base_packed)
-    head_known = entry.base_t is None
-    changes = list(entry.frozen)
-    if entry.t is not None:
-        assert entry.doc is not None
-        changes.append((entry.t, _head(entry.municipality, entry.doc), pack(entry.doc)))
-    for t, m, text in changes:
-        if chain and t <= chain[-1][0]:  # the same moment: the state after it changes
-            if len(chain) == 1 and not head_known:
-                head_known = True
-                prev = entry.prev if entry.prev is not _UNKNOWN else predecessor(key,
-                                                                                 chain[0][0])
-                if prev is not None:
-                    base_t = chain[0][0]
-                    chain.insert(0, [prev[0], prev[1], prev[2], base_t])
-                    stored[prev[0]] = (base_t, prev[1], prev[2])
-            if len(chain) > 1 and (chain[-2][1], chain[-2][2]) == (m, text):
-                chain.pop()
-            else:
-                chain[-1][1], chain[-1][2] = m, text
-        elif chain and (chain[-1][1], chain[-1][2]) == (m, text):
-            continue  # unchanged: no new version
-        else:
-            chain.append([t, m, text, None])
-    kept = {v[0] for v in chain if v[3] is not None}
-    deletes.extend((key, t) for t in stored if t not in kept)
-    for i, (t, m, text, was) in enumerate(chain):
-        valid_to = chain[i + 1][0] if i + 1 < len(chain) else OPEN
-        if was is None:
-            inserts.append((key, t, valid_to, m[0], m[1], text))
-        elif (m, text) != stored[t][1:]:
-            rewrites.append((valid_to, m[0], m[1], text, key, t))
-        elif valid_to != stored[t][0]:
-            closes.append((valid_to, key, t))
-    entry.frozen, entry.t = [], None
-    if not chain:  # pragma: no cover - a row never loses its first version
-        entry.base_t, entry.prev = None, None
-        return
-    last = chain[-1]
-    if len(chain) > 1:
-        entry.prev = (chain[-2][0], chain[-2][1], chain[-2][2])
-    elif not stored:
-        entry.prev = None
-    elif last[0] != entry.base_t:  # the stored one before the base is the last now
-        entry.prev = _UNKNOWN
-    entry.base_t, entry.base_m, entry.base_packed = last[0], last[1], last[2]
 
 
 class _Buffer:
@@ -953,166 +779,3 @@ class SqlStore(_Buffer):
         entry.base_t, entry.base_m, entry.base_packed = (
             row["valid_from"], (row["municipality"], row["status"]),
             self.sealer.open(row["doc"]))
-
-
-class CrossPartition(Exception):
-    """The fold touched a row of another aggregate than the event's own (or read many
-    rows): a replay partitioned by aggregate cannot do this one."""
-
-
-class PartitionStore(_Buffer):
-    """The rows of one partition of the aggregates (by id) during a parallel replay into
-    empty tables. Every row of the partition lives here (parsed documents only while in use,
-    their text always), so nothing is read back from the tables; flushing plans the same
-    versions as :class:`SqlStore` would and returns them as row operations, which the
-    replay's coordinator writes with the tracking position.
-
-    Exact only while the fold keeps to the event's own rows: a ``get``, ``put`` or
-    ``add_history`` of another key than ``owner`` (the event's originator id), or any
-    ``all``/``history``, raises :class:`CrossPartition`.
-    """
-
-    def __init__(self, whole: bool = False) -> None:
-        super().__init__(RowCache())
-        self.owner = ""
-        #: True when this store holds every aggregate (a rebuild in one partition): the
-        #: fold may then touch any row.
-        self.whole = whole
-
-    def _mine(self, key: str) -> None:
-        if key != self.owner and not self.whole:
-            raise CrossPartition(f"the fold touched row {key} for an event of {self.owner}")
-
-    def _load(self, table: str, key: str, pending: _Entry | None) -> _Entry:
-        entry = pending if pending is not None else _Entry(resolved=True)
-        entry.resolved = True
-        self._entries[(table, key)] = entry
-        return entry
-
-    # (the owner test inline: these run for every event of a rebuild)
-    def get(self, table: str, key: str) -> Doc | None:
-        if key != self.owner and not self.whole:
-            self._mine(key)
-        return self._get(table, key)
-
-    def put(self, table: str, key: str, municipality: str, doc: Doc) -> None:
-        if key != self.owner and not self.whole:
-            self._mine(key)
-        self._put(table, key, municipality, doc, resolved=True)
-
-    def add_history(self, row: HistoryRow) -> None:
-        if row[0] != self.owner and not self.whole:
-            self._mine(row[0])
-        self._history.append(row)
-
-    def all(self, table: str, municipality: str) -> list[Doc]:
-        raise CrossPartition("the fold read a whole table")
-
-    def history(self, case_id: str) -> list[Doc]:
-        raise CrossPartition("the fold read a case history")
-
-    def take_ops(self, versions_before: Callable[[str], Predecessor] | None = None
-                 ) -> tuple[dict[str, Ops], Logs]:
-        """The row operations since the last call, and the rows to append.
-        ``versions_before(table)`` finds a stored version that ended at a moment (needed
-        only when a batch was cut between two changes of one moment after a third)."""
-
-        def predecessor(key: str, t: int) -> tuple[int, Head, bytes] | None:
-            raise CrossPartition(f"row {key}: the version before {t} is not kept")
-
-        ops = {table: plan_versions(key_entries, versions_before(table) if versions_before
-                                    else predecessor)
-               for table, key_entries in self._take_dirty().items()}
-        history = self._take_logs()
-        self._cache.batch += 1
-        return ops, history
-
-    def shed(self, keep_batches: int = 2) -> None:
-        """Forget the parsed documents not used lately (their text stays)."""
-        oldest = self._cache.batch - keep_batches
-        for entry in self._entries.values():
-            if entry.used < oldest and entry.doc is not None and entry.t is None \
-                    and not entry.frozen:
-                entry.doc = None
-
-
-#: The suffix of the tables a rebuild writes before they replace the live ones.
-SHADOW = "__rebuild"
-
-
-class HeldVersions:
-    """Turns the row operations of a replay into empty tables into inserts of finished
-    versions. The last two versions of each row are held in memory — the current one and
-    the one before it, the only ones :func:`plan_versions` ever changes (it starts from the
-    stored current version and, when a batch was cut inside a moment, the one before) — and
-    a version is inserted, whole, once two later ones have come (or the replay ends). So a
-    rebuild writes each version once and never reads, updates or deletes one, and its
-    tables need no index while it writes (they get them when they take over). Operations
-    on a version no longer held would go to SQL as they are (they do not occur). The
-    result is the rows :func:`plan_versions`' operations would give."""
-
-    KEEP = 2
-
-    def __init__(self) -> None:
-        #: (table, key) -> the held versions, oldest first, each
-        #: [key, valid_from, valid_to, municipality, status, doc]
-        self.held: dict[tuple[str, str], list[list[Any]]] = {}
-
-    def _find(self, table: str, key: str, t: int) -> list[Any] | None:
-        for row in self.held.get((table, key), ()):
-            if row[1] == t:
-                return row
-        return None
-
-    def version_before(self, table: str, key: str, t: int) -> tuple[int, Head, bytes] | None:
-        """The held version of a row that ended at ``t`` (see :data:`Predecessor`), or
-        None when none is held."""
-        for row in self.held.get((table, key), ()):
-            if row[2] == t:
-                return row[1], (row[3], row[4]), row[5]
-        return None
-
-    def route(self, table: str, ops: Ops) -> tuple[Ops, list[tuple[Any, ...]]]:
-        """(operations on written versions, finished versions to insert)."""
-        deletes, closes, rewrites, inserts = ops
-        held = self.held
-        sql: Ops = ([], [], [], [])
-        for key, t in deletes:
-            row = self._find(table, key, t)
-            if row is not None:
-                held[(table, key)].remove(row)
-            else:
-                sql[0].append((key, t))
-        for valid_to, key, t in closes:
-            row = self._find(table, key, t)
-            if row is not None:
-                row[2] = valid_to
-            else:
-                sql[1].append((valid_to, key, t))
-        for valid_to, municipality, status, doc, key, t in rewrites:
-            row = self._find(table, key, t)
-            if row is not None:
-                row[2:] = [valid_to, municipality, status, doc]
-            else:
-                sql[2].append((valid_to, municipality, status, doc, key, t))
-        finished: list[tuple[Any, ...]] = []
-        keep = self.KEEP
-        for row in inserts:  # each later than the row's held versions (plan_versions)
-            rows = held.get((table, row[0]))
-            if rows is None:
-                held[(table, row[0])] = [list(row)]
-                continue
-            rows.append(list(row))
-            if row[1] < rows[-2][1]:  # pragma: no cover - kept in order all the same
-                rows.sort(key=lambda r: r[1])
-            while len(rows) > keep:
-                finished.append(tuple(rows.pop(0)))
-        return sql, finished
-
-    def rest(self) -> dict[str, list[tuple[Any, ...]]]:
-        """The versions still held, by table; forgets them."""
-        by_table: dict[str, list[tuple[Any, ...]]] = {}
-        for (table, _), rows in self.held.items():
-            by_table.setdefault(table, []).extend(tuple(row) for row in rows)
-        self.held = {}
-        return by_table

@@ -58,15 +58,9 @@ from psycopg.rows import tuple_row
 
 from projections import quarantine
 from projections.fold import apply_event, id_text
+from projections.replay_store import SHADOW, CrossPartition, HeldVersions, PartitionStore
 from projections.sealing import PLAIN, Sealer, sealer_for
-from projections.store import (
-    SHADOW,
-    CrossPartition,
-    HeldVersions,
-    PartitionStore,
-    RowCache,
-    SqlStore,
-)
+from projections.store import RowCache, SqlStore
 
 #: How long (s) a read's PostgreSQL transaction may stay idle between its statements.
 READ_IDLE_TIMEOUT_S = 60.0

@@ -13,16 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.codec import unpack
-from projections.store import (
-    ALL_TABLES,
-    OPEN,
-    CrossPartition,
-    HeldVersions,
-    PartitionStore,
-    RowCache,
-    SqlStore,
-    micros,
-)
+from projections.replay_store import CrossPartition, HeldVersions, PartitionStore
+from projections.store import ALL_TABLES, OPEN, RowCache, SqlStore, micros
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 TABLE = "lto_rm_complaint"  # any document table without derived rows (projections.derived)
