@@ -198,16 +198,27 @@ class ServiceBase(Application[UUID]):
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         note = _ACCESS.get()
+        logged: tuple[list[UUID], int] | None = None
         if note is not None:
-            entry = self._access_entry(note, [o for o in objs if isinstance(o, Base)])
-            if entry is not None:
+            found = self._access_entry(note, [o for o in objs if isinstance(o, Base)])
+            if found is not None:
+                entry, logged = found
                 objs = (*objs, entry)
         recordings = super().save(*objs, **kwargs)
+        if note is not None and logged is not None:
+            # only once saved: a save that failed (a race lost, to be run again) logged
+            # nothing, and the next attempt's save must carry the entry
+            note.logged.update(logged[0])
+            note.logged_views += logged[1]
+            note.entries += 1
         if recordings and self.after_save is not None:
             self.after_save()
         return recordings
 
-    def _access_entry(self, note: AccessNote, aggregates: list[Base]) -> Base | None:
+    def _access_entry(self, note: AccessNote, aggregates: list[Base]
+                      ) -> tuple[Base, tuple[list[UUID], int]] | None:
+        """The access-log entry a save of ``aggregates`` carries (and the cases and the
+        number of list views it logs), or None when it logs nothing new."""
         substantive = [a for a in aggregates if not getattr(a, "access_neutral", False)]
         if not substantive:
             return None
@@ -225,10 +236,7 @@ class ServiceBase(Application[UUID]):
             self._now(), entry_id=uuid4(), municipality=municipality, actor=actor, role=role,
             action=note.action, case_ids=cases, allowed=True,
             detail=f"{detail} (saved with the write)", views=views)
-        note.logged.update(cases)
-        note.logged_views += len(views)
-        note.entries += 1
-        return entry
+        return entry, (cases, len(views))
 
     def _commit(self, *aggregates: Base | None) -> None:
         for aggregate in aggregates:

@@ -182,3 +182,34 @@ def test_an_access_log_of_an_earlier_release_is_rebuilt_from_the_log(service, re
     assert [e["action"] for e in again.access_log(M, case_id)] == ["read_case"]
     with again.view.reading() as store:
         assert not store._columns("lto_rm_access")
+
+
+def test_a_save_that_loses_a_race_logs_nothing_and_the_next_one_carries_the_entry(service):
+    """A write and its access-log entry are one save: when the save fails (another save
+    changed the case first, as a lost race for a case number does), nothing is logged,
+    and the save that follows (the command run again) carries the entry."""
+    from eventsourcing.persistence import IntegrityError
+
+    from application.base import AccessNote
+    from domain.access import AccessLogEntry
+
+    case_id = waiting_case(service)
+    stale = service.get_case(MUNICIPALITY, case_id)
+    fresh = service.get_case(MUNICIPALITY, case_id)
+    for case in (stale, fresh):
+        case.record_wishes(service.clock.now(), facility_ids=["fjellheim"])
+    service.save(fresh)  # another request got there first
+    note = AccessNote("write_case", lambda: (MUNICIPALITY, "Lie", "allocation_officer",
+                                             "test"), cases=[case_id])
+    with service.logging_access(note):
+        with pytest.raises(IntegrityError):
+            service.save(stale)
+        assert note.logged == set() and note.entries == 0
+        again = service.get_case(MUNICIPALITY, case_id)
+        again.record_wishes(service.clock.now(), facility_ids=["lia"])
+        service.save(again)
+    assert note.logged == {case_id} and note.entries == 1
+    last = service.recorder.select_notifications(
+        start=service.recorder.max_notification_id(), limit=1)[0]
+    entry = service.mapper.to_domain_event(last)
+    assert isinstance(entry, AccessLogEntry.Recorded) and entry.case_ids == [case_id]
