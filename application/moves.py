@@ -140,6 +140,13 @@ class MoveCommands(OfferCommands):
         self._on_case(municipality, case_id, command_id, "withdraw_move", offer_id=offer_id,
                       reason=reason)
 
+    def lapse_move(self, municipality: str, case_id: UUID, offer_id: UUID, *,
+                   command_id: str | None = None) -> None:
+        """R26: the move offer was not answered by its answer deadline: the new place is
+        released in the same save; the resident keeps their place (R28). The scheduled
+        check (:meth:`lapse_offers`) calls it with ``lapse/{offer_id}``: recorded once."""
+        self._on_case(municipality, case_id, command_id, "lapse_move", offer_id=offer_id)
+
     def carry_out_move(self, municipality: str, case_id: UUID, offer_id: UUID, *,
                        moved_on: date | None = None, command_id: str | None = None) -> None:
         """The move (R28): out of the old place and into the new one on the same day, in one
