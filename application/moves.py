@@ -22,6 +22,7 @@ from application.base import derived_id
 from application.offers import OfferCommands
 from domain.base import Base, local_date
 from domain.case import Case
+from domain.case.lifecycle import require
 from domain.case.moves import check_move_co_location, check_move_with_spouse, spouse_facility_to_be
 from domain.errors import InvalidValue
 from domain.place import Place
@@ -157,6 +158,7 @@ class MoveCommands(OfferCommands):
             return
         now = self._now()
         case = work.case
+        require(case.status, "move")  # a refusal, not a missing residence, for a non-resident
         old = case.residence
         assert old is not None
         offer = case.carry_out_move(now, offer_id=offer_id, moved_on=moved_on,
