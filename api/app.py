@@ -49,6 +49,7 @@ from api.routes import (
     docs,
     lists,
     management,
+    moves,
     training,
 )
 from api.routes import places as places_routes
@@ -239,8 +240,8 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
                            trusted_hosts=list(settings.trusted_proxies))
     if settings.local_issuer:
         app.include_router(auth.demo_router)
-    for module in (auth, cases, casework, places_routes, allocation, lists, management,
-                   complaints, access, settings_routes):
+    for module in (auth, cases, moves, casework, places_routes, allocation, lists,
+                   management, complaints, access, settings_routes):
         app.include_router(module.router)
     app.include_router(cases.plain_router)
     if settings.training_clock:

@@ -29,7 +29,7 @@ from eventsourcing.utils import get_topic
 from application.clock import Clock, SystemClock
 from application.errors import ConcurrencyConflict, StaleVersion
 from application.transcodings import register_domain_transcodings
-from application.waiting_cases import WaitingCases
+from application.waiting_cases import OverdueAnswers, WaitingCases
 from domain.access import AccessLogEntry, ListView
 from domain.base import Base, local_date
 from domain.case import Case
@@ -345,6 +345,16 @@ class ServiceBase(Application[UUID]):
             return iter(self.waiting_cases.waiting_case_ids(municipality))
         return self._ids_with_topics([get_topic(Case.DecisionMade),
                                       "domain.case:Case.DecisionMade"])
+
+    def move_offer_case_ids(self, municipality: str | None = None) -> Iterator[UUID]:
+        """R26 for moves (R28): candidates for a move offer past its answer deadline, of
+        ``municipality`` or of all: from :attr:`waiting_cases` when it knows the overdue
+        answers (the read side, brought up to date first); otherwise every case that was
+        ever offered a move, scanned from the event log. A superset: each case decides."""
+        if isinstance(self.waiting_cases, OverdueAnswers):
+            today = local_date(self._now())
+            return iter(self.waiting_cases.overdue_answer_case_ids(municipality, today))
+        return self._ids_with_topics([get_topic(Case.MoveOffered)])
 
     def place_ids(self) -> Iterator[UUID]:
         return self._ids_with_topics([get_topic(Place.Registered)])

@@ -22,6 +22,7 @@ from application.base import derived_id
 from application.offers import OfferCommands
 from domain.base import Base, local_date
 from domain.case import Case
+from domain.case.lifecycle import require
 from domain.case.moves import check_move_co_location, check_move_with_spouse, spouse_facility_to_be
 from domain.errors import InvalidValue
 from domain.place import Place
@@ -140,6 +141,13 @@ class MoveCommands(OfferCommands):
         self._on_case(municipality, case_id, command_id, "withdraw_move", offer_id=offer_id,
                       reason=reason)
 
+    def lapse_move(self, municipality: str, case_id: UUID, offer_id: UUID, *,
+                   command_id: str | None = None) -> None:
+        """R26: the move offer was not answered by its answer deadline: the new place is
+        released in the same save; the resident keeps their place (R28). The scheduled
+        check (:meth:`lapse_offers`) calls it with ``lapse/{offer_id}``: recorded once."""
+        self._on_case(municipality, case_id, command_id, "lapse_move", offer_id=offer_id)
+
     def carry_out_move(self, municipality: str, case_id: UUID, offer_id: UUID, *,
                        moved_on: date | None = None, command_id: str | None = None) -> None:
         """The move (R28): out of the old place and into the new one on the same day, in one
@@ -150,6 +158,7 @@ class MoveCommands(OfferCommands):
             return
         now = self._now()
         case = work.case
+        require(case.status, "move")  # a refusal, not a missing residence, for a non-resident
         old = case.residence
         assert old is not None
         offer = case.carry_out_move(now, offer_id=offer_id, moved_on=moved_on,

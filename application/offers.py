@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from application.base import derived_id
 from application.cases import CaseCommands, _Work, accompanying_offer_id
 from application.errors import ConcurrencyConflict
-from application.waiting_cases import OwnStock, WaitingCases
+from application.waiting_cases import OverdueAnswers, OwnStock, WaitingCases
 from domain.base import Base, local_date
 from domain.case import Case, check_couple_room, check_spouse_co_location
 from domain.errors import InvalidValue, NotFound
@@ -294,14 +294,27 @@ class OfferCommands(CaseCommands):
     def lapse_offers(self, municipality: str | None = None,
                      case_ids: Iterable[UUID] | None = None) -> list[UUID]:
         """R26: record every offer not answered by its answer deadline as lapsed, and
-        release its place. Idempotent. Returns the cases whose offer lapsed."""
+        release its place. Idempotent. Returns the cases whose offer lapsed.
+
+        The cases checked are ``case_ids``, else the waiting cases and the residents
+        holding a move offer (R28, :meth:`move_offer_case_ids`): a move offer lapses like
+        an offer, its place released in the same save, and the resident keeps their place.
+        """
         lapsed: list[UUID] = []
         today = self._today()
+        if case_ids is None:
+            case_ids = dict.fromkeys([*self.waiting_case_ids(municipality),
+                                      *self.move_offer_case_ids(municipality)])
         for case in self._candidates(municipality, case_ids):
             for offer in case.lapsed_offers(today):
+                command_id = f"lapse/{offer.offer_id}"
                 try:
-                    self.lapse_offer(case.municipality, case.id, offer.offer_id,
-                                     command_id=f"lapse/{offer.offer_id}")
+                    if offer.move_reason is not None:  # R28: the resident keeps their place
+                        self._on_case(case.municipality, case.id, command_id, "lapse_move",
+                                      offer_id=offer.offer_id)
+                    else:
+                        self.lapse_offer(case.municipality, case.id, offer.offer_id,
+                                         command_id=command_id)
                 except (ConcurrencyConflict, IntegrityError):
                     continue  # the person answered at the same moment: next run sees
                 lapsed.append(case.id)
@@ -310,12 +323,16 @@ class OfferCommands(CaseCommands):
 
     def deadline_round(self, waiting: WaitingCases) -> tuple[list[UUID], list[UUID]]:
         """One round of the scheduled check (R26, then R18) over the cases ``waiting``
-        lists now (the read side): offers past their answer deadline lapse, then due
+        lists now (the read side), and the residents whose move offer is past its answer
+        deadline (R28): offers past their answer deadline lapse, then due
         breaches are recorded. Idempotent, so any number of schedulers may run it; a
         service with several server processes runs it in one (the projector). Returns
         (cases whose offer lapsed, cases breached)."""
         ids = waiting.waiting_case_ids()
-        return self.lapse_offers(case_ids=ids), self.check_deadlines(case_ids=ids)
+        movers = waiting.overdue_answer_case_ids(None, self._today()) \
+            if isinstance(waiting, OverdueAnswers) else list(self.move_offer_case_ids())
+        answers = dict.fromkeys([*ids, *movers])  # R28: residents' move offers lapse too
+        return self.lapse_offers(case_ids=answers), self.check_deadlines(case_ids=ids)
 
 
 __all__ = ["OfferCommands"]

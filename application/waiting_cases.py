@@ -13,6 +13,7 @@ decides everything after loading.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
@@ -49,4 +50,16 @@ class OwnStock(Protocol):
         ...
 
 
-__all__ = ["AllocationRows", "OwnStock", "WaitingCases"]
+@runtime_checkable
+class OverdueAnswers(Protocol):
+    """A source that also knows which cases hold an offer past its answer deadline (R26):
+    a waiting person's offer, or a resident's move offer (R28; a resident is not on the
+    waiting list, so :meth:`WaitingCases.waiting_case_ids` does not name them)."""
+
+    def overdue_answer_case_ids(self, municipality: str | None, today: date) -> list[UUID]:
+        """Brought up to date first: the cases with an offer made and not answered by its
+        answer deadline (before ``today``), of one municipality or, with None, of all."""
+        ...
+
+
+__all__ = ["AllocationRows", "OverdueAnswers", "OwnStock", "WaitingCases"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from projections.casework_rows import (
     SEARCH_TABLE,
@@ -153,6 +154,18 @@ def case_docs(store: SqlStore, municipality: str, keys: list[str]) -> list[Doc]:
     return [docs[k] for k in keys if k in docs and docs[k]["municipality"] == municipality]
 
 
+def overdue_answer_keys(store: SqlStore, municipality: str | None, today: date) -> list[UUID]:
+    """R26: the cases with an offer made and not answered by its answer deadline (before
+    ``today``): a waiting person's offer or a resident's move offer (R28) alike, from the
+    ``answer`` rows of the worklists (indexed by municipality, list and day)."""
+    where, params = "list = %s AND day <> %s AND day < %s", ["answer", "", today.isoformat()]
+    if municipality is not None:
+        where, params = f"municipality = %s AND {where}", [municipality, *params]
+    store.execute(f"SELECT DISTINCT key FROM {store.name(WORK_TABLE)} WHERE {where} "
+                  "ORDER BY key", params)
+    return [UUID(row["key"]) for row in store.cursor.fetchall()]
+
+
 class CaseworkQueries:
     """The worklists and finding a case, on the live read models (mixed into
     :class:`projections.read_side.ReadSide`; the current rows only)."""
@@ -162,6 +175,16 @@ class CaseworkQueries:
 
     def _today(self) -> date:
         raise NotImplementedError
+
+    def up_to_date(self, timeout: float = 30.0) -> None:
+        raise NotImplementedError
+
+    def overdue_answer_case_ids(self, municipality: str | None, today: date) -> list[UUID]:
+        """R26 (:class:`application.waiting_cases.OverdueAnswers`): brought up to date
+        first, the cases with an offer past its answer deadline, moves included."""
+        self.up_to_date()
+        with self._store_read() as store:
+            return overdue_answer_keys(store, municipality, today)
 
     def worklist_page(self, municipality: str, name: str, offset: int = 0, limit: int = 100,
                       today: date | None = None) -> WorklistPage:

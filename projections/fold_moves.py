@@ -55,6 +55,11 @@ def _move_withdrawn(doc: Doc, e: Case.MoveWithdrawn) -> None:
     _answered(doc, e, "withdrawn", local_date(e.timestamp), by_municipality=e.by_municipality)
 
 
+def _move_lapsed(doc: Doc, e: Case.MoveLapsed) -> None:
+    """R26: not answered in time; no guarantee is touched (the resident is not on the list)."""
+    _answered(doc, e, "lapsed", e.lapsed_on)
+
+
 def _moved(doc: Doc, e: Case.Moved) -> None:
     day = _iso(e.moved_on)
     offer = doc["offers"].get(str(e.offer_id))
@@ -91,6 +96,7 @@ MOVE_CHANGES: dict[type, Callable[[Doc, Any], bool | None]] = {
     Case.MoveAccepted: _move_accepted,
     Case.MoveDeclined: _move_declined,
     Case.MoveWithdrawn: _move_withdrawn,
+    Case.MoveLapsed: _move_lapsed,
     Case.Moved: _moved,
     Case.ResidentPlaceTypeDecided: _place_type_decided,
 }
@@ -102,6 +108,8 @@ MOVE_WORDS: dict[type, Callable[[Any], str]] = {
     Case.MoveAccepted: lambda e: "The move offer was accepted",
     Case.MoveDeclined: lambda e: f"The move offer was declined ({e.reason}); the place is kept",
     Case.MoveWithdrawn: lambda e: f"The move offer was withdrawn ({e.reason})",
+    Case.MoveLapsed: lambda e: (
+        f"The move offer lapsed: not answered by {e.answer_by} (R26); the place is kept"),
     Case.Moved: lambda e: f"Moved on {e.moved_on} to {e.facility_id} ({e.place_type.value})",
     Case.ResidentPlaceTypeDecided: lambda e: (
         f"New decision for the resident: a {e.place_type.value} place"),

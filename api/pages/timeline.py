@@ -222,6 +222,8 @@ def _move_words(e: Any, names: Mapping[str, str]) -> str:
         return "Takket nei til flytting; beholder plassen"
     if isinstance(e, Case.MoveWithdrawn):
         return "Tilbudet om flytting ble trukket"
+    if isinstance(e, Case.MoveLapsed):
+        return "Tilbudet om flytting falt bort: ikke besvart innen svarfristen; beholder plassen"
     if isinstance(e, Case.Moved):
         where = names.get(e.facility_id, "den nye plassen")
         return (f"Flyttet {w.dato(e.moved_on)} til {where} "

@@ -56,8 +56,6 @@ def set_clock(body: ClockIn, p: AnyRole, rt: CurrentRuntime) -> ClockOut:
         now = _clock(rt).set(body.now)
     except ValueError:
         raise InvalidValue("now", "the training clock only moves forward") from None
-    ids = rt.read.waiting_case_ids()
-    lapsed = rt.service.lapse_offers(case_ids=ids)
-    breached = rt.service.check_deadlines(case_ids=ids)
+    lapsed, breached = rt.service.deadline_round(rt.read)  # R26 (moves too, R28), R18
     return ClockOut(now=now, today=local_date(now), lapsed_case_ids=[str(c) for c in lapsed],
                     breached_case_ids=[str(c) for c in breached])

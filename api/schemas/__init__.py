@@ -1,8 +1,9 @@
 """Request and response bodies of the JSON routes, one module per concept: what every body
 shares (``common``: the text types, ``In``, ``mask``), a case's commands (``cases``), offers
-(``offers``), places and other providers' offers (``places``), allocation runs
-(``allocation``), complaints (``complaints``), sign-in (``auth``) and the read views
-(``views``, with ``case_view``). Every name is re-exported here: ``from api.schemas import X``.
+(``offers``), moves of residents (``moves``), places and other providers' offers
+(``places``), allocation runs (``allocation``), complaints (``complaints``), sign-in
+(``auth``) and the read views (``views``, with ``case_view``). Every name is re-exported
+here: ``from api.schemas import X``.
 
 Bodies forbid unknown fields (a misspelt field is a 422 naming it, never silently dropped).
 Text fields refuse control characters (a NUL would break a PostgreSQL read model) and are
@@ -68,6 +69,12 @@ from api.schemas.complaints import (
     OutcomeOut,
     ReconsiderationIn,
 )
+from api.schemas.moves import (
+    MoveAnswerIn,
+    MoveCarriedOutIn,
+    MoveOfferIn,
+    PlaceTypeDecisionIn,
+)
 from api.schemas.offers import AdmissionIn, AnswerIn, OfferIn, OfferOut, type_reason
 from api.schemas.places import PlaceIn, PlaceOut, ProviderOfferIn, ProviderOfferOut
 from api.schemas.views import (
@@ -98,11 +105,13 @@ __all__ = [
     "DementiaInvestigationIn", "DementiaSuspicionIn", "DemoTokenIn", "EndStayIn", "ForwardIn",
     "GuaranteeView", "HistoryView", "IdentityText", "In", "InterimServiceIn", "InterimServicesIn",
     "IplosIn", "IsoDate", "IsoMoment", "LeonEntryIn", "LeonIn", "LivingApartIn", "MeOut",
-    "MedicalIn", "NewDecisionIn", "NoRelativesIn",
+    "MedicalIn", "MoveAnswerIn", "MoveCarriedOutIn", "MoveOfferIn", "NewDecisionIn",
+    "NoRelativesIn",
     "OfferIn", "OfferOut", "OfferView", "OtherServicesIn", "OutcomeIn", "OutcomeOut",
     "OwnAccountIn", "Paged",
     "PagedReportOut", "PlaceIn",
-    "PlaceOut", "PriorityIn", "PriorityView", "ProviderOfferIn", "ProviderOfferOut", "ReasonIn",
+    "PlaceOut", "PlaceTypeDecisionIn", "PriorityIn", "PriorityView", "ProviderOfferIn",
+    "ProviderOfferOut", "ReasonIn",
     "ReconsiderationIn", "Recorded", "RelativesIn", "ReportOut", "RerunOut", "RunIn", "RunSummary",
     "RunView", "Short", "SpouseIn", "SuggestionIn", "SuggestionOut", "Text", "TokenOut",
     "UrgencyIn", "VacancyBoardOut", "View", "WaitingListOut", "WishesIn", "case_view",

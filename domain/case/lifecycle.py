@@ -18,6 +18,7 @@ everywhere, and nothing is changed.
        accompanying ──admitted with the resident spouse──▶ resident (in accompanying stay)
        accompanying ──decision (grant, waiting list, rejection)──▶ …   ──closure──▶ closed
        resident ──move offer, accepted, carried out (R28)──▶ resident (in the new place)
+       resident ──move offer declined, withdrawn or lapsed (R26)──▶ resident (keeps the place)
        resident ──new decision on the place type──▶ resident (a mover to that type)
        resident in accompanying stay ──new decision: ordinary stay──▶ resident
                                      ──new decision: the stay ends──▶ closed
@@ -92,6 +93,7 @@ ALLOWED: dict[str, frozenset[CaseStatus]] = {
     "offer_move": frozenset({_S}),
     "answer_move": frozenset({_S}),
     "withdraw_move": frozenset({_S}),
+    "lapse_move": frozenset({_S}),  # R26: not answered by its answer deadline
     "move": frozenset({_S}),
     "follow_resident_move": frozenset({_S}),
     "decide_new_place_type": frozenset({_S}),

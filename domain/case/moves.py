@@ -110,6 +110,18 @@ class Moves(CaseState):
             offer.status = OfferStatus.WITHDRAWN
             offer.answered_on = local_date(self.timestamp)
 
+    class MoveLapsed(Base.Event):
+        """R26: the move offer was not answered by its answer deadline; its place is
+        released. The resident keeps their place: nothing else follows (R28)."""
+
+        offer_id: UUID
+        answer_by: date
+        lapsed_on: date
+
+        def on(self, case: Moves) -> None:
+            offer = case.offers[self.offer_id]
+            offer.status, offer.answered_on = OfferStatus.LAPSED, self.lapsed_on
+
     class Moved(Base.Event):
         """R28: moved out of the old place and into the new one on ``moved_on`` (planned if
         ahead, R24); one event, so there is no moment with two places or none."""
@@ -283,6 +295,21 @@ class Moves(CaseState):
         offer = self._move_offer(offer_id, OfferStatus.MADE, OfferStatus.ACCEPTED)
         self.trigger_event(self.MoveWithdrawn, timestamp=now, command_id=command_id,
                            offer_id=offer_id, reason=reason.strip(), by_municipality=True)
+        return offer
+
+    def lapse_move(self, now: datetime, *, offer_id: UUID,
+                   command_id: str | None = None) -> Offer:
+        """R26: the move offer was not answered by its answer deadline: it lapses (the
+        application releases its place in the same save). Like a decline, it costs the
+        resident nothing (R28). Refused once answered, withdrawn or carried out, before the
+        deadline, and when the case is no longer a resident's (a death withdrew it)."""
+        require(self.status, "lapse_move")
+        offer = self._move_offer(offer_id, OfferStatus.MADE)
+        today = local_date(now)
+        if offer.answer_by is None or today <= offer.answer_by:
+            raise InvalidState("the answer deadline has not passed", field="offer_id")
+        self.trigger_event(self.MoveLapsed, timestamp=now, command_id=command_id,
+                           offer_id=offer_id, answer_by=offer.answer_by, lapsed_on=today)
         return offer
 
     def carry_out_move(self, now: datetime, *, offer_id: UUID, moved_on: date | None = None,

@@ -118,6 +118,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/cases/{case_id}/close"): Entry(frozenset({AO}), 404, _b(reason="withdrawn")),
     ("POST", "/cases/{case_id}/breach-choice"): Entry(frozenset({AO}), 404, _b(
         choice="wait")),
+    # moves of residents (R28)
+    ("POST", "/cases/{case_id}/moves"): Entry(frozenset({AO}), 404, _b(
+        place_id="{place_id}", reason="free_choice")),
+    ("POST", "/cases/{case_id}/moves/{offer_id}/answer"): Entry(frozenset({AO}), 404, _b(
+        answer="accept")),
+    ("POST", "/cases/{case_id}/moves/{offer_id}/withdraw"): Entry(frozenset({AO}), 404, _b(
+        reason="r")),
+    ("POST", "/cases/{case_id}/moves/{offer_id}/carry-out"): Entry(frozenset({AO}), 404,
+                                                                   _b(moved_on="{today}")),
+    ("POST", "/cases/{case_id}/place-type-decisions"): Entry(frozenset({AO}), 404, _b(
+        place_type="screened", grounds="g")),
     # places and other providers
     ("POST", "/places"): Entry(frozenset({AO}), 201, _b(
         facility_id="eget", facility_name="Eget", facility_kind="nursing_home", unit="A",
