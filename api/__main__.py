@@ -85,16 +85,18 @@ def main(argv: list[str] | None = None) -> None:
     logs.install()  # and the root handler basicConfig made
     service = create_service()
     seed_if_empty(service, settings)  # quietly: one progress line, not a line per command
-    # cases recorded before case numbers existed: numbered beside the serving (a store of
-    # many years takes a while, once); until then they show as not yet numbered
-    threading.Thread(target=_number_earlier_cases, args=(service,), name="case-numbers",
-                     daemon=True).start()
     logging.getLogger().setLevel(logging.INFO)
     banner = (f"Langtidsopphold: http://{host}:{port}/docs  (token: POST /auth/demo-token "
               '{"username": "saksbehandler"})')
-    if args.workers > 1:  # this process keeps the service for the numbering thread
+    # cases recorded before case numbers existed are numbered beside the serving (a store
+    # of many years takes a while, once; until then they show as not yet numbered): in a
+    # thread of this process, or with several processes in one of its own that ends when done
+    if args.workers > 1:
+        service.close()
         serve_workers(args.workers, host, port, settings, banner)
         return
+    threading.Thread(target=_number_earlier_cases, args=(service,), name="case-numbers",
+                     daemon=True).start()
     app = create_app(settings, service=service)
     print(banner, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level,
@@ -116,6 +118,8 @@ def serve_workers(workers: int, host: str, port: int, settings: ApiSettings,
     projector = subprocess.Popen([sys.executable, "-m", "projections", "run",
                                   "--check-deadlines-every",
                                   str(settings.deadline_check_interval_s)])
+    numbering = subprocess.Popen([sys.executable, "-m", "application.cli",
+                                  "assign-case-numbers"], stdout=subprocess.DEVNULL)
     os.environ["LTO_PROJECTOR"] = "external"  # the workers' settings, read in each
     os.environ["LTO_DEADLINE_CHECK_INTERVAL_S"] = "0"
     print(f"{banner}  [{workers} prosesser]", flush=True)
@@ -124,11 +128,12 @@ def serve_workers(workers: int, host: str, port: int, settings: ApiSettings,
                     port=port, log_level=settings.log_level, proxy_headers=False,
                     server_header=False)
     finally:
-        projector.terminate()
-        try:
-            projector.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            projector.kill()
+        for child in (numbering, projector):
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 if __name__ == "__main__":
