@@ -68,17 +68,18 @@ def test_r21_several_workers_refuse_the_training_clock(
 def test_r18_several_workers_check_deadlines_once_in_the_projector(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """With N server processes the scheduled deadline check (R18, R26) runs in the one
-    projector process, not in each worker."""
+    projector process, not in each worker; earlier cases are numbered in a process of
+    their own; both are stopped with the server."""
     import api.__main__ as entry
 
-    started: dict[str, Any] = {}
+    started: dict[str, Any] = {"terminated": 0}
 
     class Projector:
-        def __init__(self, args: list[str]) -> None:
-            started["projector"] = args
+        def __init__(self, args: list[str], **_: Any) -> None:
+            started["numbering" if "assign-case-numbers" in args else "projector"] = args
 
         def terminate(self) -> None:
-            started["terminated"] = True
+            started["terminated"] += 1
 
         def wait(self, timeout: float) -> int:
             return 0
@@ -99,7 +100,8 @@ def test_r18_several_workers_check_deadlines_once_in_the_projector(
     assert args[1:4] == ["-m", "projections", "run"]
     assert args[args.index("--check-deadlines-every") + 1] == "600.0"
     assert started["workers"] == 3 and started["interval"] == 0
-    assert started["terminated"]
+    assert started["numbering"][1:] == ["-m", "application.cli", "assign-case-numbers"]
+    assert started["terminated"] == 2
 
 
 def test_r18_r26_the_projectors_deadline_round_records_due_breaches(
