@@ -173,17 +173,17 @@ def left_for_movers(problem: AllocationProblem, assignments: Sequence[Assignment
             owned.add(a.case_id)
             beds = 2 if by_id[a.case_id].accompanying_spouse else 1
             used[a.place_id] = used.get(a.place_id, 0) + beds
+    free = [(v, v.capacity - used.get(v.place_id, 0)) for v in problem.vacancies]
+    free = [(v, left) for v, left in free if left > 0]
+    if not free:
+        return {}  # the waiting list took every bed (the common case)
     # persons alike in everything :func:`waiting_can_use` reads are asked once
     kinds = {dataclasses.replace(p, case_id="", need_score=None, wishes=(),
                                  waiting_since=problem.as_of, deadline=None,
                                  spouse_case_id="x" if p.spouse_case_id else None)
              for p in problem.persons if p.case_id not in owned}
-    out = {}
-    for v in problem.vacancies:
-        left = v.capacity - used.get(v.place_id, 0)
-        if left > 0 and not any(waiting_can_use(p, v) for p in kinds):
-            out[v.place_id] = left
-    return out
+    return {v.place_id: left for v, left in free
+            if not any(waiting_can_use(p, v) for p in kinds)}
 
 
 def plan_moves(problem: AllocationProblem, assignments: Sequence[Assignment],
