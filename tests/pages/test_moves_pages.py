@@ -17,7 +17,7 @@ from tests.pages.test_case_and_board_forms import resident
 
 def test_r28_a_resident_is_offered_a_move_and_moves_and_the_board_shows_the_freed_place(
         service: AllocationService, officer: Browser) -> None:
-    service.set_policy(M, issued_by="k", free_choice=True)
+    service.set_policy(M, issued_by="k", reason="Fritt valg", free_choice=True)
     case_id, old = resident(service)
     service.record_wishes(M, case_id, facility_ids=["solbakken"])
     new = place(service, facility_id="solbakken")
