@@ -121,25 +121,55 @@ def views_showing(store: SqlStore, municipality: str, case_id: str
     if not spans:
         return []
     until = micros(store.as_of) if store.as_of is not None else None
-    found: list[tuple[int, int, bytes]] = []
-    paged: list[tuple[int, int, bytes, int, int, int]] = []  # (logged, seq, doc, moment, lo, hi)
     key = view_key(municipality, LIST_NAME)
+    table = store.name(ACCESS_TABLE)
+    rows: list[tuple[int, str]] = []  # (seq, entry id) of the views in the spans
     for lo, hi in spans:
-        store.execute(f"SELECT at, seq, entry_id, doc FROM {store.name(ACCESS_TABLE)} WHERE "
-                      "case_id = %s AND at >= %s AND at < %s ORDER BY at, seq", (key, lo, hi))
-        for r in store.cursor.fetchall():
-            logged, whole, moment, first, last = _view_of(store, key, r["entry_id"], r["doc"])
-            if until is not None and logged > until:
-                continue
-            if whole:
-                found.append((logged, r["seq"], r["doc"]))
-            else:
-                paged.append((logged, r["seq"], r["doc"], moment, first, last))
+        store.execute(f"SELECT seq, entry_id FROM {table} WHERE case_id = %s AND at >= %s "
+                      "AND at < %s ORDER BY at, seq", (key, lo, hi))
+        rows += [(r["seq"], r["entry_id"]) for r in store.cursor.fetchall()]
+    known = {e: _VIEWS.get((key, e)) for _, e in rows}
+    known.update(_remember_views(store, key, [e for e, v in known.items() if v is None]))
+    found: list[str] = []
+    paged: list[tuple[str, int, int, int]] = []  # (entry id, moment, first, last)
+    for _, entry_id in rows:
+        logged, whole, moment, first, last = known[entry_id]  # type: ignore[misc]
+        if until is not None and logged > until:
+            continue
+        if whole:
+            found.append(entry_id)
+        else:
+            paged.append((entry_id, moment, first, last))
     if paged:
-        ranks = _ranks(store, municipality, case_id, sorted({p[3] for p in paged}))
-        found += [(logged, seq, doc) for logged, seq, doc, moment, first, last in paged
+        ranks = _ranks(store, municipality, case_id, sorted({p[1] for p in paged}))
+        found += [entry_id for entry_id, moment, first, last in paged
                   if first < ranks.get(moment, 0) <= last]
-    return [(logged, seq, store.unpack(doc)) for logged, seq, doc in found]
+    return [(_logged(doc), seq, doc) for seq, doc in _view_docs(store, key, found)]
+
+
+def _view_docs(store: SqlStore, key: str, entry_ids: list[str]) -> list[tuple[int, Doc]]:
+    """The (seq, document) of these list views' rows, a few hundred a query."""
+    out: list[tuple[int, Doc]] = []
+    for i in range(0, len(entry_ids), 500):
+        chunk = entry_ids[i:i + 500]
+        store.execute(f"SELECT seq, doc FROM {store.name(ACCESS_TABLE)} WHERE case_id = %s "
+                      f"AND entry_id IN ({', '.join(['%s'] * len(chunk))})", [key, *chunk])
+        out += [(r["seq"], store.unpack(r["doc"])) for r in store.cursor.fetchall()]
+    return out
+
+
+def _remember_views(store: SqlStore, key: str, entry_ids: list[str]
+                    ) -> dict[str, tuple[int, bool, int, int, int]]:
+    """These list views' rows decoded (and remembered in :data:`_VIEWS`), by entry id."""
+    out = {}
+    for _, doc in _view_docs(store, key, entry_ids):
+        view = ListView.from_dict(doc["view"])
+        out[doc["entry_id"]] = (_logged(doc), view.whole, micros(view.moment), view.offset,
+                                view.offset + view.limit)
+    if len(_VIEWS) + len(out) > _VIEWS_MAX:
+        _VIEWS.clear()
+    _VIEWS.update({(key, e): v for e, v in out.items()})
+    return out
 
 
 #: What "who saw my case" needs of a list view's row, by (list key, entry id): when it was
@@ -148,20 +178,6 @@ def views_showing(store: SqlStore, municipality: str, case_id: str
 #: is remembered never goes stale; only the views that showed the case are decoded whole.
 _VIEWS: dict[tuple[str, str], tuple[int, bool, int, int, int]] = {}
 _VIEWS_MAX = 200_000
-
-
-def _view_of(store: SqlStore, key: str, entry_id: str, stored: bytes
-             ) -> tuple[int, bool, int, int, int]:
-    found = _VIEWS.get((key, entry_id))
-    if found is None:
-        doc = store.unpack(stored)
-        view = ListView.from_dict(doc["view"])
-        found = (_logged(doc), view.whole, micros(view.moment), view.offset,
-                 view.offset + view.limit)
-        if len(_VIEWS) >= _VIEWS_MAX:
-            _VIEWS.clear()
-        _VIEWS[(key, entry_id)] = found
-    return found
 
 
 #: The order keys of case versions already decoded, by (key, valid_from, a digest of the
