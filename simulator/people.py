@@ -154,6 +154,9 @@ class People(Stage):
         offer = self.case(case_id).offers.get(offer_id)
         if offer is None or offer.status is not OfferStatus.MADE:
             return  # withdrawn or lapsed meanwhile
+        if self.case(case_id).status is CaseStatus.RESIDENT:  # a move offer (R28)
+            yield from self.move(case_id, offer_id, offer.available_on, declines)
+            return
         if declines:
             self.do("decline_offer", self.m, case_id, offer_id, reason="Ønsker å vente")
             return
@@ -166,6 +169,20 @@ class People(Stage):
             self.tally.waits.append((at, self.env.now - at))
         wait = (day - self.today).days + draws.stay_days(self.rng, self.profile)
         self.env.process(self.stay(case_id, wait))
+
+    def move(self, case_id: UUID, offer_id: UUID, available_on: date | None,
+             declines: bool) -> Process:
+        """A resident's answer to a move offer (R28): no, or yes and the move on the day
+        the new place is available."""
+        if declines:
+            self.do("decline_move", self.m, case_id, offer_id, reason="Ønsker å bli")
+            return
+        self.do("accept_move", self.m, case_id, offer_id)
+        day = max(available_on or self.today, self.today)
+        yield self.until((day - self.today).days + self.day_number, 10)
+        case = self.case(case_id)
+        if case.status is CaseStatus.RESIDENT and offer_id in case.offers:
+            self.do("carry_out_move", self.m, case_id, offer_id, moved_on=self.today)
 
     def stay(self, case_id: UUID, days: float) -> Process:
         yield self.env.timeout(days)

@@ -83,6 +83,9 @@ class Profile:
     #: priorities, dementia, couples, urgency, declines, deaths waiting and rejections off:
     #: one place type, the queue of the theory (M/M/c) — for the sanity check
     plain_queue: bool = False
+    #: with ``plain_queue`` and exponential stays: the first day drawn from the M/M/c
+    #: steady state (residents and a queue), so that no warm-up is needed
+    steady_start: bool = False
 
     # --- derived ----------------------------------------------------------------------
 

@@ -151,3 +151,14 @@ def parse_scenario(values: dict[str, Any], base: Profile | None = None) -> Scena
         if n < 0:
             raise SettingError("convert_places", f"fewer than no {place_type.value} places")
     return scenario
+
+
+def plain_queue(servers: int, load: float, stay_days: float = 1.0) -> Scenario:
+    """The queue of the theory (M/M/c, for the Erlang C check): first come, first served on
+    one place type, exponential stays, Poisson arrivals at ``load`` × the places'
+    throughput, allocation at once, answer and admission at once, the first day drawn
+    from the steady state (a day's warm-up leaves out the queue it starts with)."""
+    return parse_scenario({"method": "fcfs", "run_every_days": 0, "profile": {
+        "places": servers, "plain_queue": True, "exponential_stay_days": stay_days,
+        "steady_start": True, "demand_factor": load, "documentation_days": 0,
+        "warmup_days": 1}})

@@ -75,7 +75,9 @@ class Stage:
                  progress: Callable[[float], None] | None = None) -> None:
         self.scenario, self.profile, self.seed = scenario, scenario.profile, seed
         self.days = max(1, round(years * 365.25))
-        self.rng = random.Random(f"{seed}/{scenario.profile}")
+        # settings added later are left out at their defaults: earlier runs stay the same
+        text = str(scenario.profile).replace(", steady_start=False", "")
+        self.rng = random.Random(f"{seed}/{text}")
         self.m = MUNICIPALITY
         self._tmp = tempfile.TemporaryDirectory(prefix="lto-sim-", dir=folder)
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",

@@ -21,3 +21,18 @@ def mm_c_mean_wait(arrival_rate: float, mean_service: float, servers: int) -> fl
     load = arrival_rate * mean_service
     return erlang_c(servers, load) / (servers / mean_service - arrival_rate)
 
+
+
+def mm_c_stationary(servers: int, offered_load: float, cap: int = 10_000) -> list[float]:
+    """The stationary distribution of the number in an M/M/c system, P(n) for n = 0, 1, …
+    until the tail is below 1e-12 (for a start in the steady state: no warm-up)."""
+    if not 0 <= offered_load < servers:
+        raise ValueError("the load must be below the number of servers")
+    weights, term = [1.0], 1.0
+    for n in range(1, cap):
+        term *= offered_load / min(n, servers)
+        weights.append(term)
+        if n > servers and term / sum(weights) < 1e-12:
+            break
+    total = sum(weights)
+    return [w / total for w in weights]

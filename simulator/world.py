@@ -29,6 +29,7 @@ from simulator.measures import CaseRecord, measures
 from simulator.officer import Officer
 from simulator.scenario import Scenario
 from simulator.stage import OFFICER, START
+from simulator.theory import mm_c_stationary
 
 _ORDER = (PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED)
 
@@ -68,8 +69,17 @@ class Simulation(Officer):
                     room_kind=kind))
         beds = [(place_id, self.place(place_id).place_type) for place_id in self.places
                 for _ in range(self.place(place_id).capacity)]
-        for place_id, place_type in beds[:round(len(beds) * p.initial_occupancy)]:
+        taken = round(len(beds) * p.initial_occupancy)
+        queue = 0
+        if p.steady_start and p.plain_queue and p.exponential_stay_days:
+            load = p.applications_per_year * p.mean_stay_days / 365.25
+            n = self.rng.choices(range(len(probs := mm_c_stationary(len(beds), load))),
+                                 probs)[0]
+            taken, queue = min(n, len(beds)), max(0, n - len(beds))
+        for place_id, place_type in beds[:taken]:
             self.resident(place_id, place_type)
+        for _ in range(queue):  # decided on day 0: left out by a warm-up of a day
+            self.env.process(self.applicant(draws.need(self.rng, p)))
 
     def resident(self, place_id: UUID, place_type: PlaceType) -> None:
         need = draws.Need("grant", place_type, place_type is PlaceType.SCREENED, False, 50)
