@@ -53,7 +53,7 @@ class Simulation(Officer):
                 changes["declined_offer_effect"])
         if changes:
             self.do("set_policy", self.m, issued_by="Kommunedirektøren",
-                    effective_from=START, **changes)
+                    reason="Scenarioets regler", effective_from=START, **changes)
         p = self.profile
         for place_type in _ORDER:
             count = self.scenario.places_by_type()[place_type]

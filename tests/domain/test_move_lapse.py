@@ -35,7 +35,7 @@ def unchanged(svc):
 def offered_move(svc):
     """A resident at Fjellheim offered a free-choice move to Solbakken: (case, old, new,
     offer)."""
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     ola, old = moves.resident(svc)
     svc.record_wishes(M, ola, facility_ids=["solbakken", "fjellheim"])
     new = place(svc, facility_id="solbakken")
@@ -118,7 +118,7 @@ def test_r26_r28_no_lapse_after_the_resident_died(memory_service, clock):
 def test_r11_r26_the_accompanying_spouses_move_lapses_with_the_residents(memory_service,
                                                                           clock):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     ola = waiting_case(svc, name="Ola")
     kari = svc.receive_application(M, identity_number=person_number(), name="Kari",
                                    spouse_case_id=ola)

@@ -50,7 +50,7 @@ def _cases(svc, ids):
 
 def test_r28_move_offer_reserves_the_new_place_and_declining_costs_nothing(memory_service):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     ola, old = resident(svc)
     svc.record_wishes(M, ola, facility_ids=["solbakken", "fjellheim"])
     new = place(svc, facility_id="solbakken")
@@ -70,7 +70,7 @@ def test_r20_free_choice_move_after_wished_place_falls_vacant(memory_service, cl
     Solbakken falls vacant (its resident dies) he is offered a move there, and moves: out of
     Fjellheim and into Solbakken the same day, Fjellheim vacant from that day."""
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     per, solbakken = resident(svc, facility_id="solbakken", name="Per")
     ola, fjellheim = resident(svc)
     svc.record_wishes(M, ola, facility_ids=["solbakken", "fjellheim"])
@@ -190,7 +190,7 @@ def test_r10_move_to_the_spouses_facility(memory_service):
 
 def test_r11_accompanying_spouse_moves_with_the_resident_to_a_double_room(memory_service):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     ola = waiting_case(svc, name="Ola")
     kari = svc.receive_application(M, identity_number=person_number(), name="Kari",
                                    spouse_case_id=ola)
@@ -220,7 +220,7 @@ def test_r11_accompanying_spouse_moves_with_the_resident_to_a_double_room(memory
 
 def test_r28_death_withdraws_the_move_offer_and_releases_its_place(memory_service):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     ola, old = resident(svc)
     svc.record_wishes(M, ola, facility_ids=["solbakken"])
     new = place(svc, facility_id="solbakken")
@@ -236,7 +236,7 @@ def test_r28_death_withdraws_the_move_offer_and_releases_its_place(memory_servic
 
 def test_r28_only_residents_move_and_every_step_checks_the_state(memory_service):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     waiting = waiting_case(svc)
     p = place(svc)
     with pytest.raises(InvalidState):  # not a resident
@@ -267,7 +267,7 @@ def test_r28_only_residents_move_and_every_step_checks_the_state(memory_service)
 
 def test_r28_a_planned_move_keeps_the_old_place_until_the_day(memory_service, clock):
     svc = memory_service
-    svc.set_policy(M, issued_by="k", free_choice=True)
+    svc.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
     ola, old = resident(svc)
     svc.record_wishes(M, ola, facility_ids=["solbakken"])
     new = place(svc, facility_id="solbakken")

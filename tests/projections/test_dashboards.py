@@ -26,6 +26,7 @@ The story (2026, every command at 08:00 UTC, which is the same date in Oslo):
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -213,7 +214,7 @@ def test_r22_activity_report_institution_days_per_quarter(service, clock, read: 
     story(service, clock)
     read.catch_up()
     rows = read.activity_report(M, 2026)
-    assert rows == [
+    assert [dataclasses.replace(r, service_days={}) for r in rows] == [
         # Q1: Bjørn 20–31 Mar
         QuarterRow(2026, 1, date(2026, 1, 1), date(2026, 3, 31), 12, 0, 0, 0, 12),
         # Q2 to 15 Jun: ordinary Bjørn 1 Apr–9 May (30 + 9) + Dag 25 May–15 Jun (7 + 15) = 61;
@@ -228,12 +229,17 @@ def test_r22_activity_report_institution_days_per_quarter(service, clock, read: 
     assert (q2.ordinary_days, q2.screened_days, q2.purchased_days) == (76, 70, 23)
     assert read.as_of(at(3, 30, 12)).activity_report(M, 2026)[0].ordinary_days == 11
     assert ReplayedAsOf(service, clock.now()).activity_report(M, 2026) == rows
-    text = activity_csv(rows)
+    # R22 per service code: the stays above, in nursing homes, own or bought
+    assert rows[1].service_days["LT-SH-ORD-EGEN"] == 61
+    assert rows[1].service_days["LT-SH-SKJ-EGEN"] == 55
+    assert rows[1].service_days["LT-SH-ORD-KJOP"] == 8
+    assert sum(rows[1].service_days.values()) == 124
+    text = activity_csv(rows, "en")
     lines = text[1:].split("\r\n")
     assert text.startswith("\ufeff")
-    assert lines[0] == ("year;quarter;first_day;last_day;ordinary_days;screened_days;"
-                        "reinforced_days;purchased_days;total_days")
-    assert lines[2] == "2026;2;2026-04-01;2026-06-30;61;55;0;8;124"
+    assert lines[0].startswith("year;quarter;first_day;last_day;ordinary_days;screened_days;"
+                               "reinforced_days;purchased_days;total_days;short_term_days;")
+    assert lines[2].startswith("2026;2;2026-04-01;2026-06-30;61;55;0;8;124;0;")
 
 
 def test_r18_r19_deadline_monitor(service, clock, read: ReadSide):

@@ -30,6 +30,7 @@ from application.clock import ManualClock
 from application.service import AllocationService
 from domain.values import PlaceType, RoomKind
 from projections import queries as queries_module
+from projections import replay_store
 from projections import store as store_module
 from projections import view as view_module
 from projections.outage import store_unavailable
@@ -372,11 +373,11 @@ def shadow_tables(read: ReadSide) -> list[str]:
     with read.view.reading() as store:
         if store.dialect == "sqlite":
             store.execute("SELECT name FROM sqlite_master WHERE name LIKE %s",
-                          (f"%{store_module.SHADOW}",))
+                          (f"%{replay_store.SHADOW}",))
         else:
             store.execute("SELECT table_name AS name FROM information_schema.tables "
                           "WHERE table_schema = %s AND table_name LIKE %s",
-                          (store.schema, f"%{store_module.SHADOW}"))
+                          (store.schema, f"%{replay_store.SHADOW}"))
         return [r["name"] for r in store.cursor.fetchall()]
 
 
@@ -439,7 +440,7 @@ def test_a_failing_rebuild_worker_leaves_the_read_models_in_service(
     seen_live: list[int] = []
 
     def failing_fold(store: Any, event: Any) -> None:
-        if isinstance(store, store_module.PartitionStore) and event.timestamp > middle:
+        if isinstance(store, replay_store.PartitionStore) and event.timestamp > middle:
             raise RuntimeError("injected in a worker")
         real_fold(store, event)
 
