@@ -32,7 +32,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.base import local_date
 from projections import quarantine
-from projections.allocation_rows import allocation_rows
+from projections.allocation_rows import DecodedDocs, allocation_rows
 from projections.casework import CaseworkQueries
 from projections.fold import CASE, PLACE
 from projections.list_view import newest_change, read_position
@@ -106,6 +106,7 @@ class ReadSide(CaseworkQueries, _TableQueries):
         self.error: BaseException | None = None
         #: Where the last :meth:`rebuild`'s time went (see there); empty before one.
         self.last_rebuild: dict[str, Any] = {}
+        self._decoded: dict[bytes, Any] = {}  # the last allocation read's documents
 
     # --- feeding ------------------------------------------------------------------------
 
@@ -477,8 +478,13 @@ class ReadSide(CaseworkQueries, _TableQueries):
         """What an allocation run reads (R17; :mod:`projections.allocation_rows`), in one
         read, with the position the read models were at in that read: ``position``,
         ``cases``, ``spouses``, ``places``, ``provider_offers``. Brought up to date first,
-        like :meth:`waiting_case_ids`."""
+        like :meth:`waiting_case_ids`. A document unchanged since the last such read is not
+        decoded again (:class:`~projections.allocation_rows.DecodedDocs`)."""
         self.up_to_date()
         with self._store_read() as store:
             position = read_position(store, self.view._tracking_table(), self.tracking_name)
-            return {"position": position, **allocation_rows(store, municipality)}
+            decoded = DecodedDocs(store.unpack, self._decoded)
+            store.unpack = decoded  # type: ignore[method-assign]
+            rows = allocation_rows(store, municipality)
+            self._decoded = decoded.used
+            return {"position": position, **rows}

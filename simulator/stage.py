@@ -35,6 +35,23 @@ OFFICER = "Tildelingsenheten v/ simulert saksbehandler"
 Process = Generator[simpy.Event, Any, None]
 
 
+def throwaway_store(datastore: Any) -> None:
+    """``PRAGMA synchronous=OFF`` on every connection of the run's own SQLite store (the
+    events and the read models alike): a throwaway file, so a commit need not wait for the
+    disk (about 0.5 ms each). Only this store: the production store's settings stay."""
+    pool = datastore.pool
+    create = pool._create_connection
+
+    def create_unsynced() -> Any:
+        connection = create()
+        connection._sqlite_conn.execute("PRAGMA synchronous=OFF")
+        return connection
+
+    pool._create_connection = create_unsynced
+    for connection in (*pool._pool, *pool._in_use.values()):
+        connection._sqlite_conn.execute("PRAGMA synchronous=OFF")
+
+
 class SimulationError(RuntimeError):
     """A command the service refused, or an invariant broken: the run stops, naming the
     day, the case and what went wrong."""
@@ -87,6 +104,7 @@ class Stage:
         self.start_moment = datetime.combine(START, time(0), tzinfo=OSLO).astimezone(UTC)
         self.clock = ManualClock(self.start_moment)
         self.svc = AllocationService(env=env, clock=self.clock)
+        throwaway_store(self.svc.recorder.datastore)  # type: ignore[attr-defined]
         self.read = ReadSide(self.svc)
         self.svc.use_waiting_cases(self.read)  # the run and the check read the read models
         self.env = simpy.Environment()
