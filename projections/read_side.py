@@ -106,6 +106,9 @@ class ReadSide(CaseworkQueries, _TableQueries):
         self.error: BaseException | None = None
         #: Where the last :meth:`rebuild`'s time went (see there); empty before one.
         self.last_rebuild: dict[str, Any] = {}
+        #: Whether an allocation read keeps its documents for the next (``_decoded``): for
+        #: the policy lab's daily runs; a server keeps no such memory between its rare runs.
+        self.keep_allocation_docs = False
         self._decoded: dict[bytes, Any] = {}  # the last allocation read's documents
 
     # --- feeding ------------------------------------------------------------------------
@@ -478,13 +481,15 @@ class ReadSide(CaseworkQueries, _TableQueries):
         """What an allocation run reads (R17; :mod:`projections.allocation_rows`), in one
         read, with the position the read models were at in that read: ``position``,
         ``cases``, ``spouses``, ``places``, ``provider_offers``. Brought up to date first,
-        like :meth:`waiting_case_ids`. A document unchanged since the last such read is not
-        decoded again (:class:`~projections.allocation_rows.DecodedDocs`)."""
+        like :meth:`waiting_case_ids`. With :attr:`keep_allocation_docs`, a document unchanged
+        since the last such read is not decoded again
+        (:class:`~projections.allocation_rows.DecodedDocs`)."""
         self.up_to_date()
         with self._store_read() as store:
             position = read_position(store, self.view._tracking_table(), self.tracking_name)
             decoded = DecodedDocs(store.unpack, self._decoded)
             store.unpack = decoded  # type: ignore[method-assign]
             rows = allocation_rows(store, municipality)
-            self._decoded = decoded.used
+            if self.keep_allocation_docs:
+                self._decoded = decoded.used
             return {"position": position, **rows}

@@ -106,6 +106,7 @@ class Stage:
         self.svc = AllocationService(env=env, clock=self.clock)
         throwaway_store(self.svc.recorder.datastore)  # type: ignore[attr-defined]
         self.read = ReadSide(self.svc)
+        self.read.keep_allocation_docs = True  # a run a day: the documents kept between
         self.svc.use_waiting_cases(self.read)  # the run and the check read the read models
         self.env = simpy.Environment()
         self.last = self.start_moment
