@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.__main__ import _scenarios
-from simulator.compare import MEASURES, compare
+from simulator.compare import MEASURE_WORDS, MEASURES, compare
 from simulator.profile import SettingError
 from simulator.scenario import METHODS
 
@@ -56,11 +56,11 @@ def report(result: dict[str, Any]) -> str:
             f"<td>{_num(v['mean'])} <small>({_num(v['low'])}–{_num(v['high'])})</small>"
             f"<div style='background:#1f6feb;height:6px;width:{(v['mean'] or 0) / top * 100:.0f}%'>"
             "</div></td>" for v in values)
-        rows.append(f"<tr><th>{html.escape(m)}</th>{cells}</tr>")
+        rows.append(f"<tr><th>{html.escape(MEASURE_WORDS[m])}</th>{cells}</tr>")
     head = "".join(f"<th>{n}</th>" for n in names)
     return (f"<!doctype html><html lang='nb'><meta charset='utf-8'><title>Hva om? – resultater"
             f"</title><h1>Hva om? – resultater</h1><p>{result['years']} år, {result['seeds']} "
-            "frø; gjennomsnitt med 95 % konfidensintervall.</p>"
+            "kjøringer per scenario; gjennomsnitt med 95 % konfidensintervall.</p>"
             f"<table><tr><th>Mål</th>{head}</tr>{''.join(rows)}</table></html>")
 
 

@@ -15,6 +15,23 @@ MEASURES = ("wait_to_offer_median", "wait_to_offer_p90", "wait_to_admission_medi
             "wait_to_admission_p90", "breaches_per_100_decisions", "died_waiting",
             "purchases", "purchase_cost_nok", "spouses_apart", "spouse_days_apart",
             "type_mismatches", "waiting_mean", "admissions", "decisions")
+#: Each measure in the words of the page and the report (Norwegian).
+MEASURE_WORDS = {
+    "wait_to_offer_median": "Ventetid vedtak → tilbud, median (dager)",
+    "wait_to_offer_p90": "Ventetid vedtak → tilbud, 90-persentil (dager)",
+    "wait_to_admission_median": "Ventetid vedtak → innflytting, median (dager)",
+    "wait_to_admission_p90": "Ventetid vedtak → innflytting, 90-persentil (dager)",
+    "breaches_per_100_decisions": "Fristbrudd per 100 vedtak",
+    "died_waiting": "Døde mens de ventet",
+    "purchases": "Kjøpte plasser",
+    "purchase_cost_nok": "Kostnad kjøpte plasser (kr)",
+    "spouses_apart": "Ektefeller på ulike steder",
+    "spouse_days_apart": "Døgn ektefeller bodde atskilt",
+    "type_mismatches": "Innflyttet på annen plasstype enn vedtatt",
+    "waiting_mean": "På ventelisten i snitt",
+    "admissions": "Innflyttinger",
+    "decisions": "Vedtak om plass eller venteliste",
+}
 
 
 def summarise(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
 from api.pages.web import Form, Page, PageRoute, form_for, page_for
-from simulator.compare import MEASURES
+from simulator.compare import MEASURE_WORDS, MEASURES
 from simulator.jobs import JOBS
 from simulator.scenario import parse_scenario
 
@@ -24,22 +24,6 @@ ManagerForm = Annotated[Page, Depends(form_for(Role.MANAGER))]
 METHOD_WORDS = {"optimizer": "Optimert tildeling (forslag godkjent av saksbehandler)",
                 "greedy": "Én ledig plass om gangen, etter rangering (for hånd)",
                 "fcfs": "Først til mølla (ventelistedato)"}
-MEASURE_WORDS = {
-    "wait_to_offer_median": "Ventetid vedtak → tilbud, median (dager)",
-    "wait_to_offer_p90": "Ventetid vedtak → tilbud, 90-persentil (dager)",
-    "wait_to_admission_median": "Ventetid vedtak → innflytting, median (dager)",
-    "wait_to_admission_p90": "Ventetid vedtak → innflytting, 90-persentil (dager)",
-    "breaches_per_100_decisions": "Fristbrudd per 100 vedtak",
-    "died_waiting": "Døde mens de ventet",
-    "purchases": "Kjøpte plasser",
-    "purchase_cost_nok": "Kostnad kjøpte plasser (kr)",
-    "spouses_apart": "Ektefeller på ulike steder",
-    "spouse_days_apart": "Døgn ektefeller bodde atskilt",
-    "type_mismatches": "Innflyttet på annen plasstype enn vedtatt",
-    "waiting_mean": "På ventelisten i snitt",
-    "admissions": "Innflyttinger",
-    "decisions": "Vedtak om plass eller venteliste",
-}
 TYPE_WORDS = {"ordinary": "Ordinær", "screened": "Skjermet", "reinforced": "Forsterket"}
 #: the form's fields per scenario column (a, b, c): (name, label, default)
 FIELDS = (("navn", "Navn", ""), ("metode", "Tildelingsmåte", "optimizer"),

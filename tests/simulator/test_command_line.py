@@ -27,4 +27,7 @@ def test_a_run_writes_csv_per_measure_json_and_html(tmp_path: Path) -> None:
                  "--out", str(out)]) == 0
     assert json.loads((out / "summary.json").read_text())["seeds"] == 2
     assert (out / "wait_to_admission_p90.csv").read_text().startswith("scenario,mean")
-    assert "Hva om?" in (out / "rapport.html").read_text()
+    report = (out / "rapport.html").read_text()
+    assert "Hva om?" in report
+    # the measures in words, no code names (the report is read by people)
+    assert "Fristbrudd per 100 vedtak" in report and "breaches_per_100" not in report
