@@ -213,3 +213,19 @@ def test_r19_the_dashboard_pages_the_breaches_newest_first(
     assert past.status_code == 200 and "Ingen fristbrudd på denne siden" in past.text
     bad = officer.get("/frister?antall=0")
     assert bad.status_code == 422 and "«antall»" in bad.text
+
+
+def test_r18_the_dashboards_deadline_lists_show_their_first_rows_and_say_how_many(
+        service: AllocationService, clock: ManualClock, officer: Browser) -> None:
+    """A list of deadlines longer than a page shows its soonest rows and says how many it
+    has in all; the figure at the top counts them all."""
+    names = ["Først Frist", "Andre Frist", "Tredje Frist"]
+    for day, name in zip((1, 2, 3), names, strict=True):
+        clock.set(START.replace(month=3, day=day))
+        waiting_case(service, name=name)
+    clock.set(START.replace(month=5, day=20))  # every deadline within 14 days
+    page = officer.get("/frister?antall=2")
+    assert page.status_code == 200
+    soon = page.text.split('id="frist-14-dager"')[1].split("</table>")[0]
+    assert "Først Frist" in soon and "Andre Frist" in soon and "Tredje Frist" not in soon
+    assert "Viser de 2 med tidligst frist av 3" in page.text
