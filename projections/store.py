@@ -159,10 +159,12 @@ class Store(Protocol):
 
     def history(self, case_id: str) -> list[Doc]: ...
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         """An access-log row of the event being applied: at its moment (microseconds), in
-        log order (``position``, the notification id the caller sets beside ``moment``)."""
+        log order (``position``, the notification id the caller sets beside ``moment``);
+        a list view's row with the order keys that bound its page (``lo_key``, ``hi_key``:
+        :attr:`domain.access.ListView.bounds`)."""
 
     def access_entries(self, case_id: str) -> list[Doc]: ...
 
@@ -195,8 +197,8 @@ class MemoryStore:
         rows = self.histories.get(case_id, {})
         return [rows[v] for v in sorted(rows)]
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         self.access.setdefault(case_id, {})[entry_id] = (at, self.position, doc)
 
     def access_entries(self, case_id: str) -> list[Doc]:
@@ -212,7 +214,7 @@ class _Buffer:
         self._cache = cache if cache is not None else RowCache()
         self._entries = self._cache.entries
         self._history: list[tuple[Any, ...]] = []
-        self._access: list[tuple[str, str, str, int, int, bytes]] = []
+        self._access: list[tuple[Any, ...]] = []
         #: The notification id of the event being applied (set beside ``moment``).
         self.position = 0
         self._now = 0
@@ -262,12 +264,13 @@ class _Buffer:
         entry.used = self._cache.batch
         self._cache.dirty[(table, key)] = entry
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         # appended only, never read back by the fold: a partition of a parallel replay
         # may write it for any case
+        lo, hi = bounds if bounds is not None else (None, None)
         self._access.append((case_id, entry_id, municipality, at, self.position,
-                             pack(doc)))
+                             pack(doc), lo, hi))
 
     def _take_logs(self) -> Logs:
         logs: Logs = {HISTORY_TABLE: self._history, ACCESS_TABLE: self._access}
@@ -336,6 +339,11 @@ class SqlStore(_Buffer):
             self.cursor.executemany(self._sql(sql), rows)
 
     @property
+    def _bytewise(self) -> str:
+        """The collation of text compared byte by byte (order keys: ``order_text``)."""
+        return ' COLLATE "C"' if self.dialect == "postgres" else ""
+
+    @property
     def _blob(self) -> str:
         """The column type of a stored document (:mod:`projections.codec`)."""
         return "BYTEA" if self.dialect == "postgres" else "BLOB"
@@ -357,8 +365,14 @@ class SqlStore(_Buffer):
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(ACCESS_TABLE)} ("
             "case_id TEXT NOT NULL, entry_id TEXT NOT NULL, municipality TEXT NOT NULL, "
-            f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL)"
+            f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL, "
+            f"lo_key TEXT{self._bytewise}, hi_key TEXT{self._bytewise})"
         )
+        columns = self._columns(f"{ACCESS_TABLE}{self.suffix}")
+        if "lo_key" not in columns:  # an earlier release's table: its views have no bounds,
+            for column in ("lo_key", "hi_key"):  # as a rebuild from the log would give them
+                self.execute(f"ALTER TABLE {self.name(ACCESS_TABLE)} "
+                             f"ADD COLUMN {column} TEXT{self._bytewise}")
         for table, columns in COLUMNS.items():
             self.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.name(table)} (key TEXT NOT NULL, "
@@ -686,9 +700,9 @@ class SqlStore(_Buffer):
         self.write_history(logs.get(HISTORY_TABLE, []))
         access = logs.get(ACCESS_TABLE, [])
         if self.sealer.sealed:
-            access = [(*r[:5], self.sealer.seal(r[5])) for r in access]
+            access = [(*r[:5], self.sealer.seal(r[5]), *r[6:]) for r in access]
         self._insert(ACCESS_TABLE, ("case_id", "entry_id", "municipality", "at", "seq",
-                                    "doc"), access)
+                                    "doc", "lo_key", "hi_key"), access)
 
     def access_entries(self, case_id: str) -> list[Doc]:
         self.flush()
@@ -699,11 +713,11 @@ class SqlStore(_Buffer):
                      "ORDER BY at, seq", params)
         return [self.unpack(r["doc"]) for r in self.cursor.fetchall()]
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         if self._at is not None:
             raise TypeError("a store as of a past moment is read-only")
-        super().add_access(case_id, entry_id, municipality, at, doc)
+        super().add_access(case_id, entry_id, municipality, at, doc, bounds)
 
     def write_history(self, rows: list[tuple[Any, ...]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so
