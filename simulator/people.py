@@ -40,12 +40,16 @@ class People(Stage):
             self.env.process(self.applicant(draws.need(self.rng, self.profile)))
 
     def apply(self, need: Need, spouse_id: UUID | None = None) -> UUID:
+        """The application; the case's id derived from the person's number in the run
+        (a command id), so that a seed gives the same ids and so the same run: the
+        service and the optimizer break ties by id."""
         self.births += 1
         born = START_BORN + timedelta(days=self.births // 90)
         case_id: UUID = self.do(
             "receive_application", self.m,
             identity_number=synthetic_identity_number(born, self.births % 90),
-            name=f"Person {self.births}", spouse_case_id=spouse_id)
+            name=f"Person {self.births}", spouse_case_id=spouse_id,
+            command_id=f"sim/application/{self.births}")
         self.cases.append(case_id)
         return case_id
 
