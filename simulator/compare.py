@@ -8,7 +8,6 @@ from typing import Any
 
 from simulator.scenario import Scenario
 from simulator.stats import mean_ci
-from simulator.words import MEASURE_WORDS  # noqa: F401 (the page's import, for now)
 from simulator.world import simulate
 
 #: the measures summarised over seeds (a CSV each; the page shows them by
