@@ -1,5 +1,6 @@
-"""Scenarios side by side: each over several seeds (the same seeds for every scenario, so
-they meet the same people), each measure's mean with its 95 % confidence interval."""
+"""Scenarios side by side: each over several seeds (the same seeds for every scenario; the
+applicants part ways once the scenarios do), each measure's mean with its 95 % confidence
+interval."""
 
 from __future__ import annotations
 
