@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 import optimizer as opt
+from application.seed import FULL_IPLOS
 from domain.case import CaseStatus
 from domain.errors import DomainError
 from domain.values import OfferStatus, PlaceType
@@ -56,11 +57,14 @@ class Moves(Complaints):
                 case.move_reasons or case.outstanding_move is not None or \
                 (case.accompanying is not None and case.accompanying.concluded is None):
             return
-        if case.missing_documentation(PlaceType.SCREENED, self.today,
-                                      self.policy().iplos_max_age_months):
-            # R8: the resident's IPLOS registration is older than the policy allows, and the
-            # service records no documentation for a resident: no new decision can be made
-            self.tally.need_changes_blocked += 1
+        months = self.policy().iplos_max_age_months
+        if case.iplos_outdated(self.today, months):
+            # R8 (2): the nursing home's renewed IPLOS registration, recorded on the case
+            self.do("register_iplos", self.m, case_id, scores=dict(FULL_IPLOS),
+                    assessed_by="sykepleier ved sykehjemmet")
+            case = self.case(case_id)
+        if case.missing_documentation(PlaceType.SCREENED, self.today, months):
+            self.tally.need_changes_blocked += 1  # R8: the service would refuse it
             return
         self.do("decide_new_place_type", self.m, case_id, place_type=PlaceType.SCREENED,
                 grounds=_NEW_NEED, decided_by=OFFICER)
