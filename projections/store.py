@@ -622,10 +622,16 @@ class SqlStore(_Buffer):
 
     def _write_derived(self, table: str, key_entries: list[tuple[str, _Entry]]) -> None:
         """Replace the derived rows of the documents just written (those whose rows
-        changed: most events change a document, few change what it contributes)."""
+        changed: most events change a document, few change what it contributes). A
+        stamped table's token is replaced only when its rows did change: a document first
+        met in this catch-up (nothing derived from it in memory) is compared with the rows
+        stored, so the management figures kept under the token outlive the case work that
+        leaves them be (a priority assessment, a wish)."""
         derive = DERIVED_FROM[table]
         changed: dict[str, list[tuple[str]]] = {}
         new: dict[str, list[tuple[Any, ...]]] = {}
+        unseen: dict[str, dict[str, list[tuple[Any, ...]]]] = {}  # table -> key -> rows
+        known_change: set[str] = set()
         for key, entry in key_entries:
             if entry.doc is None:  # pragma: no cover - a written entry holds its document
                 continue
@@ -635,13 +641,35 @@ class SqlStore(_Buffer):
                 if before is None or before.get(name) != table_rows:
                     changed.setdefault(name, []).append((key,))
                     new.setdefault(name, []).extend(table_rows)
+                    if before is None:
+                        unseen.setdefault(name, {})[key] = table_rows
+                    else:
+                        known_change.add(name)
+        stamped = [name for name in changed if name in STAMPED and not self.suffix
+                   and (name in known_change or not self._as_stored(name, unseen[name]))]
         for name, keys in changed.items():
             self.executemany(f"DELETE FROM {self.name(name)} WHERE key = %s", keys)
             self.insert_derived(name, new[name])
-        stamped = [(uuid4().hex, name) for name in changed if name in STAMPED]
-        if stamped and not self.suffix:  # a rebuild's new tables have new tokens
+        if stamped:  # a rebuild's new tables have new tokens
             self.executemany(f"UPDATE {self.name(STAMP_TABLE)} SET token = %s WHERE name = %s",
-                             stamped)
+                             [(uuid4().hex, name) for name in stamped])
+
+    def _as_stored(self, table: str, rows: dict[str, list[tuple[Any, ...]]]) -> bool:
+        """Whether ``table`` holds exactly ``rows`` for these keys (in order of ``seq``).
+        A table with sealed columns never compares equal (their nonces differ)."""
+        if SEALED_COLUMNS.get(table) and self.sealer.sealed:
+            return False
+        keys = list(rows)
+        stored: dict[str, list[tuple[Any, ...]]] = {key: [] for key in keys}
+        columns = ", ".join(("key", "seq", *(c for c, _ in COLUMNS[table])))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            self.execute(f"SELECT {columns} FROM {self.name(table)} WHERE key IN "
+                         f"({', '.join(['%s'] * len(chunk))}) ORDER BY key, seq", chunk)
+            for r in self.cursor.fetchall():
+                row = tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                stored[row[0]].append(row)
+        return all(stored[key] == [tuple(x) for x in rows[key]] for key in keys)
 
     def stamps(self, tables: Iterable[str]) -> tuple[str | None, ...]:
         """The tokens of ``tables`` (:data:`STAMP_TABLE`) in this read's snapshot."""
