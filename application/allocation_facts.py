@@ -1,6 +1,7 @@
 """What an allocation run reads of the current state: the facts of each case, place and
 other provider's offer that the problem is built from, taken either from the aggregates or
-from their read-model rows (the packed documents of :mod:`projections.fold`).
+from their read-model rows (the packed documents of :mod:`projections.fold`; for the
+residents, R28, the few fields of them a run reads, ``lto_rm_resident``).
 
 Both ways give the same facts — the test ``test_r17_run_from_read_models_*`` holds them
 equal, case by case, on generated histories — and the problem is built from the facts by
