@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from projections.derived import RESIDENT_TABLE, resident_facts
+from projections.derived import BOARD_TABLE, RESIDENT_TABLE, resident_facts
 from projections.fold import CASE, ON_LIST, PLACE, PROVIDER_OFFER
 from projections.store import Doc, SqlStore, Store
 
@@ -39,10 +39,10 @@ class DecodedDocs:
 
 def allocation_rows(store: Store, municipality: str) -> dict[str, list[Doc]]:
     """``cases`` (on the list, in key order), ``spouses`` (the linked cases not among
-    them), ``places`` and ``provider_offers`` (every one of the municipality),
-    ``residents`` (R28: what a run reads of each resident, :func:`resident_facts`, in key
-    order) and ``resident_spouses`` (the documents of the residents' spouses that are
-    neither on the list nor residents)."""
+    them), ``places`` (:func:`place_rows`) and ``provider_offers`` (every one of the
+    municipality, in key order), ``residents`` (R28: what a run reads of each resident,
+    :func:`resident_facts`, in key order) and ``resident_spouses`` (the documents of the
+    residents' spouses that are neither on the list nor residents)."""
     on_list: Any = getattr(store, "all_with_status", None)
     if on_list is not None:
         cases = on_list(CASE, municipality, ON_LIST)
@@ -56,9 +56,22 @@ def allocation_rows(store: Store, municipality: str) -> dict[str, list[Doc]]:
     resident_spouses = [doc for doc in (store.get(CASE, key) for key in sorted(
         {r["spouse_case_id"] for r in residents if r.get("spouse_case_id")} - known))
         if doc is not None]
-    return {"cases": cases, "spouses": spouses, "places": store.all(PLACE, municipality),
+    return {"cases": cases, "spouses": spouses, "places": place_rows(store, municipality),
             "provider_offers": store.all(PROVIDER_OFFER, municipality),
             "residents": residents, "resident_spouses": resident_spouses}
+
+
+def place_rows(store: Store, municipality: str) -> list[Doc]:
+    """Every own place of the municipality, in key order, with the fields a run reads of
+    it: from ``lto_rm_board`` (each place's facts there, the board's, hold them: no
+    document decoded) when the store holds the current tables, else the documents."""
+    if isinstance(store, SqlStore) and store.as_of is None:
+        store.flush()
+        store.execute(f"SELECT facts FROM {store.name(BOARD_TABLE)} WHERE municipality = %s "
+                      "ORDER BY key", (municipality,))
+        return [{"municipality": municipality, **orjson.loads(r["facts"])}
+                for r in store.cursor.fetchall()]
+    return store.all(PLACE, municipality)
 
 
 def resident_rows(store: Store, municipality: str) -> list[Doc]:

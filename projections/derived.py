@@ -371,7 +371,8 @@ def place_rows(doc: Doc) -> Rows:
 
 
 #: The place's fields the vacancy board shows or decides by (with its occupants' and
-#: holders' case ids, and the planned move-outs).
+#: holders' case ids, and the planned move-outs); an allocation run reads a place's facts
+#: from here too (:func:`projections.allocation_rows.place_rows`).
 BOARD_FIELDS = ("place_id", "facility_id", "facility_name", "facility_kind", "unit", "room",
                 "place_type", "room_kind", "capacity", "available_from", "open",
                 "closed_reason", "reservations")
