@@ -18,7 +18,6 @@ import enum
 import functools
 import hashlib
 import json
-import operator
 import re
 import types
 import typing
@@ -491,56 +490,58 @@ def to_json(obj: Any) -> Any:
 
 
 def fast_to_json(obj: Any) -> Any:
-    """``to_json`` for a dataclass, by converters compiled once per class from the declared
+    """``to_json`` for a dataclass, by an encoder compiled once per class from the declared
     field types (the generic version inspects every value).  Same output; tested."""
     return _encoder(type(obj))(obj)
 
 
 @functools.cache
 def _encoder(cls: type) -> Callable[[Any], Any]:
+    """One function per class, written from its fields' declared types (as
+    :mod:`dataclasses` writes ``__init__``): a dict display of one expression per field,
+    with no call or loop for a value that is already plain JSON (a plan of 1,700 persons
+    encodes some 15,000 dataclasses)."""
     hints = get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
-    convs = [_converter(hints[name]) for name in names]
-    one = operator.attrgetter(*names)
-    get = (lambda obj: (one(obj),)) if len(names) == 1 else one
-
-    def encode(obj: Any) -> dict[str, Any]:
-        return {name: (v if conv is None else conv(v))
-                for name, conv, v in zip(names, convs, get(obj), strict=True)}
-
+    helpers: dict[str, Any] = {}
+    fields = ", ".join(f"{name!r}: {_expression(hints[name], f'obj.{name}', helpers, 0)}"
+                       for name in names)
+    namespace = dict(helpers)
+    exec(f"def encode(obj):\n    return {{{fields}}}\n", namespace)
+    encode: Callable[[Any], Any] = namespace["encode"]
+    encode.__qualname__ = f"_encoder.<{cls.__name__}>"
     return encode
 
 
-def _converter(tp: Any) -> Callable[[Any], Any] | None:
-    """How a value of declared type ``tp`` becomes plain JSON; None: it already is."""
+def _expression(tp: Any, var: str, helpers: dict[str, Any], depth: int) -> str:
+    """The expression that makes ``var``, a value of declared type ``tp``, plain JSON
+    (``var`` itself when it already is); ``helpers``: the functions it calls, by name."""
+    def call(fn: Callable[[Any], Any]) -> str:
+        name = f"_f{len(helpers)}"
+        helpers[name] = fn
+        return f"{name}({var})"
+
     origin = get_origin(tp)
     if origin is Union or origin is types.UnionType:
         args = [a for a in get_args(tp) if a is not type(None)]
-        inner = _converter(args[0]) if len(args) == 1 else to_json
-        if inner is None:
-            return None
-        return lambda x: None if x is None else inner(x)  # type: ignore[misc]
+        inner = _expression(args[0], var, helpers, depth) if len(args) == 1 else call(to_json)
+        return var if inner == var else f"(None if {var} is None else {inner})"
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            item = _converter(args[0])
-            if item is None:
-                return list
-            return lambda xs: [item(x) for x in xs]  # type: ignore[misc]
-        return to_json
+            item_var = f"_x{depth}"
+            item = _expression(args[0], item_var, helpers, depth + 1)
+            return f"list({var})" if item == item_var else f"[{item} for {item_var} in {var}]"
+        return call(to_json)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _encoder(tp)
+        return call(_encoder(tp))
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return _enum_value
+        return f"{var}.value"
     if tp is dt.date:
-        return dt.date.isoformat
+        return call(dt.date.isoformat)
     if tp in (int, str, bool):
-        return None
-    return to_json
-
-
-def _enum_value(x: enum.Enum) -> Any:
-    return x.value
+        return var
+    return call(to_json)
 
 
 def from_json(tp: Any, data: Any) -> Any:

@@ -151,6 +151,32 @@ def test_r21_a_problem_of_awkward_names_hashes_as_the_generic_canonical_json(see
     assert prob.canonical_json() == canonical_json(data)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_r21_the_compiled_encoders_write_what_the_generic_one_writes(seed: int) -> None:
+    """A problem's and a plan's JSON forms (the recorded run, R21) are written by encoders
+    compiled per class; they equal the generic :func:`to_json` of every field, with movers
+    and moves too (R28), empty ones left out as before."""
+    from tests.optimizer.test_moves import random_movers
+
+    rng = random.Random(seed)
+    prob = random_coupled_problem(rng, n_persons=rng.randint(0, 14), n_places=rng.randint(0, 6),
+                                  n_offers=rng.randint(0, 3), n_pairs=2)
+    if seed % 2:
+        prob = dataclasses.replace(prob, movers=random_movers(rng, rng.randint(1, 5)))
+    plan = solve(prob)
+    expected_problem = to_json(prob)
+    expected_plan = to_json(plan)
+    for data, names in ((expected_problem, ("movers",)),
+                        (expected_plan, ("moves", "move_explanations"))):
+        for name in names:
+            if not data[name]:
+                del data[name]
+    assert prob.to_dict() == expected_problem
+    assert plan.to_dict() == expected_plan
+    assert json.dumps(plan.to_dict()) == json.dumps(expected_plan)  # the same order too
+    assert any(e.facts for e in plan.explanations) or not plan.explanations
+
+
 def _pinned_problem() -> AllocationProblem:
     d = dt.date(2025, 3, 1)
     return AllocationProblem(
