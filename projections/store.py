@@ -56,6 +56,7 @@ from projections.derived import (
     DERIVED_TABLES,
     FACT_TABLE,
     INDEXES,
+    SEALED,
 )
 from projections.sealing import PLAIN, Sealer, SealError
 from projections.versions import (
@@ -119,12 +120,14 @@ KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
         HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id"),
         **{table: ("key", "seq") for table in DERIVED_TABLES}}
 
-#: The derived tables' columns that hold a person's name (sealed when the store is, by
-#: their place in a row: ``key``, ``seq``, then :data:`~projections.derived.COLUMNS`).
+#: The derived tables' columns that hold a person's name or other personal data (sealed
+#: when the store is, by their place in a row: ``key``, ``seq``, then
+#: :data:`~projections.derived.COLUMNS`; :data:`~projections.derived.SEALED`).
 SEALED_COLUMNS: dict[str, frozenset[int]] = {
-    table: frozenset(2 + i for i, (column, _) in enumerate(columns) if column == "name")
+    table: frozenset(2 + i for i, (column, _) in enumerate(columns)
+                     if column == "name" or column in SEALED.get(table, ()))
     for table, columns in COLUMNS.items()
-    if any(column == "name" for column, _ in columns)}
+    if any(column == "name" or column in SEALED.get(table, ()) for column, _ in columns)}
 #: The derived tables' columns kept through the blind index (by their place in a row).
 BLIND_COLUMNS: dict[str, frozenset[int]] = {
     table: frozenset(2 + i for i, (column, _) in enumerate(COLUMNS[table])
