@@ -22,7 +22,7 @@ from api.noark5.arkivstruktur import InvalidArkivstruktur, schema_errors, valida
 from application.service import AllocationService
 from tests.api.conftest import Tokens
 from tests.api.story import ok, waiting_case
-from tests.builders import OTHER_MUNICIPALITY
+from tests.builders import MUNICIPALITY, OTHER_MUNICIPALITY
 from tests.pages.test_letters import pdf_text
 
 N = "{http://www.arkivverket.no/standarder/noark5/arkivstruktur}"
@@ -80,8 +80,13 @@ def test_r21_another_municipalitys_complaint_handler_gets_404(
         assert answer.status_code == 404
         assert "Kari Klage" not in answer.text
     log = ok(c.get(f"/cases/{case_id}/access-log", headers=theirs))["data"]
-    assert [e["action"] for e in log if e["action"].startswith("read_case_file")] == [
-        "read_case_file_package"]  # theirs; ours was refused before the case was known
+    files = [e for e in log if e["action"].startswith("read_case_file")]
+    assert [e["action"] for e in files if e["allowed"]] == ["read_case_file_package"]
+    # ours, refused, in the case's own log: the complaint names the case
+    refused = [e for e in files if not e["allowed"]]
+    assert len(refused) == 2
+    assert all(str(e["detail"]).endswith(f"(from municipality {MUNICIPALITY})")
+               for e in refused)
 
 
 def test_r21_the_noark5_package_validates_against_arkivstruktur_xsd(
