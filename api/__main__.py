@@ -24,9 +24,10 @@ import threading
 
 import uvicorn
 
-from api import logs, memory
+from api import logs
 from api.app import create_app
 from api.settings import ApiSettings
+from application import memory
 from application.bootstrap import create_service
 from application.service import AllocationService
 

@@ -65,6 +65,7 @@ from api.errors import (
 )
 from api.freshness import wanted_position
 from api.settings import ApiSettings
+from application import memory
 from application.base import AccessNote
 from application.service import AllocationService
 from domain.access import ListView, mask_identity_numbers
@@ -125,6 +126,7 @@ class Runtime:
                     self.read.rebuild()
                     self.read.start()
                 self.read.wait_for(target, timeout=START_TIMEOUT_S)
+                memory.give_back()  # what a rebuild or a long catch-up used
                 self.ready.set()
             except BaseException as exc:  # reads answer 503 and say why in the log
                 self.starting_error = exc

@@ -27,6 +27,7 @@ import threading
 import time
 from typing import Any
 
+from application import memory
 from application.bootstrap import create_service
 from projections.read_side import REBUILD_BATCH, REBUILD_BEHIND, ReadSide
 
@@ -96,6 +97,7 @@ def run(read: ReadSide, interval: float, rebuild_behind: int, check_every: float
     read.start(interval=interval)
     try:
         read.wait_for(end, timeout=3600)
+        memory.give_back()  # what a rebuild or a long catch-up used, back to the system
         print(f"projector: running, at {read.known_position()}", flush=True)
         checked = time.monotonic()
         while not stop.wait(min(1.0, check_every) if check_every > 0 else 1.0):

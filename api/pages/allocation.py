@@ -11,7 +11,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from api import memory
 from api.auth import Role
 from api.pages.lists import offer_targets
 from api.pages.paging import LIMIT, OFFSET, page_params, pager
@@ -27,6 +26,7 @@ from api.pages.web import (
     refuse,
     status_of,
 )
+from application import memory
 from application.errors import ConfirmationRequired
 from domain.allocation import AllocationRun
 from domain.errors import DomainError, NotFound

@@ -10,7 +10,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Path, Request
 
-from api import memory
 from api.deps import (
     AuditedRoute,
     CommandId,
@@ -35,6 +34,7 @@ from api.schemas import (
     type_reason,
 )
 from api.schemas.allocation import RerunPerson, RunPerson
+from application import memory
 from domain.allocation import AllocationRun
 from domain.errors import InvalidValue, NotFound
 

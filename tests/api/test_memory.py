@@ -1,4 +1,4 @@
-"""The server limits glibc's malloc arenas and gives freed memory back (``api.memory``):
+"""The server limits glibc's malloc arenas and gives freed memory back (``application.memory``):
 what keeps two server processes and the projector within their memory (issue: Oslo size)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from api import memory
+from application import memory
 
 
 def test_the_arena_limit_is_set_for_the_processes_the_server_starts(monkeypatch):
