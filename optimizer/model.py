@@ -502,6 +502,14 @@ def _enum_value(x: enum.Enum) -> Any:
     return x.value
 
 
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields with their declared types, resolved once per class
+    (``get_type_hints`` evaluates the annotations' strings on every call)."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
 def from_json(tp: Any, data: Any) -> Any:
     origin = get_origin(tp)
     if origin is Union or origin is types.UnionType:
@@ -518,12 +526,8 @@ def from_json(tp: Any, data: Any) -> Any:
         upgrade = _LEGACY.get(tp)
         if upgrade is not None:
             data = upgrade(data)
-        hints = get_type_hints(tp)
-        kwargs = {
-            f.name: from_json(hints[f.name], data[f.name])
-            for f in dataclasses.fields(tp)
-            if f.name in data
-        }
+        kwargs = {name: from_json(hint, data[name])
+                  for name, hint in _field_hints(tp) if name in data}
         return tp(**kwargs)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tp(data)
