@@ -79,10 +79,12 @@ class BreachLog:
         self.seen: Counter[tuple[UUID, Any]] = Counter()
 
     def read(self, day: date, recorder: Any, mapper: Any) -> int:
+        end = recorder.max_notification_id() or 0  # read up to here, then resume after it
         while True:
             batch = recorder.select_notifications(start=self.position + 1, limit=500,
-                                                  topics=[_BREACH_TOPIC])
+                                                  stop=end, topics=[_BREACH_TOPIC])
             if not batch:
+                self.position = max(self.position, end)  # not from the last breach again
                 return self.seen.total()
             for n in batch:
                 event = mapper.to_domain_event(n)
