@@ -16,11 +16,12 @@ saves with their optimistic concurrency, so a stale row cannot cause a wrong adm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from application.allocation_movers import MoverFacts, mover_of_row
@@ -31,6 +32,7 @@ from domain.provider import ProviderOffer
 from domain.values import BreachChoice, DementiaFinding, FacilityKind, PlaceType, RoomKind
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 _GRANTED, _RESIDENT = CaseStatus.GRANTED.value, CaseStatus.RESIDENT.value
 _ON_LIST = frozenset({_GRANTED, CaseStatus.WAITING.value})
@@ -270,23 +272,64 @@ class AllocationFacts:
         return self._by_id.get(case_id)
 
     @classmethod
-    def of_rows(cls, rows: dict[str, Any]) -> AllocationFacts:
-        """From what :meth:`projections.read_side.ReadSide.allocation_rows` reads."""
-        spouses = [CaseFacts.of_row(r) for r in rows["spouses"]]
+    def of_rows(cls, rows: dict[str, Any], memo: FactsMemo | None = None) -> AllocationFacts:
+        """From what :meth:`projections.read_side.ReadSide.allocation_rows` reads; with
+        ``memo``, the facts of a document the previous read had are not built again."""
+        of_doc: Callable[..., Any] = memo if memo is not None else _build
+        spouses = [of_doc(CaseFacts.of_row, r) for r in rows["spouses"]]
         of = {r["case_id"]: r for r in rows.get("resident_spouses", [])}
         of.update({r["case_id"]: r for r in rows["cases"]})
         of.update({r["case_id"]: r for r in rows.get("residents", [])})
-        movers = (mover_of_row(r, of.get(r.get("spouse_case_id") or ""), free_choice=True,
-                               today=date.max)
+        movers = (of_doc(_mover_of_row, r, of.get(r.get("spouse_case_id") or ""))
                   for r in rows.get("residents", []))
-        return cls(waiting=tuple(CaseFacts.of_row(r) for r in rows["cases"]),
-                   spouses={s.case_id: s for s in spouses},
-                   places=tuple(PlaceFacts.of_row(r) for r in rows["places"]),
-                   provider_offers=tuple(ProviderOfferFacts.of_row(r)
-                                         for r in rows["provider_offers"]),
-                   read_position=rows["position"],
-                   movers=tuple(sorted((m for m in movers if m is not None),
-                                       key=lambda m: str(m.case_id))))
+        facts = cls(waiting=tuple(of_doc(CaseFacts.of_row, r) for r in rows["cases"]),
+                    spouses={s.case_id: s for s in spouses},
+                    places=tuple(of_doc(PlaceFacts.of_row, r) for r in rows["places"]),
+                    provider_offers=tuple(of_doc(ProviderOfferFacts.of_row, r)
+                                          for r in rows["provider_offers"]),
+                    read_position=rows["position"],
+                    movers=tuple(sorted((m for m in movers if m is not None),
+                                        key=lambda m: str(m.case_id))))
+        if memo is not None:
+            memo.done()
+        return facts
 
 
-__all__ = ["AllocationFacts", "CaseFacts", "PlaceFacts", "ProviderOfferFacts"]
+def _build(build: Callable[..., T], *docs: Row | None) -> T:
+    return build(*docs)
+
+
+def _mover_of_row(row: Row, spouse: Row | None) -> MoverFacts | None:
+    return mover_of_row(row, spouse, free_choice=True, today=date.max)
+
+
+class FactsMemo:
+    """The facts built from read-model documents, kept from one allocation read to the
+    next: where a document is the very object the previous read had — an unchanged
+    document handed out again (``ReadSide.keep_allocation_docs``,
+    :class:`projections.allocation_rows.DecodedDocs`) — its facts are those built then,
+    not built again (the policy lab's daily runs read the same places and residents every
+    day). Facts are a function of their documents alone, and the documents are read-only;
+    a document decoded anew is a new object, so its facts are built anew."""
+
+    def __init__(self) -> None:
+        self._previous: dict[tuple[Any, ...], tuple[tuple[Row | None, ...], Any]] = {}
+        self._used: dict[tuple[Any, ...], tuple[tuple[Row | None, ...], Any]] = {}
+
+    def __call__(self, build: Callable[..., T], *docs: Row | None) -> T:
+        key = (build, *map(id, docs))
+        hit = self._used.get(key) or self._previous.get(key)
+        # the documents are held in the memo, so their ids are not reused while there
+        if hit is not None and all(a is b for a, b in zip(hit[0], docs, strict=True)):
+            facts: T = hit[1]
+        else:
+            facts = build(*docs)
+        self._used[key] = (docs, facts)
+        return facts
+
+    def done(self) -> None:
+        """The end of a read: what it used is kept for the next, the rest forgotten."""
+        self._previous, self._used = self._used, {}
+
+
+__all__ = ["AllocationFacts", "CaseFacts", "FactsMemo", "PlaceFacts", "ProviderOfferFacts"]

@@ -19,6 +19,7 @@ from uuid import UUID
 
 import simpy
 
+from application.allocation_facts import FactsMemo
 from application.clock import ManualClock
 from application.service import AllocationService
 from domain.base import OSLO
@@ -107,6 +108,7 @@ class Stage:
         throwaway_store(self.svc.recorder.datastore)  # type: ignore[attr-defined]
         self.read = ReadSide(self.svc)
         self.read.keep_allocation_docs = True  # a run a day: the documents kept between
+        self.svc.allocation_facts_memo = FactsMemo()  # and the facts built from them
         self.svc.use_waiting_cases(self.read)  # the run and the check read the read models
         self.env = simpy.Environment()
         self.last = self.start_moment
