@@ -317,14 +317,16 @@ class FactsMemo:
         self._used: dict[tuple[Any, ...], tuple[tuple[Row | None, ...], Any]] = {}
 
     def __call__(self, build: Callable[..., T], *docs: Row | None) -> T:
+        # by the documents' ids: an entry holds its documents, so while it is kept no
+        # other object can have their ids
         key = (build, *map(id, docs))
-        hit = self._used.get(key) or self._previous.get(key)
-        # the documents are held in the memo, so their ids are not reused while there
-        if hit is not None and all(a is b for a, b in zip(hit[0], docs, strict=True)):
-            facts: T = hit[1]
-        else:
-            facts = build(*docs)
-        self._used[key] = (docs, facts)
+        hit = self._used.get(key)
+        if hit is None:
+            hit = self._previous.get(key)
+            if hit is None:
+                hit = (docs, build(*docs))
+            self._used[key] = hit
+        facts: T = hit[1]
         return facts
 
     def done(self) -> None:
