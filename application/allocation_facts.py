@@ -275,18 +275,18 @@ class AllocationFacts:
     def of_rows(cls, rows: dict[str, Any], memo: FactsMemo | None = None) -> AllocationFacts:
         """From what :meth:`projections.read_side.ReadSide.allocation_rows` reads; with
         ``memo``, the facts of a document the previous read had are not built again."""
-        of_doc: Callable[..., Any] = memo if memo is not None else _build
-        spouses = [of_doc(CaseFacts.of_row, r) for r in rows["spouses"]]
+        of_docs = memo.of_docs if memo is not None else _build_each
         of = {r["case_id"]: r for r in rows.get("resident_spouses", [])}
         of.update({r["case_id"]: r for r in rows["cases"]})
-        of.update({r["case_id"]: r for r in rows.get("residents", [])})
-        movers = (of_doc(_mover_of_row, r, of.get(r.get("spouse_case_id") or ""))
-                  for r in rows.get("residents", []))
-        facts = cls(waiting=tuple(of_doc(CaseFacts.of_row, r) for r in rows["cases"]),
-                    spouses={s.case_id: s for s in spouses},
-                    places=tuple(of_doc(PlaceFacts.of_row, r) for r in rows["places"]),
-                    provider_offers=tuple(of_doc(ProviderOfferFacts.of_row, r)
-                                          for r in rows["provider_offers"]),
+        residents = rows.get("residents", [])
+        of.update({r["case_id"]: r for r in residents})
+        couples = [(r, of.get(r.get("spouse_case_id") or "")) for r in residents]
+        movers = of_docs(_mover_of_couple, couples)
+        facts = cls(waiting=tuple(of_docs(CaseFacts.of_row, rows["cases"])),
+                    spouses={s.case_id: s for s in of_docs(CaseFacts.of_row, rows["spouses"])},
+                    places=tuple(of_docs(PlaceFacts.of_row, rows["places"])),
+                    provider_offers=tuple(of_docs(ProviderOfferFacts.of_row,
+                                                  rows["provider_offers"])),
                     read_position=rows["position"],
                     movers=tuple(sorted((m for m in movers if m is not None),
                                         key=lambda m: str(m.case_id))))
@@ -295,12 +295,12 @@ class AllocationFacts:
         return facts
 
 
-def _build(build: Callable[..., T], *docs: Row | None) -> T:
-    return build(*docs)
+def _build_each(build: Callable[[Any], T], docs: list[Any]) -> list[T]:
+    return [build(d) for d in docs]
 
 
-def _mover_of_row(row: Row, spouse: Row | None) -> MoverFacts | None:
-    return mover_of_row(row, spouse, free_choice=True, today=date.max)
+def _mover_of_couple(couple: tuple[Row, Row | None]) -> MoverFacts | None:
+    return mover_of_row(couple[0], couple[1], free_choice=True, today=date.max)
 
 
 class FactsMemo:
@@ -313,21 +313,28 @@ class FactsMemo:
     a document decoded anew is a new object, so its facts are built anew."""
 
     def __init__(self) -> None:
-        self._previous: dict[tuple[Any, ...], tuple[tuple[Row | None, ...], Any]] = {}
-        self._used: dict[tuple[Any, ...], tuple[tuple[Row | None, ...], Any]] = {}
+        #: per way of building: the documents' ids → the documents and their facts
+        self._previous: dict[Callable[[Any], Any], dict[Any, tuple[Any, Any]]] = {}
+        self._used: dict[Callable[[Any], Any], dict[Any, tuple[Any, Any]]] = {}
 
-    def __call__(self, build: Callable[..., T], *docs: Row | None) -> T:
+    def of_docs(self, build: Callable[[Any], T], docs: list[Any]) -> list[T]:
+        """``[build(d) for d in docs]``, each kept or built. A ``d`` is a document or a
+        tuple of documents (or None)."""
         # by the documents' ids: an entry holds its documents, so while it is kept no
         # other object can have their ids
-        key = (build, *map(id, docs))
-        hit = self._used.get(key)
-        if hit is None:
-            hit = self._previous.get(key)
+        previous = self._previous.get(build, {})
+        used = self._used.setdefault(build, {})
+        out = []
+        for d in docs:
+            key = tuple(map(id, d)) if type(d) is tuple else id(d)
+            hit = used.get(key)
             if hit is None:
-                hit = (docs, build(*docs))
-            self._used[key] = hit
-        facts: T = hit[1]
-        return facts
+                hit = previous.get(key)
+                if hit is None:
+                    hit = (d, build(d))
+                used[key] = hit
+            out.append(hit[1])
+        return out
 
     def done(self) -> None:
         """The end of a read: what it used is kept for the next, the rest forgotten."""

@@ -59,6 +59,66 @@ def allocation_rows(store: Store, municipality: str) -> dict[str, list[Doc]]:
             "residents": residents, "resident_spouses": resident_spouses}
 
 
+#: The case rows an allocation read holds: on the list, and residents (R28)
+_KEPT_STATUSES = frozenset((*ON_LIST, RESIDENT))
+
+
+class KeptRows:
+    """The rows of a municipality's last allocation read, kept with the read models'
+    position they were read at, so that the next read reads again only the rows of the
+    aggregates whose events were applied since (``changed``; every other row is as it
+    was, the very same document): the fold writes an event's own aggregate's row and no
+    other. For a read side that applies every event itself (the policy lab's daily runs,
+    ``ReadSide.keep_allocation_docs``); :meth:`rows` gives what :func:`allocation_rows`
+    gives."""
+
+    def __init__(self, store: Store, municipality: str, position: int) -> None:
+        self.municipality, self.position = municipality, position
+        rows = allocation_rows(store, municipality)
+        self.cases = {d["case_id"]: d for d in (*rows["cases"], *rows["residents"])}
+        self.places = {d["place_id"]: d for d in rows["places"]}
+        self.offers = {d["provider_offer_id"]: d for d in rows["provider_offers"]}
+
+    def refresh(self, store: Any, position: int, changed: set[str]) -> None:
+        """Read again the rows of the aggregates in ``changed`` (their events applied
+        since :attr:`position`, up to ``position``)."""
+        keys = sorted(changed)
+        if keys:
+            for table, kept, statuses in ((CASE, self.cases, _KEPT_STATUSES),
+                                          (PLACE, self.places, None),
+                                          (PROVIDER_OFFER, self.offers, None)):
+                found = store.current_docs(table, keys)
+                for key in keys:
+                    doc = found.get(key)
+                    if doc is None or doc["municipality"] != self.municipality or (
+                            statuses is not None and doc["status"] not in statuses):
+                        kept.pop(key, None)
+                    else:
+                        kept[key] = doc
+        self.position = position
+
+    def rows(self, store: Store) -> dict[str, list[Doc]]:
+        """As :func:`allocation_rows` reads them (in key order), from the rows kept."""
+        docs = [self.cases[k] for k in sorted(self.cases)]
+        cases = [d for d in docs if d["status"] in ON_LIST]
+        residents = [d for d in docs if d["status"] == RESIDENT]
+        keys = {d["case_id"] for d in cases}
+
+        def case(key: str) -> Doc | None:
+            doc = self.cases.get(key)
+            return doc if doc is not None else store.get(CASE, key)
+
+        wanted = sorted({d["spouse_case_id"] for d in cases if d.get("spouse_case_id")} - keys)
+        spouses = [doc for doc in map(case, wanted) if doc is not None]
+        resident_spouses = [doc for doc in map(case, sorted(
+            {d["spouse_case_id"] for d in residents if d.get("spouse_case_id")}))
+            if doc is not None]
+        return {"cases": cases, "spouses": spouses,
+                "places": [self.places[k] for k in sorted(self.places)],
+                "provider_offers": [self.offers[k] for k in sorted(self.offers)],
+                "residents": residents, "resident_spouses": resident_spouses}
+
+
 def run_labels(store: Store, municipality: str, case_ids: list[str], target_ids: list[str]
                ) -> dict[str, dict[str, Any]]:
     """What a page of a run names (its persons and the places proposed to them): the

@@ -292,9 +292,10 @@ def test_r5_the_own_stock_from_the_read_models_is_the_stock_of_the_aggregates(
 
 def test_r17_facts_kept_between_reads_are_those_built_anew(
         service: AllocationService, clock: ManualClock, read: ReadSide):
-    """The policy lab's daily runs keep the read's documents and the facts built from
-    them (``keep_allocation_docs``, :class:`FactsMemo`): day after day of a story, the
-    kept facts equal the facts built anew from the rows and those of the aggregates; an
+    """The policy lab's daily runs keep the read's rows, reading again only those whose
+    aggregates changed, and the facts built from them (``keep_allocation_docs``,
+    :class:`FactsMemo`): day after day of a story, the kept rows equal the rows read anew,
+    the kept facts equal the facts built anew from the rows and those of the aggregates; an
     unchanged place's facts are the very object of the day before, and a place that
     changed has its new facts."""
     if service.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite":
@@ -307,6 +308,10 @@ def test_r17_facts_kept_between_reads_are_those_built_anew(
     def between(day: int) -> None:
         nonlocal kept, changed
         service.use_waiting_cases(read)
+        kept_rows = read.allocation_rows(m)
+        read.keep_allocation_docs = False
+        assert kept_rows == read.allocation_rows(m)  # every row read anew
+        read.keep_allocation_docs = True
         service.allocation_facts_memo = memo
         with_memo = service.allocation_facts(m)
         service.allocation_facts_memo = None
