@@ -81,6 +81,7 @@ class Tally:
     #: (decided at, exact wait): days from the decision to the admission, virtual time
     waits: list[tuple[float, float]] = field(default_factory=list)
     replay_checks: int = 0
+    full_checks: int = 0  # the days every place and resident was checked
     plan_checks: int = 0
     invariant_checks: int = 0
 
@@ -89,7 +90,8 @@ class Stage:
     """The service, clock, loop and draws of one run (see the module)."""
 
     def __init__(self, scenario: Scenario, seed: int, years: float, *,
-                 replay_every_days: int = 30, folder: str | None = None,
+                 replay_every_days: int = 30, full_check_every_days: int = 30,
+                 folder: str | None = None,
                  progress: Callable[[float], None] | None = None) -> None:
         self.scenario, self.profile, self.seed = scenario, scenario.profile, seed
         self.days = max(1, round(years * 365.25))
@@ -119,6 +121,7 @@ class Stage:
         self.decided_at: dict[UUID, float] = {}
         self.births = 0
         self.replay_every_days = replay_every_days
+        self.full_check_every_days = full_check_every_days
         self.progress = progress
         self.tally = Tally()
         self.hooks: dict[int, Callable[[Any], None]] = {}
