@@ -82,6 +82,7 @@ class Simulation(Officer):
         for _ in range(queue):  # decided on day 0: left out by a warm-up of a day
             self.env.process(self.applicant(draws.need(self.rng, p)))
         self.read.catch_up()  # the opening's events in the read models now, not at 06:00
+        self.day_log.read(self.today, self.svc.recorder, self.svc.mapper)  # and in the day log
 
     def resident(self, place_id: UUID, place_type: PlaceType) -> None:
         need = draws.Need("grant", place_type, place_type is PlaceType.SCREENED, False, 50)
