@@ -9,6 +9,7 @@ its own draw says, as SimPy processes.
 
 from __future__ import annotations
 
+import gc
 import time as wallclock
 from collections.abc import Callable
 from datetime import timedelta
@@ -103,11 +104,15 @@ class Simulation(Officer):
         started = wallclock.perf_counter()
         try:
             self.open_municipality()
+            # the opening's objects (places, residents, their rows) live through the run:
+            # left out of the collector's full passes till the end
+            gc.freeze()
             self.env.process(self.arrivals())
             self.env.process(self.mornings())
             self.env.run(until=self.days)
             result = self.result()
         finally:
+            gc.unfreeze()
             self.close()
         result["wall_seconds"] = round(wallclock.perf_counter() - started, 2)
         return result
