@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -280,16 +281,19 @@ class AllocationFacts:
         of.update({r["case_id"]: r for r in rows["cases"]})
         residents = rows.get("residents", [])
         of.update({r["case_id"]: r for r in residents})
-        couples = [(r, of.get(r.get("spouse_case_id") or "")) for r in residents]
-        movers = of_docs(_mover_of_couple, couples)
+        alone = [r for r in residents if not r.get("spouse_case_id")]
+        couples = [(r, of.get(r["spouse_case_id"])) for r in residents
+                   if r.get("spouse_case_id")]
+        movers = [*of_docs(_mover_alone, alone), *of_docs(_mover_of_couple, couples)]
         facts = cls(waiting=tuple(of_docs(CaseFacts.of_row, rows["cases"])),
                     spouses={s.case_id: s for s in of_docs(CaseFacts.of_row, rows["spouses"])},
                     places=tuple(of_docs(PlaceFacts.of_row, rows["places"])),
                     provider_offers=tuple(of_docs(ProviderOfferFacts.of_row,
                                                   rows["provider_offers"])),
                     read_position=rows["position"],
+                    # by the id, in the order of its text (a UUID compares by its number)
                     movers=tuple(sorted((m for m in movers if m is not None),
-                                        key=lambda m: str(m.case_id))))
+                                        key=attrgetter("case_id"))))
         if memo is not None:
             memo.done()
         return facts
@@ -297,6 +301,10 @@ class AllocationFacts:
 
 def _build_each(build: Callable[[Any], T], docs: list[Any]) -> list[T]:
     return [build(d) for d in docs]
+
+
+def _mover_alone(row: Row) -> MoverFacts | None:
+    return mover_of_row(row, None, free_choice=True, today=date.max)
 
 
 def _mover_of_couple(couple: tuple[Row, Row | None]) -> MoverFacts | None:
@@ -324,17 +332,17 @@ class FactsMemo:
         # other object can have their ids
         previous = self._previous.get(build, {})
         used = self._used.setdefault(build, {})
-        out = []
-        for d in docs:
-            key = tuple(map(id, d)) if type(d) is tuple else id(d)
-            hit = used.get(key)
-            if hit is None:
-                hit = previous.get(key)
+        if docs and type(docs[0]) is tuple:
+            keys: list[Any] = [tuple(map(id, d)) for d in docs]
+        else:
+            keys = list(map(id, docs))
+        found = list(map(previous.get, keys))
+        if None in found:
+            for i, hit in enumerate(found):
                 if hit is None:
-                    hit = (d, build(d))
-                used[key] = hit
-            out.append(hit[1])
-        return out
+                    found[i] = used.get(keys[i]) or (docs[i], build(docs[i]))
+        used.update(zip(keys, found, strict=True))
+        return list(map(itemgetter(1), found))
 
     def done(self) -> None:
         """The end of a read: what it used is kept for the next, the rest forgotten."""

@@ -6,6 +6,7 @@ the run's problem from them (:mod:`application.allocation_facts`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from projections.fold import CASE, ON_LIST, PLACE, PROVIDER_OFFER
@@ -75,7 +76,10 @@ class KeptRows:
     def __init__(self, store: Store, municipality: str, position: int) -> None:
         self.municipality, self.position = municipality, position
         rows = allocation_rows(store, municipality)
-        self.cases = {d["case_id"]: d for d in (*rows["cases"], *rows["residents"])}
+        # each in key order (re-sorted when a key is added)
+        self.cases = dict(sorted(((d["case_id"], d)
+                                  for d in (*rows["cases"], *rows["residents"])),
+                                 key=itemgetter(0)))
         self.places = {d["place_id"]: d for d in rows["places"]}
         self.offers = {d["provider_offer_id"]: d for d in rows["provider_offers"]}
 
@@ -84,9 +88,10 @@ class KeptRows:
         since :attr:`position`, up to ``position``)."""
         keys = sorted(changed)
         if keys:
-            for table, kept, statuses in ((CASE, self.cases, _KEPT_STATUSES),
-                                          (PLACE, self.places, None),
-                                          (PROVIDER_OFFER, self.offers, None)):
+            for name, table, statuses in (("cases", CASE, _KEPT_STATUSES),
+                                          ("places", PLACE, None),
+                                          ("offers", PROVIDER_OFFER, None)):
+                kept, added = getattr(self, name), False
                 found = store.current_docs(table, keys)
                 for key in keys:
                     doc = found.get(key)
@@ -94,12 +99,15 @@ class KeptRows:
                             statuses is not None and doc["status"] not in statuses):
                         kept.pop(key, None)
                     else:
+                        added = added or key not in kept
                         kept[key] = doc
+                if added:
+                    setattr(self, name, dict(sorted(kept.items(), key=itemgetter(0))))
         self.position = position
 
     def rows(self, store: Store) -> dict[str, list[Doc]]:
         """As :func:`allocation_rows` reads them (in key order), from the rows kept."""
-        docs = [self.cases[k] for k in sorted(self.cases)]
+        docs = self.cases.values()
         cases = [d for d in docs if d["status"] in ON_LIST]
         residents = [d for d in docs if d["status"] == RESIDENT]
         keys = {d["case_id"] for d in cases}
@@ -114,8 +122,8 @@ class KeptRows:
             {d["spouse_case_id"] for d in residents if d.get("spouse_case_id")}))
             if doc is not None]
         return {"cases": cases, "spouses": spouses,
-                "places": [self.places[k] for k in sorted(self.places)],
-                "provider_offers": [self.offers[k] for k in sorted(self.offers)],
+                "places": list(self.places.values()),
+                "provider_offers": list(self.offers.values()),
                 "residents": residents, "resident_spouses": resident_spouses}
 
 
