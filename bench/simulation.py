@@ -1,15 +1,18 @@
 """Issue 20's speed targets: simulated years per wall minute at 500 and at 4,000 places.
 
-    .venv/bin/python bench/simulation.py [--years-500 0.5] [--days-4000 14]
+    .venv/bin/python bench/simulation.py [--years-500 0.5] [--days-4000 60]
                                          [--theory-seeds 3] [--theory-years 0.5]
 
 Each size runs the default profile with daily optimizer runs (each approved by an officer),
-every invariant each day and the read-model replay check every 30th day. The opening —
-registering the places and a resident in every bed through the ordinary commands — is timed
-apart (``setup_seconds_*``); the rate is of the simulated days after it, **extrapolated to
-a year** (``years_per_minute_* = simulated days / 365.25 / wall minutes``): the
-measurements are kept short (half a year at 500 places, two weeks at 4,000). The Erlang C
-check is :func:`bench.simulator.erlang_c_check` (M/M/2 at three loads).
+every invariant each day (beds and residences for what changed that day, every place and
+resident on the first day, every 30th and the last) and the read-model replay check every
+30th day and the last. The opening — registering the places and a resident in every bed
+through the ordinary commands, and catching the read models up with it — is timed apart
+(``setup_seconds_*``); the rate is of the simulated days after it, **extrapolated to a
+year** (``years_per_minute_* = simulated days / 365.25 / wall minutes``): the measurements
+are kept short (half a year at 500 places, 60 days at 4,000; two weeks held two replay
+checks and the first full allocation read, where a year has 13 checks). The Erlang C check
+is :func:`bench.simulator.erlang_c_check` (M/M/2 at three loads).
 
 The last line is one JSON object: ``years_per_minute_500``, ``years_per_minute_4000``,
 ``erlang_c_relative_error``, ``invariant_violations``, and per size the days, wall and setup
@@ -59,6 +62,7 @@ def speed(places: int, days: int) -> dict[str, Any]:
            "wall_seconds": round(wall, 1),
            "years_per_minute": round(days / 365.25 / (wall / 60), 2),
            "events": run.get("events"), "invariant_checks": run.get("invariant_checks"),
+           "full_checks": run.get("full_checks"), "replay_checks": run.get("replay_checks"),
            "invariant_violations": violations}
     print(f"speed: {out}", file=sys.stderr)
     return out
@@ -67,7 +71,7 @@ def speed(places: int, days: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--years-500", type=float, default=0.5)
-    parser.add_argument("--days-4000", type=int, default=14)
+    parser.add_argument("--days-4000", type=int, default=60)
     parser.add_argument("--theory-seeds", type=int, default=3)
     parser.add_argument("--theory-years", type=float, default=0.5)
     args = parser.parse_args()
