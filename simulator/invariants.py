@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -58,7 +59,7 @@ def one_place_per_person(day: date, places: list[Place], cases: dict[UUID, Case]
 
 
 def lives_where_it_says(day: date, case: Case | None, place_id: UUID,
-                        leaving: set[UUID] | frozenset[UUID]) -> None:
+                        leaving: AbstractSet[UUID]) -> None:
     """A resident of place ``place_id`` whose case says it lives in another own place is
     one moving out on a date ahead (``leaving``, R24)."""
     if case is None or case.residence is None:
@@ -83,17 +84,24 @@ class Residences:
     depends on nothing else. :meth:`check_all` checks everything and starts afresh."""
 
     def __init__(self) -> None:
-        self.occupants: dict[UUID, frozenset[UUID]] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.occupants: dict[UUID, frozenset[UUID]] = {}  # in the order of the places
         self.leaving: dict[UUID, frozenset[UUID]] = {}
         self.beds: dict[UUID, tuple[str, int]] = {}  # place type, beds
         self.where: dict[UUID, UUID] = {}
+        self.order: dict[UUID, int] = {}  # each place's position
+        self.everyone_leaving: Counter[UUID] = Counter()  # of every place (R24)
+        self.by_type: dict[str, list[int]] = {}  # residents and beds per place type
 
     def check_all(self, day: date, places: list[Place],
                   case: Callable[[UUID], Case]) -> None:
         cases = {c: case(c) for p in places for c in p.occupants}
         places_within_beds(day, places)
         one_place_per_person(day, places, cases)
-        self.occupants, self.leaving, self.beds, self.where = {}, {}, {}, {}
+        self._reset()
+        self.order = {p.id: i for i, p in enumerate(places)}
         for p in places:
             self._note(p)
 
@@ -101,7 +109,8 @@ class Residences:
                       case: Callable[[UUID], Case]) -> None:
         """The day's check of the places and cases in ``changed`` (the ids of the
         aggregates with events since the last check)."""
-        places = [place(i) for i in self.occupants if i in changed]
+        places = [place(i) for i in sorted(changed & self.order.keys(),
+                                           key=self.order.__getitem__)]
         places_within_beds(day, places)
         again = set(changed)  # the cases to look at again
         for p in places:  # first out of their old places, then into the new ones
@@ -115,28 +124,33 @@ class Residences:
                     raise InvariantViolation(day, c, "no person in two places",
                                              f"in place {self.where[c]} and in {p.id}")
             self._note(p)
-        leaving = frozenset().union(*self.leaving.values())
         for c in again:
             place_id = self.where.get(c)
             if place_id is not None:
-                lives_where_it_says(day, case(c), place_id, leaving)
+                lives_where_it_says(day, case(c), place_id, self.everyone_leaving.keys())
 
     def _note(self, p: Place) -> None:
+        if p.id in self.occupants:  # what it held before, taken out of the sums
+            kind, capacity = self.beds[p.id]
+            self.by_type[kind][0] -= len(self.occupants[p.id])
+            self.by_type[kind][1] -= capacity
+            self.everyone_leaving.subtract(self.leaving[p.id])
+            for c in self.leaving[p.id]:
+                if self.everyone_leaving[c] <= 0:
+                    del self.everyone_leaving[c]
         self.occupants[p.id] = frozenset(p.occupants)
         self.leaving[p.id] = frozenset(p.leaving)
-        self.beds[p.id] = (p.place_type.value, p.capacity)
+        self.everyone_leaving.update(self.leaving[p.id])
+        kind, capacity = self.beds[p.id] = (p.place_type.value, p.capacity)
+        b = self.by_type.setdefault(kind, [0, 0])
+        b[0] += len(self.occupants[p.id])
+        b[1] += capacity
         for c in p.occupants:
             self.where[c] = p.id
 
     def occupancy(self) -> dict[str, list[int]]:
-        """Residents and beds per place type."""
-        beds: dict[str, list[int]] = {}
-        for place_id, occupants in self.occupants.items():
-            kind, capacity = self.beds[place_id]
-            b = beds.setdefault(kind, [0, 0])
-            b[0] += len(occupants)
-            b[1] += capacity
-        return beds
+        """Residents and beds per place type (in the order the types first come)."""
+        return self.by_type
 
 
 def breaches_recorded(day: date, listed: list[Case]) -> None:

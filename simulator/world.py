@@ -124,7 +124,8 @@ class Simulation(Officer):
         n = self.day_number
         changed = self.day_log.read(day, self.svc.recorder, self.svc.mapper)
         every = self.full_check_every_days
-        if n == 0 or n == self.days - 1 or not every or n % every == 0:
+        if n == 0 or n == self.days - 1 or not every or n % every == 0 or \
+                len(self.residences.order) != len(self.places):  # a place added
             self.residences.check_all(day, [self.place(i) for i in self.places], self.case)
             self.tally.full_checks += 1
         else:
