@@ -24,7 +24,7 @@ import threading
 
 import uvicorn
 
-from api import logs
+from api import logs, memory
 from api.app import create_app
 from api.settings import ApiSettings
 from application.bootstrap import create_service
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes (more than 1: one projector process too)")
     args = parser.parse_args(argv)
+    memory.limit_arenas()  # before the worker and projector processes start: they inherit it
     settings = ApiSettings()
     if args.workers > 1 and settings.training_clock:
         # the training clock lives in one process's memory: N workers would each keep

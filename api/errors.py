@@ -59,6 +59,7 @@ from application.errors import ConcurrencyConflict, ConfirmationRequired
 from domain.errors import DomainError, InvalidState, InvalidValue, NotFound, RuleViolation
 from domain.person import CaseAlreadyOpen
 from projections.outage import OUTAGE_TYPES, store_unavailable
+from projections.read_side import ReadSideLagging
 
 log = logging.getLogger("api.errors")
 
@@ -224,8 +225,18 @@ def internal_error_body(reference: str) -> dict[str, Any]:
                 f"{reference} til brukerstøtte.", reference=reference)
 
 
+async def _read_side_lagging(request: Request, exc: Exception) -> JSONResponse:
+    """A command that reads the current state from the read models (the allocation run's
+    candidates) found them behind the log past its timeout: 503, as a read asked to see its
+    own write does (:meth:`api.deps.Runtime.fresh`). Nothing was written."""
+    log.warning("read models behind (503) %s %s: %s", request.method, _where(request), exc)
+    return JSONResponse(body("read_side_lagging", "Lesemodellene henger etter; prøv igjen "
+                             "om litt."), status_code=503, headers={"Retry-After": "5"})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(ReadSideLagging, _read_side_lagging)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ApiError, _api_error)

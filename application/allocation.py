@@ -77,8 +77,15 @@ class Candidates:
     facts: AllocationFacts
 
 
+#: The domain's values as the optimizer's (the same strings): looked up, not converted,
+#: for each of a run's thousands of persons and places.
+_OPT_PLACE_TYPE = {t: opt.PlaceType(t.value) for t in PlaceType}
+_OPT_FACILITY_KIND = {k: opt.FacilityKind(k.value) for k in FacilityKind}
+_OPT_ROOM = {k: opt.Room(k.value) for k in RoomKind}
+
+
 def _room(kind: RoomKind) -> opt.Room:
-    return opt.Room(kind.value)
+    return _OPT_ROOM[kind]
 
 
 def _ore(amount: Any) -> int:
@@ -206,8 +213,8 @@ class AllocationCommands(MoveCommands):
             vacancies.append(opt.Vacancy(
                 place_id=str(place.place_id), facility_id=place.facility_id,
                 facility_name=place.facility_name,
-                facility_kind=opt.FacilityKind(place.facility_kind.value),
-                unit=place.unit, place_type=opt.PlaceType(place.place_type.value),
+                facility_kind=_OPT_FACILITY_KIND[place.facility_kind],
+                unit=place.unit, place_type=_OPT_PLACE_TYPE[place.place_type],
                 room=_room(place.room_kind), capacity=place.free_beds_on(free_from),
                 available_from=free_from))
         purchasable = []
@@ -216,8 +223,8 @@ class AllocationCommands(MoveCommands):
                 purchasable.append(opt.PurchasableOffer(
                     offer_id=str(po.offer_id), provider=po.provider,
                     facility_id=po.facility_id, facility_name=po.facility_name,
-                    facility_kind=opt.FacilityKind(po.facility_kind.value),
-                    place_type=opt.PlaceType(po.place_type.value),
+                    facility_kind=_OPT_FACILITY_KIND[po.facility_kind],
+                    place_type=_OPT_PLACE_TYPE[po.place_type],
                     price_per_day_ore=_ore(po.price_per_day),
                     available_from=po.available_from, room=_room(po.room_kind)))
         waiting = candidates.cases
@@ -270,8 +277,8 @@ class AllocationCommands(MoveCommands):
             case_id=str(case.case_id),
             need_score=case.need_score,
             urgent=case.urgent,
-            decided_place_type=opt.PlaceType(case.place_type.value),
-            decided_facility_kind=(opt.FacilityKind(case.facility_kind.value)
+            decided_place_type=_OPT_PLACE_TYPE[case.place_type],
+            decided_facility_kind=(_OPT_FACILITY_KIND[case.facility_kind]
                                    if case.facility_kind is not None else None),
             needs_screened=case.has_dementia or case.place_type is PlaceType.SCREENED,
             prefers_screened=case.dementia_suspected,

@@ -1,6 +1,7 @@
 """What an allocation run reads of the current state: the facts of each case, place and
 other provider's offer that the problem is built from, taken either from the aggregates or
-from their read-model rows (the packed documents of :mod:`projections.fold`).
+from their read-model rows (the packed documents of :mod:`projections.fold`; for the
+residents, R28, the few fields of them a run reads, ``lto_rm_resident``).
 
 Both ways give the same facts — the test ``test_r17_run_from_read_models_*`` holds them
 equal, case by case, on generated histories — and the problem is built from the facts by
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from functools import cached_property
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
@@ -46,6 +48,28 @@ _CONFIRMED = DementiaFinding.CONFIRMED.value
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def _member(enum: type[E]) -> Callable[[Any], E]:
+    """``enum(value)`` by a dictionary of its values (calling an Enum class costs a few
+    microseconds, and a run converts some 20,000 values); what is not a value goes to the
+    class, to be refused as before."""
+    members = {m.value: m for m in enum}
+
+    def member(value: Any) -> E:
+        found = members.get(value)
+        return found if found is not None else enum(value)
+
+    return member
+
+
+_place_type = _member(PlaceType)
+_facility_kind = _member(FacilityKind)
+_room_kind = _member(RoomKind)
+_breach_choice = _member(BreachChoice)
 
 
 @dataclass(frozen=True)
@@ -127,8 +151,8 @@ class CaseFacts:
             on_waiting_list=status in _ON_LIST, in_long_term_stay=status in _LONG_TERM,
             has_outstanding_offer=bool(outstanding), facility_held=held,
             decided=decision is not None,
-            place_type=PlaceType(place_type) if place_type else None,
-            facility_kind=FacilityKind(facility_kind) if facility_kind else None,
+            place_type=_place_type(place_type) if place_type else None,
+            facility_kind=_facility_kind(facility_kind) if facility_kind else None,
             dementia_uninvestigated=bool(row["dementia_suspected"])
             and not row["dementia_investigated"],
             has_dementia=bool(row["dementia_diagnosis"])
@@ -142,7 +166,8 @@ class CaseFacts:
             accompanies_case_id=UUID(accompanies) if accompanies else None,
             awaits_accompanying_offer=status == _ACCOMPANYING and accompanying is not None
             and not outstanding,
-            breach_choice=BreachChoice(row["breach_choice"]) if row["breach_choice"] else None,
+            breach_choice=_breach_choice(row["breach_choice"]) if row["breach_choice"]
+            else None,
             bridging=tuple(BridgingStay(b["facility_name"], b["unit"],
                                         date.fromisoformat(b["from"]), _day(b["to"]))
                            for b in row["bridging"]))
@@ -191,8 +216,8 @@ class PlaceFacts:
         return cls(
             place_id=UUID(row["place_id"]), municipality=row["municipality"],
             facility_id=row["facility_id"], facility_name=row["facility_name"],
-            facility_kind=FacilityKind(row["facility_kind"]), unit=row["unit"],
-            place_type=PlaceType(row["place_type"]), room_kind=RoomKind(row["room_kind"]),
+            facility_kind=_facility_kind(row["facility_kind"]), unit=row["unit"],
+            place_type=_place_type(row["place_type"]), room_kind=_room_kind(row["room_kind"]),
             is_open=bool(row["open"]), available_from=date.fromisoformat(row["available_from"]),
             occupants=tuple(sorted(row["occupants"])),
             leaving={c: date.fromisoformat(d) for c, d in sorted(
@@ -240,8 +265,8 @@ class ProviderOfferFacts:
         return cls(
             offer_id=UUID(row["provider_offer_id"]), municipality=row["municipality"],
             provider=row["provider"], facility_name=row["facility_name"],
-            facility_kind=FacilityKind(row["facility_kind"]),
-            place_type=PlaceType(row["place_type"]), room_kind=RoomKind(row["room_kind"]),
+            facility_kind=_facility_kind(row["facility_kind"]),
+            place_type=_place_type(row["place_type"]), room_kind=_room_kind(row["room_kind"]),
             price_per_day=Decimal(row["price_per_day"]),
             available_from=date.fromisoformat(row["available_from"]),
             valid_until=_day(row["valid_until"]), withdrawn=bool(row["withdrawn"]),

@@ -97,7 +97,9 @@ def mover_of_case(case: Case, spouse: Case | None, *, free_choice: bool, today: 
 def mover_of_row(row: Row, spouse: Row | None, *, free_choice: bool, today: date
                  ) -> MoverFacts | None:
     """The case's read-model row as a mover, or None (the same facts as
-    :func:`mover_of_case`)."""
+    :func:`mover_of_case`). ``row`` and ``spouse``: a case document, or a resident's row
+    of ``lto_rm_resident`` (:func:`projections.derived.resident_facts`: the fields read
+    here, under the document's keys)."""
     stays = row.get("stays") or []
     decision = row.get("decision") or {}
     accompanying = row.get("accompanying")

@@ -28,6 +28,7 @@ from eventsourcing.utils import get_topic
 
 from application.clock import Clock, SystemClock
 from application.errors import ConcurrencyConflict, StaleVersion
+from application.group_commit import GroupCommit
 from application.transcodings import register_domain_transcodings
 from application.waiting_cases import OverdueAnswers, WaitingCases
 from domain.access import AccessLogEntry, ListView
@@ -106,6 +107,9 @@ class ServiceBase(Application[UUID]):
         #: cipher key, else a fixed one when nothing is encrypted anyway).
         secret = self.env.get("LTO_PERSON_KEY") or self.env.get("CIPHER_KEY") or ""
         self.person_key = hashlib.sha256(b"langtidsopphold/person/" + secret.encode()).digest()
+        #: The saves of reads' access-log entries, several to a transaction under load
+        #: (:mod:`application.group_commit`).
+        self.grouped = GroupCommit(self.save)
 
     def use_waiting_cases(self, source: WaitingCases | None) -> None:
         """Let the deadline check and the allocation run find the waiting cases through

@@ -240,7 +240,7 @@ class AccessLogCommands(ServiceBase):
             role=role, action=action, case_ids=case_ids, allowed=allowed, detail=detail,
             command_id=command_id, views=views)
         try:
-            self.save(entry)
+            self.grouped.save(entry)  # with other requests' entries (group commit)
         except IntegrityError:
             if command_id and self._exists(entry_id) is not None:
                 return entry_id

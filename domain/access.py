@@ -63,6 +63,8 @@ _LIST = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _FILTER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _FILTER_VALUE_MAX = 64
 _DIGEST = re.compile(r"^[0-9a-f]{32}$")
+#: An order key as text (:func:`domain.order.order_text`): 5 + 10 characters and a case id.
+_BOUND_MAX = 128
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,11 @@ class ListView:
       the list, nor the order).
     - ``digest``: the first 32 hex digits of the SHA-256 of the page's case ids in order,
       one a line (:func:`page_digest`), so a reproduction can be checked to be the list shown.
+    - ``bounds``: the order keys (:func:`domain.order.order_text`) of the page's first and
+      last row, ``("", "")`` for an empty page; a case was on the page exactly when it was on
+      the list at ``moment`` with a key between them, so "who saw my case" compares keys
+      instead of ranking the case at every view's moment. ``None`` in views recorded before
+      the bounds were (version 2 entries), which are ranked as before.
     """
 
     list: str
@@ -95,6 +102,15 @@ class ListView:
     total: int
     digest: str
     filters: Mapping[str, str] = field(default_factory=dict)
+    bounds: tuple[str, str] | None = None
+
+    def shows_key(self, key: str) -> bool:
+        """Whether a case on the list at ``moment`` with order text ``key`` was on the page
+        (only for a view with ``bounds``)."""
+        if self.bounds is None:
+            raise ValueError("a view recorded without bounds is decided by rank")
+        first, last = self.bounds
+        return bool(first) and first <= key <= last
 
     @property
     def whole(self) -> bool:
@@ -109,14 +125,17 @@ class ListView:
         return {"list": self.list, "moment": self.moment.isoformat(),
                 "position": self.position, "today": self.today.isoformat(),
                 "offset": self.offset, "limit": self.limit, "total": self.total,
-                "digest": self.digest, "filters": dict(sorted(self.filters.items()))}
+                "digest": self.digest, "filters": dict(sorted(self.filters.items())),
+                "bounds": list(self.bounds) if self.bounds is not None else None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListView:
+        bounds = data.get("bounds")
         return cls(list=data["list"], moment=datetime.fromisoformat(data["moment"]),
                    position=data["position"], today=date.fromisoformat(data["today"]),
                    offset=data["offset"], limit=data["limit"], total=data["total"],
-                   digest=data["digest"], filters=dict(data.get("filters") or {}))
+                   digest=data["digest"], filters=dict(data.get("filters") or {}),
+                   bounds=(bounds[0], bounds[1]) if bounds is not None else None)
 
 
 def page_digest(case_ids: Sequence[UUID | str]) -> str:
@@ -157,6 +176,14 @@ def _views(values: Sequence[ListView]) -> list[dict[str, Any]]:
                     or mask_identity_numbers(value) != value:
                 raise InvalidValue("views", "a filter's value is short text, never an "
                                    "identity number")
+        if view.bounds is not None:
+            bounds = view.bounds
+            if not isinstance(bounds, tuple) or len(bounds) != 2 \
+                    or not all(isinstance(b, str) and len(b) <= _BOUND_MAX for b in bounds) \
+                    or bool(bounds[0]) != bool(bounds[1]) or bounds[0] > bounds[1]:
+                raise InvalidValue("views", "bounds are the order keys of the page's first and "
+                                   "last row, the first not after the last (both empty for an "
+                                   "empty page)")
         out.append(view.to_dict())
     return out
 
@@ -168,9 +195,11 @@ class AccessLogEntry(Base):
     access_neutral = True
 
     class Recorded(Base.Created):
-        """Version 2 adds ``views``: the list views the request showed (none before)."""
+        """Version 2 adds ``views``: the list views the request showed (none before);
+        version 3 the views' ``bounds`` (a view of an earlier version has none: it is
+        decided by rank, see :class:`ListView`)."""
 
-        class_version = 2
+        class_version = 3
         actor: str
         role: str
         action: str
@@ -182,6 +211,11 @@ class AccessLogEntry(Base):
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["views"] = []
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            for view in state["views"]:
+                view["bounds"] = None
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ never the wall clock read inside the domain.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,10 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(OSLO).date()
 
 
+@lru_cache(maxsize=1 << 16)
 def add_months(start: date, months: int) -> date:
-    """Calendar months, as § 3-4 counts them: 30 November + 3 months is 28/29 February."""
+    """Calendar months, as § 3-4 counts them: 30 November + 3 months is 28/29 February.
+    (Kept per day and count: every waiting-list row asks for its deadlines on each read.)"""
     return start + relativedelta(months=months)
 
 

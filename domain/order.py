@@ -34,3 +34,20 @@ def waiting_order_key(*, urgent: bool, need_score: int | None, waiting_since: da
                       case_id: str) -> OrderKey:
     """The sort key of one person on the waiting list (smallest first)."""
     return (not urgent, need_score is None, -(need_score or 0), waiting_since, case_id)
+
+
+#: The need score's bounds (the priority assessment checks them; § 3-3 second paragraph).
+NEED_SCORE_MAX = 100
+
+
+def order_text(key: OrderKey) -> str:
+    """The key as text whose byte order is the key's order: ``a < b`` exactly when
+    ``order_text(a) < order_text(b)`` compared as UTF-8 bytes (SQLite's default collation,
+    PostgreSQL's ``COLLATE "C"``). Fixed-width fields, the case id last: so a list view can
+    record the keys that bound its page and a store can find the views that showed a case by
+    comparing text (see ``projections.access_log``)."""
+    not_urgent, unassessed, minus_need, since, case_id = key
+    if not -NEED_SCORE_MAX <= minus_need <= 0:
+        raise ValueError(f"a need score is 0–{NEED_SCORE_MAX}")
+    return (f"{int(not_urgent)}{int(unassessed)}{minus_need + NEED_SCORE_MAX:03d}"
+            f"{since.isoformat()}{case_id}")

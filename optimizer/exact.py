@@ -8,10 +8,12 @@ placement, which proves the set placeable, or proves that there is none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+from .engines import SolverError, cp_model, cp_solver
 
-from .engines import SolverError, cp_solver
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import IntVar
 
 
 def exact_groups(members: Sequence[int], class_of: Sequence[int],
@@ -39,9 +41,10 @@ def exact_groups(members: Sequence[int], class_of: Sequence[int],
                 hit.setdefault(fac_of[g], []).append(g)
         return hit
 
-    m = cp_model.CpModel()
-    u: dict[tuple[int, int], dict[int, cp_model.IntVar]] = {}
-    load: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+    cp = cp_model()  # imported on first use: most runs never get here
+    m = cp.CpModel()
+    u: dict[tuple[int, int], dict[int, IntVar]] = {}
+    load: dict[int, list[tuple[int, IntVar]]] = {}
     for key, mem in keys.items():
         k, beds = key
         vs = {}
@@ -56,8 +59,8 @@ def exact_groups(members: Sequence[int], class_of: Sequence[int],
         u[key] = vs
     for g, terms in load.items():
         m.add(sum(b * v for b, v in terms) <= slots[g])
-    need: dict[tuple[tuple[int, int], int], list[cp_model.IntVar]] = {}
-    couple_y: dict[int, dict[int, cp_model.IntVar]] = {}
+    need: dict[tuple[tuple[int, int], int], list[IntVar]] = {}
+    couple_y: dict[int, dict[int, IntVar]] = {}
     for x in members:
         p = partner[x]
         if p is None or p not in present or p < x:
@@ -91,9 +94,9 @@ def exact_groups(members: Sequence[int], class_of: Sequence[int],
                 m.add_hint(y, g >= 0 and fac_of[g] == f)
     solver = cp_solver()
     status = solver.solve(m)
-    if status == cp_model.INFEASIBLE:
+    if status == cp.INFEASIBLE:
         return None
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status not in (cp.OPTIMAL, cp.FEASIBLE):
         raise SolverError(f"CP-SAT (who) status {status}")
     out: dict[int, int] = {}
     for key, mem in keys.items():

@@ -11,13 +11,17 @@ document holds the view. A refused attempt that named no case is in the event lo
 **Who saw my case.** A case's log is its own rows and the list views that showed it. The
 list views are found from the temporal read models, without reproducing each list:
 
-1. the case row's versions say when it was on the waiting list (its status, a column);
-2. the list views of its municipality whose moment lies in those spans are the views it was
-   on (an indexed range of the list's rows);
-3. a view that showed the whole list (first page, every row) showed it; for a view of a
-   later or shorter page, the case's rank at the view's moment decides: the rows on the
-   list in the views' span are read once and swept in time order, so each view's rank is a
-   binary search, not a list rebuilt.
+1. the case row's versions say when it was on the waiting list (its status, a column) and
+   with which order key (:func:`domain.order.waiting_order_key`: it changes when the case is
+   assessed or granted);
+2. a view records the order keys of its page's first and last row (``lo_key``, ``hi_key``:
+   :attr:`domain.access.ListView.bounds`, as text whose byte order is the keys' order); the
+   views of the case's municipality whose moment lies in a version's span and whose bounds
+   hold that version's key are the views it was on — one indexed range and a comparison of
+   two columns per version, whatever the number of views logged;
+3. views recorded before the bounds were (version 2 entries) are decided as then: a view
+   that showed the whole list showed it; for a page, the case's rank at the view's moment
+   decides (the rows on the list in the views' span read once and swept in time order).
 
 This is the same answer as reproducing each list (``ReadSide.as_of(view.moment)``, its page)
 and looking for the case, which a test holds it to.
@@ -32,7 +36,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.access import AccessLogEntry, ListView
-from domain.order import OrderKey
+from domain.order import OrderKey, order_text
 from projections.store import ACCESS_TABLE, Doc, SqlStore, Store, micros
 
 # The fold imports this module for apply_access; the case table's names and the waiting
@@ -59,9 +63,9 @@ def apply_access(store: Store, e: Any) -> None:
     for case_id in dict.fromkeys(e.case_ids):  # a case named twice is logged once
         store.add_access(str(case_id), entry_id, e.municipality, at, entry)
     for view in getattr(e, "views", None) or ():
-        moment = micros(ListView.from_dict(view).moment)
+        shown = ListView.from_dict(view)
         store.add_access(view_key(e.municipality, view["list"]), entry_id, e.municipality,
-                         moment, {**entry, "view": view})
+                         micros(shown.moment), {**entry, "view": view}, shown.bounds)
 
 
 def access_log(store: Store, municipality: str, case_id: str) -> list[Doc]:
@@ -104,38 +108,55 @@ def views_showing(store: SqlStore, municipality: str, case_id: str
     """The list views of ``municipality`` that showed the case, as (logged at, seq,
     document): see the module docstring."""
     from projections.fold import CASE, ON_LIST
-    from projections.waiting_list import LIST_NAME
+    from projections.waiting_list import LIST_NAME, order_key
 
     store.flush()
-    store.execute(f"SELECT valid_from, valid_to, status FROM {store.name(CASE)} "
+    store.execute(f"SELECT valid_from, valid_to, status, doc FROM {store.name(CASE)} "
                   "WHERE key = %s AND municipality = %s ORDER BY valid_from",
                   (case_id, municipality))
-    spans: list[list[int]] = []  # [from, to) while on the list
-    for r in store.cursor.fetchall():
-        if r["status"] not in ON_LIST:
-            continue
-        if spans and spans[-1][1] == r["valid_from"]:
-            spans[-1][1] = r["valid_to"]
-        else:
-            spans.append([r["valid_from"], r["valid_to"]])
-    if not spans:
+    versions = [(r["valid_from"], r["valid_to"], r["doc"]) for r in store.cursor.fetchall()
+                if r["status"] in ON_LIST]  # the case's versions on the list
+    if not versions:
         return []
     until = micros(store.as_of) if store.as_of is not None else None
     key = view_key(municipality, LIST_NAME)
     table = store.name(ACCESS_TABLE)
+    found: list[tuple[int, int, Doc]] = []
+    for lo, hi, stored in versions:  # the views with bounds: the case's key between them
+        mine = order_text(_order_key_of(store, case_id, lo, stored, order_key))
+        store.execute(f"SELECT seq, doc FROM {table} WHERE case_id = %s AND at >= %s "
+                      "AND at < %s AND lo_key <= %s AND hi_key >= %s",
+                      (key, lo, hi, mine, mine))
+        found += [(_logged(doc), r["seq"], doc) for r in store.cursor.fetchall()
+                  for doc in (store.unpack(r["doc"]),)]
+    spans: list[list[int]] = []  # [from, to) while on the list
+    for lo, hi, _ in versions:
+        if spans and spans[-1][1] == lo:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    found += _ranked_views(store, municipality, case_id, key, spans)
+    return [row for row in found if until is None or row[0] <= until]
+
+
+def _ranked_views(store: SqlStore, municipality: str, case_id: str, key: str,
+                  spans: list[list[int]]) -> list[tuple[int, int, Doc]]:
+    """The views recorded without bounds (before they were) in ``spans`` that showed the
+    case: a whole list showed it; for a page, its rank at the view's moment decides."""
+    table = store.name(ACCESS_TABLE)
     rows: list[tuple[int, str]] = []  # (seq, entry id) of the views in the spans
     for lo, hi in spans:
         store.execute(f"SELECT seq, entry_id FROM {table} WHERE case_id = %s AND at >= %s "
-                      "AND at < %s ORDER BY at, seq", (key, lo, hi))
+                      "AND at < %s AND lo_key IS NULL ORDER BY at, seq", (key, lo, hi))
         rows += [(r["seq"], r["entry_id"]) for r in store.cursor.fetchall()]
+    if not rows:
+        return []
     known = {e: _VIEWS.get((key, e)) for _, e in rows}
     known.update(_remember_views(store, key, [e for e, v in known.items() if v is None]))
     found: list[str] = []
     paged: list[tuple[str, int, int, int]] = []  # (entry id, moment, first, last)
     for _, entry_id in rows:
-        logged, whole, moment, first, last = known[entry_id]  # type: ignore[misc]
-        if until is not None and logged > until:
-            continue
+        _, whole, moment, first, last = known[entry_id]  # type: ignore[misc]
         if whole:
             found.append(entry_id)
         else:

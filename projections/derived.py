@@ -76,6 +76,13 @@ and decides each one's status for the day it is read on.
 nor bought), with its last valid day (ISO text, NULL: open-ended) and its facts likewise.
 **lto_rm_accompanying** — each case whose accompanying stay (R11) is in force: which beds
 the board shows as a couple's.
+**lto_rm_resident** — each resident (R28: the movers of an allocation run are among them)
+with ``facts``, the few fields of the case document the run decides a mover by
+(:func:`resident_facts`: the last stay, the decision's place type and kind, the wishes,
+the spouse, the accompanying stay, the move offers), as compact JSON, sealed like a name
+(need and dementia are health data). The run reads these rows, not every resident's
+document (a resident's document is a few kB; at Oslo size 4,000 of them were decoded for
+the 40-odd movers).
 **lto_rm_work** and **lto_rm_search** — the case worker's worklists and the blind index
 of names and case numbers: see :mod:`projections.casework_rows`.
 """
@@ -101,6 +108,7 @@ WAITING_TABLE = "lto_rm_waiting"
 BOARD_TABLE = "lto_rm_board"
 PROVIDER_BOARD_TABLE = "lto_rm_provider_board"
 ACCOMPANYING_TABLE = "lto_rm_accompanying"
+RESIDENT_TABLE = "lto_rm_resident"
 
 #: Each derived table's columns after ``key`` and ``seq`` (the aggregate and the row's
 #: place among its rows), with their SQL types.
@@ -136,6 +144,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("municipality", "TEXT NOT NULL"), ("valid_until", "TEXT"), ("facts", "TEXT NOT NULL"),
     ),
     ACCOMPANYING_TABLE: (("municipality", "TEXT NOT NULL"),),
+    RESIDENT_TABLE: (("municipality", "TEXT NOT NULL"), ("facts", "TEXT NOT NULL")),
     # the worklists and the blind search index (:mod:`projections.casework_rows`)
     WORK_TABLE: (("municipality", "TEXT NOT NULL"), ("list", "TEXT NOT NULL"),
                  ("day", "TEXT NOT NULL")),
@@ -155,9 +164,14 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     BOARD_TABLE: (("municipality", "candidate"),
                   ("municipality", "facility_id", "facility_name")),
     PROVIDER_BOARD_TABLE: (("municipality", "valid_until"),),
+    RESIDENT_TABLE: (("municipality",),),
     WORK_TABLE: (("municipality", "list", "day", "key"),),
     SEARCH_TABLE: (("municipality", "token", "key"),),
 }
+
+#: The derived tables' columns sealed when the store is (:mod:`projections.sealing`), by
+#: name, besides every column named ``name``.
+SEALED = {RESIDENT_TABLE: frozenset({"facts"})}
 
 #: The derived tables' columns written through the store's blind index
 #: (:meth:`projections.sealing.Sealer.blind`), by name.
@@ -292,8 +306,41 @@ def case_rows(doc: Doc) -> Rows:
     stay = doc.get("accompanying")
     accompanying = ([(key, 0, municipality)]
                     if stay and stay.get("concluded") is None else [])
+    resident = resident_facts(doc)
+    residents = [] if resident is None else [(key, 0, municipality, _compact(resident))]
     return {FACT_TABLE: facts.rows, BREACH_TABLE: breach_rows, DEADLINE_TABLE: deadlines,
-            WAITING_TABLE: waiting, ACCOMPANYING_TABLE: accompanying, **casework_rows(doc)}
+            WAITING_TABLE: waiting, ACCOMPANYING_TABLE: accompanying,
+            RESIDENT_TABLE: residents, **casework_rows(doc)}
+
+
+def resident_facts(doc: Doc) -> Doc | None:
+    """A resident's case document cut to what an allocation run reads of a resident (R28:
+    :func:`application.allocation_movers.mover_of_row`, of the mover and of a spouse), with
+    the document's keys: the last stay, the decision's place type and kind, the accompanying
+    stay, the move offers (their status), the wishes, the need score, the dementia
+    findings, the spouse and the consent to live apart. None for a case that is not a
+    resident's."""
+    if doc["status"] != "resident":
+        return None
+    decision = doc.get("decision")
+    stay = doc.get("accompanying")
+    return {
+        "case_id": doc["case_id"], "status": doc["status"],
+        "spouse_case_id": doc.get("spouse_case_id"),
+        "living_apart_consent": doc["living_apart_consent"],
+        "stays": (doc.get("stays") or [])[-1:],
+        "decision": None if decision is None else {
+            "place_type": decision.get("place_type"),
+            "facility_kind": decision.get("facility_kind")},
+        "accompanying": None if not stay else {
+            "resident_case_id": stay["resident_case_id"], "concluded": stay["concluded"]},
+        "offers": {key: {"status": o["status"], "move_reason": o["move_reason"],
+                         "moved_on": o.get("moved_on")}
+                   for key, o in doc["offers"].items() if o.get("move_reason")},
+        "wishes": doc["wishes"], "need_score": doc["need_score"],
+        "dementia_diagnosis": bool(doc["dementia_diagnosis"]),
+        "dementia_finding": doc["dementia_finding"],
+    }
 
 
 # --- places and other providers' offers --------------------------------------------------
@@ -324,7 +371,8 @@ def place_rows(doc: Doc) -> Rows:
 
 
 #: The place's fields the vacancy board shows or decides by (with its occupants' and
-#: holders' case ids, and the planned move-outs).
+#: holders' case ids, and the planned move-outs); an allocation run reads a place's facts
+#: from here too (:func:`projections.allocation_rows.place_rows`).
 BOARD_FIELDS = ("place_id", "facility_id", "facility_name", "facility_kind", "unit", "room",
                 "place_type", "room_kind", "capacity", "available_from", "open",
                 "closed_reason", "reservations")

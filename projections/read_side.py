@@ -64,6 +64,11 @@ PARALLEL_FROM = 100_000  # notifications from which a rebuild uses worker proces
 REBUILD_BEHIND = 100_000
 
 
+class ReadSideLagging(TimeoutError):
+    """The read models did not reach a position in time (a long rebuild, a projector far
+    behind): the API answers 503 ``read_side_lagging`` with ``Retry-After``, not a fault."""
+
+
 class ReadSide(CaseworkQueries, _TableQueries):
     """The live read models of one application, in its own database (and schema), or
     read from a replica of it (``replica``: a datastore on a PostgreSQL streaming replica).
@@ -334,7 +339,8 @@ class ReadSide(CaseworkQueries, _TableQueries):
         """Read-your-writes: block until the read models hold notification
         ``notification_id`` (e.g. the position a write answered with). Without a projector
         running, catches up in this thread instead. Raises :class:`TimeoutError` after
-        ``timeout`` seconds, or the projector's error if it stopped on one."""
+        ``timeout`` seconds (:class:`ReadSideLagging`), or the projector's error if it
+        stopped on one."""
         if notification_id is None or self.known_position() >= notification_id:
             return
         if not self.running:
@@ -349,7 +355,7 @@ class ReadSide(CaseworkQueries, _TableQueries):
                     raise self.error
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(
+                    raise ReadSideLagging(
                         f"the read models have not reached notification {notification_id} "
                         f"within {timeout} s (at {self._applied})")
                 self._moved.wait(min(left, POLL_EXTERNAL_S if self.external else 0.25))

@@ -56,6 +56,7 @@ from projections.derived import (
     DERIVED_TABLES,
     FACT_TABLE,
     INDEXES,
+    SEALED,
 )
 from projections.sealing import PLAIN, Sealer, SealError
 from projections.versions import (
@@ -119,12 +120,14 @@ KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
         HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id"),
         **{table: ("key", "seq") for table in DERIVED_TABLES}}
 
-#: The derived tables' columns that hold a person's name (sealed when the store is, by
-#: their place in a row: ``key``, ``seq``, then :data:`~projections.derived.COLUMNS`).
+#: The derived tables' columns that hold a person's name or other personal data (sealed
+#: when the store is, by their place in a row: ``key``, ``seq``, then
+#: :data:`~projections.derived.COLUMNS`; :data:`~projections.derived.SEALED`).
 SEALED_COLUMNS: dict[str, frozenset[int]] = {
-    table: frozenset(2 + i for i, (column, _) in enumerate(columns) if column == "name")
+    table: frozenset(2 + i for i, (column, _) in enumerate(columns)
+                     if column == "name" or column in SEALED.get(table, ()))
     for table, columns in COLUMNS.items()
-    if any(column == "name" for column, _ in columns)}
+    if any(column == "name" or column in SEALED.get(table, ()) for column, _ in columns)}
 #: The derived tables' columns kept through the blind index (by their place in a row).
 BLIND_COLUMNS: dict[str, frozenset[int]] = {
     table: frozenset(2 + i for i, (column, _) in enumerate(COLUMNS[table])
@@ -159,10 +162,12 @@ class Store(Protocol):
 
     def history(self, case_id: str) -> list[Doc]: ...
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         """An access-log row of the event being applied: at its moment (microseconds), in
-        log order (``position``, the notification id the caller sets beside ``moment``)."""
+        log order (``position``, the notification id the caller sets beside ``moment``);
+        a list view's row with the order keys that bound its page (``lo_key``, ``hi_key``:
+        :attr:`domain.access.ListView.bounds`)."""
 
     def access_entries(self, case_id: str) -> list[Doc]: ...
 
@@ -195,8 +200,8 @@ class MemoryStore:
         rows = self.histories.get(case_id, {})
         return [rows[v] for v in sorted(rows)]
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         self.access.setdefault(case_id, {})[entry_id] = (at, self.position, doc)
 
     def access_entries(self, case_id: str) -> list[Doc]:
@@ -212,7 +217,7 @@ class _Buffer:
         self._cache = cache if cache is not None else RowCache()
         self._entries = self._cache.entries
         self._history: list[tuple[Any, ...]] = []
-        self._access: list[tuple[str, str, str, int, int, bytes]] = []
+        self._access: list[tuple[Any, ...]] = []
         #: The notification id of the event being applied (set beside ``moment``).
         self.position = 0
         self._now = 0
@@ -262,12 +267,13 @@ class _Buffer:
         entry.used = self._cache.batch
         self._cache.dirty[(table, key)] = entry
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         # appended only, never read back by the fold: a partition of a parallel replay
         # may write it for any case
+        lo, hi = bounds if bounds is not None else (None, None)
         self._access.append((case_id, entry_id, municipality, at, self.position,
-                             pack(doc)))
+                             pack(doc), lo, hi))
 
     def _take_logs(self) -> Logs:
         logs: Logs = {HISTORY_TABLE: self._history, ACCESS_TABLE: self._access}
@@ -336,6 +342,11 @@ class SqlStore(_Buffer):
             self.cursor.executemany(self._sql(sql), rows)
 
     @property
+    def _bytewise(self) -> str:
+        """The collation of text compared byte by byte (order keys: ``order_text``)."""
+        return ' COLLATE "C"' if self.dialect == "postgres" else ""
+
+    @property
     def _blob(self) -> str:
         """The column type of a stored document (:mod:`projections.codec`)."""
         return "BYTEA" if self.dialect == "postgres" else "BLOB"
@@ -357,8 +368,14 @@ class SqlStore(_Buffer):
         self.execute(
             f"CREATE TABLE IF NOT EXISTS {self.name(ACCESS_TABLE)} ("
             "case_id TEXT NOT NULL, entry_id TEXT NOT NULL, municipality TEXT NOT NULL, "
-            f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL)"
+            f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL, "
+            f"lo_key TEXT{self._bytewise}, hi_key TEXT{self._bytewise})"
         )
+        columns = self._columns(f"{ACCESS_TABLE}{self.suffix}")
+        if "lo_key" not in columns:  # an earlier release's table: its views have no bounds,
+            for column in ("lo_key", "hi_key"):  # as a rebuild from the log would give them
+                self.execute(f"ALTER TABLE {self.name(ACCESS_TABLE)} "
+                             f"ADD COLUMN {column} TEXT{self._bytewise}")
         for table, columns in COLUMNS.items():
             self.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.name(table)} (key TEXT NOT NULL, "
@@ -608,10 +625,16 @@ class SqlStore(_Buffer):
 
     def _write_derived(self, table: str, key_entries: list[tuple[str, _Entry]]) -> None:
         """Replace the derived rows of the documents just written (those whose rows
-        changed: most events change a document, few change what it contributes)."""
+        changed: most events change a document, few change what it contributes). A
+        stamped table's token is replaced only when its rows did change: a document first
+        met in this catch-up (nothing derived from it in memory) is compared with the rows
+        stored, so the management figures kept under the token outlive the case work that
+        leaves them be (a priority assessment, a wish)."""
         derive = DERIVED_FROM[table]
         changed: dict[str, list[tuple[str]]] = {}
         new: dict[str, list[tuple[Any, ...]]] = {}
+        unseen: dict[str, dict[str, list[tuple[Any, ...]]]] = {}  # table -> key -> rows
+        known_change: set[str] = set()
         for key, entry in key_entries:
             if entry.doc is None:  # pragma: no cover - a written entry holds its document
                 continue
@@ -621,13 +644,35 @@ class SqlStore(_Buffer):
                 if before is None or before.get(name) != table_rows:
                     changed.setdefault(name, []).append((key,))
                     new.setdefault(name, []).extend(table_rows)
+                    if before is None:
+                        unseen.setdefault(name, {})[key] = table_rows
+                    else:
+                        known_change.add(name)
+        stamped = [name for name in changed if name in STAMPED and not self.suffix
+                   and (name in known_change or not self._as_stored(name, unseen[name]))]
         for name, keys in changed.items():
             self.executemany(f"DELETE FROM {self.name(name)} WHERE key = %s", keys)
             self.insert_derived(name, new[name])
-        stamped = [(uuid4().hex, name) for name in changed if name in STAMPED]
-        if stamped and not self.suffix:  # a rebuild's new tables have new tokens
+        if stamped:  # a rebuild's new tables have new tokens
             self.executemany(f"UPDATE {self.name(STAMP_TABLE)} SET token = %s WHERE name = %s",
-                             stamped)
+                             [(uuid4().hex, name) for name in stamped])
+
+    def _as_stored(self, table: str, rows: dict[str, list[tuple[Any, ...]]]) -> bool:
+        """Whether ``table`` holds exactly ``rows`` for these keys (in order of ``seq``).
+        A table with sealed columns never compares equal (their nonces differ)."""
+        if SEALED_COLUMNS.get(table) and self.sealer.sealed:
+            return False
+        keys = list(rows)
+        stored: dict[str, list[tuple[Any, ...]]] = {key: [] for key in keys}
+        columns = ", ".join(("key", "seq", *(c for c, _ in COLUMNS[table])))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            self.execute(f"SELECT {columns} FROM {self.name(table)} WHERE key IN "
+                         f"({', '.join(['%s'] * len(chunk))}) ORDER BY key, seq", chunk)
+            for r in self.cursor.fetchall():
+                row = tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                stored[row[0]].append(row)
+        return all(stored[key] == [tuple(x) for x in rows[key]] for key in keys)
 
     def stamps(self, tables: Iterable[str]) -> tuple[str | None, ...]:
         """The tokens of ``tables`` (:data:`STAMP_TABLE`) in this read's snapshot."""
@@ -686,9 +731,9 @@ class SqlStore(_Buffer):
         self.write_history(logs.get(HISTORY_TABLE, []))
         access = logs.get(ACCESS_TABLE, [])
         if self.sealer.sealed:
-            access = [(*r[:5], self.sealer.seal(r[5])) for r in access]
+            access = [(*r[:5], self.sealer.seal(r[5]), *r[6:]) for r in access]
         self._insert(ACCESS_TABLE, ("case_id", "entry_id", "municipality", "at", "seq",
-                                    "doc"), access)
+                                    "doc", "lo_key", "hi_key"), access)
 
     def access_entries(self, case_id: str) -> list[Doc]:
         self.flush()
@@ -699,11 +744,11 @@ class SqlStore(_Buffer):
                      "ORDER BY at, seq", params)
         return [self.unpack(r["doc"]) for r in self.cursor.fetchall()]
 
-    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc
-                   ) -> None:
+    def add_access(self, case_id: str, entry_id: str, municipality: str, at: int, doc: Doc,
+                   bounds: tuple[str, str] | None = None) -> None:
         if self._at is not None:
             raise TypeError("a store as of a past moment is read-only")
-        super().add_access(case_id, entry_id, municipality, at, doc)
+        super().add_access(case_id, entry_id, municipality, at, doc, bounds)
 
     def write_history(self, rows: list[tuple[Any, ...]]) -> None:
         # A plain INSERT: a second copy of the same event is a primary-key violation, so

@@ -20,7 +20,7 @@ from domain.access import ListView, page_digest
 from domain.base import add_months
 from domain.case import Guarantee, GuaranteeState, GuaranteeStatus
 from domain.case.intake import IPLOS_MAX_AGE_MONTHS
-from domain.order import OrderKey, waiting_order_key
+from domain.order import OrderKey, order_text, waiting_order_key
 from projections.derived import DEADLINE_TABLE, WAITING_TABLE
 from projections.fold import CASE, ON_LIST
 from projections.store import Doc, SqlStore, Store
@@ -326,7 +326,9 @@ def waiting_list_page_in_sql(store: SqlStore, municipality: str, today: date, of
 
 def _view(shown: list[Doc], total: int, moment: datetime, position: int, today: date,
           offset: int, limit: int, filters: Mapping[str, str] | None) -> ListView:
+    bounds = (order_text(order_key(shown[0])), order_text(order_key(shown[-1]))) \
+        if shown else ("", "")
     return ListView(list=LIST_NAME, moment=moment, position=position, today=today,
                     offset=offset, limit=limit, total=total,
                     digest=page_digest([d["case_id"] for d in shown]),
-                    filters=dict(filters or {}))
+                    filters=dict(filters or {}), bounds=bounds)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.__main__ import _scenarios
-from simulator.compare import MEASURE_WORDS, MEASURES, compare
+from simulator.compare import MEASURES, compare
 from simulator.profile import SettingError
 from simulator.scenario import METHODS
+from simulator.words import GROUPS, MEASURE_WORDS, TYPE_WORDS, cell
 
 
 def bar(share: float, width: int = 40) -> str:
@@ -41,26 +42,41 @@ def write_results(result: dict[str, Any], folder: Path) -> None:
     (folder / "rapport.html").write_text(report(result), encoding="utf-8")
 
 
-def _num(x: float | None) -> str:
-    return "–" if x is None else f"{x:,.1f}".replace(",", " ").replace(".", ",")
+def _bar(share: float) -> str:
+    return (f"<div style='background:#1f6feb;height:6px;width:{max(0.0, share) * 100:.0f}%'>"
+            "</div>")
 
 
 def report(result: dict[str, Any]) -> str:
-    """The measures side by side with their 95 % intervals, and a bar per scenario."""
-    names = [html.escape(s["scenario"]["name"]) for s in result["scenarios"]]
+    """The measures side by side by section (:data:`simulator.words.GROUPS`), each mean
+    with its 95 % interval (within the values the measure can take) and a bar per
+    scenario; then the occupancy per place type."""
+    scenarios = result["scenarios"]
+    names = [html.escape(s["scenario"]["name"]) for s in scenarios]
+    width = len(names) + 1
     rows = []
-    for m in MEASURES:
-        values = [s["measures"][m] for s in result["scenarios"]]
-        top = max((v["high"] or v["mean"] or 0) for v in values) or 1
+    for heading, measures in GROUPS:
+        rows.append(f"<tr><th colspan='{width}' style='text-align:left;padding-top:1em'>"
+                    f"{html.escape(heading)}</th></tr>")
+        for m in measures:
+            values = [s["measures"][m] for s in scenarios]
+            top = max((v["high"] or v["mean"] or 0) for v in values) or 1
+            cells = "".join(f"<td>{html.escape(cell(m, v))}{_bar((v['mean'] or 0) / top)}</td>"
+                            for v in values)
+            rows.append(f"<tr><td>{html.escape(MEASURE_WORDS[m])}</td>{cells}</tr>")
+    rows.append(f"<tr><th colspan='{width}' style='text-align:left;padding-top:1em'>Belegg"
+                "</th></tr>")
+    for kind, words in TYPE_WORDS.items():
         cells = "".join(
-            f"<td>{_num(v['mean'])} <small>({_num(v['low'])}–{_num(v['high'])})</small>"
-            f"<div style='background:#1f6feb;height:6px;width:{(v['mean'] or 0) / top * 100:.0f}%'>"
-            "</div></td>" for v in values)
-        rows.append(f"<tr><th>{html.escape(MEASURE_WORDS[m])}</th>{cells}</tr>")
+            f"<td>{html.escape(cell(kind, s['measures']['occupancy'].get(kind, {}), share=True))}"
+            "</td>" for s in scenarios)
+        rows.append(f"<tr><td>Belegg, {html.escape(words)}</td>{cells}</tr>")
     head = "".join(f"<th>{n}</th>" for n in names)
+    years = f"{result['years']:g}".replace(".", ",")
     return (f"<!doctype html><html lang='nb'><meta charset='utf-8'><title>Hva om? – resultater"
-            f"</title><h1>Hva om? – resultater</h1><p>{result['years']} år, {result['seeds']} "
-            "kjøringer per scenario; gjennomsnitt med 95 % konfidensintervall.</p>"
+            f"</title><h1>Hva om? – resultater</h1><p>{years} år, {result['seeds']} "
+            "kjøringer per scenario; gjennomsnitt over kjøringene med 95 % konfidensintervall "
+            "i parentes, avgrenset til mulige verdier. Antallene gjelder hele perioden.</p>"
             f"<table><tr><th>Mål</th>{head}</tr>{''.join(rows)}</table></html>")
 
 

@@ -9,7 +9,8 @@ pages (``api/pages/policy_lab.py``) and the benchmark.
 
 Pure parts (no I/O): :mod:`.profile` (the calibrated settings), :mod:`.scenario`,
 :mod:`.draws`, :mod:`.measures`, :mod:`.stats`, :mod:`.theory`. The driver:
-:mod:`.stage` (service, clock, loop), :mod:`.people`, :mod:`.officer`, :mod:`.world` (one
-run, checked by :mod:`.invariants`), :mod:`.compare` (scenarios × seeds), :mod:`.jobs`
+:mod:`.stage` (service, clock, loop), :mod:`.people`, :mod:`.complaints` (R21),
+:mod:`.moves` (R28), :mod:`.officer`, :mod:`.world` (one run, checked by
+:mod:`.invariants`), :mod:`.compare` (scenarios × seeds), :mod:`.jobs`
 (runs in the background for the page), ``python -m simulator`` (the command line).
 """

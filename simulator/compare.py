@@ -1,5 +1,6 @@
-"""Scenarios side by side: each over several seeds (the same seeds for every scenario, so
-they meet the same people), each measure's mean with its 95 % confidence interval."""
+"""Scenarios side by side: each over several seeds (the same seeds for every scenario; the
+applicants part ways once the scenarios do), each measure's mean with its 95 % confidence
+interval."""
 
 from __future__ import annotations
 
@@ -10,28 +11,15 @@ from simulator.scenario import Scenario
 from simulator.stats import mean_ci
 from simulator.world import simulate
 
-#: the measures summarised over seeds (the page's table, in this order)
+#: the measures summarised over seeds (a CSV each; the page shows them by
+#: :data:`simulator.words.GROUPS`)
 MEASURES = ("wait_to_offer_median", "wait_to_offer_p90", "wait_to_admission_median",
             "wait_to_admission_p90", "breaches_per_100_decisions", "died_waiting",
             "purchases", "purchase_cost_nok", "spouses_apart", "spouse_days_apart",
-            "type_mismatches", "waiting_mean", "admissions", "decisions")
-#: Each measure in the words of the page and the report (Norwegian).
-MEASURE_WORDS = {
-    "wait_to_offer_median": "Ventetid vedtak → tilbud, median (dager)",
-    "wait_to_offer_p90": "Ventetid vedtak → tilbud, 90-persentil (dager)",
-    "wait_to_admission_median": "Ventetid vedtak → innflytting, median (dager)",
-    "wait_to_admission_p90": "Ventetid vedtak → innflytting, 90-persentil (dager)",
-    "breaches_per_100_decisions": "Fristbrudd per 100 vedtak",
-    "died_waiting": "Døde mens de ventet",
-    "purchases": "Kjøpte plasser",
-    "purchase_cost_nok": "Kostnad kjøpte plasser (kr)",
-    "spouses_apart": "Ektefeller på ulike steder",
-    "spouse_days_apart": "Døgn ektefeller bodde atskilt",
-    "type_mismatches": "Innflyttet på annen plasstype enn vedtatt",
-    "waiting_mean": "På ventelisten i snitt",
-    "admissions": "Innflyttinger",
-    "decisions": "Vedtak om plass eller venteliste",
-}
+            "type_mismatches", "waiting_mean", "admissions", "decisions",
+            "need_changes", "moves", "moves_declined",
+            "complaints", "complaints_upheld_by_unit", "complaints_changed_by_state_administrator",
+            "complaints_confirmed_by_state_administrator", "complaints_open")
 
 
 def summarise(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:

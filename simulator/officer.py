@@ -15,7 +15,7 @@ import optimizer as opt
 from domain.case import Case, CaseStatus, GuaranteeStatus
 from domain.errors import DomainError, RuleViolation
 from domain.values import BreachChoice, FacilityKind, PlaceType
-from simulator.people import People
+from simulator.moves import Moves
 from simulator.stage import OFFICER, Process, SimulationError
 
 _TYPE_REASONS = ("ordinary_for_dementia", "screened_not_needed")
@@ -28,7 +28,7 @@ def first_come_first_served(problem: opt.AllocationProblem) -> opt.AllocationPla
     return opt.greedy_baseline(replace(problem, persons=plain))
 
 
-class Officer(People):
+class Officer(Moves):
     """The allocation unit's morning."""
 
     def mornings(self) -> Process:
@@ -110,9 +110,10 @@ class Officer(People):
 
     def by_hand(self) -> None:
         """Greedy or first come, first served: offers made one by one as manual offers;
-        an offer the service refuses (R10: spouses apart) is left, as an officer would."""
+        an offer the service refuses (R10: spouses apart) is left, as an officer would;
+        then the moves (R28) on the places the list left."""
         candidates = self.svc.candidates(self.m)
-        if not candidates.cases:
+        if not candidates.cases and not candidates.facts.movers:
             return
         problem = self.svc.build_problem(self.m, self.today, candidates)
         if not problem.vacancies:
@@ -130,6 +131,7 @@ class Officer(People):
                 self.tally.refused_offers += 1
                 continue
             self.env.process(self.after_offer(case_id, offer_id))
+        self.moves_by_hand(problem, plan.assignments)  # R28: on what the list left
 
     def after_offer(self, case_id: UUID, offer_id: UUID) -> Process:
         yield self.env.timeout(0)

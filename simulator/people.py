@@ -40,12 +40,16 @@ class People(Stage):
             self.env.process(self.applicant(draws.need(self.rng, self.profile)))
 
     def apply(self, need: Need, spouse_id: UUID | None = None) -> UUID:
+        """The application; the case's id derived from the person's number in the run
+        (a command id), so that a seed gives the same ids and so the same run: the
+        service and the optimizer break ties by id."""
         self.births += 1
         born = START_BORN + timedelta(days=self.births // 90)
         case_id: UUID = self.do(
             "receive_application", self.m,
             identity_number=synthetic_identity_number(born, self.births % 90),
-            name=f"Person {self.births}", spouse_case_id=spouse_id)
+            name=f"Person {self.births}", spouse_case_id=spouse_id,
+            command_id=f"sim/application/{self.births}")
         self.cases.append(case_id)
         return case_id
 
@@ -81,10 +85,16 @@ class People(Stage):
                 self.document(who, need)
                 self.decide(who, need)
                 if need.decision != "rejection":
-                    self.assess(who, need.need_score)
-                    self.decided_at[who] = self.env.now
-                    self.env.process(self.waiting(who))
+                    self.join_list(who, need)
         self.at_once()
+
+    def join_list(self, case_id: UUID, need: Need) -> None:
+        """After a grant or a waiting-list decision: the assessment and the life on the
+        list."""
+        self.listed[case_id] = None
+        self.assess(case_id, need.need_score)
+        self.decided_at[case_id] = self.env.now
+        self.env.process(self.waiting(case_id))
 
     def assess(self, case_id: UUID, score: int) -> None:
         """R16, R17: the factors and a need score (the policy's suggestion when the
@@ -140,6 +150,11 @@ class People(Stage):
     def answer_later(self, case_id: UUID, offer_id: UUID) -> None:
         case = self.case(case_id)
         p = self.profile
+        if case.status is CaseStatus.RESIDENT:  # a move offer (R28): yes or no, in time
+            declines = self.rng_later.random() < p.move_decline_share
+            delay = self.rng_later.randint(0, p.answer_days) + 0.05
+            self.env.process(self.answer(case_id, offer_id, declines, delay))
+            return
         keen = p.plain_queue or case.status is CaseStatus.GRANTED or \
             case.spouse_case_id is not None
         draw = self.rng.random()

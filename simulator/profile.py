@@ -21,6 +21,7 @@ Norwegian figure; they are our assumptions, stated as settings a municipality ch
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -86,6 +87,24 @@ class Profile:
     #: with ``plain_queue`` and exponential stays: the first day drawn from the M/M/c
     #: steady state (residents and a queue), so that no warm-up is needed
     steady_start: bool = False
+    # --- moves and complaints (left out of a run's seed: see :func:`seed_text`)
+    #: R28: a resident's need changes so that a new decision gives a screened place (an
+    #: ordinary-place resident whose dementia now needs a screened unit), per year
+    need_change_per_year: float = 0.10
+    #: R28: the share of move offers a resident declines (and keeps the place)
+    move_decline_share: float = 0.25
+    #: R21: the share of rejections complained of (by the person or a relative)
+    complaint_share: float = 0.10
+    #: R21: the share of complaints the unit upholds on its own reconsideration (the rest
+    #: go to the State Administrator)
+    complaint_upheld_share: float = 0.20
+    #: R21: the share of forwarded complaints the State Administrator decides for the
+    #: complainant (the decision changed); the rest confirmed
+    complaint_changed_share: float = 0.33
+    #: R21: mean days from the complaint to the unit's reconsideration, and from the
+    #: forwarding to the State Administrator's outcome (each drawn ±70 % around it)
+    reconsider_days: int = 14
+    state_administrator_days: int = 65
 
     # --- derived ----------------------------------------------------------------------
 
@@ -133,7 +152,27 @@ _LIMITS: dict[str, tuple[float, float]] = {
     "documentation_days": (0, 120), "answer_days": (0, 30), "purchase_after_days": (0, 365),
     "died_waiting_per_year": (0, 5),
     "initial_occupancy": (0, 1), "warmup_days": (0, 3650), "exponential_stay_days": (0, 5000),
+    "need_change_per_year": (0, 5), "reconsider_days": (1, 365),
+    "state_administrator_days": (1, 730),
 }
+#: settings a run's seed leaves out: ``steady_start`` at its default (added after runs were
+#: first published, which stay the same), the settings of moves and complaints whatever
+#: their values (they draw from a stream of their own: scenarios that differ only in them
+#: meet the same applicants)
+_UNSEEDED_AT_DEFAULT = ("steady_start",)
+_UNSEEDED = ("need_change_per_year", "move_decline_share", "complaint_share",
+             "complaint_upheld_share", "complaint_changed_share", "reconsider_days",
+             "state_administrator_days")
+
+
+def seed_text(profile: Profile) -> str:
+    """The profile as a run's seed reads it (see :data:`_UNSEEDED`)."""
+    text = str(profile)
+    for name in _UNSEEDED_AT_DEFAULT:
+        text = text.replace(f", {name}={getattr(Profile(), name)!r}", "")
+    for name in _UNSEEDED:
+        text = re.sub(rf", {name}=[^,)]*", "", text)
+    return text
 
 
 def as_dict(profile: Profile) -> dict[str, Any]:

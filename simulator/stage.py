@@ -27,6 +27,7 @@ from domain.case import ON_LIST, Case
 from domain.errors import DomainError
 from domain.place import Place
 from projections.read_side import ReadSide
+from simulator.profile import seed_text
 from simulator.scenario import Scenario
 
 MUNICIPALITY = "4699"
@@ -94,6 +95,8 @@ class Tally:
     full_checks: int = 0  # the days every place and resident was checked
     plan_checks: int = 0
     invariant_checks: int = 0
+    #: R28: residents whose need changed but whose new decision the service refused (R8)
+    need_changes_blocked: int = 0
 
 
 class Stage:
@@ -105,9 +108,13 @@ class Stage:
                  progress: Callable[[float], None] | None = None) -> None:
         self.scenario, self.profile, self.seed = scenario, scenario.profile, seed
         self.days = max(1, round(years * 365.25))
-        # settings added later are left out at their defaults: earlier runs stay the same
-        text = str(scenario.profile).replace(", steady_start=False", "")
+        # settings added later are left out (simulator.profile.seed_text): earlier runs
+        # stay the same
+        text = seed_text(scenario.profile)
         self.rng = random.Random(f"{seed}/{text}")
+        #: the draws of moves and complaints (added later): a stream of their own, so
+        #: that they do not shift the other draws
+        self.rng_later = random.Random(f"{seed}/{text}/later")
         self.m = MUNICIPALITY
         self._tmp = tempfile.TemporaryDirectory(prefix="lto-sim-", dir=folder)
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",

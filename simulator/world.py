@@ -166,10 +166,13 @@ class Simulation(Officer):
                    replay_checks=self.tally.replay_checks, plan_checks=self.tally.plan_checks,
                    full_checks=self.tally.full_checks,
                    invariant_violations=0, events=self.svc.recorder.max_notification_id())
+        out.update(self.move_measures(first) | self.complaint_measures(first))
         return out
 
     def record(self, case: Case) -> CaseRecord:
-        first = case.decisions[0] if case.decisions else None
+        # the decision that put the person on the list (after a complaint: not the rejection)
+        first = next((d for d in case.decisions if d.kind != "rejection"),
+                     case.decisions[0] if case.decisions else None)
         offers = sorted(case.offers.values(), key=lambda o: o.made_on)
         admitted = next((o for o in offers if o.admitted_on is not None), None)
         price = 0.0

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
+from api import memory
 from api.auth import Role
 from api.pages.lists import offer_targets
 from api.pages.paging import LIMIT, OFFSET, page_params, pager
@@ -97,6 +98,7 @@ def run_allocation(page: OfficerForm) -> Response:
     except DomainError as exc:
         refuse(form, exc)
         return _allocation_page(page, form, status_of(exc))
+    memory.give_back()  # a run's problem is large: its memory back to the system
     return page.done(f"/tildeling/{run_id}", "kjoring")
 
 

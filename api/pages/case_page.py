@@ -242,8 +242,8 @@ def case_page(page: Page, case_id: UUID, *, forms: dict[str, Form] | None = None
         wish_rows=range(1, min(WISH_ROWS, max(len(case.wishes), len(facilities), 1)) + 1),
         service_rows=range(1, min(SERVICE_ROWS, max(len(case.interim_services) + 1, 3)) + 1),
         may_record_wishes=waiting_or_open,
-        may_document=case.status in (CaseStatus.RECEIVED, CaseStatus.GRANTED,
-                                     CaseStatus.WAITING, CaseStatus.REJECTED),
+        # the domain's own rule: a resident's too (a new decision on the place type, R28)
+        may_document=case.status in ALLOWED["record_documentation"],
         may_close=case.status not in (CaseStatus.CLOSED, CaseStatus.RESIDENT),
         closure_word=w.label(w.CLOSURE_REASONS, case.closure) if case.closure else None,
         stay_end_word=w.label(w.STAY_END_REASONS, case.stay_ended[0])

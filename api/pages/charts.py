@@ -16,7 +16,7 @@ from itertools import count
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 30, 64
 #: Colour-blind-safe colours (Okabe–Ito), dark enough against white.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000")
 DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4")
@@ -66,8 +66,8 @@ def _frame(title: str, desc: str, labels: Sequence[str], top: float, percent: bo
     out = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{tid} {did}" '
            'xmlns="http://www.w3.org/2000/svg" font-size="13">',
            f'<title id="{tid}">{escape(title)}</title>', f'<desc id="{did}">{escape(desc)}</desc>']
-    if unit:  # the axis' unit, above its top tick
-        out.append(f'<text class="unit" x="4" y="{TOP - 4}" fill="#333">{escape(unit)}</text>')
+    if unit:  # the axis' unit, above its top tick (clear of the tick's label)
+        out.append(f'<text class="unit" x="4" y="{TOP - 14}" fill="#333">{escape(unit)}</text>')
     plot_h = HEIGHT - TOP - BOTTOM
     for i in range(5):
         value = top * i / 4
@@ -147,9 +147,12 @@ def line_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Se
 
 
 def bar_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Series],
-              *, unit: str = "") -> Markup:
-    """Counts: the axis ticks are whole numbers."""
+              *, unit: str = "",
+              ranges: Sequence[Sequence[tuple[float, float] | None]] = ()) -> Markup:
+    """Counts: the axis ticks are whole numbers. ``ranges``: per series, an interval per
+    bar (a confidence interval), drawn as a whisker across the bar's top."""
     values = [v for s in series for v in s.values if v is not None]
+    values += [r[1] for rs in ranges for r in rs if r is not None]
     top = _whole_max(max(values, default=0))
     out, _ = _frame(title, desc, labels, top, False, unit)
     n = len(labels)
@@ -165,6 +168,13 @@ def bar_chart(title: str, desc: str, labels: Sequence[str], series: Sequence[Ser
             out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
                        f'height="{_y(0, top) - y:.1f}" fill="{colour}"><title>'
                        f'{escape(s.name)}, {escape(labels[j])}: {_fmt(v, False)}</title></rect>')
+        for j, r in enumerate(ranges[i] if i < len(ranges) else ()):
+            if r is None:
+                continue
+            mid, lo, hi = LEFT + slot * j + slot * 0.1 + width * (i + 0.5), *r
+            out.append(f'<path d="M{mid - 8:.1f},{_y(hi, top):.1f}h16M{mid:.1f},'
+                       f'{_y(hi, top):.1f}V{_y(lo, top):.1f}M{mid - 8:.1f},{_y(lo, top):.1f}h16" '
+                       'stroke="#111" stroke-width="2" fill="none"/>')
     out += _legend(series, bars=True)
     out.append("</svg>")
     return Markup("".join(out))  # every text in it is escaped above

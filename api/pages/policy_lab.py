@@ -13,18 +13,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
 from api.pages.web import Form, Page, PageRoute, form_for, page_for
-from simulator.compare import MEASURE_WORDS, MEASURES
+from domain.values import PlaceType
 from simulator.jobs import JOBS
-from simulator.scenario import parse_scenario
+from simulator.scenario import Scenario, parse_scenario
+from simulator.words import GROUPS, MEASURE_WORDS, TYPE_WORDS, bounded, cell
 
 router = APIRouter(route_class=PageRoute)
 ManagerPage = Annotated[Page, Depends(page_for(Role.MANAGER))]
 ManagerForm = Annotated[Page, Depends(form_for(Role.MANAGER))]
 
-METHOD_WORDS = {"optimizer": "Optimert tildeling (forslag godkjent av saksbehandler)",
-                "greedy": "Én ledig plass om gangen, etter rangering (for hånd)",
-                "fcfs": "Først til mølla (ventelistedato)"}
-TYPE_WORDS = {"ordinary": "Ordinær", "screened": "Skjermet", "reinforced": "Forsterket"}
+METHOD_WORDS = {"optimizer": "Optimert tildeling", "greedy": "For hånd, etter rangering",
+                "fcfs": "Først til mølla"}
+#: what each method does, under the form
+METHOD_HINTS = {
+    "optimizer": "tjenestens tildelingsforslag for alle ledige plasser samlet, godkjent av "
+                 "saksbehandler",
+    "greedy": "én ledig plass om gangen til den første på ventelisten som passer",
+    "fcfs": "én ledig plass om gangen etter ventelistedato alene, uten hast eller behov"}
 #: the form's fields per scenario column (a, b, c): (name, label, default)
 FIELDS = (("navn", "Navn", ""), ("metode", "Tildelingsmåte", "optimizer"),
           ("hyppighet", "Tildeling hver … dag (1 = daglig, 7 = ukentlig)", "1"),
@@ -60,8 +65,8 @@ def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None
 def _lab(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
     return page.render("policy_lab.html", status=status, title="Hva om?",
                        forms={"lab": form} if form else {}, fields=FIELDS,
-                       methods=METHOD_WORDS, declines=DECLINE_WORDS,
-                       jobs=JOBS.of(page.municipality))
+                       methods=METHOD_WORDS, method_hints=METHOD_HINTS, declines=DECLINE_WORDS,
+                       jobs=JOBS.of(page.municipality), years_text=years_text)
 
 
 @router.get("/ledelse/hva-om", name="page_policy_lab")
@@ -72,9 +77,9 @@ def lab(page: ManagerPage) -> HTMLResponse:
 @router.post("/ledelse/hva-om", name="page_policy_lab_run")
 def run(page: ManagerForm) -> Response:
     form = page.form("lab")
-    try:
+    try:  # a decimal comma, as Norwegians write (0,5 år)
         places = int(form.get("plasser") or 120)
-        years = float(form.get("ar") or 3)
+        years = float((form.get("ar") or "3").replace(",", ".").strip())
         seeds = int(form.get("frø") or 5)
     except ValueError:
         form.refuse(None, "Plasser, år og antall kjøringer må være tall.")
@@ -100,15 +105,48 @@ def run(page: ManagerForm) -> Response:
     return RedirectResponse(f"/ledelse/hva-om/{job.id}", status_code=303)
 
 
-def _cell(ci: dict[str, Any]) -> str:
-    if ci.get("mean") is None:
-        return "–"
-    text = f"{ci['mean']:,.1f}".replace(",", " ").replace(".", ",")
-    if ci.get("low") is None:
-        return text
-    lo = f"{ci['low']:,.1f}".replace(",", " ").replace(".", ",")
-    hi = f"{ci['high']:,.1f}".replace(",", " ").replace(".", ",")
-    return f"{text} ({lo} – {hi})"
+def years_text(years: float) -> str:
+    """«1», «0,25»: years without a needless decimal."""
+    return f"{years:g}".replace(".", ",")
+
+
+def _every(days: int) -> str:
+    return {0: "straks (hver gang noen får vedtak eller en plass blir ledig)", 1: "daglig",
+            7: "ukentlig"}.get(days, f"hver {days}. dag")
+
+
+def _places(scenario: Scenario) -> str:
+    by_type = scenario.places_by_type()
+    words = {PlaceType.ORDINARY: "ordinære", PlaceType.SCREENED: "skjermede",
+             PlaceType.REINFORCED: "forsterkede"}
+    return ", ".join(f"{n} {words[t]}" for t, n in by_type.items() if n)
+
+
+def settings_rows(scenarios: list[Scenario]) -> list[tuple[str, list[str]]]:
+    """What each scenario is, in the manager's words (beside the measures)."""
+    policy = [s.policy for s in scenarios]
+    return [
+        ("Tildelingsmåte", [METHOD_WORDS[s.method] for s in scenarios]),
+        ("Tildeling", [_every(s.run_every_days) for s in scenarios]),
+        ("Langtidsplasser", [_places(s) for s in scenarios]),
+        ("Ventelistegaranti", [f"{p.get('guarantee_months', 3)} måneder" for p in policy]),
+        ("Fritt valg av sykehjem", ["ja" if p.get("free_choice") else "nei" for p in policy]),
+        ("Et avslått tilbud", [DECLINE_WORDS[p.get("declined_offer_effect",
+                                                   "offer_fulfils_guarantee")]
+                               for p in policy]),
+    ]
+
+
+def _bars(key: str, scen: list[dict[str, Any]], names: list[str], unit: str) -> Any:
+    cis = [s["measures"][key] for s in scen]
+    ranges: list[tuple[float, float] | None] = []
+    for ci in cis:
+        low, high = bounded(ci)
+        ranges.append(None if low is None or high is None else (low, high))
+    return bar_chart(MEASURE_WORDS[key], "Snitt over kjøringene per scenario, med 95 % "
+                     "konfidensintervall.", names,
+                     [Series("Snitt over kjøringene", [ci["mean"] for ci in cis])],
+                     unit=unit, ranges=[ranges])
 
 
 @router.get("/ledelse/hva-om/{job_id}", name="page_policy_lab_job")
@@ -117,25 +155,35 @@ def job_page(job_id: str, page: ManagerPage) -> HTMLResponse:
     if job is None:
         return page.render("error.html", status=404, title="Finnes ikke",
                            error_message="Denne simuleringen finnes ikke (lenger).")
-    rows, charts = [], {}
+    groups: list[tuple[str, list[tuple[str, list[str]]]]] = []
+    charts: list[tuple[str, str, str, Any]] = []
     if job.result is not None:
         scen = job.result["scenarios"]
         names = [s["scenario"]["name"] for s in scen]
-        rows = [(MEASURE_WORDS[m], [_cell(s["measures"][m]) for s in scen]) for m in MEASURES]
-        for t, word in TYPE_WORDS.items():
-            rows.append((f"Belegg {word.lower()} (andel)",
-                         [_cell(s["measures"]["occupancy"].get(t, {})) for s in scen]))
+        for heading, measures in GROUPS:
+            groups.append((heading, [(MEASURE_WORDS[m], [cell(m, s["measures"][m])
+                                                        for s in scen]) for m in measures]))
+        groups.append(("Belegg", [
+            (f"Belegg, {words}", [cell(t, s["measures"]["occupancy"].get(t, {}), share=True)
+                                  for s in scen]) for t, words in TYPE_WORDS.items()]))
+        charts.append(("fristbrudd", "Fristbrudd per 100 vedtak", "Snitt over kjøringene; "
+                       "streken viser 95 % konfidensintervall.",
+                       _bars("breaches_per_100_decisions", scen, names, "per 100 vedtak")))
+        charts.append(("ventetid", "Lengste ventetider", "90-persentil for ventetid fra "
+                       "vedtak til innflytting: 9 av 10 flyttet inn innen så mange dager. "
+                       "Streken viser 95 % konfidensintervall.",
+                       _bars("wait_to_admission_p90", scen, names, "dager")))
         weeks = max((len(s["measures"]["waiting_by_week"]) for s in scen), default=0)
-        charts["waiting"] = line_chart(
-            "Ventelisten over tid", "Antall på ventelisten ved slutten av hver uke, snitt "
-            "over kjøringene, per scenario.", [f"uke {w + 1}" for w in range(weeks)],
-            [Series(n, s["measures"]["waiting_by_week"]) for n, s in zip(names, scen,
-                                                                         strict=True)])
-        for key, measure in (("breaches", "breaches_per_100_decisions"),
-                             ("p90", "wait_to_admission_p90")):
-            charts[key] = bar_chart(
-                MEASURE_WORDS[measure], "Snitt over kjøringene per scenario.", names,
-                [Series("Snitt", [s["measures"][measure]["mean"] for s in scen])])
-    return page.render("policy_lab_job.html", title="Hva om? – resultat", job=job,
-                       rows=rows, charts=charts, methods=METHOD_WORDS,
+        charts.append(("venteliste", "Ventelisten over tid", "Antall personer på "
+                       "ventelisten ved slutten av hver uke, snitt over kjøringene.",
+                       line_chart("Ventelisten over tid", "Antall på ventelisten ved slutten "
+                                  "av hver uke, snitt over kjøringene, per scenario.",
+                                  [f"uke {w + 1}" for w in range(weeks)],
+                                  [Series(n, s["measures"]["waiting_by_week"])
+                                   for n, s in zip(names, scen, strict=True)],
+                                  unit="personer", whole=True)))
+    return page.render("policy_lab_job.html",
+                       title="Hva om? – resultat" if job.done else "Hva om? – simulerer",
+                       job=job, settings=settings_rows(list(job.scenarios)), groups=groups,
+                       charts=charts, years=years_text(job.years),
                        percent=round(job.progress * 100))

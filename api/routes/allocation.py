@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Request
 
+from api import memory
 from api.deps import (
     AuditedRoute,
     CommandId,
@@ -57,8 +58,8 @@ def run_view(run: AllocationRun, offset: int = 0, limit: int = DEFAULT_LIMIT) ->
 @router.post("/allocation-runs", status_code=201, response_model=RunView,
              summary="Start an allocation run: the optimizer's proposal, with its explanation")
 def start_allocation_run(request: Request, p: Officer, rt: CurrentRuntime, cid: CommandId,
-                         body: RunIn | None = None, limit: Limit = DEFAULT_LIMIT,
-                         offset: Offset = 0) -> RunView:
+                         after: BackgroundTasks, body: RunIn | None = None,
+                         limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> RunView:
     """Nothing is offered yet: each proposed offer waits for an officer (R17). When persons
     on the list have no priority assessment, the run answers 409 ``unassessed_persons``
     with their ``case_ids``, until it is sent again with ``confirm_unassessed`` (R16).
@@ -68,6 +69,7 @@ def start_allocation_run(request: Request, p: Officer, rt: CurrentRuntime, cid: 
         confirm_unassessed=body.confirm_unassessed if body else False, command_id=cid)
     view = run_view(run, offset, limit)
     note_cases(request, [i.case_id for i in view.items])
+    after.add_task(memory.give_back)  # a run's problem is large: its memory back when sent
     return view
 
 

@@ -61,7 +61,8 @@ OPEN = frozenset({_R, _G, _W, _S, _A})
 ALLOWED: dict[str, frozenset[CaseStatus]] = {
     # the application and its documentation (§ 2-2)
     "link_spouse": frozenset({_R, _G, _W, _S, _A}),
-    "record_documentation": frozenset({_R, _G, _W, _X, _A}),
+    # a resident's too: a new decision on the place type (R28) needs current § 2-2 items
+    "record_documentation": frozenset({_R, _G, _W, _X, _A, _S}),
     # decisions (vedtak), priority and the person's wishes
     "decide": frozenset({_R, _G, _W, _X, _A}),
     # R21: a decision quashed (opphevet) after a complaint sends the case back to assessment

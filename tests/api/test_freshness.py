@@ -258,3 +258,28 @@ def test_servers_can_read_from_a_replica_while_writing_to_the_primary(
         projector.stop()
         service.close()
         projecting.close()
+
+
+def test_a_run_that_finds_the_read_models_behind_past_its_timeout_answers_503(
+        client: TestClient, service: AllocationService, tokens: Tokens,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An allocation run chooses from the read models brought up to the end of the log;
+    when the projector does not get there in time (a long rebuild at a first start), the
+    run answers 503 ``read_side_lagging`` with Retry-After — not a 500 — and records
+    nothing."""
+    from projections.read_side import ReadSide
+
+    c, h = client, tokens()
+    rt = c.app.state.runtime  # type: ignore[attr-defined]
+    monkeypatch.setattr(rt.read, "up_to_date",
+                        lambda timeout=0.3: ReadSide.up_to_date(rt.read, 0.3))
+    waiting_case(service)
+    with Paused(rt.read):
+        waiting_case(service)  # a write the paused projector has not applied
+        before = service.recorder.max_notification_id()
+        r = c.post("/allocation-runs", headers=h, json={"confirm_unassessed": True})
+        assert r.status_code == 503, r.text
+        assert r.json()["code"] == "read_side_lagging" and r.headers["Retry-After"]
+        assert service.recorder.max_notification_id() == before, "nothing recorded"
+    r = c.post("/allocation-runs", headers=h, json={"confirm_unassessed": True})
+    assert r.status_code == 201, r.text

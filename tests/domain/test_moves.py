@@ -279,3 +279,24 @@ def test_r28_a_planned_move_keeps_the_old_place_until_the_day(memory_service, cl
     assert err.value.field == "moved_on"
     svc.carry_out_move(M, ola, offer, moved_on=day)
     assert svc.get_place(M, old).free_from(clock.now().date()) == day
+
+
+def test_r8_r28_a_residents_iplos_is_renewed_and_a_new_place_type_decided(memory_service,
+                                                                         clock):
+    """A resident's need grows a year and more after admission: the IPLOS registration is
+    renewed (documentation is not only for applicants) and the new decision on a screened
+    place, which needs it current (R8 (2)), is made."""
+    from tests.builders import FULL_IPLOS
+
+    svc = memory_service
+    case_id, _ = resident(svc)
+    clock.advance(days=500)  # the registration from the application is now too old
+    with pytest.raises(RuleViolation) as refused:
+        svc.decide_new_place_type(M, case_id, place_type=PlaceType.SCREENED,
+                                  grounds="Utagerende atferd ved demens", decided_by="TE")
+    assert refused.value.rule == "R8" and "iplos" in str(refused.value.missing)
+    svc.register_iplos(M, case_id, scores=dict(FULL_IPLOS), assessed_by="Sykepleier på avd.")
+    svc.decide_new_place_type(M, case_id, place_type=PlaceType.SCREENED,
+                              grounds="Utagerende atferd ved demens", decided_by="TE")
+    case = svc.get_case(M, case_id)
+    assert case.status is CaseStatus.RESIDENT and case.place_type is PlaceType.SCREENED

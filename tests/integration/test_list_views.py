@@ -6,6 +6,7 @@ the temporal read models. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -50,12 +51,15 @@ def _replayed(service: AllocationService, position: int, today: Any) -> list[str
     return [e.case_id for e in waiting_list(store, M, today)]
 
 
-def test_who_saw_my_case_equals_reproducing_every_list_view(service, clock, read):
+@pytest.mark.parametrize("earlier", [0.0, 0.4], ids=["bounds", "some-without-bounds"])
+def test_who_saw_my_case_equals_reproducing_every_list_view(service, clock, read, earlier):
     """Cases join the list, are assessed (their rank moves) and leave it, while officers
     read pages of the list — sometimes with the read models behind the store, sometimes as
     of a past moment. Afterwards every case's access log holds exactly the views whose page
     showed it; and each view, reproduced from the temporal read models at its moment and
-    from the log up to its position, is the page that was shown (its digest too)."""
+    from the log up to its position, is the page that was shown (its digest too). Views
+    are found by the bounds of their pages; with ``earlier``, that share of the views is
+    logged as an earlier release did, without bounds, and found by rank."""
     rng = random.Random(16)
     cases = [waiting_case(service, name=f"Person {n}") for n in range(6)]
     open_cases = list(cases)
@@ -85,7 +89,8 @@ def test_who_saw_my_case_equals_reproducing_every_list_view(service, clock, read
                 page = read.as_of(rng.choice(moments[:-1])).waiting_list_page(M, offset, limit)
             else:
                 page = read.waiting_list_page(M, offset, limit)
-            entry_id = _log_view(service, page.view)
+            logged = replace(page.view, bounds=None) if rng.random() < earlier else page.view
+            entry_id = _log_view(service, logged)
             shown[entry_id] = [e.case_id for e in page.entries]
             views[entry_id] = page.view
             assert [e.rank for e in page.entries] == list(
@@ -146,6 +151,57 @@ def test_an_entry_of_an_earlier_release_with_its_case_ids_is_still_read(service,
     assert service.get_access_log_entry(M, UUID(int=7)).views == []
 
 
+def test_a_version_2_entry_without_bounds_is_read_and_its_view_found_by_rank(service, clock,
+                                                                          read):
+    """Events are immutable: a list view an earlier release logged (version 2, no bounds)
+    reads with none and still shows in the access log of the cases on its page."""
+    first, second, third = (waiting_case(service, name=f"Person {n}") for n in range(3))
+    read.catch_up()
+    clock.advance(minutes=1)
+    page = read.waiting_list_page(M, 1, 1)
+    entry = AccessLogEntry.record(service.clock.now(), entry_id=UUID(int=9), municipality=M,
+                                  actor="saksbehandler", role="allocation_officer",
+                                  action="read_waiting_list", case_ids=[], allowed=True,
+                                  detail="GET /waiting-list -> 200", views=[page.view])
+    [event] = entry.collect_events()
+    stored = service.mapper.to_stored_event(event)
+    state = service.mapper.transcoder.decode(stored.state)
+    assert state["class_version"] == 3 and state["views"][0]["bounds"]
+    for view in state["views"]:
+        del view["bounds"]
+    state["class_version"] = 2  # as the earlier release wrote it
+    stored = type(stored)(stored.originator_id, stored.originator_version, stored.topic,
+                          service.mapper.transcoder.encode(state))
+    service.recorder.insert_events([stored])
+    read.catch_up()
+    assert service.get_access_log_entry(M, UUID(int=9)).views[0].bounds is None
+    shown = {e.case_id for e in page.entries}
+    for case_id in (first, second, third):
+        logged = [e for e in read.access_log(M, case_id) if "view" in e]
+        assert bool(logged) == (str(case_id) in shown)
+    assert len(shown) == 1
+
+
+def test_an_access_table_of_an_earlier_release_gains_the_bounds_columns():
+    """The columns are added in place (the earlier rows keep none, as a rebuild from the
+    log would give them), so an upgrade does not replay the log."""
+    import sqlite3
+
+    from projections.store import ACCESS_TABLE, SqlStore
+
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"CREATE TABLE {ACCESS_TABLE} (case_id TEXT NOT NULL, entry_id TEXT NOT NULL, "
+                 "municipality TEXT NOT NULL, at BIGINT NOT NULL, seq BIGINT NOT NULL, "
+                 "doc BLOB NOT NULL)")
+    conn.execute(f"INSERT INTO {ACCESS_TABLE} VALUES ('k', 'e', '{M}', 1, 1, x'00')")
+    store = SqlStore(conn.cursor(), "sqlite")
+    store.create_tables()
+    store.create_tables()  # twice: nothing more to add
+    row = conn.execute(f"SELECT * FROM {ACCESS_TABLE}").fetchone()
+    assert row["lo_key"] is None and row["hi_key"] is None and row["entry_id"] == "e"
+
+
 def test_list_views_of_another_municipality_never_show(service, read):
     ours = waiting_case(service)
     waiting_case(service, municipality=OTHER_MUNICIPALITY)
@@ -164,6 +220,9 @@ def test_list_views_of_another_municipality_never_show(service, read):
     ({"offset": -1}, "offset"),
     ({"digest": "abc"}, "digest"),
     ({"filters": {"at": "12345678901"}}, "identity number"),
+    ({"bounds": ("b", "a")}, "bounds"),
+    ({"bounds": ("", "a")}, "bounds"),
+    ({"bounds": ("a" * 200, "b" * 200)}, "bounds"),
 ])
 def test_a_bad_list_view_names_the_field_and_writes_nothing(memory_service, change, what):
     from domain.errors import InvalidValue

@@ -24,7 +24,7 @@ from projections.codec import dictionary
 from projections.read_side import ReadSide
 from projections.sealing import PLAIN, AesSealer, SealError, sealer_for
 from projections.store import ALL_TABLES
-from tests.builders import INTERIM, MUNICIPALITY, document, person_number
+from tests.builders import INTERIM, MUNICIPALITY, document, person_number, place
 from tests.faults.machinery import row_diffs, table_rows
 
 M = MUNICIPALITY
@@ -180,3 +180,36 @@ def test_sealed_values_are_eventsourcings_aes_format_both_ways() -> None:
     assert sealer_for({}) is PLAIN and PLAIN.seal(b"doc") == b"doc"
     with pytest.raises(ValueError, match="CIPHER_KEY"):
         sealer_for({"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher"})
+
+
+def test_a_residents_row_is_sealed_and_the_run_reads_it(store_env: dict[str, str],
+                                                        clock: ManualClock) -> None:
+    """R28: what a run reads of a resident (``lto_rm_resident``: need, dementia, wishes)
+    is sealed like a name, and opened by the run: its movers are the aggregates'."""
+    service = AllocationService(env=cipher_env(store_env), clock=clock)
+    try:
+        service.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
+        case_id = service.receive_application(M, identity_number=person_number(), name=NAME)
+        document(service, case_id, dementia=True)
+        service.decide(M, case_id, kind="waiting_list", grounds="Varig behov",
+                       decided_by="Tildelingsenheten", place_type=PlaceType.SCREENED,
+                       can_be_cared_for_safely_at_home=True, interim_services=INTERIM,
+                       alternatives_at_home="Utvidet hjemmetjeneste prøvd")
+        p = place(service, place_type=PlaceType.SCREENED)
+        offer = service.make_offer(M, case_id, made_by="TE", place_id=p)
+        service.accept_offer(M, case_id, offer)
+        service.admit(M, case_id, offer)
+        service.record_wishes(M, case_id, facility_ids=["solbakken", "fjellheim"])
+        read = ReadSide(service)
+        read.catch_up()
+        with read.view.reading() as store:
+            store.execute(f"SELECT facts FROM {store.name('lto_rm_resident')}")
+            (stored,) = [r["facts"] for r in store.cursor.fetchall()]
+        assert str(case_id) not in stored and "solbakken" not in stored
+        from_aggregates = service.allocation_facts(M)
+        service.use_waiting_cases(read)
+        from_rows = service.allocation_facts(M)
+        assert [m.case_id for m in from_rows.movers] == [case_id]
+        assert from_rows.movers == from_aggregates.movers
+    finally:
+        service.close()

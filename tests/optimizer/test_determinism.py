@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,7 +22,7 @@ from optimizer import (
     WaitingPerson,
     solve,
 )
-from optimizer.model import canonical_json, to_json
+from optimizer.model import canonical_json, fast_canonical_json, to_json
 
 from .helpers import random_coupled_problem, random_problem
 
@@ -91,6 +92,89 @@ def test_r21_problem_hash_is_the_sha256_of_the_generic_canonical_json(seed: int)
     text = canonical_json(data)
     assert prob.canonical_json() == text
     assert prob.problem_hash() == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: Characters json escapes in its own ways: quote and backslash, control characters (short
+#: forms and ``\\u00XX``), DEL, Norwegian letters, other planes (surrogate pairs), a BOM,
+#: the line separators.
+_AWKWARD = '"\\/\b\f\n\r\t\x00\x1f\x7f æøåÆØÅ é\u2028\u2029\ufeff\uffff\U0001f600\U0010ffff'
+
+
+def _awkward_text(rng: random.Random) -> str:
+    return "".join(rng.choice(_AWKWARD + "abcXYZ019-_ ") for _ in range(rng.randint(0, 12)))
+
+
+def _awkward_value(rng: random.Random, depth: int = 0) -> object:
+    kind = rng.randrange(8 if depth < 3 else 5)
+    if kind == 0:
+        return _awkward_text(rng)
+    if kind == 1:
+        return rng.choice([0, -1, 1, 2**53, -(2**63), 2**64 - 1, rng.randint(-10**6, 10**6)])
+    if kind == 2:
+        return rng.choice([True, False, None])
+    if kind == 3:
+        return rng.choice(["", "a", "Ø"])
+    if kind == 4:
+        return 2**70  # beyond 64 bits: orjson refuses it, json writes it
+    if kind == 5:
+        return [_awkward_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return {_awkward_text(rng): _awkward_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_r21_the_fast_canonical_json_is_the_canonical_json_text(seed: int) -> None:
+    """The hash is of :func:`canonical_json`'s text; :func:`fast_canonical_json` writes it
+    (orjson, then json's escapes): the same text for keys and strings of any characters."""
+    rng = random.Random(seed)
+    data = _awkward_value(rng)
+    assert fast_canonical_json(data) == canonical_json(data)
+    assert fast_canonical_json({"lone": "\ud800"}) == canonical_json({"lone": "\ud800"})
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_r21_a_problem_of_awkward_names_hashes_as_the_generic_canonical_json(seed: int) -> None:
+    """Names and ids of any characters (Norwegian letters, quotes, control characters,
+    other planes): the problem's canonical text is still the generic one."""
+    rng = random.Random(seed)
+    prob = random_coupled_problem(rng, n_persons=8, n_places=4, n_offers=2, n_pairs=1)
+    prob = dataclasses.replace(
+        prob, municipality=_awkward_text(rng),
+        vacancies=tuple(dataclasses.replace(v, facility_name=_awkward_text(rng) or "x",
+                                            unit=_awkward_text(rng))
+                        for v in prob.vacancies),
+        purchasable=tuple(dataclasses.replace(o, provider=_awkward_text(rng))
+                          for o in prob.purchasable),
+        facility_names=tuple((_awkward_text(rng), _awkward_text(rng)) for _ in range(3)))
+    data = to_json(prob.canonical())
+    if not data["movers"]:
+        del data["movers"]
+    assert prob.canonical_json() == canonical_json(data)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_r21_the_compiled_encoders_write_what_the_generic_one_writes(seed: int) -> None:
+    """A problem's and a plan's JSON forms (the recorded run, R21) are written by encoders
+    compiled per class; they equal the generic :func:`to_json` of every field, with movers
+    and moves too (R28), empty ones left out as before."""
+    from tests.optimizer.test_moves import random_movers
+
+    rng = random.Random(seed)
+    prob = random_coupled_problem(rng, n_persons=rng.randint(0, 14), n_places=rng.randint(0, 6),
+                                  n_offers=rng.randint(0, 3), n_pairs=2)
+    if seed % 2:
+        prob = dataclasses.replace(prob, movers=random_movers(rng, rng.randint(1, 5)))
+    plan = solve(prob)
+    expected_problem = to_json(prob)
+    expected_plan = to_json(plan)
+    for data, names in ((expected_problem, ("movers",)),
+                        (expected_plan, ("moves", "move_explanations"))):
+        for name in names:
+            if not data[name]:
+                del data[name]
+    assert prob.to_dict() == expected_problem
+    assert plan.to_dict() == expected_plan
+    assert json.dumps(plan.to_dict()) == json.dumps(expected_plan)  # the same order too
+    assert any(e.facts for e in plan.explanations) or not plan.explanations
 
 
 def _pinned_problem() -> AllocationProblem:

@@ -11,20 +11,31 @@ from __future__ import annotations
 
 import contextlib
 import random
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
 import optimizer as opt
 from application.allocation_facts import CaseFacts, FactsMemo, PlaceFacts
+from application.allocation_movers import mover_of_row
 from application.clock import ManualClock
 from application.service import AllocationService
 from domain.base import local_date
 from domain.case import Case
 from domain.errors import DomainError
 from domain.place import Place
-from domain.values import BreachChoice, DementiaFinding, FacilityKind, PlaceType, StayEndReason
+from domain.values import (
+    BreachChoice,
+    DementiaFinding,
+    FacilityKind,
+    MoveReason,
+    PlaceType,
+    RoomKind,
+    StayEndReason,
+)
+from projections.derived import resident_facts
 from projections.read_side import ReadSide
 from tests.builders import (
     INTERIM,
@@ -37,6 +48,7 @@ from tests.builders import (
 from tests.projections.history import MUNICIPALITIES, grow
 
 FACILITIES = ["fjellheim", "solbakken", "lia", "nyheim"]
+M = MUNICIPALITY
 
 
 def _enrich(service: AllocationService, clock: ManualClock, rng: random.Random,
@@ -332,3 +344,126 @@ def test_r17_facts_kept_between_reads_are_those_built_anew(
 
     grow(service, clock, days=10, between=between)
     assert kept > 0 and changed > 0
+
+
+def _resident(service: AllocationService, *, name: str, facility_id: str = "fjellheim",
+              place_type: PlaceType = PlaceType.ORDINARY, room_kind: RoomKind = RoomKind.SINGLE,
+              spouse_case_id: UUID | None = None, dementia: bool = False) -> UUID:
+    """A person on the list, offered a place at ``facility_id`` and admitted."""
+    case_id = waiting_case(service, name=name, place_type=place_type, dementia=dementia,
+                           spouse_case_id=spouse_case_id)
+    p = place(service, facility_id=facility_id, place_type=place_type, room_kind=room_kind)
+    offer = service.make_offer(M, case_id, made_by="TE", place_id=p)
+    service.accept_offer(M, case_id, offer)
+    service.admit(M, case_id, offer)
+    return case_id
+
+
+def _residents_of_every_kind(service: AllocationService) -> dict[str, UUID]:
+    """Residents who are movers for every reason (R28), with a spouse in every situation
+    the run reads (R10, R11), and some who are not movers."""
+    service.set_policy(M, issued_by="k", free_choice=True, reason="Fritt valg")
+    out: dict[str, UUID] = {}
+    out["free choice"] = _resident(service, name="Fritt Valg")
+    service.record_wishes(M, out["free choice"], facility_ids=["solbakken", "fjellheim"])
+    out["wished where living"] = _resident(service, name="Bor Der", dementia=True,
+                                           place_type=PlaceType.SCREENED)
+    service.record_wishes(M, out["wished where living"], facility_ids=["fjellheim", "lia"])
+    out["change of need"] = _resident(service, name="Nytt Behov")
+    service.decide_new_place_type(M, out["change of need"], place_type=PlaceType.SCREENED,
+                                  grounds="Uro om natten", decided_by="TE")
+    bought = service.receive_application(M, identity_number=person_number(), name="Kjøpt")
+    document(service, bought)
+    service.decide(M, bought, kind="grant", grounds="Kan ikke bo hjemme", decided_by="TE",
+                   place_type=PlaceType.ORDINARY, can_be_cared_for_safely_at_home=False,
+                   alternatives_at_home="Prøvd")
+    po = service.register_provider_offer(
+        M, provider="Privat AS", reference="K-1", facility_name="Lindegården",
+        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+        price_per_day=Decimal("3000"))
+    offer = service.make_offer(M, bought, made_by="TE", provider_offer_id=po)
+    service.accept_offer(M, bought, offer)
+    service.admit(M, bought, offer)
+    out["bought"] = bought
+    # spouses (linked after they came to live apart, R10): both residents at two
+    # facilities; apart by consent; one waiting with an offer elsewhere; one only received
+    out["spouse elsewhere"] = _resident(service, name="Ola Par", facility_id="solbakken")
+    out["spouse of spouse elsewhere"] = _resident(service, name="Kari Par")
+    service.link_spouses(M, out["spouse elsewhere"], out["spouse of spouse elsewhere"])
+    out["apart"] = _resident(service, name="Per Hver", facility_id="lia")
+    out["spouse apart"] = _resident(service, name="Eva Hver")
+    service.link_spouses(M, out["apart"], out["spouse apart"])
+    for c in (out["apart"], out["spouse apart"]):
+        service.consent_to_living_apart(M, c, statement="Vil bo hver for seg",
+                                        recorded_by="Saksbehandler")
+    out["spouse offered"] = _resident(service, name="Nils Tilbud")
+    waiting_spouse = waiting_case(service, name="Liv Tilbud")
+    service.make_offer(M, waiting_spouse, made_by="TE",
+                       place_id=place(service, facility_id="lia"))
+    service.link_spouses(M, out["spouse offered"], waiting_spouse)
+    out["spouse received"] = _resident(service, name="Jon Søkt", facility_id="lia")
+    service.record_wishes(M, out["spouse received"], facility_ids=["fjellheim"])
+    received = service.receive_application(M, identity_number=person_number(),
+                                           name="Ane Søkt",
+                                           spouse_case_id=out["spouse received"])
+    service.link_spouses(M, out["spouse received"], received)
+    # R11: the spouse lives with them (an accompanying stay), and they wish to move
+    ola = waiting_case(service, name="Ola Følge")
+    kari = service.receive_application(M, identity_number=person_number(), name="Kari Følge",
+                                       spouse_case_id=ola)
+    service.decide_accompanying_stay(M, kari, resident_case_id=ola, wish="Begge ønsker det",
+                                     grounds="Ektefelle", decided_by="TE")
+    double = place(service, room_kind=RoomKind.DOUBLE)
+    offer = service.make_offer(M, ola, made_by="TE", place_id=double)
+    service.accept_offer(M, ola, offer)
+    service.admit(M, ola, offer)
+    service.record_wishes(M, ola, facility_ids=["solbakken"])
+    out["accompanied"], out["accompanying"] = ola, kari
+    # a move offered and not yet answered: not a mover while it is outstanding
+    out["move offered"] = _resident(service, name="Flytter Snart")
+    service.record_wishes(M, out["move offered"], facility_ids=["solbakken"])
+    service.offer_move(M, out["move offered"], place_id=place(service, facility_id="solbakken"),
+                       reason="free_choice", made_by="TE")
+    return out
+
+
+def test_r28_the_residents_rows_give_the_movers_the_aggregates_give(
+        service: AllocationService, clock: ManualClock, read: ReadSide):
+    """R28: a run reads the residents from ``lto_rm_resident`` (a few fields each, not the
+    documents); the movers are those of the aggregates, for every reason and every
+    situation of a spouse, and a resident's row decides as its document would (with or
+    without free choice, on any day)."""
+    who = _residents_of_every_kind(service)
+    clock.advance(days=1)
+    read.catch_up()
+    service.use_waiting_cases(None)
+    from_aggregates = service.allocation_facts(M)
+    service.use_waiting_cases(read)
+    from_rows = service.allocation_facts(M)
+    assert from_rows.movers == from_aggregates.movers
+    movers = {m.case_id: m for m in from_rows.movers}
+    assert {r for m in from_rows.movers for r in m.reasons} == set(MoveReason)
+    for kind in ("free choice", "change of need", "bought", "spouse elsewhere",
+                 "spouse of spouse elsewhere", "spouse offered", "accompanied"):
+        assert who[kind] in movers, kind
+    for kind in ("wished where living", "apart", "spouse apart", "move offered",
+                 "accompanying"):
+        assert who[kind] not in movers, kind
+    assert movers[who["accompanied"]].accompanying_spouse
+    assert movers[who["spouse offered"]].spouse_facility_id == "lia"
+    with read.view.reading() as store:
+        docs = {str(c): store.get("lto_rm_case", str(c)) for c in who.values()}
+        for key, doc in docs.items():
+            assert doc is not None
+            row = resident_facts(doc)
+            assert (row is None) == (doc["status"] != "resident")
+            if row is None:
+                continue
+            spouse_key = doc.get("spouse_case_id")
+            spouse = store.get("lto_rm_case", spouse_key) if spouse_key else None
+            spouse_row = (resident_facts(spouse) or spouse) if spouse else None
+            for free_choice in (True, False):
+                for today in (date.max, local_date(clock.now()) - timedelta(days=1)):
+                    assert mover_of_row(row, spouse_row, free_choice=free_choice,
+                                        today=today) == mover_of_row(
+                        doc, spouse, free_choice=free_choice, today=today), key

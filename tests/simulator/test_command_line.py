@@ -31,3 +31,7 @@ def test_a_run_writes_csv_per_measure_json_and_html(tmp_path: Path) -> None:
     assert "Hva om?" in report
     # the measures in words, no code names (the report is read by people)
     assert "Fristbrudd per 100 vedtak" in report and "breaches_per_100" not in report
+    # moves and complaints (R28, R21) have their CSVs and their sections
+    for measure in ("moves", "need_changes", "complaints", "complaints_open"):
+        assert (out / f"{measure}.csv").read_text().startswith("scenario,mean")
+    assert "Flytting av beboere" in report and "Klager på avslag" in report

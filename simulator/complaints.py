@@ -1,0 +1,118 @@
+"""Complaints (klage, R21) on rejections, through the application's own commands
+(:mod:`application.complaints`).
+
+A share of the rejected (``complaint_share``) complain within the four weeks (R14); the
+allocation unit reconsiders after some days (fvl. § 33) and upholds a share
+(``complaint_upheld_share``): a new decision, the waiting list, and the person joins it.
+The rest are forwarded to the State Administrator (Statsforvalteren), whose outcome comes
+after ``state_administrator_days`` or so: the decision changed for the complainant
+(``complaint_changed_share``: the waiting list) or confirmed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from application.complaints import NewDecision
+from domain.case import CaseStatus
+from domain.complaint import ComplainantRole, ComplaintOutcome, ComplaintStatus, ComplaintSubject
+from domain.values import InterimService
+from simulator.draws import Need
+from simulator.people import People
+from simulator.stage import OFFICER, Process
+
+_INTERIM = [InterimService("hjemmesykepleie", "tre besøk daglig")]
+_GROUNDS = "Datteren mener moren ikke er trygg hjemme og ber om langtidsopphold"
+_CHANGED = "Omgjort etter klage: ny informasjon viser varig behov for heldøgns omsorg; " \
+    "kan ivaretas forsvarlig hjemme til plass tilbys"
+_NOT_UPHELD = "Ny vurdering gir samme resultat; klagen sendes Statsforvalteren"
+_CONFIRMED = "Statsforvalteren stadfester kommunens vedtak"
+_STATE_CHANGED = "Statsforvalteren omgjør vedtaket: vilkårene for langtidsopphold er oppfylt"
+
+
+class Complaints(People):
+    """Rejected applicants who complain, and the complaints' way through the unit and the
+    State Administrator."""
+
+    def decide(self, case_id: UUID, need: Need) -> None:
+        super().decide(case_id, need)
+        p = self.profile
+        if need.decision == "rejection" and not p.plain_queue and p.complaint_share > 0 \
+                and self.rng_later.random() < p.complaint_share:
+            self.env.process(self.complaint(case_id, need))
+
+    def around(self, days: int) -> float:
+        """A delay drawn around its mean (±70 %)."""
+        return self.rng_later.uniform(0.3, 1.7) * days
+
+    def complaint(self, case_id: UUID, need: Need) -> Process:
+        rng, p, m = self.rng_later, self.profile, self.m
+        decision = self.case(case_id).current_decision
+        assert decision is not None
+        yield self.env.timeout(rng.uniform(3, 25))  # within the four weeks (R14)
+        complaint_id = self.do(
+            "register_complaint", m, case_id, against=ComplaintSubject.DECISION,
+            subject_id=decision.decision_id, received_on=self.today, grounds=_GROUNDS,
+            registered_by=OFFICER, complainant_role=ComplainantRole.RELATIVE,
+            complainant_name="Datteren", case=case_id)
+        yield self.env.timeout(self.around(p.reconsider_days))
+        if rng.random() < p.complaint_upheld_share and self.still_rejected(case_id):
+            self.do("record_reconsideration", m, complaint_id, upheld=True,
+                    reasoning="Klagen tas til følge: ny medisinsk informasjon viser varig "
+                    "behov for heldøgns omsorg", decided_by=OFFICER, decided_on=self.today,
+                    new_decision=self.new_decision(need), case=case_id)
+            self.join_list(case_id, need)
+            self.at_once()
+            return
+        self.do("record_reconsideration", m, complaint_id, upheld=False, reasoning=_NOT_UPHELD,
+                decided_by=OFFICER, decided_on=self.today, case=case_id)
+        yield self.env.timeout(rng.uniform(1, 3))
+        self.do("forward_complaint", m, complaint_id, forwarded_on=self.today,
+                forwarded_by=OFFICER, case=case_id)
+        yield self.env.timeout(self.around(p.state_administrator_days))
+        changed = rng.random() < p.complaint_changed_share and self.still_rejected(case_id)
+        self.do("record_complaint_outcome", m, complaint_id,
+                outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
+                decided_on=self.today, summary=_STATE_CHANGED if changed else _CONFIRMED,
+                new_decision=self.new_decision(need) if changed else None, case=case_id)
+        if changed:
+            self.join_list(case_id, need)
+            self.at_once()
+
+    def still_rejected(self, case_id: UUID) -> bool:
+        return self.case(case_id).status is CaseStatus.REJECTED
+
+    @staticmethod
+    def new_decision(need: Need) -> NewDecision:
+        """R21: the decision a complaint upheld makes: the waiting list, keeping the
+        waiting-list date (the service's rule, R23)."""
+        return NewDecision(kind="waiting_list", grounds=_CHANGED, place_type=need.place_type,
+                           can_be_cared_for_safely_at_home=True,
+                           alternatives_at_home="Utvidet hjemmetjeneste prøvd",
+                           interim_services=list(_INTERIM))
+
+    def complaint_measures(self, first: date) -> dict[str, Any]:
+        """The complaints received from ``first`` on, and what became of them."""
+        counts: Counter[str] = Counter()
+        for complaint_id in self.svc.complaint_ids():
+            c = self.svc.get_complaint(self.m, complaint_id)
+            if c.received_on < first:
+                continue
+            counts["complaints"] += 1
+            if c.status is ComplaintStatus.UPHELD:
+                counts["complaints_upheld_by_unit"] += 1
+            elif c.status is ComplaintStatus.DECIDED:
+                key = "changed" if c.outcome is ComplaintOutcome.CHANGED else "confirmed"
+                counts[f"complaints_{key}_by_state_administrator"] += 1
+            else:
+                counts["complaints_open"] += 1
+        return {k: counts[k] for k in (
+            "complaints", "complaints_upheld_by_unit",
+            "complaints_changed_by_state_administrator",
+            "complaints_confirmed_by_state_administrator", "complaints_open")}
+
+
+__all__ = ["Complaints"]
