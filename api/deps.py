@@ -394,6 +394,19 @@ def rt_service(request: Request) -> AllocationService:
     return runtime(request).service
 
 
+def _complaint_cases(rt: Runtime, request: Request) -> list[UUID]:
+    """The case of a complaint the path names (``complaint_id``): a refused attempt at
+    another municipality's complaint is an attempt at that person's case, logged in its
+    owner's log like one that named the case."""
+    try:
+        complaint_id = UUID(str(request.path_params["complaint_id"]))
+        aggregate = rt.service.repository.get(complaint_id)
+    except (KeyError, ValueError, AggregateNotFoundError):
+        return []
+    case_id = getattr(aggregate, "case_id", None)
+    return [case_id] if isinstance(case_id, UUID) else []
+
+
 def _owner(rt: Runtime, case_id: UUID) -> str | None:
     try:
         aggregate = rt.service.repository.get(case_id)
@@ -473,7 +486,8 @@ def record_access(request: Request, action: str, status: int,
     where = _where(request, status)
     actor, role = _actor(principal)
     if refused:
-        cases = list(dict.fromkeys([*_ids_in(request), *(noted or [])]))
+        cases = list(dict.fromkeys([*_ids_in(request), *_complaint_cases(rt, request),
+                                    *(noted or [])]))
         by_owner: dict[str | None, list[UUID]] = {}
         for case_id in cases:
             owner = _owner(rt, case_id) or (principal.municipality if principal else None)

@@ -233,7 +233,7 @@ class OfferCommands(CaseCommands):
         now = self._now()
         day = ended_on or local_date(now)
         work.case.end_stay(now, reason=reason, ended_on=day, command_id=command_id)
-        place: Place | None = None
+        place: Place | ProviderOffer | None = None
         residence = work.case.residence
         assert residence is not None
         if not residence.purchased:
@@ -243,6 +243,13 @@ class OfferCommands(CaseCommands):
                 else VacancyReason.MOVED_OUT)
             place.vacate(now, case_id=case_id, reason=vacancy, vacated_on=day,
                          command_id=command_id)
+        else:  # a bought place: the purchase (and what it costs) ends with the stay
+            place = self.get_provider_offer(municipality, residence.target_id)
+            if place.purchased_for == case_id and place.purchase_ended_on is None:
+                place.end_purchase(now, case_id=case_id, ended_on=day,
+                                   reason=f"stay_{reason.value}", command_id=command_id)
+            else:
+                place = None
         self._finish(work, place, command_id=command_id)
 
     def close_case(self, municipality: str, case_id: UUID, *, reason: ClosureReason,

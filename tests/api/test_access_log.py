@@ -89,3 +89,29 @@ def test_a_refused_command_on_an_allowed_case_is_logged_once(sqlite_client: Test
     assert len(entries) == 2
     assert entries[0]["action"] == "record_decision" and entries[0]["allowed"] is True
     assert entries[0]["detail"] == "POST /cases/{case_id}/decisions -> 422"
+
+
+def test_a_refused_attempt_at_another_municipalitys_complaint_is_in_the_cases_log(
+        sqlite_client: TestClient, tokens: Tokens) -> None:
+    """A complaint is about a person's case: an attempt from another municipality at the
+    complaint (its id in the path, not the case's) is logged in the case's own log."""
+    from datetime import date
+    from uuid import UUID
+
+    from domain.complaint import ComplaintSubject
+
+    c, h = sqlite_client, tokens()
+    case_id = register(c, h)
+    document(c, h, case_id)
+    decide_waiting(c, h, case_id)
+    service = c.app.state.runtime.service  # type: ignore[attr-defined]
+    decision = service.get_case("4601", UUID(case_id)).decisions[0].decision_id
+    complaint_id = service.register_complaint(
+        "4601", UUID(case_id), against=ComplaintSubject.DECISION, subject_id=decision,
+        received_on=date(2026, 3, 2), grounds="Uenig i vedtaket", registered_by="Klager")
+    oslo = tokens(Role.COMPLAINT_HANDLER, "0301")
+    assert c.get(f"/complaints/{complaint_id}", headers=oslo).status_code in (403, 404)
+    newest = _log(c, h, case_id)[0]
+    assert newest["allowed"] is False
+    assert str(newest["detail"]).startswith("GET /complaints/{complaint_id} -> ")
+    assert str(newest["detail"]).endswith("(from municipality 0301)")

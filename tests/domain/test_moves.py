@@ -300,3 +300,28 @@ def test_r8_r28_a_residents_iplos_is_renewed_and_a_new_place_type_decided(memory
                               grounds="Utagerende atferd ved demens", decided_by="TE")
     case = svc.get_case(M, case_id)
     assert case.status is CaseStatus.RESIDENT and case.place_type is PlaceType.SCREENED
+
+
+def test_r19_a_death_in_a_bought_place_ends_its_purchase(memory_service, clock):
+    """The municipality pays another provider for a bought place while the person lives
+    there: the stay's end (here a death) ends the purchase on the same day, once."""
+    svc = memory_service
+    ola = svc.receive_application(M, identity_number=person_number(), name="Ola")
+    document(svc, ola)
+    svc.decide(M, ola, kind="grant", grounds="Kan ikke bo hjemme", decided_by="TE",
+               place_type=PlaceType.ORDINARY, can_be_cared_for_safely_at_home=False,
+               alternatives_at_home="Prøvd")
+    bought = svc.register_provider_offer(
+        M, provider="Privat AS", reference="K-2", facility_name="Lindegården",
+        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+        price_per_day=Decimal("3200"))
+    offer = svc.make_offer(M, ola, made_by="TE", provider_offer_id=bought)
+    svc.accept_offer(M, ola, offer)
+    svc.admit(M, ola, offer)
+    clock.advance(days=75)
+    svc.end_stay(M, ola, reason=StayEndReason.DIED, command_id="death-1")
+    po = svc.get_provider_offer(M, bought)
+    assert po.purchase_ended_on == clock.now().date()
+    svc.end_stay(M, ola, reason=StayEndReason.DIED, command_id="death-1")  # a retry
+    assert svc.get_provider_offer(M, bought).version == po.version
+    assert svc.get_case(M, ola).status is CaseStatus.CLOSED
