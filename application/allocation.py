@@ -18,6 +18,7 @@ import optimizer as opt
 from application.allocation_facts import (
     AllocationFacts,
     CaseFacts,
+    FactsMemo,
     PlaceFacts,
     ProviderOfferFacts,
 )
@@ -110,6 +111,10 @@ def _lacks_type(case: CaseFacts, stock: set[tuple[PlaceType, FacilityKind]]) -> 
 class AllocationCommands(MoveCommands):
     """Allocation runs (tildelingsrunder), on the offer and case commands."""
 
+    #: Facts kept between allocation reads (:class:`FactsMemo`), where the read side keeps
+    #: its documents between them too (the policy lab's daily runs); None: built anew.
+    allocation_facts_memo: FactsMemo | None = None
+
     def allocation_facts(self, municipality: str) -> AllocationFacts:
         """What a run reads of the current state: from the read models when the service has
         them (:class:`~application.waiting_cases.AllocationRows`: one read, nothing
@@ -117,7 +122,8 @@ class AllocationCommands(MoveCommands):
         waiting cases, loaded from their events)."""
         source = self.waiting_cases
         if isinstance(source, AllocationRows):
-            return AllocationFacts.of_rows(source.allocation_rows(municipality))
+            return AllocationFacts.of_rows(source.allocation_rows(municipality),
+                                           self.allocation_facts_memo)
         return self._facts_from_aggregates(municipality)
 
     def _facts_from_aggregates(self, municipality: str) -> AllocationFacts:

@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -34,6 +35,7 @@ from domain.provider import ProviderOffer
 from domain.values import BreachChoice, DementiaFinding, FacilityKind, PlaceType, RoomKind
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 _GRANTED, _RESIDENT = CaseStatus.GRANTED.value, CaseStatus.RESIDENT.value
 _ON_LIST = frozenset({_GRANTED, CaseStatus.WAITING.value})
@@ -296,23 +298,80 @@ class AllocationFacts:
         return self._by_id.get(case_id)
 
     @classmethod
-    def of_rows(cls, rows: dict[str, Any]) -> AllocationFacts:
-        """From what :meth:`projections.read_side.ReadSide.allocation_rows` reads."""
-        spouses = [CaseFacts.of_row(r) for r in rows["spouses"]]
+    def of_rows(cls, rows: dict[str, Any], memo: FactsMemo | None = None) -> AllocationFacts:
+        """From what :meth:`projections.read_side.ReadSide.allocation_rows` reads; with
+        ``memo``, the facts of a document the previous read had are not built again."""
+        of_docs = memo.of_docs if memo is not None else _build_each
         of = {r["case_id"]: r for r in rows.get("resident_spouses", [])}
         of.update({r["case_id"]: r for r in rows["cases"]})
-        of.update({r["case_id"]: r for r in rows.get("residents", [])})
-        movers = (mover_of_row(r, of.get(r.get("spouse_case_id") or ""), free_choice=True,
-                               today=date.max)
-                  for r in rows.get("residents", []))
-        return cls(waiting=tuple(CaseFacts.of_row(r) for r in rows["cases"]),
-                   spouses={s.case_id: s for s in spouses},
-                   places=tuple(PlaceFacts.of_row(r) for r in rows["places"]),
-                   provider_offers=tuple(ProviderOfferFacts.of_row(r)
-                                         for r in rows["provider_offers"]),
-                   read_position=rows["position"],
-                   movers=tuple(sorted((m for m in movers if m is not None),
-                                       key=lambda m: str(m.case_id))))
+        residents = rows.get("residents", [])
+        of.update({r["case_id"]: r for r in residents})
+        alone = [r for r in residents if not r.get("spouse_case_id")]
+        couples = [(r, of.get(r["spouse_case_id"])) for r in residents
+                   if r.get("spouse_case_id")]
+        movers = [*of_docs(_mover_alone, alone), *of_docs(_mover_of_couple, couples)]
+        facts = cls(waiting=tuple(of_docs(CaseFacts.of_row, rows["cases"])),
+                    spouses={s.case_id: s for s in of_docs(CaseFacts.of_row, rows["spouses"])},
+                    places=tuple(of_docs(PlaceFacts.of_row, rows["places"])),
+                    provider_offers=tuple(of_docs(ProviderOfferFacts.of_row,
+                                                  rows["provider_offers"])),
+                    read_position=rows["position"],
+                    # by the id, in the order of its text (a UUID compares by its number)
+                    movers=tuple(sorted((m for m in movers if m is not None),
+                                        key=attrgetter("case_id"))))
+        if memo is not None:
+            memo.done()
+        return facts
 
 
-__all__ = ["AllocationFacts", "CaseFacts", "PlaceFacts", "ProviderOfferFacts"]
+def _build_each(build: Callable[[Any], T], docs: list[Any]) -> list[T]:
+    return [build(d) for d in docs]
+
+
+def _mover_alone(row: Row) -> MoverFacts | None:
+    return mover_of_row(row, None, free_choice=True, today=date.max)
+
+
+def _mover_of_couple(couple: tuple[Row, Row | None]) -> MoverFacts | None:
+    return mover_of_row(couple[0], couple[1], free_choice=True, today=date.max)
+
+
+class FactsMemo:
+    """The facts built from read-model documents, kept from one allocation read to the
+    next: where a document is the very object the previous read had — an unchanged
+    document handed out again (``ReadSide.keep_allocation_docs``,
+    :class:`projections.allocation_rows.DecodedDocs`) — its facts are those built then,
+    not built again (the policy lab's daily runs read the same places and residents every
+    day). Facts are a function of their documents alone, and the documents are read-only;
+    a document decoded anew is a new object, so its facts are built anew."""
+
+    def __init__(self) -> None:
+        #: per way of building: the documents' ids → the documents and their facts
+        self._previous: dict[Callable[[Any], Any], dict[Any, tuple[Any, Any]]] = {}
+        self._used: dict[Callable[[Any], Any], dict[Any, tuple[Any, Any]]] = {}
+
+    def of_docs(self, build: Callable[[Any], T], docs: list[Any]) -> list[T]:
+        """``[build(d) for d in docs]``, each kept or built. A ``d`` is a document or a
+        tuple of documents (or None)."""
+        # by the documents' ids: an entry holds its documents, so while it is kept no
+        # other object can have their ids
+        previous = self._previous.get(build, {})
+        used = self._used.setdefault(build, {})
+        if docs and type(docs[0]) is tuple:
+            keys: list[Any] = [tuple(map(id, d)) for d in docs]
+        else:
+            keys = list(map(id, docs))
+        found = list(map(previous.get, keys))
+        if None in found:
+            for i, hit in enumerate(found):
+                if hit is None:
+                    found[i] = used.get(keys[i]) or (docs[i], build(docs[i]))
+        used.update(zip(keys, found, strict=True))
+        return list(map(itemgetter(1), found))
+
+    def done(self) -> None:
+        """The end of a read: what it used is kept for the next, the rest forgotten."""
+        self._previous, self._used = self._used, {}
+
+
+__all__ = ["AllocationFacts", "CaseFacts", "FactsMemo", "PlaceFacts", "ProviderOfferFacts"]

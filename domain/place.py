@@ -184,8 +184,11 @@ class Place(Base):
         has not left by then (R24)."""
         if not self.is_open:
             return 0
-        held = sum(1 for case_id in self.occupants
-                   if case_id not in self.leaving or self.leaving[case_id] > day)
+        if self.leaving:
+            held = sum(1 for case_id in self.occupants
+                       if case_id not in self.leaving or self.leaving[case_id] > day)
+        else:  # nobody moving out: every resident holds a bed
+            held = len(self.occupants)
         return max(self.capacity - held - len(self.reservations), 0)
 
     @property
@@ -203,6 +206,8 @@ class Place(Base):
         """The first day from ``today`` on which a bed is free, or None (R24)."""
         if not self.is_open:
             return None
+        if not self.leaving:  # nobody moving out: free today, or not before someone is
+            return max(today, self.available_from) if self.free_beds_on(today) > 0 else None
         for day in sorted({today, *(d for d in self.leaving.values() if d > today)}):
             if self.free_beds_on(day) > 0:
                 return max(day, self.available_from)

@@ -544,40 +544,68 @@ def _expression(tp: Any, var: str, helpers: dict[str, Any], depth: int) -> str:
     return call(to_json)
 
 
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields with their declared types, resolved once per class
+    (``get_type_hints`` evaluates the annotations' strings on every call)."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
 def from_json(tp: Any, data: Any) -> Any:
+    """``data`` (plain JSON, as ``to_json`` writes it) as a value of the declared type
+    ``tp``, by a decoder made once per type (:func:`_decoder`)."""
+    return _decoder(tp)(data)
+
+
+@functools.cache
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    """How plain JSON becomes a value of declared type ``tp`` (the generic walk looked at
+    the type again for every value)."""
     origin = get_origin(tp)
     if origin is Union or origin is types.UnionType:
-        args = [a for a in get_args(tp) if a is not type(None)]
-        if data is None:
-            return None
-        return from_json(args[0], data)
+        inner = _decoder(next(a for a in get_args(tp) if a is not type(None)))
+        return lambda data: None if data is None else inner(data)
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_json(args[0], x) for x in data)
-        return tuple(from_json(a, x) for a, x in zip(args, data, strict=True))
+            item = _decoder(args[0])
+            return lambda data: tuple([item(x) for x in data])
+        items = [_decoder(a) for a in args]
+        return lambda data: tuple(f(x) for f, x in zip(items, data, strict=True))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        upgrade = _LEGACY.get(tp)
+        return _dataclass_decoder(tp)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp
+    if tp is dt.date:
+        return dt.date.fromisoformat
+    if tp in (int, str, bool):
+        def checked(data: Any) -> Any:
+            if not isinstance(data, tp):
+                raise TypeError(f"expected {tp.__name__}, got {data!r}")
+            return data
+        return checked
+    if tp is typing.Any:
+        return lambda data: data
+
+    def cannot(data: Any) -> Any:
+        raise TypeError(f"cannot decode {tp!r}")
+    return cannot
+
+
+def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
+    """A dataclass from its fields (an earlier release's form upgraded first, ``_LEGACY``);
+    the fields' decoders are made at the first use (a type may name itself)."""
+    fields: list[tuple[str, Callable[[Any], Any]]] = []
+
+    def decode(data: Any) -> Any:
+        if not fields:
+            fields.extend((name, _decoder(hint)) for name, hint in _field_hints(cls))
+        upgrade = _LEGACY.get(cls)
         if upgrade is not None:
             data = upgrade(data)
-        hints = get_type_hints(tp)
-        kwargs = {
-            f.name: from_json(hints[f.name], data[f.name])
-            for f in dataclasses.fields(tp)
-            if f.name in data
-        }
-        return tp(**kwargs)
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(data)
-    if tp is dt.date:
-        return dt.date.fromisoformat(data)
-    if tp in (int, str, bool):
-        if not isinstance(data, tp):
-            raise TypeError(f"expected {tp.__name__}, got {data!r}")
-        return data
-    if tp is typing.Any:
-        return data
-    raise TypeError(f"cannot decode {tp!r}")
+        return cls(**{name: f(data[name]) for name, f in fields if name in data})
+    return decode
 
 
 # --- forms recorded by earlier releases ------------------------------------------------------

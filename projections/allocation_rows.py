@@ -7,6 +7,7 @@ one read, nothing replayed. The application builds the run's problem from them
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -61,34 +62,124 @@ def allocation_rows(store: Store, municipality: str) -> dict[str, list[Doc]]:
             "residents": residents, "resident_spouses": resident_spouses}
 
 
-def place_rows(store: Store, municipality: str) -> list[Doc]:
-    """Every own place of the municipality, in key order, with the fields a run reads of
-    it: from ``lto_rm_board`` (each place's facts there, the board's, hold them: no
-    document decoded) when the store holds the current tables, else the documents."""
+def place_rows(store: Store, municipality: str, keys: list[str] | None = None
+               ) -> list[Doc]:
+    """Every own place of the municipality (of ``keys`` only, if given), in key order,
+    with the fields a run reads of it: from ``lto_rm_board`` (each place's facts there,
+    the board's, hold them: no document decoded) when the store holds the current tables,
+    else the documents."""
     if isinstance(store, SqlStore) and store.as_of is None:
-        store.flush()
-        store.execute(f"SELECT facts FROM {store.name(BOARD_TABLE)} WHERE municipality = %s "
-                      "ORDER BY key", (municipality,))
         return [{"municipality": municipality, **orjson.loads(r["facts"])}
-                for r in store.cursor.fetchall()]
-    return store.all(PLACE, municipality)
+                for r in _derived(store, BOARD_TABLE, municipality, keys)]
+    return [d for d in store.all(PLACE, municipality) if keys is None or d["place_id"] in keys]
 
 
-def resident_rows(store: Store, municipality: str) -> list[Doc]:
-    """What a run reads of each resident of the municipality (R28), in key order: from
-    ``lto_rm_resident`` (no document decoded) when the store holds the current tables,
-    else cut from the residents' documents by the same function."""
+def resident_rows(store: Store, municipality: str, keys: list[str] | None = None
+                  ) -> list[Doc]:
+    """What a run reads of each resident of the municipality (R28; of ``keys`` only, if
+    given), in key order: from ``lto_rm_resident`` (no document decoded) when the store
+    holds the current tables, else cut from the residents' documents by the same
+    function."""
     if isinstance(store, SqlStore) and store.as_of is None:
-        store.flush()
-        store.execute(f"SELECT facts FROM {store.name(RESIDENT_TABLE)} WHERE municipality = "
-                      "%s ORDER BY key", (municipality,))
         opened = store.sealer.open_text
         return [orjson.loads(opened(r["facts"]))  # type: ignore[arg-type]
-                for r in store.cursor.fetchall()]
+                for r in _derived(store, RESIDENT_TABLE, municipality, keys)]
     on_list: Any = getattr(store, "all_with_status", None)
     docs = on_list(CASE, municipality, ("resident",)) if on_list is not None else \
         store.all(CASE, municipality)
-    return [facts for facts in map(resident_facts, docs) if facts is not None]
+    return [facts for facts in map(resident_facts, docs)
+            if facts is not None and (keys is None or facts["case_id"] in keys)]
+
+
+def _derived(store: SqlStore, table: str, municipality: str, keys: list[str] | None
+             ) -> list[Any]:
+    """The ``facts`` of a derived table's rows of the municipality (of ``keys`` only, if
+    given, a few hundred a query), in key order."""
+    store.flush()
+    if keys is None:
+        store.execute(f"SELECT facts FROM {store.name(table)} WHERE municipality = %s "
+                      "ORDER BY key", (municipality,))
+        return list(store.cursor.fetchall())
+    out: list[Any] = []
+    for i in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[i:i + _IN_CHUNK]
+        # by the key alone (its unique index): with the municipality beside it, SQLite
+        # chose the municipality's index and read every row of it
+        store.execute(f"SELECT municipality, facts FROM {store.name(table)} WHERE "
+                      f"key IN ({', '.join(['%s'] * len(chunk))}) ORDER BY key", chunk)
+        out += [r for r in store.cursor.fetchall() if r["municipality"] == municipality]
+    return out
+
+
+_IN_CHUNK = 500  # keys per IN (...) list
+
+
+class KeptRows:
+    """The rows of a municipality's last allocation read, kept with the read models'
+    position they were read at, so that the next read reads again only the rows of the
+    aggregates whose events were applied since (``changed``; every other row is as it
+    was, the very same object): the fold writes an event's own aggregate's rows — its
+    document and its derived rows (``lto_rm_board``, ``lto_rm_resident``) — and no other.
+    For a read side that applies every event itself (the policy lab's daily runs,
+    ``ReadSide.keep_allocation_docs``); :meth:`rows` gives what :func:`allocation_rows`
+    gives."""
+
+    def __init__(self, store: Store, municipality: str, position: int) -> None:
+        self.municipality, self.position = municipality, position
+        rows = allocation_rows(store, municipality)
+        # each in key order (sorted again when a key is added)
+        self.cases = {d["case_id"]: d for d in rows["cases"]}  # on the list
+        self.residents = {r["case_id"]: r for r in rows["residents"]}
+        self.places = {d["place_id"]: d for d in rows["places"]}
+        self.offers = {d["provider_offer_id"]: d for d in rows["provider_offers"]}
+
+    def refresh(self, store: Any, position: int, changed: set[str]) -> None:
+        """Read again the rows of the aggregates in ``changed`` (their events applied
+        since :attr:`position`, up to ``position``)."""
+        keys = sorted(changed)
+        if keys:
+            m = self.municipality
+            self._update("cases", keys, {
+                k: d for k, d in store.current_docs(CASE, keys).items()
+                if d["municipality"] == m and d["status"] in ON_LIST})
+            self._update("residents", keys,
+                         {r["case_id"]: r for r in resident_rows(store, m, keys)})
+            self._update("places", keys, {d["place_id"]: d for d in place_rows(store, m, keys)})
+            self._update("offers", keys, {
+                k: d for k, d in store.current_docs(PROVIDER_OFFER, keys).items()
+                if d["municipality"] == m})
+        self.position = position
+
+    def _update(self, name: str, keys: list[str], found: dict[str, Doc]) -> None:
+        kept, added = getattr(self, name), False
+        for key in keys:
+            doc = found.get(key)
+            if doc is None:
+                kept.pop(key, None)
+            else:
+                added = added or key not in kept
+                kept[key] = doc
+        if added:
+            setattr(self, name, dict(sorted(kept.items(), key=itemgetter(0))))
+
+    def rows(self, store: Store) -> dict[str, list[Doc]]:
+        """As :func:`allocation_rows` reads them (in key order), from the rows kept."""
+        cases, residents = list(self.cases.values()), list(self.residents.values())
+        keys = set(self.cases)
+
+        def case(key: str) -> Doc | None:
+            doc = self.cases.get(key)
+            return doc if doc is not None else store.get(CASE, key)
+
+        wanted = sorted({d["spouse_case_id"] for d in cases if d.get("spouse_case_id")} - keys)
+        spouses = [doc for doc in map(case, wanted) if doc is not None]
+        known = keys | set(self.residents)
+        resident_spouses = [doc for doc in (store.get(CASE, key) for key in sorted(
+            {r["spouse_case_id"] for r in residents if r.get("spouse_case_id")} - known))
+            if doc is not None]
+        return {"cases": cases, "spouses": spouses, "places": list(self.places.values()),
+                "provider_offers": list(self.offers.values()), "residents": residents,
+                "resident_spouses": resident_spouses}
 
 
 def run_labels(store: Store, municipality: str, case_ids: list[str], target_ids: list[str]

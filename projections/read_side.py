@@ -32,7 +32,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.base import local_date
 from projections import quarantine
-from projections.allocation_rows import DecodedDocs, allocation_rows
+from projections.allocation_rows import DecodedDocs, KeptRows, allocation_rows
 from projections.casework import CaseworkQueries
 from projections.fold import CASE, PLACE
 from projections.list_view import newest_change, read_position
@@ -115,6 +115,11 @@ class ReadSide(CaseworkQueries, _TableQueries):
         #: the policy lab's daily runs; a server keeps no such memory between its rare runs.
         self.keep_allocation_docs = False
         self._decoded: dict[bytes, Any] = {}  # the last allocation read's documents
+        #: With :attr:`keep_allocation_docs`: the last allocation read's rows, and the
+        #: aggregates whose events this read side applied since, up to ``_changed_upto``
+        self._kept: KeptRows | None = None
+        self._changed: set[str] = set()
+        self._changed_upto = 0
 
     # --- feeding ------------------------------------------------------------------------
 
@@ -181,17 +186,37 @@ class ReadSide(CaseworkQueries, _TableQueries):
             try:
                 if events:
                     self._apply(events, after, cache, shadow)
+                    if not shadow:
+                        self._note_applied(after, events[-1][0],
+                                           (e.originator_id for _, e in events))
                     after = events[-1][0]
                     if not shadow:
                         self._advance(after, events[-1][1].timestamp)
                 if undecodable is not None:
                     n, exc = undecodable
                     self._set_aside(after, n.id, str(n.originator_id), n.topic, exc, shadow)
+                    if not shadow:
+                        self._note_applied(after, n.id, (n.originator_id,))
                     after = n.id
             except IntegrityError:
                 continue  # another process moved the position first: resume from it
             applied += len(events) + (undecodable is not None)
         return applied
+
+    def _note_applied(self, after: int, upto: int, originators: Any) -> None:
+        """For the kept allocation rows (:class:`KeptRows`): the events after ``after`` up
+        to ``upto`` are applied, by this read side, to these aggregates' rows. Events
+        applied by another (a gap) leave nothing known: the rows are read anew."""
+        if self._kept is None:
+            return
+        if after != self._changed_upto:
+            self._forget_kept()
+            return
+        self._changed.update(map(str, originators))
+        self._changed_upto = upto
+
+    def _forget_kept(self) -> None:
+        self._kept, self._changed, self._changed_upto = None, set(), 0
 
     def _apply(self, events: list[tuple[int, Any]], after: int, cache: RowCache,
                shadow: str | None = None) -> None:
@@ -382,6 +407,7 @@ class ReadSide(CaseworkQueries, _TableQueries):
             raise
         built = time.perf_counter()
         with self._lock, self.view.bulk():
+            self._forget_kept()  # the tables replaced
             self.view.take_over(self.tracking_name, end)  # every event up to end folded
             self.set_aside_total = None
             taken = time.perf_counter()
@@ -411,6 +437,7 @@ class ReadSide(CaseworkQueries, _TableQueries):
             raise
         built = time.perf_counter()
         with self._lock, self.view.bulk():
+            self._forget_kept()  # the tables replaced
             self.view.take_over(self.tracking_name, end, shadow_tracking=shadow)
             self.set_aside_total = None
             taken = time.perf_counter()
@@ -424,6 +451,7 @@ class ReadSide(CaseworkQueries, _TableQueries):
     def _replay_in_place(self, batch: int) -> int:
         """Drop the read models and catch up from the first notification."""
         with self._lock, self.view.bulk():
+            self._forget_kept()  # the tables replaced
             self.view.drop(self.tracking_name, indexes=False)  # built once, at the end
             self.view.clear_set_aside(self.tracking_name)  # tried again, in order
             self.set_aside_total = None
@@ -487,15 +515,26 @@ class ReadSide(CaseworkQueries, _TableQueries):
         """What an allocation run reads (R17; :mod:`projections.allocation_rows`), in one
         read, with the position the read models were at in that read: ``position``,
         ``cases``, ``spouses``, ``places``, ``provider_offers``. Brought up to date first,
-        like :meth:`waiting_case_ids`. With :attr:`keep_allocation_docs`, a document unchanged
-        since the last such read is not decoded again
+        like :meth:`waiting_case_ids`. With :attr:`keep_allocation_docs`, only the rows of
+        the aggregates whose events this read side applied since the last such read are
+        read again (:class:`~projections.allocation_rows.KeptRows`; every row is read when
+        another applied some), and a document unchanged since then is not decoded again
         (:class:`~projections.allocation_rows.DecodedDocs`)."""
         self.up_to_date()
         with self._store_read() as store:
             position = read_position(store, self.view._tracking_table(), self.tracking_name)
             decoded = DecodedDocs(store.unpack, self._decoded)
             store.unpack = decoded  # type: ignore[method-assign]
-            rows = allocation_rows(store, municipality)
-            if self.keep_allocation_docs:
-                self._decoded = decoded.used
+            if not self.keep_allocation_docs:
+                return {"position": position, **allocation_rows(store, municipality)}
+            with self._lock:
+                kept = self._kept
+                if kept is not None and kept.municipality == municipality and \
+                        self._changed_upto == position:
+                    kept.refresh(store, position, self._changed)
+                else:
+                    kept = self._kept = KeptRows(store, municipality, position)
+                self._changed, self._changed_upto = set(), position
+                rows = kept.rows(store)
+            self._decoded = decoded.used
             return {"position": position, **rows}

@@ -1,6 +1,8 @@
 """The service's invariants, checked at the end of every simulated day: so every simulation
 is also a test of the service. A broken one raises :class:`InvariantViolation` naming the
-day, the case and the invariant.
+day, the case and the invariant. Beds and residences are checked for the places and cases
+with events that day (:class:`Residences`: nothing else can have changed), and for every
+place and resident on the first day, every ``full_check_every_days``-th and the last.
 
 - **no place above its beds**: a place's residents are at most its beds;
 - **no person in two places**: a case lives in at most one place, and it is the place its
@@ -18,6 +20,8 @@ day, the case and the invariant.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -49,19 +53,104 @@ def one_place_per_person(day: date, places: list[Place], cases: dict[UUID, Case]
                 raise InvariantViolation(day, case_id, "no person in two places",
                                          f"in place {where[case_id]} and in {place.id}")
             where[case_id] = place.id
+    leaving = _leaving(places)
     for case_id, place_id in where.items():
-        case = cases.get(case_id)
-        if case is None or case.residence is None:
-            continue
-        own = None if case.residence.purchased else case.residence.target_id
-        if own is not None and own != place_id and case_id not in _leaving(places):
-            raise InvariantViolation(day, case_id, "no person in two places",
-                                     f"the case lives in {own}, place {place_id} holds it")
+        lives_where_it_says(day, cases.get(case_id), place_id, leaving)
+
+
+def lives_where_it_says(day: date, case: Case | None, place_id: UUID,
+                        leaving: AbstractSet[UUID]) -> None:
+    """A resident of place ``place_id`` whose case says it lives in another own place is
+    one moving out on a date ahead (``leaving``, R24)."""
+    if case is None or case.residence is None:
+        return
+    own = None if case.residence.purchased else case.residence.target_id
+    if own is not None and own != place_id and case.id not in leaving:
+        raise InvariantViolation(day, case.id, "no person in two places",
+                                 f"the case lives in {own}, place {place_id} holds it")
 
 
 def _leaving(places: list[Place]) -> set[UUID]:
     """Residents moving out on a date ahead (R24): still in the old place till then."""
     return {case_id for p in places for case_id in p.leaving}
+
+
+class Residences:
+    """Who lives where as of the last check — each place's residents, those leaving it
+    and its beds — so that a day's check need only look at what changed that day: the
+    places with events that day and the cases with events that day or living in (or
+    leaving) those places. Every other place and case is as it was when last checked, and
+    what a check judges of it (its beds, its residents, where its case says it lives)
+    depends on nothing else. :meth:`check_all` checks everything and starts afresh."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.occupants: dict[UUID, frozenset[UUID]] = {}  # in the order of the places
+        self.leaving: dict[UUID, frozenset[UUID]] = {}
+        self.beds: dict[UUID, tuple[str, int]] = {}  # place type, beds
+        self.where: dict[UUID, UUID] = {}
+        self.order: dict[UUID, int] = {}  # each place's position
+        self.everyone_leaving: Counter[UUID] = Counter()  # of every place (R24)
+        self.by_type: dict[str, list[int]] = {}  # residents and beds per place type
+
+    def check_all(self, day: date, places: list[Place],
+                  case: Callable[[UUID], Case]) -> None:
+        cases = {c: case(c) for p in places for c in p.occupants}
+        places_within_beds(day, places)
+        one_place_per_person(day, places, cases)
+        self._reset()
+        self.order = {p.id: i for i, p in enumerate(places)}
+        for p in places:
+            self._note(p)
+
+    def check_changed(self, day: date, changed: set[UUID], place: Callable[[UUID], Place],
+                      case: Callable[[UUID], Case]) -> None:
+        """The day's check of the places and cases in ``changed`` (the ids of the
+        aggregates with events since the last check)."""
+        places = [place(i) for i in sorted(changed & self.order.keys(),
+                                           key=self.order.__getitem__)]
+        places_within_beds(day, places)
+        again = set(changed)  # the cases to look at again
+        for p in places:  # first out of their old places, then into the new ones
+            for c in self.occupants[p.id]:
+                if self.where.get(c) == p.id:
+                    del self.where[c]
+            again |= self.occupants[p.id] | self.leaving[p.id]
+        for p in places:
+            for c in p.occupants:
+                if c in self.where:
+                    raise InvariantViolation(day, c, "no person in two places",
+                                             f"in place {self.where[c]} and in {p.id}")
+            self._note(p)
+        for c in again:
+            place_id = self.where.get(c)
+            if place_id is not None:
+                lives_where_it_says(day, case(c), place_id, self.everyone_leaving.keys())
+
+    def _note(self, p: Place) -> None:
+        if p.id in self.occupants:  # what it held before, taken out of the sums
+            kind, capacity = self.beds[p.id]
+            self.by_type[kind][0] -= len(self.occupants[p.id])
+            self.by_type[kind][1] -= capacity
+            self.everyone_leaving.subtract(self.leaving[p.id])
+            for c in self.leaving[p.id]:
+                if self.everyone_leaving[c] <= 0:
+                    del self.everyone_leaving[c]
+        self.occupants[p.id] = frozenset(p.occupants)
+        self.leaving[p.id] = frozenset(p.leaving)
+        self.everyone_leaving.update(self.leaving[p.id])
+        kind, capacity = self.beds[p.id] = (p.place_type.value, p.capacity)
+        b = self.by_type.setdefault(kind, [0, 0])
+        b[0] += len(self.occupants[p.id])
+        b[1] += capacity
+        for c in p.occupants:
+            self.where[c] = p.id
+
+    def occupancy(self) -> dict[str, list[int]]:
+        """Residents and beds per place type (in the order the types first come)."""
+        return self.by_type
 
 
 def breaches_recorded(day: date, listed: list[Case]) -> None:
@@ -71,28 +160,35 @@ def breaches_recorded(day: date, listed: list[Case]) -> None:
                                      "past the deadline after the day's check, no breach")
 
 
-class BreachLog:
-    """The breaches in the log, read as it grows: at most one per case and period."""
+class DayLog:
+    """The log read as it grows, day by day: which aggregates had events since the last
+    read (for :class:`Residences`), and the breaches — at most one per case and period."""
 
     def __init__(self) -> None:
         self.position = 0
         self.seen: Counter[tuple[UUID, Any]] = Counter()
 
-    def read(self, day: date, recorder: Any, mapper: Any) -> int:
-        while True:
+    def read(self, day: date, recorder: Any, mapper: Any) -> set[UUID]:
+        """The ids of the aggregates with events since the last read."""
+        end = recorder.max_notification_id() or 0
+        changed: set[UUID] = set()
+        while self.position < end:
             batch = recorder.select_notifications(start=self.position + 1, limit=500,
-                                                  topics=[_BREACH_TOPIC])
-            if not batch:
-                return self.seen.total()
+                                                  stop=end)
             for n in batch:
-                event = mapper.to_domain_event(n)
-                key = (event.originator_id, event.period)
-                self.seen[key] += 1
-                if self.seen[key] > 1:
-                    raise InvariantViolation(day, event.originator_id,
-                                             "every breach recorded once per period (R18)",
-                                             f"a second breach of the period {key[1]}")
-            self.position = batch[-1].id
+                changed.add(n.originator_id)
+                if n.topic == _BREACH_TOPIC:
+                    self._breach(day, mapper.to_domain_event(n))
+            self.position = batch[-1].id if batch else end
+        return changed
+
+    def _breach(self, day: date, event: Any) -> None:
+        key = (event.originator_id, event.period)
+        self.seen[key] += 1
+        if self.seen[key] > 1:
+            raise InvariantViolation(day, event.originator_id,
+                                     "every breach recorded once per period (R18)",
+                                     f"a second breach of the period {key[1]}")
 
 
 def read_models_equal_replay(day: date, from_rows: AllocationFacts,

@@ -19,6 +19,7 @@ from uuid import UUID
 
 import simpy
 
+from application.allocation_facts import FactsMemo
 from application.clock import ManualClock
 from application.service import AllocationService
 from domain.base import OSLO
@@ -53,6 +54,16 @@ def throwaway_store(datastore: Any) -> None:
         connection._sqlite_conn.execute("PRAGMA synchronous=OFF")
 
 
+def index_topics(recorder: Any) -> None:
+    """An index of the run's own log by topic: the replay check finds the places, other
+    providers' offers and decided cases by their events' topics
+    (``ServiceBase._ids_with_topics``), which otherwise reads the whole log every time.
+    Only this store: the production store's schema stays the library's."""
+    with recorder.datastore.transaction(commit=True) as c:
+        c.execute(f"CREATE INDEX IF NOT EXISTS {recorder.events_table_name}_topic "
+                  f"ON {recorder.events_table_name} (topic)")
+
+
 class SimulationError(RuntimeError):
     """A command the service refused, or an invariant broken: the run stops, naming the
     day, the case and what went wrong."""
@@ -81,6 +92,7 @@ class Tally:
     #: (decided at, exact wait): days from the decision to the admission, virtual time
     waits: list[tuple[float, float]] = field(default_factory=list)
     replay_checks: int = 0
+    full_checks: int = 0  # the days every place and resident was checked
     plan_checks: int = 0
     invariant_checks: int = 0
     #: R28: residents whose need changed but whose new decision the service refused (R8)
@@ -91,7 +103,8 @@ class Stage:
     """The service, clock, loop and draws of one run (see the module)."""
 
     def __init__(self, scenario: Scenario, seed: int, years: float, *,
-                 replay_every_days: int = 30, folder: str | None = None,
+                 replay_every_days: int = 30, full_check_every_days: int = 30,
+                 folder: str | None = None,
                  progress: Callable[[float], None] | None = None) -> None:
         self.scenario, self.profile, self.seed = scenario, scenario.profile, seed
         self.days = max(1, round(years * 365.25))
@@ -112,8 +125,10 @@ class Stage:
         self.clock = ManualClock(self.start_moment)
         self.svc = AllocationService(env=env, clock=self.clock)
         throwaway_store(self.svc.recorder.datastore)  # type: ignore[attr-defined]
+        index_topics(self.svc.recorder)
         self.read = ReadSide(self.svc)
         self.read.keep_allocation_docs = True  # a run a day: the documents kept between
+        self.svc.allocation_facts_memo = FactsMemo()  # and the facts built from them
         self.svc.use_waiting_cases(self.read)  # the run and the check read the read models
         self.env = simpy.Environment()
         self.last = self.start_moment
@@ -124,6 +139,7 @@ class Stage:
         self.decided_at: dict[UUID, float] = {}
         self.births = 0
         self.replay_every_days = replay_every_days
+        self.full_check_every_days = full_check_every_days
         self.progress = progress
         self.tally = Tally()
         self.hooks: dict[int, Callable[[Any], None]] = {}

@@ -25,7 +25,7 @@ The rules (RULES.md R18, R19, R20, R23, R26):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -229,15 +229,18 @@ class Guarantee:
     # --- as plain data (the read models keep it in the case's row) ------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["declined_effect"] = self.declined_effect.value
-        for p in data["periods"]:
-            for key in ("start", "deadline", "met_on", "breached_on", "ended_on"):
-                p[key] = p[key].isoformat() if p[key] else None
-            p["met_how"] = p["met_how"].value if p["met_how"] else None
-        for key in ("waiting_since", "lost_on"):
-            data[key] = data[key].isoformat() if data[key] else None
-        return data
+        """The fields in their order, dates as ISO text and enums as values (written out:
+        ``dataclasses.asdict`` deep-copies every value, and the read models ask this of
+        every case event)."""
+        return {"months": self.months, "declined_effect": self.declined_effect.value,
+                "in_force": self.in_force, "waiting_since": _iso(self.waiting_since),
+                "periods": [{"number": p.number, "start": _iso(p.start),
+                             "deadline": _iso(p.deadline), "met_on": _iso(p.met_on),
+                             "met_by": p.met_by,
+                             "met_how": p.met_how.value if p.met_how else None,
+                             "breached_on": _iso(p.breached_on), "ended_on": _iso(p.ended_on)}
+                            for p in self.periods],
+                "lost_on": _iso(self.lost_on)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Guarantee:
@@ -253,6 +256,10 @@ class Guarantee:
         return cls(data["months"], DeclinedOfferEffect(data["declined_effect"]),
                    data["in_force"], day(data["waiting_since"]), periods,
                    day(data["lost_on"]))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def decline_effect(*, suitable: bool, met_or_breached: bool, free_choice: bool,

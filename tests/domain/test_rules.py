@@ -606,3 +606,37 @@ def test_interim_services_are_recorded_while_waiting(memory_service):
 def test_manual_clock_refuses_naive_time():
     with pytest.raises(ValueError):
         ManualClock(datetime(2026, 1, 1))
+
+
+def test_a_guarantee_as_plain_data_is_the_generic_conversion_and_back() -> None:
+    """``Guarantee.to_dict`` (written out, for speed) gives what the generic dataclass
+    conversion gives — dates as ISO text, enums as values, in the fields' order — and
+    ``from_dict`` reads it back, for guarantees with met, breached and ended periods."""
+    from dataclasses import asdict
+    from datetime import date
+
+    from domain.case import Guarantee, MetHow
+    from domain.case.guarantee import GuaranteePeriod
+    from domain.values import DeclinedOfferEffect
+
+    def generic(g: Guarantee) -> dict[str, object]:
+        def plain(v: object) -> object:
+            return v.isoformat() if isinstance(v, date) else getattr(v, "value", v)
+        data = {k: plain(v) for k, v in asdict(g).items() if k != "periods"}
+        data["periods"] = [{k: plain(v) for k, v in p.items()} for p in asdict(g)["periods"]]
+        return {k: data[k] for k in asdict(g)}
+
+    d = date(2027, 1, 4)
+    for g in (Guarantee(),
+              Guarantee(6, DeclinedOfferEffect.GUARANTEE_CONTINUES, True, d,
+                        [GuaranteePeriod(1, d, date(2027, 7, 4), met_on=date(2027, 2, 1),
+                                         met_by="offer-1", met_how=MetHow.DECLINED,
+                                         ended_on=date(2027, 2, 3)),
+                         GuaranteePeriod(2, date(2027, 2, 3), date(2027, 8, 3),
+                                         breached_on=date(2027, 8, 4))],
+                        lost_on=date(2027, 9, 1))):
+        assert g.to_dict() == generic(g)
+        assert list(g.to_dict()) == list(generic(g))
+        assert list(g.to_dict()["periods"][0] if g.periods else []) == list(
+            generic(g)["periods"][0] if g.periods else [])
+        assert Guarantee.from_dict(g.to_dict()) == g

@@ -15,8 +15,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
+
 import optimizer as opt
-from application.allocation_facts import CaseFacts, PlaceFacts
+from application.allocation_facts import CaseFacts, FactsMemo, PlaceFacts
 from application.allocation_movers import mover_of_row
 from application.clock import ManualClock
 from application.service import AllocationService
@@ -298,6 +300,50 @@ def test_r5_the_own_stock_from_the_read_models_is_the_stock_of_the_aggregates(
         elif step == 1:
             assert (Type.REINFORCED, Kind.NURSING_HOME) in from_rows
             service.close_place(MUNICIPALITY, screened, reason="Stengt")
+
+
+def test_r17_facts_kept_between_reads_are_those_built_anew(
+        service: AllocationService, clock: ManualClock, read: ReadSide):
+    """The policy lab's daily runs keep the read's rows, reading again only those whose
+    aggregates changed, and the facts built from them (``keep_allocation_docs``,
+    :class:`FactsMemo`): day after day of a story, the kept rows equal the rows read anew,
+    the kept facts equal the facts built anew from the rows and those of the aggregates; an
+    unchanged place's facts are the very object of the day before, and a place that
+    changed has its new facts."""
+    if service.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite":
+        pytest.skip("the same read either way; once is enough")
+    read.keep_allocation_docs = True  # the last read's documents: one municipality's
+    m, memo = MUNICIPALITIES[0], FactsMemo()
+    before: dict[UUID, PlaceFacts] = {}
+    kept = changed = 0
+
+    def between(day: int) -> None:
+        nonlocal kept, changed
+        service.use_waiting_cases(read)
+        kept_rows = read.allocation_rows(m)
+        read.keep_allocation_docs = False
+        assert kept_rows == read.allocation_rows(m)  # every row read anew
+        read.keep_allocation_docs = True
+        service.allocation_facts_memo = memo
+        with_memo = service.allocation_facts(m)
+        service.allocation_facts_memo = None
+        assert with_memo == service.allocation_facts(m)
+        service.use_waiting_cases(None)
+        from_aggregates = service.allocation_facts(m)
+        assert with_memo.waiting == from_aggregates.waiting
+        assert with_memo.movers == from_aggregates.movers
+        assert sorted(with_memo.places, key=lambda p: str(p.place_id)) == sorted(
+            from_aggregates.places, key=lambda p: str(p.place_id))
+        for p in with_memo.places:
+            old = before.get(p.place_id)
+            if old is p:
+                kept += 1
+            elif old is not None and old != p:  # its row changed: new facts
+                changed += 1
+        before.update({p.place_id: p for p in with_memo.places})
+
+    grow(service, clock, days=10, between=between)
+    assert kept > 0 and changed > 0
 
 
 def _resident(service: AllocationService, *, name: str, facility_id: str = "fjellheim",

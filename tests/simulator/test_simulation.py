@@ -77,6 +77,65 @@ def test_a_place_holding_a_second_residence_stops_the_run_naming_day_case_and_in
     assert str(broken["case"]) in str(caught.value.case_id)
 
 
+def test_a_place_above_its_beds_stops_the_run_on_its_day_between_full_checks() -> None:
+    """A deliberately broken step on a day checked only for what changed that day (not a
+    full check): a person with no other place written into a full single room."""
+    from uuid import uuid4
+
+    from domain.values import RoomKind
+
+    sim = Simulation(parse_scenario({"profile": SMALL}), seed=3, years=0.2,
+                     full_check_every_days=30)
+    broken: dict[str, object] = {}
+
+    def sabotage(s: Simulation) -> None:
+        place = next(p for p in map(s.place, s.places)
+                     if p.room_kind is RoomKind.SINGLE and p.occupants)
+        broken["place"] = place.id
+        place.trigger_event(Place.Occupied, offer_id=None, case_id=uuid4(), command_id=None,
+                            admitted_on=s.today)
+        s.svc.save(place)
+
+    sim.hooks[20] = sabotage
+    with pytest.raises(InvariantViolation) as caught:
+        sim.run()
+    assert caught.value.what == "no place above its beds"
+    assert str(caught.value.day) == "2027-01-24"
+    assert sim.tally.full_checks == 1  # the first day's; day 20 looked at what changed
+
+
+def test_residents_swapped_past_the_rules_stop_the_run_on_their_day() -> None:
+    """Two residents of single rooms swapped, past the domain's rules (each taken out of
+    the place the case names and written into the other's): the case says one place,
+    another holds the person."""
+    from domain.values import RoomKind, VacancyReason
+
+    sim = Simulation(parse_scenario({"profile": SMALL}), seed=3, years=0.2)
+    broken: dict[str, object] = {}
+
+    def sabotage(s: Simulation) -> None:
+        a, b = [p for p in map(s.place, s.places)
+                if p.room_kind is RoomKind.SINGLE and p.occupants][:2]
+        x, y = next(iter(a.occupants)), next(iter(b.occupants))
+        now = s.clock.now()
+        for place, out, into in ((a, x, y), (b, y, x)):
+            place.trigger_event(Place.Vacated, timestamp=now, case_id=out,
+                                reason=VacancyReason.TRANSFER, vacated_on=s.today,
+                                command_id=None)
+            place.trigger_event(Place.Occupied, timestamp=now, offer_id=None, case_id=into,
+                                command_id=None, admitted_on=s.today)
+        s.svc.save(a, b)
+        broken["cases"] = {x, y}
+
+    sim.hooks[20] = sabotage
+    with pytest.raises(InvariantViolation) as caught:
+        sim.run()
+    assert caught.value.what == "no person in two places"
+    assert "the case lives in" in caught.value.detail
+    assert str(caught.value.day) == "2027-01-24"
+    assert caught.value.case_id in broken["cases"]
+
+
 def test_erlang_c_of_known_values() -> None:
     assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: the load
     assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
