@@ -37,6 +37,10 @@ at once (``prefetch``: one query per table), changed in memory, and written once
 next batch of the same reader. ``flush()`` writes the buffer; the view calls it before
 committing. :class:`~projections.replay_store.PartitionStore` plans the same row operations
 in a worker process of a parallel replay, from memory alone.
+
+The tables' names and keys are in :mod:`projections.tables`; their SQL layout (creating
+them, a rebuild's tables taking over, whether a store is this release's layout) in
+:mod:`projections.schema`.
 """
 
 from __future__ import annotations
@@ -46,19 +50,32 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import uuid4
 
-from projections.codec import pack, readable, unpack
+from projections.codec import pack, unpack
 from projections.derived import (
-    BLIND,
-    BREACH_TABLE,
     COLUMNS,
-    DEADLINE_TABLE,
     DERIVED_FROM,
     DERIVED_TABLES,
-    FACT_TABLE,
-    INDEXES,
-    SEALED,
 )
-from projections.sealing import PLAIN, Sealer, SealError
+from projections.schema import TableLayout
+from projections.sealing import PLAIN, Sealer
+from projections.tables import (
+    ACCESS_TABLE,
+    BLIND_COLUMNS,
+    DOC_TABLES,
+    HISTORY_COLUMNS,
+    HISTORY_FIELDS,
+    HISTORY_TABLE,
+    SEALED_COLUMNS,
+    STAMP_TABLE,
+    STAMPED,
+    STATUS_READ,
+)
+
+# the tables' names, kept importable from here (where they were defined before)
+from projections.tables import ALL_TABLES as ALL_TABLES
+from projections.tables import KEYS as KEYS
+from projections.tables import LEGACY_TABLES as LEGACY_TABLES
+from projections.tables import STORE_TABLES as STORE_TABLES
 from projections.versions import (
     OPEN,
     Head,
@@ -72,39 +89,6 @@ from projections.versions import (
 
 Doc = dict[str, Any]
 
-#: Read-model tables keyed by one id, with versions (append new ones here); the case
-#: history (keyed by case and version) and the access log by case (keyed by case and log
-#: entry), which are only ever appended to.
-DOC_TABLES = ("lto_rm_case", "lto_rm_place", "lto_rm_provider_offer", "lto_rm_complaint",
-              "lto_rm_run")
-HISTORY_TABLE = "lto_rm_case_history"
-ACCESS_TABLE = "lto_rm_access_entry"
-#: Tables of earlier releases: their presence means the read models are rebuilt.
-LEGACY_TABLES = ("lto_rm_access",)
-#: One row per derived table in :data:`STAMPED`: a random token, replaced in the transaction
-#: of every write that changes the table's rows (and new with a new table). Equal tokens in
-#: two read transactions mean equal tables, so a figure computed from them may be kept
-#: (:mod:`projections.figure_cache`).
-STAMP_TABLE = "lto_rm_stamp"
-STAMPED = (FACT_TABLE, BREACH_TABLE, DEADLINE_TABLE)
-
-
-#: The tables derived from the documents of cases, places and other providers' offers
-#: (:mod:`projections.derived`): rows replaced with each new version of their document.
-ALL_TABLES = (*DOC_TABLES, HISTORY_TABLE, ACCESS_TABLE, *DERIVED_TABLES)
-#: Every table a store of read models has: :data:`ALL_TABLES` (what the log decides: a
-#: rebuild's equal the live ones row for row) and the tables' tokens (random by design).
-STORE_TABLES = (*ALL_TABLES, STAMP_TABLE)
-#: The document tables read by status (the waiting list: cases on it); the others have
-#: no index on that column, which no query of theirs reads by.
-STATUS_READ = ("lto_rm_case",)
-#: A case history entry (R21): its fields, each a column of the history table.
-HISTORY_FIELDS = ("version", "at", "event", "text", "who")
-
-
-HISTORY_COLUMNS = ("case_id", "version", "municipality", *HISTORY_FIELDS[1:])
-
-
 #: A case history entry as the history table's row (:data:`HISTORY_COLUMNS`): case id,
 #: version, municipality, then :data:`HISTORY_FIELDS` after the version.
 HistoryRow = tuple[str, int, str, str, str, str, "str | None"]
@@ -115,24 +99,6 @@ def history_doc(row: HistoryRow) -> Doc:
     return dict(zip(HISTORY_FIELDS, row[1:2] + row[3:], strict=True))
 
 
-#: The columns that name one row of each table (a unique index, ``<table>_key``).
-KEYS = {**{table: ("key", "valid_from") for table in DOC_TABLES},
-        HISTORY_TABLE: ("case_id", "version"), ACCESS_TABLE: ("case_id", "entry_id"),
-        **{table: ("key", "seq") for table in DERIVED_TABLES}}
-
-#: The derived tables' columns that hold a person's name or other personal data (sealed
-#: when the store is, by their place in a row: ``key``, ``seq``, then
-#: :data:`~projections.derived.COLUMNS`; :data:`~projections.derived.SEALED`).
-SEALED_COLUMNS: dict[str, frozenset[int]] = {
-    table: frozenset(2 + i for i, (column, _) in enumerate(columns)
-                     if column == "name" or column in SEALED.get(table, ()))
-    for table, columns in COLUMNS.items()
-    if any(column == "name" or column in SEALED.get(table, ()) for column, _ in columns)}
-#: The derived tables' columns kept through the blind index (by their place in a row).
-BLIND_COLUMNS: dict[str, frozenset[int]] = {
-    table: frozenset(2 + i for i, (column, _) in enumerate(COLUMNS[table])
-                     if column in columns)
-    for table, columns in BLIND.items()}
 #: The case history's columns that hold what was recorded and by whom (sealed likewise).
 _SEALED_HISTORY = frozenset({"text", "who"})
 
@@ -288,7 +254,7 @@ class _Buffer:
         return by_table
 
 
-class SqlStore(_Buffer):
+class SqlStore(TableLayout, _Buffer):
     """Rows in tables, through one open cursor (so writes share the caller's transaction).
 
     ``dialect`` is "sqlite" or "postgres"; on PostgreSQL the tables live in ``schema`` (the
@@ -340,156 +306,6 @@ class SqlStore(_Buffer):
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
             self.cursor.executemany(self._sql(sql), rows)
-
-    @property
-    def _bytewise(self) -> str:
-        """The collation of text compared byte by byte (order keys: ``order_text``)."""
-        return ' COLLATE "C"' if self.dialect == "postgres" else ""
-
-    @property
-    def _blob(self) -> str:
-        """The column type of a stored document (:mod:`projections.codec`)."""
-        return "BYTEA" if self.dialect == "postgres" else "BLOB"
-
-    def create_tables(self, indexes: bool = True) -> None:
-        """Create the tables (if missing); ``indexes=False`` leaves out every index, even
-        the unique keys (a rebuild, which only inserts, builds them when it takes over)."""
-        for table in DOC_TABLES:
-            self.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.name(table)} ("
-                "key TEXT NOT NULL, valid_from BIGINT NOT NULL, valid_to BIGINT NOT NULL, "
-                f"municipality TEXT NOT NULL, status TEXT, doc {self._blob} NOT NULL)"
-            )
-        self.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.name(HISTORY_TABLE)} ("
-            "case_id TEXT NOT NULL, version INTEGER NOT NULL, municipality TEXT NOT NULL, "
-            "at TEXT NOT NULL, event TEXT NOT NULL, text TEXT NOT NULL, who TEXT)"
-        )
-        self.execute(
-            f"CREATE TABLE IF NOT EXISTS {self.name(ACCESS_TABLE)} ("
-            "case_id TEXT NOT NULL, entry_id TEXT NOT NULL, municipality TEXT NOT NULL, "
-            f"at BIGINT NOT NULL, seq BIGINT NOT NULL, doc {self._blob} NOT NULL, "
-            f"lo_key TEXT{self._bytewise}, hi_key TEXT{self._bytewise})"
-        )
-        columns = self._columns(f"{ACCESS_TABLE}{self.suffix}")
-        if "lo_key" not in columns:  # an earlier release's table: its views have no bounds,
-            for column in ("lo_key", "hi_key"):  # as a rebuild from the log would give them
-                self.execute(f"ALTER TABLE {self.name(ACCESS_TABLE)} "
-                             f"ADD COLUMN {column} TEXT{self._bytewise}")
-        for table, columns in COLUMNS.items():
-            self.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.name(table)} (key TEXT NOT NULL, "
-                f"seq INTEGER NOT NULL, {', '.join(f'{c} {t}' for c, t in columns)})")
-        self.execute(f"CREATE TABLE IF NOT EXISTS {self.name(STAMP_TABLE)} ("
-                     "name TEXT PRIMARY KEY, token TEXT NOT NULL)")
-        for table in STAMPED:
-            self.execute(f"INSERT INTO {self.name(STAMP_TABLE)} (name, token) VALUES (%s, %s) "
-                         "ON CONFLICT (name) DO NOTHING", (table, uuid4().hex))
-        if indexes:
-            self.create_indexes()
-
-    def create_indexes(self) -> None:
-        """Each table's unique key (``…_key``: a version of a row, a case's history entry,
-        an access-log row; a second copy is an integrity error) and the indexes the queries
-        read by (a rebuild writes without them and builds them once at the end)."""
-        for table, columns in KEYS.items():
-            self.execute(
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {table}{self.suffix}_key "
-                f"ON {self.name(table)} ({', '.join(columns)})"
-            )
-        # the access log read by a key and a span of moments (a list's views)
-        self.execute(f"CREATE INDEX IF NOT EXISTS {ACCESS_TABLE}{self.suffix}_at "
-                     f"ON {self.name(ACCESS_TABLE)} (case_id, at)")
-        for table in DOC_TABLES:
-            self.execute(
-                f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_mt ON {self.name(table)} "
-                "(municipality, valid_to, valid_from)"
-            )
-            if table in STATUS_READ:
-                self.execute(
-                    f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_ms ON {self.name(table)} "
-                    "(municipality, status, valid_to, valid_from)"
-                )
-            else:  # earlier releases made one on every table; it only slowed their writes
-                self.execute(
-                    f"DROP INDEX IF EXISTS {self._qualified(f'{table}{self.suffix}_ms')}")
-        for table, indexes in INDEXES.items():
-            for i, columns in enumerate(indexes):
-                self.execute(
-                    f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_q{i} "
-                    f"ON {self.name(table)} ({', '.join(columns)})")
-
-    def drop_indexes(self) -> None:
-        """Drop the query indexes :meth:`create_indexes` makes: a replay into empty tables
-        writes faster without them and builds them once at the end (the unique keys stay:
-        a replay in place reads rows by them)."""
-        for table in DOC_TABLES:
-            for index in (f"{table}{self.suffix}_mt", f"{table}{self.suffix}_ms"):
-                self.execute(f"DROP INDEX IF EXISTS {self._qualified(index)}")
-        for table, indexes in INDEXES.items():
-            for i in range(len(indexes)):
-                self.execute(
-                    f"DROP INDEX IF EXISTS {self._qualified(f'{table}{self.suffix}_q{i}')}")
-
-    def take_over(self) -> None:
-        """Replace the live tables by this store's (``suffix``: the shadow tables a rebuild
-        wrote), in the caller's transaction: the live ones are dropped, the shadows
-        renamed, their indexes built (unique keys first: a duplicate row fails the take-over
-        and leaves the live tables as they were). Readers see the old tables until it
-        commits."""
-        assert self.suffix, "only a store of shadow tables takes over"
-        for table in STORE_TABLES:
-            self.execute(f"DROP TABLE IF EXISTS {self._qualified(table)}")
-            self.execute(f"ALTER TABLE {self.name(table)} RENAME TO {table}")
-        self.suffix = ""
-        self.create_indexes()
-
-    def _columns(self, table: str) -> dict[str, str]:
-        """The table's columns and their types (lower case); empty when there is no table."""
-        if self.dialect == "sqlite":
-            self.execute(f"SELECT name, type FROM pragma_table_info('{table}')")
-        else:
-            self.execute("SELECT column_name AS name, data_type AS type "
-                         "FROM information_schema.columns "
-                         "WHERE table_schema = %s AND table_name = %s", (self.schema, table))
-        return {r["name"]: r["type"].lower() for r in self.cursor.fetchall()}
-
-    def has_current_layout(self) -> bool:
-        """False when tables of an earlier release are there (document tables without
-        version columns, the access log as one document per case, documents as JSON
-        text or packed with another dictionary, case rows without the guarantee): they are
-        then dropped and the read models rebuilt from the log."""
-        if any(self._columns(table) for table in LEGACY_TABLES):
-            return False
-        columns = self._columns(DOC_TABLES[0])
-        if not columns:
-            return True
-        if not {"valid_to", "status"} <= columns.keys() or columns["doc"] != self._blob.lower():
-            return False
-        if "text" not in self._columns(HISTORY_TABLE):  # the entry as a document
-            return False
-        for table, derived in COLUMNS.items():  # the derived tables, as this release has them
-            if set(self._columns(table)) != {"key", "seq", *(c for c, _ in derived)}:
-                return False
-        self.execute(f"SELECT doc FROM {self.name(DOC_TABLES[0])} LIMIT 1")
-        row = self.cursor.fetchone()
-        if row is None:
-            return True
-        try:  # plain rows under a key, sealed rows without it or under another: rebuild
-            packed = self.sealer.open(row["doc"])
-        except SealError:
-            return False
-        if not readable(packed):
-            return False
-        # a case row without the guarantee (§ 3-4) as the domain keeps it: folded by a release
-        # before the case's whole life was right; or without what the allocation run reads
-        # (the wishes, R16): replay so every row has them from the start
-        doc = unpack(packed)
-        return "guarantee" in doc and "wishes" in doc
-
-    def drop_tables(self) -> None:
-        for table in (*STORE_TABLES, *LEGACY_TABLES):
-            self.execute(f"DROP TABLE IF EXISTS {self.name(table)}")
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of a table (every version), in key order: for comparing tables."""

@@ -15,8 +15,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-import pytest
-
 import optimizer as opt
 from application.allocation_facts import CaseFacts, FactsMemo, PlaceFacts
 from application.allocation_movers import mover_of_row
@@ -310,8 +308,6 @@ def test_r17_facts_kept_between_reads_are_those_built_anew(
     the kept facts equal the facts built anew from the rows and those of the aggregates; an
     unchanged place's facts are the very object of the day before, and a place that
     changed has its new facts."""
-    if service.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite":
-        pytest.skip("the same read either way; once is enough")
     read.keep_allocation_docs = True  # the last read's documents: one municipality's
     m, memo = MUNICIPALITIES[0], FactsMemo()
     before: dict[UUID, PlaceFacts] = {}
