@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from application.service import AllocationService
-from domain.values import FacilityKind, PlaceType
+from domain.values import IPLOS_VARIABLES, FacilityKind, PlaceType
 from tests.builders import MUNICIPALITY as M
 from tests.builders import document, person_number, place
 from tests.pages.conftest import Browser
@@ -101,3 +101,19 @@ def test_r28_money_saved_by_moves_from_bought_places_is_reported(
     html = manager.get(f"/ledelse/aktivitet?ar={clock.now().year}").text
     assert re.search(r'id="spart">1 kjøpte plasser.*?3\u00a0000 kr per døgn, '
                      r'30\u00a0000 kr i', html, re.S), html[html.find('id="spart"'):][:300]
+
+
+def test_r8_r28_a_residents_iplos_is_renewed_on_the_case_page(
+        service: AllocationService, officer: Browser) -> None:
+    """A resident's case page has the § 2-2 forms (a new decision on the place type needs
+    a current IPLOS registration), and a renewal through the form is recorded."""
+    case_id, _ = resident(service)
+    url = f"/saker/{case_id}"
+    page = officer.get(url).text
+    assert "Registrer opplysninger (§ 2-2)" in page and 'id="skjema-iplos"' in page
+    before = service.get_case(M, case_id).docs.iplos_assessed_on
+    scores = {f"iplos_{v}": "3" for v in IPLOS_VARIABLES}
+    answer = officer.post_form(url, f"{url}/iplos", scores)
+    assert answer.status_code == 303, answer.text[:2000]
+    case = service.get_case(M, case_id)
+    assert set(case.docs.iplos_scores.values()) == {3} and case.docs.iplos_assessed_on >= before
