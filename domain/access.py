@@ -104,14 +104,6 @@ class ListView:
     filters: Mapping[str, str] = field(default_factory=dict)
     bounds: tuple[str, str] | None = None
 
-    def shows_key(self, key: str) -> bool:
-        """Whether a case on the list at ``moment`` with order text ``key`` was on the page
-        (only for a view with ``bounds``)."""
-        if self.bounds is None:
-            raise ValueError("a view recorded without bounds is decided by rank")
-        first, last = self.bounds
-        return bool(first) and first <= key <= last
-
     @property
     def whole(self) -> bool:
         """Whether the page held the whole list (no rank needed to know who was on it)."""

@@ -38,6 +38,24 @@ def resident(svc, *, facility_id: str = "fjellheim", place_type=PlaceType.ORDINA
     return case_id, p
 
 
+def in_a_bought_place(svc, *, reference: str):
+    """A person granted a stay at once and admitted to a place bought from another
+    provider (no own place free): (case, the provider's offer)."""
+    ola = svc.receive_application(M, identity_number=person_number(), name="Ola")
+    document(svc, ola)
+    svc.decide(M, ola, kind="grant", grounds="Kan ikke bo hjemme", decided_by="TE",
+               place_type=PlaceType.ORDINARY, can_be_cared_for_safely_at_home=False,
+               alternatives_at_home="Prøvd")
+    bought = svc.register_provider_offer(
+        M, provider="Privat AS", reference=reference, facility_name="Lindegården",
+        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+        price_per_day=Decimal("3200"))
+    offer = svc.make_offer(M, ola, made_by="TE", provider_offer_id=bought)
+    svc.accept_offer(M, ola, offer)
+    svc.admit(M, ola, offer)
+    return ola, bought
+
+
 def versions(svc, *ids):
     return [svc.get_case(M, i).version if i in _cases(svc, ids) else svc.get_place(M, i).version
             for i in ids]
@@ -118,18 +136,7 @@ def test_r28_bought_place_given_up_for_an_own_place(memory_service, clock):
     when an own place is free, they are offered it and move: the purchase ends on the move
     day, and from then the municipality saves the price per day."""
     svc = memory_service
-    ola = svc.receive_application(M, identity_number=person_number(), name="Ola")
-    document(svc, ola)
-    svc.decide(M, ola, kind="grant", grounds="Kan ikke bo hjemme", decided_by="TE",
-               place_type=PlaceType.ORDINARY, can_be_cared_for_safely_at_home=False,
-               alternatives_at_home="Prøvd")
-    bought = svc.register_provider_offer(
-        M, provider="Privat AS", reference="K-1", facility_name="Lindegården",
-        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
-        price_per_day=Decimal("3200"))
-    offer = svc.make_offer(M, ola, made_by="TE", provider_offer_id=bought)
-    svc.accept_offer(M, ola, offer)
-    svc.admit(M, ola, offer)
+    ola, bought = in_a_bought_place(svc, reference="K-1")
     assert svc.get_case(M, ola).move_reasons == (MoveReason.BOUGHT_TO_OWN,)
     clock.advance(days=40)
     own = place(svc)
@@ -306,18 +313,7 @@ def test_r19_a_death_in_a_bought_place_ends_its_purchase(memory_service, clock):
     """The municipality pays another provider for a bought place while the person lives
     there: the stay's end (here a death) ends the purchase on the same day, once."""
     svc = memory_service
-    ola = svc.receive_application(M, identity_number=person_number(), name="Ola")
-    document(svc, ola)
-    svc.decide(M, ola, kind="grant", grounds="Kan ikke bo hjemme", decided_by="TE",
-               place_type=PlaceType.ORDINARY, can_be_cared_for_safely_at_home=False,
-               alternatives_at_home="Prøvd")
-    bought = svc.register_provider_offer(
-        M, provider="Privat AS", reference="K-2", facility_name="Lindegården",
-        facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
-        price_per_day=Decimal("3200"))
-    offer = svc.make_offer(M, ola, made_by="TE", provider_offer_id=bought)
-    svc.accept_offer(M, ola, offer)
-    svc.admit(M, ola, offer)
+    ola, bought = in_a_bought_place(svc, reference="K-2")
     clock.advance(days=75)
     svc.end_stay(M, ola, reason=StayEndReason.DIED, command_id="death-1")
     po = svc.get_provider_offer(M, bought)
