@@ -119,5 +119,6 @@ def sign_in(page: Page, server: Server, username: str) -> None:
     page.goto(f"{server.url}/logg-inn")
     page.focus(f"#bruker-{username}")
     page.keyboard.press("Space")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the start page, not the sign-in page still shown
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()  # its stylesheet too (a layout check may come next)
