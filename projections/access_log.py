@@ -69,48 +69,77 @@ def apply_access(store: Store, e: Any) -> None:
 
 
 def access_log(store: Store, municipality: str, case_id: str) -> list[Doc]:
-    """Who has accessed the case, newest first (entries of other municipalities never
-    show): the entries that named it, and the list views that showed it (on the SQL
-    stores, which keep the rows' versions; a memory store knows only the entries)."""
+    """Who has accessed the case, newest first: every entry (:func:`access_log_page`)."""
+    return access_log_page(store, municipality, case_id)[0]
+
+
+def access_log_page(store: Store, municipality: str, case_id: str, offset: int = 0,
+                    limit: int | None = None) -> tuple[list[Doc], int]:
+    """Who has accessed the case, newest first (entries of other municipalities never show):
+    the entries that named it, and the list views that showed it (on the SQL stores, which
+    keep the rows' versions; a memory store knows only the entries). Returns the entries
+    from ``offset`` (``limit`` of them; all when None) and how many there are.
+
+    Newest first is the log's order (an entry's position, ``seq``). Only the page's
+    entries are read whole: the rows are found by an index that holds the keys they are
+    found by (``…_span``: the list, the moment, the bounds, the position and the entry)."""
+    end = None if limit is None else offset + limit
     if not isinstance(store, SqlStore):
         entries = [x for x in store.access_entries(case_id)
                    if x["municipality"] == municipality]
         entries.reverse()  # oldest first from the store: newest first
-        return entries
-    rows = [(at, seq, doc) for at, seq, doc in _rows(store, case_id)
-            if doc["municipality"] == municipality]
-    rows += views_showing(store, municipality, case_id)
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [doc for _, _, doc in reversed(rows)]  # newest first, ties newest-logged first
-
-
-def _rows(store: SqlStore, key: str, lo: int | None = None, hi: int | None = None
-          ) -> list[tuple[int, int, Doc]]:
-    """The access rows under ``key`` (with ``lo``/``hi``: whose ``at`` is in [lo, hi)), as
-    (at, seq, document), oldest first; as of a moment, only those logged by then."""
+        return entries[offset:end], len(entries)
     store.flush()
-    where, params = "case_id = %s", [key]
-    if lo is not None:
-        where, params = where + " AND at >= %s AND at < %s", [*params, lo, hi]
-    elif store.as_of is not None:
+    found = _own_rows(store, municipality, case_id) + \
+        _views_showing(store, municipality, case_id)
+    if store.as_of is not None:  # a view's moment is not when it was logged: read them
+        until = micros(store.as_of)
+        docs = [(seq, doc) for seq, doc in _docs(store, found) if _logged(doc) <= until]
+        docs.sort(key=lambda r: r[0], reverse=True)
+        return [doc for _, doc in docs[offset:end]], len(docs)
+    found.sort(key=lambda r: r[0], reverse=True)
+    chosen = found[offset:end]
+    docs = dict(((key, seq), doc) for seq, doc, key in _docs(store, chosen, keyed=True))
+    return [docs[(key, seq)] for seq, key, _ in chosen], len(found)
+
+
+Found = list[tuple[int, str, str]]  # (seq, the row's key, entry id)
+
+
+def _own_rows(store: SqlStore, municipality: str, case_id: str) -> Found:
+    """The rows of the entries that named the case (as of a moment: those logged by then,
+    ``at`` being when an entry naming cases was logged)."""
+    where, params = "case_id = %s AND municipality = %s", [case_id, municipality]
+    if store.as_of is not None:
         where, params = where + " AND at <= %s", [*params, micros(store.as_of)]
-    store.execute(f"SELECT at, seq, doc FROM {store.name(ACCESS_TABLE)} WHERE {where} "
-                  "ORDER BY at, seq", params)
-    return [(r["at"], r["seq"], store.unpack(r["doc"])) for r in store.cursor.fetchall()]
+    store.execute(f"SELECT seq, entry_id FROM {store.name(ACCESS_TABLE)} WHERE {where}",
+                  params)
+    return [(r["seq"], case_id, r["entry_id"]) for r in store.cursor.fetchall()]
+
+
+def _docs(store: SqlStore, found: Found, keyed: bool = False) -> list[Any]:
+    """The documents of ``found``'s rows, a few hundred a query: (seq, document), with the
+    row's key when ``keyed``."""
+    by_key: dict[str, list[str]] = {}
+    for _, key, entry_id in found:
+        by_key.setdefault(key, []).append(entry_id)
+    out: list[Any] = []
+    for key, entry_ids in by_key.items():
+        for seq, doc in _view_docs(store, key, entry_ids):
+            out.append((seq, doc, key) if keyed else (seq, doc))
+    return out
 
 
 def _logged(doc: Doc) -> int:
     return micros(datetime.fromisoformat(doc["at"]))
 
 
-def views_showing(store: SqlStore, municipality: str, case_id: str
-                  ) -> list[tuple[int, int, Doc]]:
-    """The list views of ``municipality`` that showed the case, as (logged at, seq,
-    document): see the module docstring."""
+def _views_showing(store: SqlStore, municipality: str, case_id: str) -> Found:
+    """The rows of the list views of ``municipality`` that showed the case (any logged
+    after the store's moment too: their documents say when they were logged)."""
     from projections.fold import CASE, ON_LIST
     from projections.waiting_list import LIST_NAME, order_key
 
-    store.flush()
     store.execute(f"SELECT valid_from, valid_to, status, doc FROM {store.name(CASE)} "
                   "WHERE key = %s AND municipality = %s ORDER BY valid_from",
                   (case_id, municipality))
@@ -118,29 +147,26 @@ def views_showing(store: SqlStore, municipality: str, case_id: str
                 if r["status"] in ON_LIST]  # the case's versions on the list
     if not versions:
         return []
-    until = micros(store.as_of) if store.as_of is not None else None
     key = view_key(municipality, LIST_NAME)
     table = store.name(ACCESS_TABLE)
-    found: list[tuple[int, int, Doc]] = []
+    found: Found = []
     for lo, hi, stored in versions:  # the views with bounds: the case's key between them
         mine = order_text(_order_key_of(store, case_id, lo, stored, order_key))
-        store.execute(f"SELECT seq, doc FROM {table} WHERE case_id = %s AND at >= %s "
+        store.execute(f"SELECT seq, entry_id FROM {table} WHERE case_id = %s AND at >= %s "
                       "AND at < %s AND lo_key <= %s AND hi_key >= %s",
                       (key, lo, hi, mine, mine))
-        found += [(_logged(doc), r["seq"], doc) for r in store.cursor.fetchall()
-                  for doc in (store.unpack(r["doc"]),)]
+        found += [(r["seq"], key, r["entry_id"]) for r in store.cursor.fetchall()]
     spans: list[list[int]] = []  # [from, to) while on the list
     for lo, hi, _ in versions:
         if spans and spans[-1][1] == lo:
             spans[-1][1] = hi
         else:
             spans.append([lo, hi])
-    found += _ranked_views(store, municipality, case_id, key, spans)
-    return [row for row in found if until is None or row[0] <= until]
+    return found + _ranked_views(store, municipality, case_id, key, spans)
 
 
 def _ranked_views(store: SqlStore, municipality: str, case_id: str, key: str,
-                  spans: list[list[int]]) -> list[tuple[int, int, Doc]]:
+                  spans: list[list[int]]) -> Found:
     """The views recorded without bounds (before they were) in ``spans`` that showed the
     case: a whole list showed it; for a page, its rank at the view's moment decides."""
     table = store.name(ACCESS_TABLE)
@@ -165,7 +191,8 @@ def _ranked_views(store: SqlStore, municipality: str, case_id: str, key: str,
         ranks = _ranks(store, municipality, case_id, sorted({p[1] for p in paged}))
         found += [entry_id for entry_id, moment, first, last in paged
                   if first < ranks.get(moment, 0) <= last]
-    return [(_logged(doc), seq, doc) for seq, doc in _view_docs(store, key, found)]
+    seqs = dict((e, seq) for seq, e in rows)
+    return [(seqs[e], key, e) for e in found]
 
 
 def _view_docs(store: SqlStore, key: str, entry_ids: list[str]) -> list[tuple[int, Doc]]:

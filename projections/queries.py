@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from domain.base import local_date
-from projections.access_log import access_log
+from projections.access_log import access_log, access_log_page
 from projections.activity import QuarterRow, activity_csv, activity_report
 from projections.allocation_rows import run_labels
 from projections.case_history import HistoryEntry, case_history
@@ -118,8 +118,11 @@ class _Queries:
     def activity_report(self, municipality: str, year: int, today: date | None = None
                         ) -> list[QuarterRow]:
         """R22: institution-days per quarter of ``year`` and service code."""
+        day = today or self._today()
         with self._store_read() as store:
-            return activity_report(store, municipality, year, today or self._today())
+            return self._figures.get(
+                store, (FACT_TABLE,), ("activity_report", municipality, year, day),
+                lambda: activity_report(store, municipality, year, day))
 
     def move_savings(self, municipality: str, year: int, today: date | None = None
                      ) -> MoveSavings:
@@ -166,6 +169,12 @@ class _Queries:
         """Tilgangslogg (pasientjournalloven § 18): who accessed the case, newest first."""
         with self._store_read() as store:
             return access_log(store, municipality, str(case_id))
+
+    def access_log_page(self, municipality: str, case_id: Any, offset: int, limit: int
+                        ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the case's access log, newest first, and how many entries it has."""
+        with self._store_read() as store:
+            return access_log_page(store, municipality, str(case_id), offset, limit)
 
 
 class _Held:

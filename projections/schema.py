@@ -90,9 +90,16 @@ class TableLayout:
                 f"CREATE UNIQUE INDEX IF NOT EXISTS {table}{self.suffix}_key "
                 f"ON {self.name(table)} ({', '.join(columns)})"
             )
-        # the access log read by a key and a span of moments (a list's views)
-        self.execute(f"CREATE INDEX IF NOT EXISTS {ACCESS_TABLE}{self.suffix}_at "
-                     f"ON {self.name(ACCESS_TABLE)} (case_id, at)")
+        # the access log read by a key and a span of moments (a list's views): the views
+        # that showed a case found, and put in the log's order, from the index alone (only
+        # a page of them is read whole); the views logged before they had bounds apart
+        self.execute(f"CREATE INDEX IF NOT EXISTS {ACCESS_TABLE}{self.suffix}_span "
+                     f"ON {self.name(ACCESS_TABLE)} (case_id, at, lo_key, hi_key, seq, "
+                     "entry_id)")
+        self.execute(f"CREATE INDEX IF NOT EXISTS {ACCESS_TABLE}{self.suffix}_unbounded "
+                     f"ON {self.name(ACCESS_TABLE)} (case_id, at) WHERE lo_key IS NULL")
+        # an earlier release's index, which the first of these holds
+        self.execute(f"DROP INDEX IF EXISTS {self._qualified(f'{ACCESS_TABLE}{self.suffix}_at')}")
         for table in DOC_TABLES:
             self.execute(
                 f"CREATE INDEX IF NOT EXISTS {table}{self.suffix}_mt ON {self.name(table)} "

@@ -172,8 +172,9 @@ def case_history_page(page: Page, case_id: UUID, *, form: Form | None = None,
     moments = sorted(case_moments(events, facilities)
                      + [m for r in rows for m in complaint_moments(r)], key=lambda m: m.at)
     decisions = [e for e in events if isinstance(e, Case.DecisionMade)]
-    access = page.read.access_log(page.municipality, case_id)
     seen_from, seen_limit = page_params(page.request, ACCESS_PREFIX)
+    access, access_total = page.read.access_log_page(page.municipality, case_id, seen_from,
+                                                     seen_limit)
     page.audit("read_case_history", [case_id])
     return page.render("case_history.html", status=status,
                        forms={"complaint": form} if form else {},
@@ -181,8 +182,8 @@ def case_history_page(page: Page, case_id: UUID, *, form: Form | None = None,
                        moments=moments, complaints=rows, decisions=decisions,
                        subjects=subjects(case, events),
                        complainant_roles=list(w.COMPLAINANT_ROLES.items()),
-                       access=access[seen_from:seen_from + seen_limit],
-                       access_pager=pager(page.request, len(access), seen_from, seen_limit,
+                       access=access,
+                       access_pager=pager(page.request, access_total, seen_from, seen_limit,
                                           ACCESS_PREFIX, "#tilgang"),
                        status_word=w.label(w.CASE_STATUSES, case.status), today=page.today)
 

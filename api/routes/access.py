@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path
 from api.deps import ApiRoute, CurrentRuntime, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
 from api.routes.common import plain, today
-from api.routes.paging import DEFAULT_LIMIT, Limit, Offset, page
+from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
 from api.schemas import PagedReportOut
 
 router = APIRouter(tags=["Tilgangslogg (access log)"],
@@ -30,7 +30,6 @@ def read_access_log(case_id: Annotated[UUID, Path(description="the case")],
                     p: OfficerOrHandler, rt: CurrentRuntime, offset: Offset = 0,
                     limit: Limit = DEFAULT_LIMIT) -> PagedReportOut:
     rt.service.get_case(p.municipality, case_id)  # 404 unless the caller's municipality's
-    entries = rt.fresh().access_log(p.municipality, case_id)
+    entries, total = rt.fresh().access_log_page(p.municipality, case_id, offset, limit)
     return PagedReportOut(municipality=p.municipality, today=today(rt),
-                          data=plain(page(entries, offset, limit)), total=len(entries),
-                          offset=offset, limit=limit)
+                          data=plain(entries), total=total, offset=offset, limit=limit)

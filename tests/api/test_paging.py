@@ -85,6 +85,8 @@ def test_the_vacancy_board_complaints_and_access_log_are_paged_with_totals(
     case_id = waiting_case(c, h)
     for _ in range(3):
         ok(c.get(f"/cases/{case_id}", headers=h))
+    rt = c.app.state.runtime  # type: ignore[attr-defined]
+    rt.read.wait_for(rt.position(), timeout=10)  # the reads' own entries are in the log
     log = ok(c.get(f"/cases/{case_id}/access-log", headers=h, params={"limit": 2}))
     assert log["total"] > 3 and len(log["data"]) == 2 and log["limit"] == 2
     later = ok(c.get(f"/cases/{case_id}/access-log", headers=h,

@@ -103,6 +103,12 @@ def test_who_saw_my_case_equals_reproducing_every_list_view(service, clock, read
         logged = {UUID(e["entry_id"]) for e in read.access_log(M, case_id) if "view" in e}
         expected = {entry for entry, ids in shown.items() if str(case_id) in ids}
         assert logged == expected, f"the views that showed {case_id}"
+        whole = read.access_log(M, case_id)  # newest first: the log's order
+        assert [e["at"] for e in whole] == sorted((e["at"] for e in whole), reverse=True)
+        for offset, limit in ((0, 3), (2, 5), (max(len(whole) - 2, 0), 10), (len(whole), 5)):
+            entries, total = read.access_log_page(M, case_id, offset, limit)
+            assert total == len(whole), "a page counts every entry"
+            assert entries == whole[offset:offset + limit], "a page is that slice of the log"
     assert sum(bool(ids) for ids in shown.values()) > 20
 
     for entry_id, view in views.items():
