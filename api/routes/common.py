@@ -81,8 +81,18 @@ def moment(at: datetime) -> datetime:
 def plain(value: Any) -> Any:
     """A read-side result (dataclasses, enums, dates, UUIDs, Decimals) as plain JSON
     values; Decimals as strings so no øre is lost."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _AS_IS or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(plain(k)): plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {str(plain(k)): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -95,9 +105,15 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, str | int | float | bool):
         return value
     return jsonable_encoder(value)
+
+
+#: The types :func:`plain` returns as they are, and the field names of the dataclasses it
+#: has met (``dataclasses.fields`` is slow to ask for every value of a long list).
+_AS_IS = frozenset({str, int, float, bool})
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def anonymize(value: Any) -> Any:
