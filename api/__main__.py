@@ -124,6 +124,7 @@ def serve_workers(workers: int, host: str, port: int, settings: ApiSettings,
                                   "assign-case-numbers"], stdout=subprocess.DEVNULL)
     os.environ["LTO_PROJECTOR"] = "external"  # the workers' settings, read in each
     os.environ["LTO_DEADLINE_CHECK_INTERVAL_S"] = "0"
+    os.environ.setdefault("LTO_CONNECTION_REQUESTS", "32")  # the work shared (api.turnover)
     print(f"{banner}  [{workers} prosesser]", flush=True)
     try:
         uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host,

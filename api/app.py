@@ -55,6 +55,7 @@ from api.routes import (
 from api.routes import places as places_routes
 from api.routes import settings as settings_routes
 from api.settings import ApiSettings
+from api.turnover import ConnectionTurnover
 from application.bootstrap import create_service
 from application.clock import Clock, TrainingClock
 from application.service import AllocationService
@@ -238,6 +239,8 @@ def create_app(settings: ApiSettings | None = None, *, service: AllocationServic
         # header (``python -m api`` runs uvicorn with ``proxy_headers=False``).
         app.add_middleware(ProxyHeadersMiddleware,
                            trusted_hosts=list(settings.trusted_proxies))
+    if settings.connection_requests > 0:  # outermost: it tells connections by their peer
+        app.add_middleware(ConnectionTurnover, requests=settings.connection_requests)
     if settings.local_issuer:
         app.include_router(auth.demo_router)
     for module in (auth, cases, moves, casework, places_routes, allocation, lists,

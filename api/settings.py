@@ -63,6 +63,12 @@ class ApiSettings(BaseSettings):
     read_replica_host: str = ""
     read_replica_port: int = 0
 
+    #: Several server processes share one listening socket: a keep-alive connection is
+    #: closed after this many answers, so connections opened together do not stay with one
+    #: process (``api/turnover.py``; 0: never, the default of one process;
+    #: ``python -m api --workers N`` sets 32 unless it is set).
+    connection_requests: int = 0
+
     #: R18: how often the server's background task records due deadline breaches
     #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).
     deadline_check_interval_s: float = 3600.0

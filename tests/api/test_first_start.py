@@ -87,6 +87,7 @@ def test_r18_several_workers_check_deadlines_once_in_the_projector(
     def serve(*args: Any, **kwargs: Any) -> None:
         started["workers"] = kwargs["workers"]
         started["interval"] = ApiSettings().deadline_check_interval_s  # what a worker reads
+        started["connection_requests"] = ApiSettings().connection_requests
 
     monkeypatch.setattr(entry.subprocess, "Popen", Projector)
     monkeypatch.setattr(entry.uvicorn, "run", serve)
@@ -94,12 +95,15 @@ def test_r18_several_workers_check_deadlines_once_in_the_projector(
     # serve_workers sets these for its workers: registered here so they are undone after
     monkeypatch.setenv("LTO_DEADLINE_CHECK_INTERVAL_S", "3600")
     monkeypatch.setenv("LTO_PROJECTOR", "thread")
+    monkeypatch.setenv("LTO_CONNECTION_REQUESTS", "0")
+    monkeypatch.delenv("LTO_CONNECTION_REQUESTS")  # unset, and unset again afterwards
     entry.serve_workers(3, "127.0.0.1", 8999, ApiSettings(deadline_check_interval_s=600),
                         "banner")
     args = started["projector"]
     assert args[1:4] == ["-m", "projections", "run"]
     assert args[args.index("--check-deadlines-every") + 1] == "600.0"
     assert started["workers"] == 3 and started["interval"] == 0
+    assert started["connection_requests"] == 32, "connections turned over (api.turnover)"
     assert started["numbering"][1:] == ["-m", "application.cli", "assign-case-numbers"]
     assert started["terminated"] == 2
 
