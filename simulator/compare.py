@@ -19,7 +19,8 @@ MEASURES = ("wait_to_offer_median", "wait_to_offer_p90", "wait_to_admission_medi
             "type_mismatches", "waiting_mean", "admissions", "decisions",
             "need_changes", "moves", "moves_declined",
             "complaints", "complaints_upheld_by_unit", "complaints_changed_by_state_administrator",
-            "complaints_confirmed_by_state_administrator", "complaints_open")
+            "complaints_confirmed_by_state_administrator", "complaints_open",
+            "priority_complaints", "priority_complaints_upheld")
 
 
 def summarise(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Complaints (klage, R21) on rejections, through the application's own commands
-(:mod:`application.complaints`).
+"""Complaints (klage, R21) on rejections and on the priority given, through the
+application's own commands (:mod:`application.complaints`).
 
 A share of the rejected (``complaint_share``) complain within the four weeks (R14); the
 allocation unit reconsiders after some days (fvl. § 33) and upholds a share
@@ -7,6 +7,12 @@ allocation unit reconsiders after some days (fvl. § 33) and upholds a share
 The rest are forwarded to the State Administrator (Statsforvalteren), whose outcome comes
 after ``state_administrator_days`` or so: the decision changed for the complainant
 (``complaint_changed_share``: the waiting list) or confirmed.
+
+A share of the persons put on the list (``priority_complaint_share``) complain of the
+priority given them (§ 3-3) some weeks after the assessment. Upheld by the unit, or found
+for by the State Administrator, the complaint makes no decision of its own: the unit
+assesses the priority again with the ordinary command (a higher need), as a complaint
+about a priority is followed up.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from application.complaints import NewDecision
-from domain.case import CaseStatus
+from domain.case import ON_LIST, CaseStatus
 from domain.complaint import ComplainantRole, ComplaintOutcome, ComplaintStatus, ComplaintSubject
 from domain.values import InterimService
 from simulator.draws import Need
@@ -31,6 +37,10 @@ _CHANGED = "Omgjort etter klage: ny informasjon viser varig behov for heldøgns 
 _NOT_UPHELD = "Ny vurdering gir samme resultat; klagen sendes Statsforvalteren"
 _CONFIRMED = "Statsforvalteren stadfester kommunens vedtak"
 _STATE_CHANGED = "Statsforvalteren omgjør vedtaket: vilkårene for langtidsopphold er oppfylt"
+_PRIORITY_GROUNDS = "Sønnen mener faren har større behov enn prioriteringen viser"
+_PRIORITY_UPHELD = "Klagen tas til følge: behovet vurderes på nytt etter ny kartlegging"
+_PRIORITY_CHANGED = "Statsforvalteren finner at behovet er vurdert for lavt; kommunen " \
+    "vurderer prioriteringen på nytt"
 
 
 class Complaints(People):
@@ -43,6 +53,48 @@ class Complaints(People):
         if need.decision == "rejection" and not p.plain_queue and p.complaint_share > 0 \
                 and self.rng_later.random() < p.complaint_share:
             self.env.process(self.complaint(case_id, need))
+
+    def join_list(self, case_id: UUID, need: Need) -> None:
+        super().join_list(case_id, need)
+        share = self.profile.priority_complaint_share
+        if share > 0 and not self.profile.plain_queue and self.rng_priority.random() < share:
+            self.env.process(self.priority_complaint(case_id))
+
+    def priority_complaint(self, case_id: UUID) -> Process:
+        """R21: the priority complained of; upheld, it is assessed again (higher)."""
+        rng, p, m = self.rng_priority, self.profile, self.m
+        yield self.env.timeout(rng.uniform(14, 60))
+        if self.case(case_id).status not in ON_LIST:
+            return  # admitted, died or withdrawn meanwhile: nothing to complain of
+        complaint_id = self.do(
+            "register_complaint", m, case_id, against=ComplaintSubject.PRIORITY,
+            subject_id=None, received_on=self.today, grounds=_PRIORITY_GROUNDS,
+            registered_by=OFFICER, complainant_role=ComplainantRole.RELATIVE,
+            complainant_name="Sønnen", case=case_id)
+        yield self.env.timeout(rng.uniform(0.3, 1.7) * p.reconsider_days)
+        if rng.random() < p.complaint_upheld_share and self.case(case_id).status in ON_LIST:
+            self.do("record_reconsideration", m, complaint_id, upheld=True,
+                    reasoning=_PRIORITY_UPHELD, decided_by=OFFICER, decided_on=self.today,
+                    case=case_id)
+            self.assess_again(case_id)
+            return
+        self.do("record_reconsideration", m, complaint_id, upheld=False, reasoning=_NOT_UPHELD,
+                decided_by=OFFICER, decided_on=self.today, case=case_id)
+        yield self.env.timeout(rng.uniform(1, 3))
+        self.do("forward_complaint", m, complaint_id, forwarded_on=self.today,
+                forwarded_by=OFFICER, case=case_id)
+        yield self.env.timeout(rng.uniform(0.3, 1.7) * p.state_administrator_days)
+        changed = rng.random() < p.complaint_changed_share
+        self.do("record_complaint_outcome", m, complaint_id,
+                outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
+                decided_on=self.today, summary=_PRIORITY_CHANGED if changed else _CONFIRMED,
+                case=case_id)
+        if changed and self.case(case_id).status in ON_LIST:
+            self.assess_again(case_id)
+
+    def assess_again(self, case_id: UUID) -> None:
+        self.assess(case_id, min(100, (self.case(case_id).need_score or 40) + 20))
+        self.at_once()
 
     def around(self, days: int) -> float:
         """A delay drawn around its mean (±70 %)."""
@@ -101,6 +153,11 @@ class Complaints(People):
             c = self.svc.get_complaint(self.m, complaint_id)
             if c.received_on < first:
                 continue
+            if c.against is ComplaintSubject.PRIORITY:
+                counts["priority_complaints"] += 1
+                counts["priority_complaints_upheld"] += (
+                    c.status is ComplaintStatus.UPHELD or c.outcome is ComplaintOutcome.CHANGED)
+                continue
             counts["complaints"] += 1
             if c.status is ComplaintStatus.UPHELD:
                 counts["complaints_upheld_by_unit"] += 1
@@ -112,7 +169,8 @@ class Complaints(People):
         return {k: counts[k] for k in (
             "complaints", "complaints_upheld_by_unit",
             "complaints_changed_by_state_administrator",
-            "complaints_confirmed_by_state_administrator", "complaints_open")}
+            "complaints_confirmed_by_state_administrator", "complaints_open",
+            "priority_complaints", "priority_complaints_upheld")}
 
 
 __all__ = ["Complaints"]

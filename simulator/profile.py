@@ -95,6 +95,9 @@ class Profile:
     move_decline_share: float = 0.25
     #: R21: the share of rejections complained of (by the person or a relative)
     complaint_share: float = 0.10
+    #: R21: the share of persons put on the waiting list who complain of the priority
+    #: given them (§ 3-3: the need score), some weeks after the assessment
+    priority_complaint_share: float = 0.05
     #: R21: the share of complaints the unit upholds on its own reconsideration (the rest
     #: go to the State Administrator)
     complaint_upheld_share: float = 0.20
@@ -162,7 +165,7 @@ _LIMITS: dict[str, tuple[float, float]] = {
 _UNSEEDED_AT_DEFAULT = ("steady_start",)
 _UNSEEDED = ("need_change_per_year", "move_decline_share", "complaint_share",
              "complaint_upheld_share", "complaint_changed_share", "reconsider_days",
-             "state_administrator_days")
+             "state_administrator_days", "priority_complaint_share")
 
 
 def seed_text(profile: Profile) -> str:

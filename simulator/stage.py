@@ -115,6 +115,8 @@ class Stage:
         #: the draws of moves and complaints (added later): a stream of their own, so
         #: that they do not shift the other draws
         self.rng_later = random.Random(f"{seed}/{text}/later")
+        #: the draws of complaints about the priority (added after those): their own too
+        self.rng_priority = random.Random(f"{seed}/{text}/priority")
         self.m = MUNICIPALITY
         self._tmp = tempfile.TemporaryDirectory(prefix="lto-sim-", dir=folder)
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",

@@ -34,6 +34,8 @@ MEASURE_WORDS = {
     "complaints_changed_by_state_administrator": "Klager omgjort av Statsforvalteren",
     "complaints_confirmed_by_state_administrator": "Avslag stadfestet av Statsforvalteren",
     "complaints_open": "Klager ikke avgjort ved slutten",
+    "priority_complaints": "Klager på prioriteringen",
+    "priority_complaints_upheld": "Klager på prioriteringen tatt til følge",
 }
 
 #: The sections of the page and the report, each measure once, in order.
@@ -49,6 +51,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Klager på avslag", ("complaints", "complaints_upheld_by_unit",
                           "complaints_changed_by_state_administrator",
                           "complaints_confirmed_by_state_administrator", "complaints_open")),
+    ("Klager på prioriteringen", ("priority_complaints", "priority_complaints_upheld")),
 )
 
 #: Occupancy per place type (a share), in the words of the page.

@@ -227,15 +227,49 @@ def test_complaints_on_rejections_are_reconsidered_forwarded_and_decided_r21() -
     assert result["invariant_violations"] == 0
 
 
+def test_complaints_on_the_priority_are_followed_by_a_new_assessment_r21() -> None:
+    """R21: persons on the list complain of the priority given them (§ 3-3); a complaint
+    the unit upholds, or the State Administrator finds for, makes no decision of its own:
+    the unit assesses the person's need again (higher), by the ordinary command."""
+    from domain.complaint import ComplaintOutcome, ComplaintStatus, ComplaintSubject
+
+    seen: dict = {}
+
+    def look(sim: Simulation) -> None:
+        for complaint_id in sim.svc.complaint_ids():
+            c = sim.svc.get_complaint(sim.m, complaint_id)
+            if c.against is ComplaintSubject.PRIORITY:
+                seen[complaint_id] = (c, sim.svc.get_case(sim.m, c.case_id))
+
+    years = 0.5
+    result = simulate(parse_scenario({"profile": {
+        "places": 40, "facilities": 2, "priority_complaint_share": 1.0,
+        "complaint_upheld_share": 0.5, "complaint_changed_share": 0.5,
+        "reconsider_days": 5, "state_administrator_days": 10}}), seed=3, years=years,
+        hooks={round(years * 365.25) - 1: look})
+    assert result["priority_complaints"] == len(seen) > 0
+    upheld = [(c, case) for c, case in seen.values() if c.status is ComplaintStatus.UPHELD
+              or c.outcome is ComplaintOutcome.CHANGED]
+    assert len(upheld) == result["priority_complaints_upheld"] > 0
+    assert len(upheld) < len(seen), "some are confirmed or still open"
+    assessed_again = [case for c, case in upheld if case.priority is not None
+                      and case.priority.assessed_on > c.received_on]
+    on_list = [case for _, case in upheld if case.status.value in ("waiting", "granted")]
+    assert len(assessed_again) >= len(on_list) > 0, "the need assessed again after it"
+    assert result["invariant_violations"] == 0
+
+
 def test_moves_and_complaints_switched_off_leave_no_trace() -> None:
     result = simulate(parse_scenario({"profile": {
         **SMALL, "rejection_share": 0.5, "complaint_share": 0.0,
-        "need_change_per_year": 0.0}}), seed=2, years=0.2)
+        "priority_complaint_share": 0.0, "need_change_per_year": 0.0}}), seed=2, years=0.2)
     assert result["complaints"] == result["need_changes"] == 0
+    assert result["priority_complaints"] == 0
 
 
 def test_scenarios_differing_only_in_moves_or_complaints_meet_the_same_applicants() -> None:
     base = parse_profile({})
     assert seed_text(base) == seed_text(base.with_changes(
-        {"complaint_share": 0.5, "need_change_per_year": 0.0, "move_decline_share": 1.0}))
+        {"complaint_share": 0.5, "need_change_per_year": 0.0, "move_decline_share": 1.0,
+         "priority_complaint_share": 0.5}))
     assert seed_text(base) != seed_text(base.with_changes({"rejection_share": 0.2}))
