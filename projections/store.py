@@ -378,6 +378,13 @@ class SqlStore(TableLayout, _Buffer):
             out[row["key"]] = self.unpack(row["doc"])
         return out
 
+    def current_stored(self, table: str, keys: list[str]) -> dict[str, bytes]:
+        """The current documents of ``keys`` as stored (sealed, packed), read at once."""
+        assert self._at is None, "current documents only"
+        self.flush()
+        return {row["key"]: bytes(row["doc"])
+                for row in self._current_rows(table, "key, doc", keys)}
+
     def _current_rows(self, table: str, columns: str, keys: list[str]) -> Iterator[Any]:
         """The current rows of ``keys`` (``columns`` of them), a few hundred keys a query."""
         for i in range(0, len(keys), _IN_CHUNK):

@@ -12,8 +12,10 @@ that are due (R27) and IPLOS registrations older than the policy's limit are fla
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from domain.access import ListView, page_digest
@@ -315,20 +317,52 @@ def waiting_list_page_in_sql(store: SqlStore, municipality: str, today: date, of
                   "o_unassessed, o_need, waiting_since, key LIMIT %s OFFSET %s",
                   (municipality, limit, offset))
     keys = [r["key"] for r in store.cursor.fetchall()]
-    docs = store.current_docs(CASE, keys)
-    shown = [docs[k] for k in keys]
-    entries = [entry(doc, offset + n, today) for n, doc in enumerate(shown, start=1)]
+    stored = store.current_stored(CASE, keys)
+    made = [_made(store, CASE, key, stored[key], today) for key in keys]
+    entries = [replace(e, rank=rank) for rank, (e, _) in enumerate(made, start=offset + 1)]
     figures = counts_in_sql(store, municipality, today) if counts else None
+    bounds = (order_text(made[0][1]), order_text(made[-1][1])) if made else ("", "")
     return WaitingListPage(entries, total, offset, limit,
-                           _view(shown, total, moment, position, today, offset, limit,
-                                 filters), figures)
+                           _page_view([e.case_id for e in entries], bounds, total, moment,
+                                      position, today, offset, limit, filters), figures)
+
+
+#: The entries of the current list's rows, kept per process by (table, case, a digest of
+#: the stored version, today): an entry is a function of its row's stored bytes and the day
+#: (its rank apart, set on each page), and a page's rows mostly are the same from one read
+#: to the next, so most of a page is neither opened, decoded nor made again. A version
+#: rewritten in place (the newest, when a batch was cut between two events of one moment)
+#: has other bytes, so another key; at most ``_ENTRIES_MAX`` are kept (then all dropped).
+_ENTRIES: dict[tuple[str, str, bytes, date], tuple[WaitingListEntry, OrderKey]] = {}
+_ENTRIES_MAX = 20_000
+_ENTRIES_LOCK = threading.Lock()
+
+
+def _made(store: SqlStore, table: str, key: str, stored: bytes, today: date
+          ) -> tuple[WaitingListEntry, OrderKey]:
+    memo = (store.name(table), key, hashlib.blake2b(stored, digest_size=16).digest(), today)
+    found = _ENTRIES.get(memo)
+    if found is None:
+        doc = store.unpack(stored)
+        found = (entry(doc, 0, today), order_key(doc))
+        with _ENTRIES_LOCK:
+            if len(_ENTRIES) >= _ENTRIES_MAX:
+                _ENTRIES.clear()
+            _ENTRIES[memo] = found
+    return found
 
 
 def _view(shown: list[Doc], total: int, moment: datetime, position: int, today: date,
           offset: int, limit: int, filters: Mapping[str, str] | None) -> ListView:
     bounds = (order_text(order_key(shown[0])), order_text(order_key(shown[-1]))) \
         if shown else ("", "")
+    return _page_view([d["case_id"] for d in shown], bounds, total, moment, position, today,
+                      offset, limit, filters)
+
+
+def _page_view(case_ids: list[str], bounds: tuple[str, str], total: int, moment: datetime,
+               position: int, today: date, offset: int, limit: int,
+               filters: Mapping[str, str] | None) -> ListView:
     return ListView(list=LIST_NAME, moment=moment, position=position, today=today,
-                    offset=offset, limit=limit, total=total,
-                    digest=page_digest([d["case_id"] for d in shown]),
+                    offset=offset, limit=limit, total=total, digest=page_digest(case_ids),
                     filters=dict(filters or {}), bounds=bounds)

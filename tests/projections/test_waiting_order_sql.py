@@ -7,6 +7,7 @@ and passed."""
 from __future__ import annotations
 
 import random
+from uuid import UUID
 
 import pytest
 
@@ -64,3 +65,36 @@ def test_r12_a_page_by_the_order_columns_is_the_one_order(
     then = read.as_of(clock.now()).waiting_list_page(M, 0, 100, today, counts=True)
     assert [e.case_id for e in then.entries] == ids
     assert then.counts == counts_of(whole, today)
+
+
+def test_r12_pages_kept_between_reads_are_the_pages_made_anew(
+        service: AllocationService, clock: ManualClock) -> None:
+    """The entries a page made are kept per process (by the stored version and the day);
+    after changes that move persons, breach them and pass days, every page read with the
+    kept entries is the page made from the documents, and the entries were in fact reused
+    (the same objects' values, made once)."""
+    from projections import waiting_list as wl
+
+    grow_list(service, clock, 5)
+    read = ReadSide(service)
+    ids = []
+    for step in range(6):
+        read.catch_up()
+        today = local_date(clock.now())
+        whole = read.waiting_list(M, today)
+        for _ in range(2):  # the second read takes the kept entries
+            made = len(wl._ENTRIES)
+            pages = [read.waiting_list_page(M, offset, 7, today).entries
+                     for offset in range(0, len(whole), 7)]
+            assert [e for p in pages for e in p] == whole, f"step {step}"
+        assert len(wl._ENTRIES) == made, "the second read made no entry again"
+        ids = [e.case_id for e in whole]
+        # changes: a new order of need, an urgent person, a day or a month passes
+        service.assess_priority(M, UUID(ids[-1]), factors={"function": 3}, need_score=99,
+                                assessor="Spl", departure_reason="Ny vurdering")
+        if step % 2:
+            service.mark_urgent(M, UUID(ids[len(ids) // 2]), reason="Ikke trygt hjemme",
+                                assessed_by="Lege")
+        clock.advance(days=[0, 1, 40][step % 3])
+        service.check_deadlines(M)
+    assert len(ids) == 22
