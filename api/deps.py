@@ -126,6 +126,7 @@ class Runtime:
                     self.read.rebuild()
                     self.read.start()
                 self.read.wait_for(target, timeout=START_TIMEOUT_S)
+                self.read.analyze_stale()  # PostgreSQL: tables written in bulk, planned well
                 memory.give_back()  # what a rebuild or a long catch-up used
                 self.ready.set()
             except BaseException as exc:  # reads answer 503 and say why in the log

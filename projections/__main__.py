@@ -97,19 +97,40 @@ def run(read: ReadSide, interval: float, rebuild_behind: int, check_every: float
     read.start(interval=interval)
     try:
         read.wait_for(end, timeout=3600)
+        analyze_round(read)
         memory.give_back()  # what a rebuild or a long catch-up used, back to the system
         print(f"projector: running, at {read.known_position()}", flush=True)
-        checked = time.monotonic()
+        checked = analyzed = time.monotonic()
         while not stop.wait(min(1.0, check_every) if check_every > 0 else 1.0):
             if read.error is not None:
                 raise read.error
             if check_every > 0 and time.monotonic() - checked >= check_every:
                 deadline_round(read)
                 checked = time.monotonic()
+            if time.monotonic() - analyzed >= ANALYZE_EVERY_S:
+                analyze_round(read)
+                analyzed = time.monotonic()
     finally:
         read.stop()
     print(f"projector: stopped at {read.known_position()}", flush=True)
     return 0
+
+
+#: How often the projector looks for read-model tables whose planner statistics are stale
+#: (PostgreSQL; autovacuum does it too where it is on, as it should be in production).
+ANALYZE_EVERY_S = 600.0
+
+
+def analyze_round(read: ReadSide) -> None:
+    """PostgreSQL: statistics for the tables written in bulk since (see
+    :meth:`ReadSide.analyze_stale`); a failure is logged, the next round tries again."""
+    try:
+        tables = read.analyze_stale()
+        if tables:
+            print(f"projector: planner statistics gathered for {len(tables)} tables",
+                  flush=True)
+    except Exception:
+        logging.getLogger(__name__).exception("projector: gathering statistics failed")
 
 
 def deadline_round(read: ReadSide) -> None:

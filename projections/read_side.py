@@ -129,6 +129,19 @@ class ReadSide(CaseworkQueries, _TableQueries):
         self._advance(position)
         return position
 
+    def analyze_stale(self) -> list[str]:
+        """PostgreSQL: statistics for the read models' tables written in bulk since they
+        were last gathered (a store whose autovacuum is off, a long catch-up); on the
+        primary (a replica has its primary's). See :meth:`ReadModelView.analyze_stale`."""
+        if self.external:
+            return []
+        try:
+            return self.view.analyze_stale()
+        except Exception as exc:  # a help to the planner, never a reason not to serve
+            logging.getLogger(__name__).warning("read models: statistics not gathered "
+                                                "(%s: %s)", type(exc).__name__, exc)
+            return []
+
     def known_position(self) -> int:
         """The last notification id known to be applied, without asking the store (an
         external read side asks it when its answer is older than ``POLL_EXTERNAL_S``)."""

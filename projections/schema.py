@@ -143,6 +143,30 @@ class TableLayout:
             self.execute(f"ALTER TABLE {self.name(table)} RENAME TO {table}")
         self.suffix = ""
         self.create_indexes()
+        self.analyze()  # tables written in bulk: the planner knows nothing of them yet
+
+    def analyze(self, only_stale: bool = False) -> list[str]:
+        """PostgreSQL: gather the planner's statistics of the read models' tables (all, or
+        ``only_stale``: those never analyzed or changed by more than a tenth since, the
+        rule autovacuum follows). Tables filled in bulk — a rebuild's, or a store whose
+        autovacuum is off — otherwise have none, and the planner guesses: measured on an
+        Oslo-size store, a case's versions by key were read through the municipality's
+        index (147 ms instead of a fraction of one) and the waiting list's page of
+        documents in 127 ms. SQLite plans by its indexes without them: nothing is done.
+        Returns the tables analyzed."""
+        if self.dialect != "postgres":
+            return []
+        names = [f"{table}{self.suffix}" for table in STORE_TABLES]
+        if only_stale:
+            self.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = %s AND "
+                "relname = ANY(%s) AND (COALESCE(last_analyze, last_autoanalyze) IS NULL "
+                "OR n_mod_since_analyze > 50 + n_live_tup / 10)",
+                (self.schema or "public", names))
+            names = [r["relname"] for r in self.cursor.fetchall()]
+        for name in names:
+            self.execute(f"ANALYZE {self._qualified(name)}")
+        return names
 
     def _columns(self, table: str) -> dict[str, str]:
         """The table's columns and their types (lower case); empty when there is no table."""

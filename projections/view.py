@@ -290,6 +290,14 @@ class _ViewMixin:
                 quarantine.rename(store, shadow_tracking, tracking_name)
             store.take_over()
 
+    def analyze_stale(self) -> list[str]:
+        """PostgreSQL: the planner's statistics of the tables that have none or stale ones
+        (:meth:`projections.schema.TableLayout.analyze`); the tables analyzed."""
+        if self.dialect != "postgres":
+            return []
+        with self._writing() as c:
+            return self._store(c).analyze(only_stale=True)
+
     def drop_shadow(self) -> None:
         """Drop what an unfinished :meth:`build` left."""
         with self._writing() as c:
