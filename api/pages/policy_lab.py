@@ -38,11 +38,31 @@ FIELDS = (("navn", "Navn", ""), ("metode", "Tildelingsmåte", "optimizer"),
           ("gjor_skjermet", "Ordinære plasser gjort om til skjermede", "0"),
           ("garanti", "Ventelistegaranti (måneder)", "3"),
           ("fritt_valg", "Fritt valg av sykehjem", ""),
-          ("avslag", "Et avslått tilbud", "offer_fulfils_guarantee"))
+          ("avslag", "Et avslått tilbud", "offer_fulfils_guarantee"),
+          ("endret_behov", "Beboere med endret behov per år (%)", "10"),
+          ("klage_avslag", "Avslag som påklages (%)", "10"),
+          ("klage_prioritet", "Personer på ventelisten som klager på prioriteringen (%)",
+           "5"))
+_DEFAULTS = {name: default for name, _, default in FIELDS}
+#: the form's percentages and the profile's settings they give (a share: per cent / 100)
+PERCENT_FIELDS = {"endret_behov": "need_change_per_year", "klage_avslag": "complaint_share",
+                  "klage_prioritet": "priority_complaint_share"}
 DECLINE_WORDS = {"offer_fulfils_guarantee": "oppfyller garantien",
                  "guarantee_continues": "lar fristen løpe videre"}
 _FIELD_NAMES = {"profile.places": "plasser", "method": "metode",
-                "run_every_days": "hyppighet", "policy.guarantee_months": "garanti"}
+                "run_every_days": "hyppighet", "policy.guarantee_months": "garanti",
+                **{f"profile.{setting}": field for field, setting in PERCENT_FIELDS.items()},
+                **{setting: field for field, setting in PERCENT_FIELDS.items()}}
+
+
+def _share(text: str, field: str) -> float:
+    """A percentage as the form gives it («12,5», «12 %») as a share of one."""
+    try:
+        return float(text.replace(",", ".").replace("%", "").strip()) / 100
+    except ValueError:
+        error = ValueError(f"{field}: a percentage")
+        error.field = field  # type: ignore[attr-defined]
+        raise error from None
 
 
 def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None:
@@ -59,7 +79,10 @@ def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None
                        "free_choice": form.checked(f"{col}_fritt_valg"),
                        "declined_offer_effect": form.get(f"{col}_avslag")
                        or "offer_fulfils_guarantee"},
-            "profile": {"places": places}}
+            "profile": {"places": places,
+                        **{setting: _share(form.get(f"{col}_{field}") or _DEFAULTS[field],
+                                           f"profile.{setting}")
+                           for field, setting in PERCENT_FIELDS.items()}}}
 
 
 def _lab(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
@@ -134,7 +157,16 @@ def settings_rows(scenarios: list[Scenario]) -> list[tuple[str, list[str]]]:
         ("Et avslått tilbud", [DECLINE_WORDS[p.get("declined_offer_effect",
                                                    "offer_fulfils_guarantee")]
                                for p in policy]),
+        ("Beboere med endret behov per år", [_percent(s.profile.need_change_per_year)
+                                             for s in scenarios]),
+        ("Avslag som påklages", [_percent(s.profile.complaint_share) for s in scenarios]),
+        ("Klager på prioriteringen", [_percent(s.profile.priority_complaint_share)
+                                      for s in scenarios]),
     ]
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:g} %".replace(".", ",")
 
 
 def _bars(key: str, scen: list[dict[str, Any]], names: list[str], unit: str) -> Any:
