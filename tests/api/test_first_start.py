@@ -125,3 +125,26 @@ def test_r18_r26_the_projectors_deadline_round_records_due_breaches(
     assert len(sqlite_service.get_case("4601", case_id).guarantee.breaches) == 1
     deadline_round(read)  # once per period, however often it runs
     assert len(sqlite_service.get_case("4601", case_id).guarantee.breaches) == 1
+
+
+def test_the_optimizer_is_loaded_ahead_and_a_failure_only_warns(monkeypatch, caplog) -> None:
+    """The first allocation run after a start does not wait for OR-Tools to load: a server
+    loads it once its read side is ready; if it cannot, it says so and serves on."""
+    import subprocess
+    import sys
+
+    from api import deps
+
+    loaded = subprocess.run(  # a fresh process: the server's modules load no solver
+        [sys.executable, "-c", "import sys; from api import deps; "
+         "before = 'optimizer.solver' in sys.modules; deps.warm_up_optimizer(); "
+         "print(before, 'optimizer.solver' in sys.modules)"],
+        capture_output=True, text=True, timeout=120, check=True)
+    assert loaded.stdout.split() == ["False", "True"]
+
+    def refuse(name: str) -> None:
+        raise ImportError(f"no {name} here")
+
+    monkeypatch.setattr(deps.importlib, "import_module", refuse)
+    deps.warm_up_optimizer()  # no exception
+    assert "optimizer not loaded ahead" in caplog.text
