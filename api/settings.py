@@ -9,7 +9,7 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -67,7 +67,7 @@ class ApiSettings(BaseSettings):
     #: closed after this many answers, so connections opened together do not stay with one
     #: process (``api/turnover.py``; 0: never, the default of one process;
     #: ``python -m api --workers N`` sets 32 unless it is set).
-    connection_requests: int = 0
+    connection_requests: Annotated[int, Field(ge=0)] = 0
 
     #: R18: how often the server's background task records due deadline breaches
     #: (seconds; 0 turns it off — then run ``check_deadlines`` from another scheduler).

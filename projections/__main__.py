@@ -123,14 +123,10 @@ ANALYZE_EVERY_S = 600.0
 
 def analyze_round(read: ReadSide) -> None:
     """PostgreSQL: statistics for the tables written in bulk since (see
-    :meth:`ReadSide.analyze_stale`); a failure is logged, the next round tries again."""
-    try:
-        tables = read.analyze_stale()
-        if tables:
-            print(f"projector: planner statistics gathered for {len(tables)} tables",
-                  flush=True)
-    except Exception:
-        logging.getLogger(__name__).exception("projector: gathering statistics failed")
+    :meth:`ReadSide.analyze_stale`, which logs a failure; the next round tries again)."""
+    tables = read.analyze_stale()
+    if tables:
+        print(f"projector: planner statistics gathered for {len(tables)} tables", flush=True)
 
 
 def deadline_round(read: ReadSide) -> None:

@@ -125,7 +125,7 @@ def _docs(store: SqlStore, found: Found, keyed: bool = False) -> list[Any]:
         by_key.setdefault(key, []).append(entry_id)
     out: list[Any] = []
     for key, entry_ids in by_key.items():
-        for seq, doc in _view_docs(store, key, entry_ids):
+        for seq, doc in _row_docs(store, key, entry_ids):
             out.append((seq, doc, key) if keyed else (seq, doc))
     return out
 
@@ -195,8 +195,9 @@ def _ranked_views(store: SqlStore, municipality: str, case_id: str, key: str,
     return [(seqs[e], key, e) for e in found]
 
 
-def _view_docs(store: SqlStore, key: str, entry_ids: list[str]) -> list[tuple[int, Doc]]:
-    """The (seq, document) of these list views' rows, a few hundred a query."""
+def _row_docs(store: SqlStore, key: str, entry_ids: list[str]) -> list[tuple[int, Doc]]:
+    """The (seq, document) of the rows of these entries under ``key`` (a case's own, or a
+    list's views), a few hundred a query."""
     out: list[tuple[int, Doc]] = []
     for i in range(0, len(entry_ids), 500):
         chunk = entry_ids[i:i + 500]
@@ -210,7 +211,7 @@ def _remember_views(store: SqlStore, key: str, entry_ids: list[str]
                     ) -> dict[str, tuple[int, bool, int, int, int]]:
     """These list views' rows decoded (and remembered in :data:`_VIEWS`), by entry id."""
     out = {}
-    for _, doc in _view_docs(store, key, entry_ids):
+    for _, doc in _row_docs(store, key, entry_ids):
         view = ListView.from_dict(doc["view"])
         out[doc["entry_id"]] = (_logged(doc), view.whole, micros(view.moment), view.offset,
                                 view.offset + view.limit)

@@ -371,12 +371,8 @@ class SqlStore(TableLayout, _Buffer):
 
     def current_docs(self, table: str, keys: list[str]) -> dict[str, Doc]:
         """The current documents of ``keys`` (those that have one), read at once."""
-        assert self._at is None, "current documents only"
-        self.flush()
-        out: dict[str, Doc] = {}
-        for row in self._current_rows(table, "key, doc", keys):
-            out[row["key"]] = self.unpack(row["doc"])
-        return out
+        return {key: self.unpack(stored)
+                for key, stored in self.current_stored(table, keys).items()}
 
     def current_stored(self, table: str, keys: list[str]) -> dict[str, bytes]:
         """The current documents of ``keys`` as stored (sealed, packed), read at once."""

@@ -318,7 +318,8 @@ def waiting_list_page_in_sql(store: SqlStore, municipality: str, today: date, of
                   (municipality, limit, offset))
     keys = [r["key"] for r in store.cursor.fetchall()]
     stored = store.current_stored(CASE, keys)
-    made = [_made(store, CASE, key, stored[key], today) for key in keys]
+    table_name = store.name(CASE)
+    made = [_made(store, table_name, key, stored[key], today) for key in keys]
     entries = [replace(e, rank=rank) for rank, (e, _) in enumerate(made, start=offset + 1)]
     figures = counts_in_sql(store, municipality, today) if counts else None
     bounds = (order_text(made[0][1]), order_text(made[-1][1])) if made else ("", "")
@@ -338,9 +339,9 @@ _ENTRIES_MAX = 20_000
 _ENTRIES_LOCK = threading.Lock()
 
 
-def _made(store: SqlStore, table: str, key: str, stored: bytes, today: date
+def _made(store: SqlStore, table_name: str, key: str, stored: bytes, today: date
           ) -> tuple[WaitingListEntry, OrderKey]:
-    memo = (store.name(table), key, hashlib.blake2b(stored, digest_size=16).digest(), today)
+    memo = (table_name, key, hashlib.blake2b(stored, digest_size=16).digest(), today)
     found = _ENTRIES.get(memo)
     if found is None:
         doc = store.unpack(stored)

@@ -17,6 +17,7 @@ about a priority is followed up.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -71,19 +72,14 @@ class Complaints(People):
             subject_id=None, received_on=self.today, grounds=_PRIORITY_GROUNDS,
             registered_by=OFFICER, complainant_role=ComplainantRole.RELATIVE,
             complainant_name="Sønnen", case=case_id)
-        yield self.env.timeout(rng.uniform(0.3, 1.7) * p.reconsider_days)
+        yield self.env.timeout(self.around(p.reconsider_days, rng))
         if rng.random() < p.complaint_upheld_share and self.case(case_id).status in ON_LIST:
             self.do("record_reconsideration", m, complaint_id, upheld=True,
                     reasoning=_PRIORITY_UPHELD, decided_by=OFFICER, decided_on=self.today,
                     case=case_id)
             self.assess_again(case_id)
             return
-        self.do("record_reconsideration", m, complaint_id, upheld=False, reasoning=_NOT_UPHELD,
-                decided_by=OFFICER, decided_on=self.today, case=case_id)
-        yield self.env.timeout(rng.uniform(1, 3))
-        self.do("forward_complaint", m, complaint_id, forwarded_on=self.today,
-                forwarded_by=OFFICER, case=case_id)
-        yield self.env.timeout(rng.uniform(0.3, 1.7) * p.state_administrator_days)
+        yield from self.to_state_administrator(complaint_id, case_id, rng)
         changed = rng.random() < p.complaint_changed_share
         self.do("record_complaint_outcome", m, complaint_id,
                 outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
@@ -96,9 +92,20 @@ class Complaints(People):
         self.assess(case_id, min(100, (self.case(case_id).need_score or 40) + 20))
         self.at_once()
 
-    def around(self, days: int) -> float:
-        """A delay drawn around its mean (±70 %)."""
-        return self.rng_later.uniform(0.3, 1.7) * days
+    def around(self, days: int, rng: random.Random | None = None) -> float:
+        """A delay drawn around its mean (±70 %), from ``rng`` (the later draws' stream)."""
+        return (rng or self.rng_later).uniform(0.3, 1.7) * days
+
+    def to_state_administrator(self, complaint_id: UUID, case_id: UUID,
+                               rng: random.Random) -> Process:
+        """Not upheld by the unit: recorded, forwarded after a day or so, and the State
+        Administrator's outcome due after about ``state_administrator_days``."""
+        self.do("record_reconsideration", self.m, complaint_id, upheld=False,
+                reasoning=_NOT_UPHELD, decided_by=OFFICER, decided_on=self.today, case=case_id)
+        yield self.env.timeout(rng.uniform(1, 3))
+        self.do("forward_complaint", self.m, complaint_id, forwarded_on=self.today,
+                forwarded_by=OFFICER, case=case_id)
+        yield self.env.timeout(self.around(self.profile.state_administrator_days, rng))
 
     def complaint(self, case_id: UUID, need: Need) -> Process:
         rng, p, m = self.rng_later, self.profile, self.m
@@ -119,12 +126,7 @@ class Complaints(People):
             self.join_list(case_id, need)
             self.at_once()
             return
-        self.do("record_reconsideration", m, complaint_id, upheld=False, reasoning=_NOT_UPHELD,
-                decided_by=OFFICER, decided_on=self.today, case=case_id)
-        yield self.env.timeout(rng.uniform(1, 3))
-        self.do("forward_complaint", m, complaint_id, forwarded_on=self.today,
-                forwarded_by=OFFICER, case=case_id)
-        yield self.env.timeout(self.around(p.state_administrator_days))
+        yield from self.to_state_administrator(complaint_id, case_id, rng)
         changed = rng.random() < p.complaint_changed_share and self.still_rejected(case_id)
         self.do("record_complaint_outcome", m, complaint_id,
                 outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,

@@ -15,6 +15,7 @@ from api.pages.charts import Series, bar_chart, line_chart
 from api.pages.web import Form, Page, PageRoute, form_for, page_for
 from domain.values import PlaceType
 from simulator.jobs import JOBS
+from simulator.profile import SettingError
 from simulator.scenario import Scenario, parse_scenario
 from simulator.words import GROUPS, MEASURE_WORDS, TYPE_WORDS, bounded, cell
 
@@ -51,18 +52,15 @@ DECLINE_WORDS = {"offer_fulfils_guarantee": "oppfyller garantien",
                  "guarantee_continues": "lar fristen løpe videre"}
 _FIELD_NAMES = {"profile.places": "plasser", "method": "metode",
                 "run_every_days": "hyppighet", "policy.guarantee_months": "garanti",
-                **{f"profile.{setting}": field for field, setting in PERCENT_FIELDS.items()},
                 **{setting: field for field, setting in PERCENT_FIELDS.items()}}
 
 
-def _share(text: str, field: str) -> float:
+def _share(text: str, setting: str) -> float:
     """A percentage as the form gives it («12,5», «12 %») as a share of one."""
     try:
         return float(text.replace(",", ".").replace("%", "").strip()) / 100
     except ValueError:
-        error = ValueError(f"{field}: a percentage")
-        error.field = field  # type: ignore[attr-defined]
-        raise error from None
+        raise SettingError(setting, "a percentage") from None
 
 
 def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None:
@@ -81,7 +79,7 @@ def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None
                        or "offer_fulfils_guarantee"},
             "profile": {"places": places,
                         **{setting: _share(form.get(f"{col}_{field}") or _DEFAULTS[field],
-                                           f"profile.{setting}")
+                                           setting)
                            for field, setting in PERCENT_FIELDS.items()}}}
 
 
@@ -160,8 +158,8 @@ def settings_rows(scenarios: list[Scenario]) -> list[tuple[str, list[str]]]:
         ("Beboere med endret behov per år", [_percent(s.profile.need_change_per_year)
                                              for s in scenarios]),
         ("Avslag som påklages", [_percent(s.profile.complaint_share) for s in scenarios]),
-        ("Klager på prioriteringen", [_percent(s.profile.priority_complaint_share)
-                                      for s in scenarios]),
+        ("Personer på ventelisten som klager på prioriteringen",
+         [_percent(s.profile.priority_complaint_share) for s in scenarios]),
     ]
 
 

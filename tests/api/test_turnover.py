@@ -62,6 +62,9 @@ def test_the_setting_is_off_for_one_process_and_named_by_its_variable(monkeypatc
     assert ApiSettings().connection_requests == 0
     monkeypatch.setenv("LTO_CONNECTION_REQUESTS", "32")
     assert ApiSettings().connection_requests == 32
+    monkeypatch.setenv("LTO_CONNECTION_REQUESTS", "-1")
+    with pytest.raises(ValueError, match="connection_requests"):
+        ApiSettings()
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ def test_two_scenarios_run_in_the_background_and_compare_side_by_side(
     # the settings each scenario ran with, in per cent: A the defaults, B as typed
     cells = r"</th>\s*<td[^>]*>{}</td>\s*<td[^>]*>{}</td>"
     assert re.search("Avslag som påklages" + cells.format("10 %", "50 %"), page.text)
-    assert re.search("Klager på prioriteringen" + cells.format("5 %", "12,5 %"), page.text)
+    assert re.search("Personer på ventelisten som klager på prioriteringen"
+                     + cells.format("5 %", "12,5 %"), page.text)
     assert "(-" not in page.text and "0,25 år" in page.text
     assert "R18" not in page.text  # no rule codes shown to users
 

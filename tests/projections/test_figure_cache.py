@@ -33,7 +33,7 @@ def _cached(read: ReadSide) -> tuple[object, object, object]:
             read.activity_report(M, 2026))
 
 
-def test_r13_r18_a_kept_figure_is_the_figure_of_the_tables_after_every_change(
+def test_r13_r18_r22_a_kept_figure_is_the_figure_of_the_tables_after_every_change(
         service: AllocationService, clock: ManualClock, read: ReadSide):
     clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
     read.catch_up()
