@@ -126,6 +126,25 @@ def test_a_write_answers_with_its_position_and_the_same_client_then_sees_it(
         assert len(on_list(c, h)) == n + 1, "the cookie brought the client's own writes"
 
 
+def test_a_refused_write_answers_with_the_position_of_its_access_log_entry(
+        sqlite_client: TestClient, tokens: Tokens) -> None:
+    """A refused write (422) has still written its access-log entry (pasientjournalloven
+    § 18): its answer carries the position after that entry, so a client that keeps cookies
+    finds it in the case's log at once, even with a projector asleep for a minute."""
+    c, h = sqlite_client, tokens()
+    rt = c.app.state.runtime  # type: ignore[attr-defined]
+    case_id = register(c, h)
+    rt.read.stop()
+    rt.service.after_save = None
+    rt.read.start(interval=60)
+    refused = c.post(f"/cases/{case_id}/decisions", headers=h,
+                     json={"kind": "grant", "grounds": "g", "place_type": "ordinary"})
+    assert refused.status_code == 422
+    assert int(refused.headers["X-Read-Position"]) == rt.position()
+    entries = ok(c.get(f"/cases/{case_id}/access-log", headers=h))["data"]
+    assert entries[0]["detail"] == "POST /cases/{case_id}/decisions -> 422"
+
+
 def test_a_position_beyond_the_store_is_capped_and_garbage_is_ignored(
         sqlite_client: TestClient, tokens: Tokens) -> None:
     c, h = sqlite_client, tokens()
