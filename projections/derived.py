@@ -165,6 +165,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
                   ("municipality", "facility_id", "facility_name")),
     PROVIDER_BOARD_TABLE: (("municipality", "valid_until"),),
     RESIDENT_TABLE: (("municipality",),),
+    ACCOMPANYING_TABLE: (("municipality",),),
     WORK_TABLE: (("municipality", "list", "day", "key"),),
     SEARCH_TABLE: (("municipality", "token", "key"),),
 }

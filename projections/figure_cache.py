@@ -1,8 +1,10 @@
 """Figures kept between reads while the tables they come from are unchanged (issue 16).
 
 Management's figures (statistics, R13) and the deadline monitor (R18, R19) are sums and
-pages over the derived tables (:mod:`projections.derived`); under load the same few are
-asked for again and again while the tables change seldom (a read's access-log entry, the
+pages over the derived tables (:mod:`projections.derived`), and the vacancy board a reading
+of three of them (the places that may be on it, the accompanying stays, other providers'
+offers); under load the same few are asked for again and again while the tables change
+seldom (a read's access-log entry, the
 commonest event, changes none of them). Each such table has a token
 (:data:`projections.store.STAMP_TABLE`) that every write changing its rows replaces in the
 same transaction, so a figure computed in a read transaction that saw tokens ``T`` is the
@@ -11,7 +13,8 @@ transaction, beside the figure it keys. A rebuild's new tables come with new tok
 
 Only the live read models are cached (never a moment of the past, which the tables do not
 hold, nor a store without tokens); per process, a few dozen figures, least recently used
-dropped first. The values are frozen dataclasses (lists are copied out).
+dropped first. The values are frozen dataclasses, never changed by their readers (a list
+of them is copied out).
 """
 
 from __future__ import annotations

@@ -25,7 +25,14 @@ from projections.deadlines import (
     breach_reports,
     deadline_monitor,
 )
-from projections.derived import BREACH_TABLE, DEADLINE_TABLE, FACT_TABLE
+from projections.derived import (
+    ACCOMPANYING_TABLE,
+    BOARD_TABLE,
+    BREACH_TABLE,
+    DEADLINE_TABLE,
+    FACT_TABLE,
+    PROVIDER_BOARD_TABLE,
+)
 from projections.figure_cache import FigureCache
 from projections.fold import CASE, ON_LIST, apply_event
 from projections.list_view import read_position, snapshot
@@ -227,11 +234,15 @@ class _TableQueries(_Queries):
             return waiting_list(_OnList(store), municipality, today or self._today())
 
     def vacancy_board(self, municipality: str, today: date | None = None) -> VacancyBoard:
-        """The current board from its plain tables; as of a moment, from the documents."""
+        """The current board from its plain tables (kept while they and the day are
+        unchanged: :mod:`projections.figure_cache`); as of a moment, from the documents."""
         with self._store_read() as store:
             day = today or self._today()
             if store.as_of is None:
-                return vacancy_board_in_sql(store, municipality, day)
+                return self._figures.get(
+                    store, (BOARD_TABLE, ACCOMPANYING_TABLE, PROVIDER_BOARD_TABLE),
+                    ("board", municipality, day),
+                    lambda: vacancy_board_in_sql(store, municipality, day))
             return vacancy_board(store, municipality, day)
 
     def facilities(self, municipality: str) -> list[Facility]:

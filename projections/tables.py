@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from projections.derived import (
+    ACCOMPANYING_TABLE,
     BLIND,
+    BOARD_TABLE,
     BREACH_TABLE,
     COLUMNS,
     DEADLINE_TABLE,
     DERIVED_TABLES,
     FACT_TABLE,
+    PROVIDER_BOARD_TABLE,
     SEALED,
 )
 
@@ -27,7 +30,8 @@ LEGACY_TABLES = ("lto_rm_access",)
 #: two read transactions mean equal tables, so a figure computed from them may be kept
 #: (:mod:`projections.figure_cache`).
 STAMP_TABLE = "lto_rm_stamp"
-STAMPED = (FACT_TABLE, BREACH_TABLE, DEADLINE_TABLE)
+STAMPED = (FACT_TABLE, BREACH_TABLE, DEADLINE_TABLE, BOARD_TABLE, ACCOMPANYING_TABLE,
+           PROVIDER_BOARD_TABLE)
 
 
 #: The tables derived from the documents of cases, places and other providers' offers

@@ -99,20 +99,17 @@ def vacancy_board(store: Store, municipality: str, today: date) -> VacancyBoard:
 def vacancy_board_in_sql(store: SqlStore, municipality: str, today: date) -> VacancyBoard:
     """:func:`vacancy_board` of the current read models, from ``lto_rm_board`` (only the
     places that may be on the board: see :mod:`projections.derived`), the other providers'
-    offers still to be had, and the cases with an accompanying stay in force among the
-    holders of rooms for two: no document decoded."""
+    offers still to be had, and the municipality's cases with an accompanying stay in force:
+    no document decoded."""
     store.flush()
     store.execute(f"SELECT facts FROM {store.name(BOARD_TABLE)} WHERE municipality = %s "
                   "AND candidate = 1", (municipality,))
     candidates = [json.loads(r["facts"]) for r in store.cursor.fetchall()]
-    holders = sorted({c for d in candidates if d["capacity"] > 1
-                      for c in _holders(d, today)})
-    accompanying: set[str] = set()
-    for i in range(0, len(holders), 500):
-        chunk = holders[i:i + 500]
-        store.execute(f"SELECT key FROM {store.name(ACCOMPANYING_TABLE)} WHERE key IN "
-                      f"({', '.join(['%s'] * len(chunk))})", chunk)
-        accompanying.update(r["key"] for r in store.cursor.fetchall())
+    # the accompanying stays in force are few (a couple in a room for two, R11): the
+    # municipality's all, by one statement whatever the board's size
+    store.execute(f"SELECT key FROM {store.name(ACCOMPANYING_TABLE)} WHERE municipality = %s",
+                  (municipality,))
+    accompanying = {r["key"] for r in store.cursor.fetchall()}
     places = [row for d in candidates if (row := place_row(
         d, today, lambda hs: sum(1 for c in hs if c in accompanying))) is not None]
     store.execute(f"SELECT facts FROM {store.name(PROVIDER_BOARD_TABLE)} WHERE municipality "
@@ -135,11 +132,6 @@ def _valid(d: Doc, today: date) -> bool:
 def _staying(d: Doc, today: date) -> list[str]:
     leaving = {c: date.fromisoformat(x) for c, x in (d.get("leaving") or {}).items()}
     return [c for c in d["occupants"] if c not in leaving or leaving[c] > today]
-
-
-def _holders(d: Doc, today: date) -> list[str]:
-    """The case ids holding a bed of the place on ``today``: residents staying, offers."""
-    return [*_staying(d, today), *d["reservations"].values()]
 
 
 def place_row(d: Doc, today: date, accompanying_beds: Callable[[list[str]], int]

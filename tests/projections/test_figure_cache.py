@@ -1,7 +1,7 @@
-"""Management's figures kept between reads (``projections.figure_cache``, issue 16): a
-kept figure is always the figure the tables give now — after every kind of change that
-moves it, on both stores — and is kept only while its tables are unchanged (a read's own
-access-log entry changes none of them)."""
+"""Management's figures and the vacancy board kept between reads
+(``projections.figure_cache``, issue 16): a kept figure is always the figure the tables
+give now — after every kind of change that moves it, on both stores — and is kept only
+while its tables are unchanged (a read's own access-log entry changes none of them)."""
 
 from __future__ import annotations
 
@@ -9,28 +9,30 @@ from datetime import UTC, date, datetime
 
 from application.clock import ManualClock
 from application.service import AllocationService
-from domain.values import PlaceType, PriorityFactor
+from domain.values import FacilityKind, PlaceType, PriorityFactor
 from projections.activity import activity_report
 from projections.deadlines import deadline_monitor
 from projections.read_side import ReadSide
 from projections.statistics import statistics
+from projections.vacancy_board import vacancy_board_in_sql
 from tests.builders import MUNICIPALITY, place, waiting_case
 
 M = MUNICIPALITY
 FIRST, LAST = date(2026, 1, 1), date(2026, 12, 1)
 
 
-def _uncached(read: ReadSide) -> tuple[object, object, object]:
+def _uncached(read: ReadSide) -> tuple[object, ...]:
     """The figures computed from the tables, past the cache, in one read transaction."""
     today = read._today()
     with read._store_read() as store:
         return (statistics(store, M, FIRST, LAST, today),
-                deadline_monitor(store, M, today, 50, 0), activity_report(store, M, 2026, today))
+                deadline_monitor(store, M, today, 50, 0), activity_report(store, M, 2026, today),
+                vacancy_board_in_sql(store, M, today))
 
 
-def _cached(read: ReadSide) -> tuple[object, object, object]:
+def _cached(read: ReadSide) -> tuple[object, ...]:
     return (read.statistics(M, FIRST, LAST), read.deadline_monitor(M, limit=50),
-            read.activity_report(M, 2026))
+            read.activity_report(M, 2026), read.vacancy_board(M))
 
 
 def test_r13_r18_r22_a_kept_figure_is_the_figure_of_the_tables_after_every_change(
@@ -51,6 +53,11 @@ def test_r13_r18_r22_a_kept_figure_is_the_figure_of_the_tables_after_every_chang
         lambda: clock.set(datetime(2026, 6, 10, 9, tzinfo=UTC)),  # past the deadlines
         lambda: service.check_deadlines(M),  # breaches recorded
         lambda: service.close_place(M, place(service, facility_id="lia"), reason="Oppussing"),
+        lambda: service.register_provider_offer(  # the board's other providers (R19)
+            M, provider="Stiftelsen Lyngbo", reference="L-1", facility_name="Lyngbo",
+            facility_kind=FacilityKind.NURSING_HOME, place_type=PlaceType.ORDINARY,
+            price_per_day=2850, valid_until=date(2026, 9, 1)),
+        lambda: clock.set(datetime(2026, 9, 2, 9, tzinfo=UTC)),  # its offer no longer valid
     ]
     before = _cached(read)
     moved = 0
@@ -115,3 +122,32 @@ def test_r13_a_rebuild_gives_its_tables_new_tokens(
         after = store.stamps(["lto_rm_fact"])
     assert None not in before and None not in after and before != after
     assert _cached(read) == _uncached(read)
+
+
+def test_r10_the_vacancy_board_is_kept_until_a_place_changes(
+        service: AllocationService, clock: ManualClock, read: ReadSide):
+    """The board is read by every officer many times an hour; it is kept while its tables
+    are unchanged (case work and the access log leave them be) and read anew when a place
+    changes (an offer reserves its bed, R10) or the day turns."""
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    p = place(service, facility_id="fjellheim")
+    case_id = waiting_case(service, name="Anna")
+    read.catch_up()
+    cache = read._figures
+    first = read.vacancy_board(M)
+    hits, misses = cache.hits, cache.misses
+    service.record_access(M, actor="Lie", role="allocation_officer", action="read_case",
+                          case_ids=[case_id], allowed=True)
+    service.record_relatives(M, case_id, name="Kari", relation="datter",
+                             information="Ringte", recorded_by="Lie")
+    read.catch_up()
+    assert read.vacancy_board(M) == first
+    assert (cache.hits, cache.misses) == (hits + 1, misses)
+    service.make_offer(M, case_id, made_by="Lie", place_id=p)
+    read.catch_up()
+    offered = read.vacancy_board(M)
+    assert cache.misses == misses + 1
+    assert [r.status for r in offered.places] == ["reserved"] != [r.status for r in first.places]
+    clock.set(datetime(2026, 3, 3, 9, tzinfo=UTC))
+    read.vacancy_board(M)
+    assert cache.misses == misses + 2, "a new day: computed anew"
