@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -152,14 +155,31 @@ class LocalIssuer:
                           municipality=user.municipality)
 
 
+#: Tokens found valid a moment ago, kept at most this many (then all dropped).
+KNOWN_MAX = 10_000
+
+
 class TokenVerifier:
     """Checks a bearer token and returns who it names; with ``revoked``, refuses a token
-    revoked by signing out (and :meth:`revoke` records one)."""
+    revoked by signing out (and :meth:`revoke` records one).
+
+    A token found valid is known for as long as the revocation store trusts a "not
+    revoked" (``LTO_REVOCATION_CACHE_S``, 5 s; and never past its expiry): within that time
+    the same token is answered from memory, without checking its signature again or asking
+    the store (:meth:`known`; the request's event loop does so, sparing it a worker
+    thread's round trip). Signing out here forgets every known token at once; a sign-out in
+    another process is seen within that time, as before."""
 
     def __init__(self, settings: ApiSettings, issuer: LocalIssuer | None = None,
-                 revoked: RevokedTokens | None = None) -> None:
+                 revoked: RevokedTokens | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.revoked = revoked
+        self._monotonic = monotonic
+        self.known_seconds = revoked.cache_seconds if revoked is not None else 5.0
+        self._known: dict[str, tuple[Principal, float]] = {}
+        self._known_lock = threading.Lock()
+        self._generation = 0
         self._jwks: jwt.PyJWKClient | None = None
         self._key: Any = None
         if settings.auth_jwks_url:
@@ -172,7 +192,33 @@ class TokenVerifier:
             raise RuntimeError("no way to verify tokens: set LTO_AUTH_JWKS_URL or "
                                "LTO_AUTH_PUBLIC_KEY_FILE, or enable the local issuer")
 
+    def known(self, token: str) -> Principal | None:
+        """The principal of ``token`` if it was found valid a moment ago and has not
+        expired; None otherwise (then :meth:`verify` it). Never does I/O."""
+        found = self._known.get(token)
+        if found is None:
+            return None
+        principal, until = found
+        if self._monotonic() >= until or time.time() >= principal.expires_at:
+            return None
+        return principal
+
     def verify(self, token: str) -> Principal:
+        principal = self.known(token)
+        if principal is not None:
+            return principal
+        with self._known_lock:
+            generation = self._generation
+        principal = self._verify(token)
+        if self.known_seconds > 0:
+            with self._known_lock:
+                if generation == self._generation:  # no sign-out here meanwhile
+                    if len(self._known) >= KNOWN_MAX:
+                        self._known.clear()
+                    self._known[token] = (principal, self._monotonic() + self.known_seconds)
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         try:
             key = (self._jwks.get_signing_key_from_jwt(token).key if self._jwks is not None
                    else self._key)
@@ -205,3 +251,6 @@ class TokenVerifier:
         if not principal.token_key:
             raise ValueError("the principal names no token")
         self.revoked.revoke(principal.token_key, principal.expires_at)
+        with self._known_lock:
+            self._generation += 1
+            self._known.clear()

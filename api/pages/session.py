@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import DEMO_USERS, AuthError, Principal
-from api.deps import SESSION_COOKIE, Runtime, principal_from, runtime
+from api.deps import SESSION_COOKIE, CurrentRuntime, Runtime, principal_from
 from api.pages.web import (
     CSRF_FIELD,
     HOME,
@@ -66,13 +66,13 @@ def _login_page(request: Request, rt: Runtime, form: Form, status: int = 200,
 
 
 @router.get("/logg-inn")
-def login_page(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> HTMLResponse:
+def login_page(request: Request, rt: CurrentRuntime) -> HTMLResponse:
     return _login_page(request, rt, Form("login"),
                        logged_out=request.query_params.get("melding") == "utlogget")
 
 
 @router.post("/logg-inn")
-async def login(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Response:
+async def login(request: Request, rt: CurrentRuntime) -> Response:
     data = await request.form()
     values = {k: v for k, v in data.multi_items() if isinstance(v, str) and k != "token"}
     form = Form("login", {k: v for k, v in values.items() if k != CSRF_FIELD})

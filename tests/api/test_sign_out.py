@@ -5,15 +5,16 @@ over TLS (directly or through a trusted proxy) and always with production settin
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import LocalIssuer, Role
+from api.auth import AuthError, LocalIssuer, Role, TokenVerifier
 from api.deps import SESSION_COOKIE
 from api.pages.web import NONCE_COOKIE
 from api.revocation import RevokedTokens, token_key
@@ -284,3 +285,40 @@ def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPat
         ApiSettings()
     monkeypatch.delenv("LTO_TRUSTED_PROXIES")
     assert ApiSettings().trusted_proxies == ()
+
+
+def test_a_token_found_valid_is_known_briefly_and_forgotten_at_a_sign_out(
+        revoked: tuple[RevokedTokens, _Ticks], api_settings: ApiSettings, issuer: LocalIssuer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token found valid a moment ago is answered from memory (no signature checked, no
+    store asked) for as long as the revocation cache trusts it; a sign-out in this process
+    forgets it at once; an expired one is never known."""
+    store, ticks = revoked
+    verifier = TokenVerifier(api_settings, issuer, store, monotonic=ticks)
+    token = issuer.issue_demo("saksbehandler")
+    assert verifier.known(token) is None
+    principal = verifier.verify(token)
+    real_decode = jwt.decode
+
+    def no_decode(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the signature was checked again")
+
+    monkeypatch.setattr(jwt, "decode", no_decode)
+    assert verifier.known(token) == principal == verifier.verify(token)
+    assert store.lookups == 1
+    ticks.now += 5.1  # the revocation cache's time: checked again
+    assert verifier.known(token) is None
+    monkeypatch.setattr(jwt, "decode", real_decode)
+    assert verifier.verify(token) == principal and store.lookups == 2
+    verifier.revoke(principal)
+    assert verifier.known(token) is None
+    with pytest.raises(AuthError):
+        verifier.verify(token)
+    # a token whose expiry has passed is not known, however recently it was verified
+    soon = issuer.issue(subject="demo:x", name="X", role=Role.ALLOCATION_OFFICER,
+                        municipality=MUNICIPALITY, minutes=1,
+                        now=datetime.now(UTC) - timedelta(seconds=58))
+    assert verifier.verify(soon).subject == "demo:x"
+    time.sleep(max(0.0, jwt.decode(soon, options={"verify_signature": False})["exp"]
+                   - time.time()) + 0.05)
+    assert verifier.known(soon) is None
