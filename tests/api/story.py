@@ -77,3 +77,12 @@ def place(c: TestClient, h: dict[str, str], *, facility_id: str = "fjellheim",
             "facility_kind": "nursing_home", "unit": "A", "room": str(next(_rooms)),
             "place_type": place_type, "room_kind": room_kind}
     return ok(c.post("/places", json=body, headers=h), 201)["place_id"]  # type: ignore[no-any-return]
+
+
+def access_log(c: TestClient, h: dict[str, str], case_id: str, **params: Any) -> Any:
+    """The answer of ``GET /cases/{case_id}/access-log`` after every entry written so far:
+    a read writes its entry but answers with no position (only writes do), so the log is
+    read at the store's position, as a client that saw those entries written would."""
+    position = str(c.app.state.runtime.position())  # type: ignore[attr-defined]
+    return ok(c.get(f"/cases/{case_id}/access-log", params=params,
+                    headers={**h, "X-Read-Position": position}))

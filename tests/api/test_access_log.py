@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 
 from api.auth import Role
 from tests.api.conftest import Tokens
-from tests.api.story import decide_waiting, document, ok, place, register
+from tests.api.story import access_log, decide_waiting, document, ok, place, register
 
 
 def _log(c: TestClient, h: dict[str, str], case_id: str) -> list[dict[str, object]]:
-    return ok(c.get(f"/cases/{case_id}/access-log", headers=h))["data"]  # type: ignore[no-any-return]
+    return access_log(c, h, case_id)["data"]  # type: ignore[no-any-return]
 
 
 def test_n_reads_and_writes_make_exactly_n_entries(sqlite_client: TestClient,
@@ -115,3 +115,33 @@ def test_a_refused_attempt_at_another_municipalitys_complaint_is_in_the_cases_lo
     assert newest["allowed"] is False
     assert str(newest["detail"]).startswith("GET /complaints/{complaint_id} -> ")
     assert str(newest["detail"]).endswith("(from municipality 0301)")
+
+
+def test_a_read_writes_its_entry_in_the_endpoints_own_thread(
+        sqlite_client: TestClient, tokens: Tokens, monkeypatch) -> None:
+    """A successful read of a person's case writes its one entry from the endpoint's worker
+    thread (no second round trip to a worker thread); a refused one from the route, after
+    the refusal. Either way exactly one entry."""
+    import api.deps
+
+    c, h = sqlite_client, tokens()
+    case_id = register(c, h)
+    late: list[str] = []
+    real = api.deps.run_in_threadpool
+
+    async def counting(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if func is api.deps.record_access:
+            late.append(args[1])
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(api.deps, "run_in_threadpool", counting)
+    before = len(_log(c, h, case_id))
+    ok(c.get(f"/cases/{case_id}", headers=h))
+    ok(c.get(f"/cases/{case_id}/history", headers=h))
+    assert late == []
+    assert c.get(f"/cases/{case_id}", headers=tokens(Role.MANAGER)).status_code == 403
+    assert late == ["read_case"]
+    entries = _log(c, h, case_id)
+    assert len(entries) == before + 3
+    assert [e["action"] for e in entries[:3]] == ["read_case", "read_case_history", "read_case"]
+    assert [e["allowed"] for e in entries[:3]] == [False, True, True]

@@ -21,7 +21,7 @@ from api.auth import Role
 from api.noark5.arkivstruktur import InvalidArkivstruktur, schema_errors, validate
 from application.service import AllocationService
 from tests.api.conftest import Tokens
-from tests.api.story import ok, waiting_case
+from tests.api.story import access_log, ok, waiting_case
 from tests.builders import MUNICIPALITY, OTHER_MUNICIPALITY
 from tests.pages.test_letters import pdf_text
 
@@ -62,8 +62,7 @@ def test_r21_no_case_file_before_forwarding_and_only_for_the_complaint_handler(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["cache-control"] == "no-store"
-    actions = [e["action"] for e in ok(c.get(f"/cases/{case_id}/access-log",
-                                              headers=k))["data"]]
+    actions = [e["action"] for e in access_log(c, k, case_id)["data"]]
     assert "read_case_file_pdf" in actions, actions
 
 
@@ -79,7 +78,7 @@ def test_r21_another_municipalitys_complaint_handler_gets_404(
         answer = c.get(f"/complaints/{complaint}/case-file.{kind}", headers=ours)
         assert answer.status_code == 404
         assert "Kari Klage" not in answer.text
-    log = ok(c.get(f"/cases/{case_id}/access-log", headers=theirs))["data"]
+    log = access_log(c, theirs, case_id)["data"]
     files = [e for e in log if e["action"].startswith("read_case_file")]
     assert [e["action"] for e in files if e["allowed"]] == ["read_case_file_package"]
     # ours, refused, in the case's own log: the complaint names the case
@@ -136,8 +135,7 @@ def test_r21_the_noark5_package_validates_against_arkivstruktur_xsd(
         assert folder.findtext(f"{N}part/{N}partID") == number
         assert not any(number in pdf_text(z.read(n)) for n in z.namelist()
                        if n.endswith(".pdf"))
-    actions = [e["action"] for e in ok(c.get(f"/cases/{case_id}/access-log",
-                                              headers=k))["data"]]
+    actions = [e["action"] for e in access_log(c, k, case_id)["data"]]
     assert "read_case_file_package" in actions, actions
 
 

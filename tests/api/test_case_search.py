@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.auth import Role
 from tests.api.conftest import Tokens
+from tests.api.story import access_log
 from tests.builders import OTHER_MUNICIPALITY, person_number
 
 
@@ -55,7 +56,7 @@ def test_find_a_case_by_number_name_and_identity_number(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert number not in logged and number[:6] + " " + number[6:] not in logged
     # the search is in the access log, naming the case, never the number
-    log = client.get(f"/cases/{kari['case_id']}/access-log", headers=tokens()).json()
+    log = access_log(client, tokens(), kari["case_id"])
     searches = [e for e in log["data"] if e["action"] == "search_cases"]
     assert searches and number not in str(log)
 

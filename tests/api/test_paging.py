@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from application.service import AllocationService
 from domain.access import AccessLogEntry
 from tests.api.conftest import Tokens
-from tests.api.story import assess, ok, place, waiting_case
+from tests.api.story import access_log, assess, ok, place, waiting_case
 
 
 def _entries(c: TestClient, h: dict[str, str], **query: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def test_a_waiting_list_read_is_one_small_entry_and_only_the_page_sees_the_cases
     assert isinstance(event, AccessLogEntry.Recorded)
     assert event.case_ids == [] and len(event.views) == 1 and len(last.state) < 1024
     for case_id in cases:
-        log = ok(c.get(f"/cases/{case_id}/access-log", headers=h))["data"]
+        log = access_log(c, h, case_id)["data"]
         saw = [e for e in log if e["entry_id"] == str(event.originator_id)]
         assert bool(saw) == (case_id in shown), case_id
         if saw:
