@@ -14,10 +14,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path
 
-from api.deps import ApiRoute, CurrentRuntime, OfficerOrHandler
+from api.deps import CurrentRuntime, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
 from api.routes.common import plain, today
 from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
+from api.routing import ApiRoute
 from api.schemas import PagedReportOut
 
 router = APIRouter(tags=["Tilgangslogg (access log)"],

@@ -10,17 +10,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Path, Request
 
-from api.deps import (
-    AuditedRoute,
-    CommandId,
-    CurrentRuntime,
-    Officer,
-    OfficerOrHandler,
-    note_cases,
-)
+from api.audit import note_cases
+from api.deps import CurrentRuntime, Officer, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
+from api.idempotency import CommandId
 from api.routes.common import actor
 from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
+from api.routing import AuditedRoute
 from api.schemas import (
     ApproveIn,
     ChangeIn,

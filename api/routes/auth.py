@@ -7,8 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from api.auth import DEMO_USERS, ROLE_LABELS, AuthError
-from api.deps import SESSION_COOKIE, AnyRole, ApiRoute, CurrentRuntime, secure_cookies
+from api.deps import SESSION_COOKIE, AnyRole, CurrentRuntime, secure_cookies
 from api.errors import ERROR_RESPONSES, ApiError
+from api.routing import ApiRoute
 from api.schemas import DemoTokenIn, MeOut, TokenOut
 
 router = APIRouter(tags=["Innlogging (auth)"],

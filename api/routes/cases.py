@@ -1,7 +1,7 @@
 """The allocation unit's case work (tildelingsenheten): applications, the § 2-2
 documentation, decisions, priority, urgency, wishes, spouses, offers and their answers,
 admission, end of stay and the breach choice. Every route here is a
-:class:`~api.deps.CaseRoute`: each call is one entry in the case's access log; a read of
+:class:`~api.routing.CaseRoute`: each call is one entry in the case's access log; a read of
 the case answers with its version as ``ETag``, and a write on it sent with ``If-Match``
 is refused (409 ``precondition_failed``, nothing written) if the case is no longer at that
 version.
@@ -14,18 +14,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response
 
-from api.deps import (
-    ApiRoute,
-    CaseRoute,
-    CommandId,
-    CurrentRuntime,
-    Officer,
-    OfficerOrHandler,
-    etag,
-    note_cases,
-)
+from api.audit import note_cases
+from api.deps import CurrentRuntime, Officer, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
+from api.idempotency import CommandId
 from api.routes.common import actor, plain, today
+from api.routing import ApiRoute, CaseRoute, etag
 from api.schemas import (
     AccompanyingConclusionIn,
     AccompanyingStayIn,

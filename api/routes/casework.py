@@ -19,10 +19,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from api.deps import AuditedRoute, CurrentRuntime, Officer, OfficerOrHandler, note_cases
+from api.audit import note_cases
+from api.deps import CurrentRuntime, Officer, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
 from api.routes.common import today
 from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
+from api.routing import AuditedRoute
 from api.schemas.common import IdentityText, In
 from domain.case_number import CaseNumber
 from domain.errors import InvalidValue

@@ -11,19 +11,15 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from api.audit import note_cases
 from api.casefile import contents, documents
 from api.casefile.package import package
-from api.deps import (
-    AuditedRoute,
-    CommandId,
-    ComplaintHandler,
-    CurrentRuntime,
-    OfficerOrHandler,
-    note_cases,
-)
+from api.deps import ComplaintHandler, CurrentRuntime, OfficerOrHandler
 from api.errors import ERROR_RESPONSES
+from api.idempotency import CommandId
 from api.routes.common import actor, plain, today
 from api.routes.paging import DEFAULT_LIMIT, Limit, Offset, page
+from api.routing import AuditedRoute
 from api.schemas import (
     ComplaintCreated,
     ComplaintIn,

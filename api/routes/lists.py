@@ -1,6 +1,6 @@
 """The waiting list (R12), the deadline monitor (R18, R19) and the deadline check. These
 name persons, so they are in the access log. A read of the waiting list is one entry holding
-the view (which page, the moment and position it stood at: :func:`api.deps.note_list_view`),
+the view (which page, the moment and position it stood at: :func:`api.audit.note_list_view`),
 not everyone on it. Managers read the deadline monitor without names or case ids (and then it
 is not an access to anyone's data)."""
 
@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from api.deps import (
-    AuditedRoute,
-    CurrentRuntime,
-    Officer,
-    OfficerOrHandler,
-    OfficerOrManager,
-    note_cases,
-    note_list_view,
-)
+from api.audit import note_cases, note_list_view
+from api.deps import CurrentRuntime, Officer, OfficerOrHandler, OfficerOrManager
 from api.errors import ERROR_RESPONSES
 from api.routes.common import At, anonymize, case_ids_in, moment, plain, today
 from api.routes.paging import DEFAULT_LIMIT, Limit, Offset
+from api.routing import AuditedRoute
 from api.schemas import DeadlineCheckOut, ReportOut, WaitingListOut
 from domain.base import local_date
 

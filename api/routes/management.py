@@ -12,9 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import ApiRoute, CurrentRuntime, Manager
+from api.deps import CurrentRuntime, Manager
 from api.errors import ERROR_RESPONSES
 from api.routes.common import anonymize, plain, today
+from api.routing import ApiRoute
 from api.schemas import ReportOut
 from domain.errors import InvalidValue
 

@@ -5,7 +5,7 @@ one save: the old place vacant from that day), and a new decision on the place t
 resident (a change of need). A move offer not answered by its answer deadline lapses in the
 deadline check (R26, ``POST /deadlines/check``).
 
-Every route is a :class:`~api.deps.CaseRoute`, like the offers': one entry in the case's
+Every route is a :class:`~api.routing.CaseRoute`, like the offers': one entry in the case's
 access log, in the transaction of the write; idempotent by ``Idempotency-Key``; conditional
 on ``If-Match`` when sent, answering the case's new version as ``ETag``. Refusals are the
 service's error envelope naming the field or the rule (R7, R10, R11, R28; 409
@@ -19,9 +19,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path
 
-from api.deps import CaseRoute, CommandId, CurrentRuntime, Officer
+from api.deps import CurrentRuntime, Officer
 from api.errors import ERROR_RESPONSES
+from api.idempotency import CommandId
 from api.routes.common import actor
+from api.routing import CaseRoute
 from api.schemas import (
     DecisionOut,
     MoveAnswerIn,

@@ -8,10 +8,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path
 
-from api.deps import AnyRole, ApiRoute, CommandId, CurrentRuntime, Officer
+from api.deps import AnyRole, CurrentRuntime, Officer
 from api.errors import ERROR_RESPONSES
+from api.idempotency import CommandId
 from api.routes.common import At, moment, today
 from api.routes.paging import DEFAULT_LIMIT, Limit, Offset, page
+from api.routing import ApiRoute
 from api.schemas import (
     PlaceIn,
     PlaceOut,

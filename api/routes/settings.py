@@ -10,9 +10,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import ApiRoute, CommandId, CurrentRuntime, MunicipalAdmin
+from api.deps import CurrentRuntime, MunicipalAdmin
 from api.errors import ERROR_RESPONSES
+from api.idempotency import CommandId
 from api.routes.common import today
+from api.routing import ApiRoute
 from api.schemas.settings import (
     FacilityOut,
     PolicyChangeIn,

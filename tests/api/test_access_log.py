@@ -122,19 +122,19 @@ def test_a_read_writes_its_entry_in_the_endpoints_own_thread(
     """A successful read of a person's case writes its one entry from the endpoint's worker
     thread (no second round trip to a worker thread); a refused one from the route, after
     the refusal. Either way exactly one entry."""
-    import api.deps
+    import api.routing
 
     c, h = sqlite_client, tokens()
     case_id = register(c, h)
     late: list[str] = []
-    real = api.deps.run_in_threadpool
+    real = api.routing.run_in_threadpool
 
     async def counting(func, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if func is api.deps.record_access:
+        if func is api.routing.record_access:
             late.append(args[1])
         return await real(func, *args, **kwargs)
 
-    monkeypatch.setattr(api.deps, "run_in_threadpool", counting)
+    monkeypatch.setattr(api.routing, "run_in_threadpool", counting)
     before = len(_log(c, h, case_id))
     ok(c.get(f"/cases/{case_id}", headers=h))
     ok(c.get(f"/cases/{case_id}/history", headers=h))

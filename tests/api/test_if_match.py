@@ -13,7 +13,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.auth import Role
-from api.deps import CaseRoute, if_match_versions
+from api.routing import CaseRoute, if_match_versions
 from application.service import AllocationService
 from tests.api.conftest import Tokens
 from tests.api.story import document, ok, register

@@ -17,7 +17,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.auth import Role
-from api.deps import ApiRoute, AuditedRoute
+from api.routing import ApiRoute, AuditedRoute
 from application.clock import ManualClock
 from application.municipalities import DEMO_PROFILES
 from application.service import AllocationService
