@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from application.allocation_facts import FactsMemo
 from application.clock import ManualClock
 from application.demo.documentation import (
     FULL_IPLOS,
@@ -178,10 +179,22 @@ def steps_done(service: AllocationService, steps: list[Step]) -> int:
 def run_steps(service: AllocationService, steps: list[Step],
               progress: Callable[[int, int], None] | None = None) -> None:
     """Run steps in virtual time: the service's clock is a :class:`ManualClock` set to each
-    step's moment, and the service's own clock is restored afterwards."""
-    original = service.clock
+    step's moment, and the service's own clock is restored afterwards. The allocation runs
+    and the deadline checks find the waiting cases in the read models, as they did in the
+    play (a read side of the store's own, brought up to date before each read: the
+    simulator checked every 30 days that they equal a replay of the log), unless the
+    service reads through one already."""
+    original, source = service.clock, service.waiting_cases
+    memo = service.allocation_facts_memo
     clock = ManualClock(steps[0].moment if steps else datetime.now(UTC))
     service.clock = clock
+    if source is None and steps:
+        from projections.read_side import ReadSide  # the entry point's, as in cli.py
+
+        read = ReadSide(service)
+        read.keep_allocation_docs = True  # a run most days: the documents kept between
+        service.allocation_facts_memo = FactsMemo()
+        service.use_waiting_cases(read)
     try:
         for i, step in enumerate(steps, start=1):
             clock.set(step.moment)
@@ -190,6 +203,8 @@ def run_steps(service: AllocationService, steps: list[Step],
                 progress(i, len(steps))
     finally:
         service.clock = original
+        service.use_waiting_cases(source)
+        service.allocation_facts_memo = memo
 
 
 def seed_demo(service: AllocationService, *, municipality: str = "4601",

@@ -73,14 +73,14 @@ class Complaints(People):
             registered_by=self.officer_name, complainant_role=ComplainantRole.RELATIVE,
             complainant_name="Sønnen", case=case_id)
         yield self.env.timeout(self.around(p.reconsider_days, rng))
-        if rng.random() < p.complaint_upheld_share and self.case(case_id).status in ON_LIST:
+        if self.upheld(complaint_id, rng) and self.case(case_id).status in ON_LIST:
             self.do("record_reconsideration", m, complaint_id, upheld=True,
                     reasoning=_PRIORITY_UPHELD, decided_by=self.officer_name, decided_on=self.today,
                     case=case_id)
             self.assess_again(case_id)
             return
         yield from self.to_state_administrator(complaint_id, case_id, rng)
-        changed = rng.random() < p.complaint_changed_share
+        changed = self.changed(complaint_id, rng)
         self.do("record_complaint_outcome", m, complaint_id,
                 outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
                 decided_on=self.today, summary=_PRIORITY_CHANGED if changed else _CONFIRMED,
@@ -122,7 +122,7 @@ class Complaints(People):
         if late_reason:
             self.late_reasons[complaint_id] = late_reason
         yield self.env.timeout(self.around(p.reconsider_days))
-        if rng.random() < p.complaint_upheld_share and self.still_rejected(case_id):
+        if self.upheld(complaint_id, rng) and self.still_rejected(case_id):
             self.do("record_reconsideration", m, complaint_id, upheld=True,
                     reasoning="Klagen tas til følge: ny medisinsk informasjon viser varig "
                     "behov for heldøgns omsorg", decided_by=self.officer_name,
@@ -132,7 +132,7 @@ class Complaints(People):
             self.at_once()
             return
         yield from self.to_state_administrator(complaint_id, case_id, rng)
-        changed = rng.random() < p.complaint_changed_share and self.still_rejected(case_id)
+        changed = self.changed(complaint_id, rng) and self.still_rejected(case_id)
         self.do("record_complaint_outcome", m, complaint_id,
                 outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
                 decided_on=self.today, summary=_STATE_CHANGED if changed else _CONFIRMED,
@@ -140,6 +140,14 @@ class Complaints(People):
         if changed:
             self.join_list(case_id, need)
             self.at_once()
+
+    def upheld(self, complaint_id: UUID, rng: random.Random) -> bool:
+        """Whether the unit upholds the complaint on its reconsideration (a draw)."""
+        return rng.random() < self.profile.complaint_upheld_share
+
+    def changed(self, complaint_id: UUID, rng: random.Random) -> bool:
+        """Whether the State Administrator decides for the complainant (a draw)."""
+        return rng.random() < self.profile.complaint_changed_share
 
     @property
     def late_reasons(self) -> dict[UUID, str]:

@@ -30,6 +30,7 @@ from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+import optimizer as opt
 from application.demo.municipality import DEMO, Municipality, PolicyVersion, Unit
 from application.seed import CaseDocumentation, Plan, Step, anchored_start, document_case
 from domain.base import OSLO, check_municipality
@@ -61,7 +62,7 @@ _ORD, _SCR, _REI = PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED
 #: The demo's people, as the simulator draws them (the rest is the calibrated default).
 DEMO_PROFILE = Profile(
     grant_share=0.15, rejection_share=0.10, reinforced_need_share=0.08, couple_share=0.08,
-    short_term_share=0.5, urgent_later_share=0.12, decline_share=0.10, no_answer_share=0.04,
+    short_term_share=0.5, urgent_later_share=0.12, decline_share=0.12, no_answer_share=0.08,
     purchase_after_breach_share=0.6, moved_out_share=0.12, complaint_share=0.45,
     complaint_upheld_share=0.3, complaint_changed_share=0.4, priority_complaint_share=0.05,
     state_administrator_days=50)
@@ -95,6 +96,8 @@ class DemoSimulation(Simulation):
         self.born: Counter[date] = Counter()
         self.provider_offers: list[UUID] = []
         self.opening = False
+        self.rejection_complaints = 0
+        self.complaint_paths: dict[UUID, int] = {}
 
     # --- the play -----------------------------------------------------------------------
 
@@ -110,10 +113,14 @@ class DemoSimulation(Simulation):
         return self.steps
 
     def last_days(self) -> Process:
-        """The last afternoon: a few on the list can no longer be cared for safely at home
+        """Three weeks before the end a couple applies. The last afternoon: a few on the
+        list can no longer be cared for safely at home
         (R15: at the end they head the list); after the last meeting a new unit opens
         (vacant places of every type) and the providers offer places. The last day: only
         its early-morning checks, the invariants checked after them."""
+        yield self.until(self.days - 21, 10)
+        # spouses applying together in the last weeks: a couple on the list at the end (R10)
+        self.env.process(self.applicant(Need("waiting_list", _ORD, False, True, 45)))
         yield self.until(self.days - 1, 12)
         waiting = sorted((c for c in self.on_list()
                           if c.status is CaseStatus.WAITING and c.outstanding_offer is None),
@@ -270,7 +277,24 @@ class DemoSimulation(Simulation):
         return self.words.randint(3, 10) if moved else 0
 
     def late_reason(self) -> str | None:
-        return self.w.complaint["late_taken_up"] if self.words.random() < 0.3 else None
+        """Every third complaint on a rejection comes late (the letter went astray) and is
+        taken up all the same (fvl. § 31)."""
+        self.rejection_complaints += 1
+        return self.w.complaint["late_taken_up"] if self.rejection_complaints % 3 == 2 \
+            else None
+
+    def upheld(self, complaint_id: UUID, rng: random.Random) -> bool:
+        """The complaints take the description's paths in turn (upheld by the unit, or
+        forwarded to the State Administrator, who changes the decision or confirms it)."""
+        return self.path(complaint_id) == "upheld"
+
+    def changed(self, complaint_id: UUID, rng: random.Random) -> bool:
+        return self.path(complaint_id) == "changed"
+
+    def path(self, complaint_id: UUID) -> str:
+        paths = self.town.complaint_paths
+        index = self.complaint_paths.setdefault(complaint_id, len(self.complaint_paths))
+        return paths[index % len(paths)]
 
     def deadlines(self) -> None:
         """The morning's checks; the officer on duty that day, by name."""
@@ -280,11 +304,16 @@ class DemoSimulation(Simulation):
     # --- the officer: runs when something is free; places bought ------------------------
 
     def worth_a_run(self) -> bool:
-        """An allocation run when an own place is free (within the policy's days) and
-        someone waits or a resident may move (R28); grants not carried out and breaches
-        get bought places (:meth:`buy`)."""
+        """The officer starts a run when it would propose an offer or a move (R17, R28):
+        an own place free within the policy's days that the optimizer gives someone
+        (grants not carried out and breaches get bought places, :meth:`buy`). The check
+        is the optimizer itself on the problem the run would read: the run solves it again
+        and records it (same problem in, same plan out)."""
         problem = self.svc.build_problem(self.m, self.today)
-        return bool(problem.vacancies) and bool(problem.persons or problem.movers)
+        if not problem.vacancies or not (problem.persons or problem.movers):
+            return False
+        plan = opt.solve(problem)
+        return bool(plan.assignments or plan.moves)
 
     def offers_from_providers(self) -> Process:
         """Now and then another provider offers a place, at its price for the type."""
