@@ -137,7 +137,7 @@ class Stage:
         self.svc = AllocationService(env=env, clock=self.clock)
         if person_key is not None:
             self.svc.person_key = person_key
-        self.record = record
+        self.record_prefix = record
         self.steps: list[Step] | None = [] if record else None
         self.serial: tuple[date, int] = (start, 0)
         self.officer_name = OFFICER
@@ -208,7 +208,7 @@ class Stage:
             day, serial = self.serial
             serial = serial + 1 if day == self.today else 1
             self.serial = (self.today, serial)
-            kwargs["command_id"] = f"{self.record}/{self.today}/{serial}"
+            kwargs["command_id"] = f"{self.record_prefix}/{self.today}/{serial}"
         recorder = self.svc.recorder
         before = recorder.max_notification_id() or 0
         result = getattr(self.svc, command)(*args, **kwargs)

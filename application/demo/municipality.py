@@ -1,8 +1,8 @@
 """The demo municipality as plain data: its facilities, the providers it buys from, its
 policy versions, how many apply and how they fare, and the Norwegian words on its cases.
 
-Nothing here knows a rule; :mod:`application.demo.player` plays this description through
-the application's commands. Figures follow ``CALIBRATION.md``: about 10 % of applications
+Nothing here knows a rule; the simulator (:mod:`simulator.demo`) plays this description
+through the application's commands. Figures follow ``CALIBRATION.md``: about 10 % of applications
 rejected (Oslo districts), a bought place at about NOK 2,850 a day (Sogndal 2019), stays from
 admission of about two years, 28 % ending within six months (Helsedirektoratet 2016),
 admissions about 430 a year per 1,000 residents, dementia common (83.8 % at admission,
