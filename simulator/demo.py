@@ -126,8 +126,9 @@ class DemoSimulation(Simulation):
                           if c.status is CaseStatus.WAITING and c.outstanding_offer is None),
                          key=Case.order_key)
         for case in waiting[:self.town.urgent_at_end]:
-            self.do("mark_urgent", self.m, case.id, reason=self.words.choice(self.w.urgency),
-                    assessed_by=self.words.choice(self.w.doctors), case=case.id)
+            reason, doctor = self.urgency()
+            self.do("mark_urgent", self.m, case.id, reason=reason, assessed_by=doctor,
+                    case=case.id)
         yield self.until(self.days - 1, 15)
         self.open_unit(self.town.new_unit)
         for place_type in (_ORD, _SCR, _ORD):
@@ -268,6 +269,12 @@ class DemoSimulation(Simulation):
 
     def assessor(self) -> str:
         return self.words.choice(self.w.nurses)
+
+    def urgency(self) -> tuple[str, str]:
+        return self.words.choice(self.w.urgency), self.words.choice(self.w.doctors)
+
+    def decline_reason(self) -> str:
+        return self.words.choice(self.w.declines)
 
     def admission_delay(self) -> int:
         return self.words.randint(1, 5) \

@@ -90,6 +90,13 @@ class People(Stage):
     def assessor(self) -> str:
         return "sykepleier"
 
+    def urgency(self) -> tuple[str, str]:
+        """Why a person on the list is no longer safe at home (R15), and who assessed it."""
+        return "Kan ikke lenger bo trygt hjemme", "lege"
+
+    def decline_reason(self) -> str:
+        return "Ønsker å vente"
+
     def admission_delay(self) -> int:
         """Days from the acceptance to a planned admission (R24): none here."""
         return 0
@@ -165,8 +172,8 @@ class People(Stage):
             if elapsed >= urgent:
                 urgent = float("inf")
                 if case.status is CaseStatus.WAITING:
-                    self.do("mark_urgent", self.m, case_id, reason="Kan ikke lenger bo trygt "
-                            "hjemme", assessed_by="lege")
+                    reason, doctor = self.urgency()
+                    self.do("mark_urgent", self.m, case_id, reason=reason, assessed_by=doctor)
             if elapsed >= review:
                 review += 91.0
                 self.assess(case_id, min(100, (case.need_score or 40) + self.rng.randint(0, 15)))
@@ -199,7 +206,7 @@ class People(Stage):
             yield from self.move(case_id, offer_id, offer.available_on, declines)
             return
         if declines:
-            self.do("decline_offer", self.m, case_id, offer_id, reason="Ønsker å vente")
+            self.do("decline_offer", self.m, case_id, offer_id, reason=self.decline_reason())
             return
         self.do("accept_offer", self.m, case_id, offer_id)
         day = max(offer.available_on or self.today, self.today) + \
