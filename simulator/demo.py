@@ -61,7 +61,7 @@ _ORD, _SCR, _REI = PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED
 
 #: The demo's people, as the simulator draws them (the rest is the calibrated default).
 DEMO_PROFILE = Profile(
-    grant_share=0.15, rejection_share=0.10, reinforced_need_share=0.08, couple_share=0.08,
+    grant_share=0.15, rejection_share=0.10, reinforced_need_share=0.05, couple_share=0.08,
     short_term_share=0.5, urgent_later_share=0.12, decline_share=0.12, no_answer_share=0.08,
     purchase_after_breach_share=0.6, moved_out_share=0.12, complaint_share=0.45,
     complaint_upheld_share=0.3, complaint_changed_share=0.4, priority_complaint_share=0.05,

@@ -296,7 +296,7 @@ DEMO = Municipality(
             "declined_offer_effect": DeclinedOfferEffect.GUARANTEE_CONTINUES,
             "offer_answer_days": 5}),
     ),
-    arrivals_per_week=((0, 3.0), (21, 0.8), (610, 3.4)),
+    arrivals_per_week=((0, 3.0), (21, 1.0), (610, 3.4)),
     urgent_at_end=2,
     provider_offer_every_days=45,
     provider_offer_valid_days=60,
