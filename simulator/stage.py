@@ -220,9 +220,10 @@ class Stage:
         return result
 
     @property
-    def commands(self) -> _Commands:
+    def commands(self) -> Any:
         """The service's commands as :meth:`do` gives them (for helpers that take a
-        service, such as :func:`application.seed.document_case`)."""
+        service, such as :func:`application.seed.document_case`): a stand-in for the
+        service, typed as loosely as it is."""
         return _Commands(self)
 
     def close(self) -> None:
