@@ -1,24 +1,27 @@
 """The demo municipality: about two years of a municipality's allocation work, written by
-the application's own commands.
+the application's own commands — the simulator's work.
 
 - :mod:`application.demo.municipality` describes the municipality as plain data (facilities,
-  providers and prices, policy versions, arrival rates, shares, stays, Norwegian words);
-- :mod:`application.demo.player` plays the description day by day in virtual time against a
-  fresh in-memory service, deciding each next action by reading the real state, and writes
-  down every command it gave as a :class:`Step` (its moment, the command and its arguments,
-  with a command id made of the seed, the day and a serial);
+  providers and prices, policy versions, arrival rates, shares, Norwegian words);
+- :func:`simulator.demo.plan_demo` plays it in the simulator (issue 20, the policy lab):
+  the real service in virtual time on a store of its own, the officer approving the
+  optimizer's allocation runs, the simulator's invariants checked every simulated day (a
+  broken one stops the seed with its message); it writes down every command it gave as a
+  :class:`Step` (its moment, the command and its arguments, with a command id made of the
+  seed, the municipality, the day and a serial);
 - :func:`seed_demo` then runs the steps on the store it is given, its clock set to each
   step's moment.
 
-Deterministic: the same description and seed give the same steps, so the same log. Idempotent
-and resumable: a step records the last event it wrote (aggregate and version); the steps a
-store already holds are a prefix of the plan, found by bisection, and only the rest is run.
-Seeding a seeded store writes nothing, and a run interrupted half-way and resumed writes the
-same log as one that was not. The timeline is anchored on the first run: the history ends on
-the day of ``until`` (with the early-morning checks of that day) and later runs find its first
-day again from the demo's first policy version. Seed a store that nobody else writes to
-meanwhile (as the service's first start does): another writer on the demo's cases would move
-the versions that mark the steps.
+The application does not import the simulator (it sits above): :func:`plan_demo` imports it
+when called. Deterministic: the same description and seed give the same steps, so the same
+log. Idempotent and resumable: a step records the last event it wrote (aggregate and
+version); the steps a store already holds are a prefix of the plan, found by bisection, and
+only the rest is run. Seeding a seeded store writes nothing, and a run interrupted half-way
+and resumed writes the same log as one that was not. The timeline is anchored on the first
+run: the history ends on the day of ``until`` (with the early-morning checks of that day)
+and later runs find its first day again from the demo's first policy version. Seed a store
+that nobody else writes to meanwhile (as the service's first start does): another writer on
+the demo's cases would move the versions that mark the steps.
 
 Identity numbers are synthetic (month + 80, :func:`domain.identity.synthetic_identity_number`).
 """
@@ -27,11 +30,12 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+from application.allocation_facts import FactsMemo
 from application.clock import ManualClock
 from application.demo.documentation import (
     FULL_IPLOS,
@@ -40,9 +44,7 @@ from application.demo.documentation import (
     documentation_steps,
 )
 from application.demo.municipality import DEMO, Municipality
-from application.demo.player import Player, Step
-from domain.base import OSLO, check_municipality, local_date
-from domain.errors import InvalidValue
+from domain.base import local_date
 from domain.policy import policy_id
 
 if TYPE_CHECKING:
@@ -52,13 +54,31 @@ HISTORY_DAYS = DEMO.history_days
 
 
 @dataclass(frozen=True)
+class Step:
+    """One command of the history: its moment, the service method and its arguments (with
+    the command id), and ``marks``: the aggregate and version of the last event it wrote,
+    by which a store shows that the step is done."""
+
+    moment: datetime
+    command: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    marks: tuple[UUID, int]
+
+    def run(self, service: AllocationService) -> Any:
+        return getattr(service, self.command)(*self.args, **self.kwargs)
+
+
+@dataclass(frozen=True)
 class Plan:
-    """The played history: its municipality, first day and end, and its figures."""
+    """The played history: its municipality, first day and end, its figures, and how many
+    simulated days ended with the simulator's invariants checked."""
 
     town: Municipality
     start: date
     until: datetime
     figures: dict[str, Any]
+    invariant_checks: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,8 @@ class SeedSummary:
     provider_offers_available_now: int
     complaints: int
     policy_versions: int
+    #: simulated days that ended with the simulator's invariants checked (the play's)
+    invariant_checks: int = 0
 
     def lines(self) -> list[str]:
         d = self.decisions
@@ -116,11 +138,12 @@ class SeedSummary:
             f"({self.provider_offers_available_now} available now); {self.complaints} "
             f"complaints; policy versions {self.policy_versions}",
             f"  {self.commands} commands, {self.events_written} events written in "
-            f"{self.seconds:.1f} s",
+            f"{self.seconds:.1f} s; invariants checked on {self.invariant_checks} "
+            f"simulated days",
         ]
 
 
-def _anchored_start(service: AllocationService, town: Municipality) -> date | None:
+def anchored_start(service: AllocationService, town: Municipality) -> date | None:
     """The first day of an earlier run's timeline: the day of its first policy version."""
     prefix = f"demo/{town.seed}/{town.number}/"
     for event in service.events.get(policy_id(town.number)):
@@ -129,32 +152,13 @@ def _anchored_start(service: AllocationService, town: Municipality) -> date | No
     return None
 
 
-def _last_day(until: datetime) -> date:
-    """The history's last day: the day of ``until``, whose checks run before 07:00."""
-    local = until.astimezone(OSLO)
-    return local.date() - timedelta(days=local.time() < clock_time(7))
-
-
 def plan_demo(service: AllocationService, *, municipality: str = "4601",
               until: datetime | None = None) -> tuple[list[Step], Plan]:
-    """Play the demo municipality (on a store of the player's own) and return its steps,
-    in time order, with the plan's figures. Reads ``service`` only for an earlier run's
-    first day and the key of its person register (R25)."""
-    check_municipality(municipality)
-    if until is None:
-        until = datetime.now(UTC)
-    elif until.tzinfo is None:
-        raise InvalidValue("until", "a moment must carry its time zone")
-    town = DEMO if municipality == DEMO.number else replace(DEMO, number=municipality)
-    start = _anchored_start(service, town) or \
-        _last_day(until) - timedelta(days=town.history_days)
-    player = Player(town, start, service.person_key)
-    try:
-        steps = player.play()
-        figures = player.figures()
-    finally:
-        player.close()
-    return steps, Plan(town, start, until, figures)
+    """The demo's steps and plan, played by the simulator
+    (:func:`simulator.demo.plan_demo`, imported here: the simulator sits above)."""
+    from simulator.demo import plan_demo as play
+
+    return play(service, municipality=municipality, until=until)
 
 
 def _done(service: AllocationService, step: Step) -> bool:
@@ -175,10 +179,22 @@ def steps_done(service: AllocationService, steps: list[Step]) -> int:
 def run_steps(service: AllocationService, steps: list[Step],
               progress: Callable[[int, int], None] | None = None) -> None:
     """Run steps in virtual time: the service's clock is a :class:`ManualClock` set to each
-    step's moment, and the service's own clock is restored afterwards."""
-    original = service.clock
+    step's moment, and the service's own clock is restored afterwards. The allocation runs
+    and the deadline checks find the waiting cases in the read models, as they did in the
+    play (a read side of the store's own, brought up to date before each read: the
+    simulator checked every 30 days that they equal a replay of the log), unless the
+    service reads through one already."""
+    original, source = service.clock, service.waiting_cases
+    memo = service.allocation_facts_memo
     clock = ManualClock(steps[0].moment if steps else datetime.now(UTC))
     service.clock = clock
+    if source is None and steps:
+        from projections.read_side import ReadSide  # the entry point's, as in cli.py
+
+        read = ReadSide(service)
+        read.keep_allocation_docs = True  # a run most days: the documents kept between
+        service.allocation_facts_memo = FactsMemo()
+        service.use_waiting_cases(read)
     try:
         for i, step in enumerate(steps, start=1):
             clock.set(step.moment)
@@ -187,6 +203,8 @@ def run_steps(service: AllocationService, steps: list[Step],
                 progress(i, len(steps))
     finally:
         service.clock = original
+        service.use_waiting_cases(source)
+        service.allocation_facts_memo = memo
 
 
 def seed_demo(service: AllocationService, *, municipality: str = "4601",
@@ -212,9 +230,10 @@ def seed_demo(service: AllocationService, *, municipality: str = "4601",
     return SeedSummary(
         municipality=municipality, start=plan.start, until=plan.until,
         already_seeded=done == len(steps), commands=len(steps), events_written=written,
-        seconds=_time.perf_counter() - started, **plan.figures)
+        seconds=_time.perf_counter() - started, invariant_checks=plan.invariant_checks,
+        **plan.figures)
 
 
 __all__ = ["FULL_IPLOS", "HISTORY_DAYS", "CaseDocumentation", "Plan", "SeedSummary", "Step",
-           "document_case", "documentation_steps", "plan_demo", "run_steps", "seed_demo",
-           "steps_done"]
+           "anchored_start", "document_case", "documentation_steps", "plan_demo", "run_steps",
+           "seed_demo", "steps_done"]

@@ -29,7 +29,7 @@ from domain.complaint import ComplainantRole, ComplaintOutcome, ComplaintStatus,
 from domain.values import InterimService
 from simulator.draws import Need
 from simulator.people import People
-from simulator.stage import OFFICER, Process
+from simulator.stage import Process
 
 _INTERIM = [InterimService("hjemmesykepleie", "tre besøk daglig")]
 _GROUNDS = "Datteren mener moren ikke er trygg hjemme og ber om langtidsopphold"
@@ -70,17 +70,17 @@ class Complaints(People):
         complaint_id = self.do(
             "register_complaint", m, case_id, against=ComplaintSubject.PRIORITY,
             subject_id=None, received_on=self.today, grounds=_PRIORITY_GROUNDS,
-            registered_by=OFFICER, complainant_role=ComplainantRole.RELATIVE,
+            registered_by=self.officer_name, complainant_role=ComplainantRole.RELATIVE,
             complainant_name="Sønnen", case=case_id)
         yield self.env.timeout(self.around(p.reconsider_days, rng))
-        if rng.random() < p.complaint_upheld_share and self.case(case_id).status in ON_LIST:
+        if self.upheld(complaint_id, rng) and self.case(case_id).status in ON_LIST:
             self.do("record_reconsideration", m, complaint_id, upheld=True,
-                    reasoning=_PRIORITY_UPHELD, decided_by=OFFICER, decided_on=self.today,
+                    reasoning=_PRIORITY_UPHELD, decided_by=self.officer_name, decided_on=self.today,
                     case=case_id)
             self.assess_again(case_id)
             return
         yield from self.to_state_administrator(complaint_id, case_id, rng)
-        changed = rng.random() < p.complaint_changed_share
+        changed = self.changed(complaint_id, rng)
         self.do("record_complaint_outcome", m, complaint_id,
                 outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
                 decided_on=self.today, summary=_PRIORITY_CHANGED if changed else _CONFIRMED,
@@ -101,33 +101,38 @@ class Complaints(People):
         """Not upheld by the unit: recorded, forwarded after a day or so, and the State
         Administrator's outcome due after about ``state_administrator_days``."""
         self.do("record_reconsideration", self.m, complaint_id, upheld=False,
-                reasoning=_NOT_UPHELD, decided_by=OFFICER, decided_on=self.today, case=case_id)
+                reasoning=_NOT_UPHELD, decided_by=self.officer_name, decided_on=self.today,
+                late_reason=self.late_reasons.get(complaint_id), case=case_id)
         yield self.env.timeout(rng.uniform(1, 3))
         self.do("forward_complaint", self.m, complaint_id, forwarded_on=self.today,
-                forwarded_by=OFFICER, case=case_id)
+                forwarded_by=self.officer_name, case=case_id)
         yield self.env.timeout(self.around(self.profile.state_administrator_days, rng))
 
     def complaint(self, case_id: UUID, need: Need) -> Process:
         rng, p, m = self.rng_later, self.profile, self.m
         decision = self.case(case_id).current_decision
         assert decision is not None
-        yield self.env.timeout(rng.uniform(3, 25))  # within the four weeks (R14)
+        late_reason = self.late_reason()
+        yield self.env.timeout(rng.uniform(3, 25) + (35 if late_reason else 0))  # R14
         complaint_id = self.do(
             "register_complaint", m, case_id, against=ComplaintSubject.DECISION,
             subject_id=decision.decision_id, received_on=self.today, grounds=_GROUNDS,
-            registered_by=OFFICER, complainant_role=ComplainantRole.RELATIVE,
+            registered_by=self.officer_name, complainant_role=ComplainantRole.RELATIVE,
             complainant_name="Datteren", case=case_id)
+        if late_reason:
+            self.late_reasons[complaint_id] = late_reason
         yield self.env.timeout(self.around(p.reconsider_days))
-        if rng.random() < p.complaint_upheld_share and self.still_rejected(case_id):
+        if self.upheld(complaint_id, rng) and self.still_rejected(case_id):
             self.do("record_reconsideration", m, complaint_id, upheld=True,
                     reasoning="Klagen tas til følge: ny medisinsk informasjon viser varig "
-                    "behov for heldøgns omsorg", decided_by=OFFICER, decided_on=self.today,
+                    "behov for heldøgns omsorg", decided_by=self.officer_name,
+                    decided_on=self.today, late_reason=self.late_reasons.get(complaint_id),
                     new_decision=self.new_decision(need), case=case_id)
             self.join_list(case_id, need)
             self.at_once()
             return
         yield from self.to_state_administrator(complaint_id, case_id, rng)
-        changed = rng.random() < p.complaint_changed_share and self.still_rejected(case_id)
+        changed = self.changed(complaint_id, rng) and self.still_rejected(case_id)
         self.do("record_complaint_outcome", m, complaint_id,
                 outcome=ComplaintOutcome.CHANGED if changed else ComplaintOutcome.CONFIRMED,
                 decided_on=self.today, summary=_STATE_CHANGED if changed else _CONFIRMED,
@@ -135,6 +140,27 @@ class Complaints(People):
         if changed:
             self.join_list(case_id, need)
             self.at_once()
+
+    def upheld(self, complaint_id: UUID, rng: random.Random) -> bool:
+        """Whether the unit upholds the complaint on its reconsideration (a draw)."""
+        return rng.random() < self.profile.complaint_upheld_share
+
+    def changed(self, complaint_id: UUID, rng: random.Random) -> bool:
+        """Whether the State Administrator decides for the complainant (a draw)."""
+        return rng.random() < self.profile.complaint_changed_share
+
+    @property
+    def late_reasons(self) -> dict[UUID, str]:
+        """Complaints received after the deadline, and why the unit takes them up (fvl.
+        § 31)."""
+        if not hasattr(self, "_late_reasons"):
+            self._late_reasons: dict[UUID, str] = {}
+        return self._late_reasons
+
+    def late_reason(self) -> str | None:
+        """Whether the next complaint on a rejection comes late, and why it is taken up
+        all the same: never here (the demo's sometimes does)."""
+        return None
 
     def still_rejected(self, case_id: UUID) -> bool:
         return self.case(case_id).status is CaseStatus.REJECTED

@@ -4,7 +4,8 @@ day, the case and the invariant. Beds and residences are checked for the places 
 with events that day (:class:`Residences`: nothing else can have changed), and for every
 place and resident on the first day, every ``full_check_every_days``-th and the last.
 
-- **no place above its beds**: a place's residents are at most its beds;
+- **no place above its beds**: on every day, a place's residents are at most its beds
+  (R24: one moving out on a day ahead and one admitted on that day share a bed);
 - **no person in two places**: a case lives in at most one place, and it is the place its
   own case says;
 - **every breach recorded, once per period** (R18): after the morning's deadline check no
@@ -38,11 +39,24 @@ _BREACH_TOPIC = get_topic(Case.DeadlineBreached)
 
 def places_within_beds(day: date, places: list[Place]) -> None:
     for place in places:
-        if len(place.occupants) > place.capacity:
+        present = most_present(place)
+        if present > place.capacity:
             raise InvariantViolation(day, ",".join(map(str, place.occupants)),
                                      "no place above its beds",
-                                     f"place {place.id} holds {len(place.occupants)} "
+                                     f"place {place.id} holds {present} "
                                      f"residents in {place.capacity} bed(s)")
+
+
+def most_present(place: Place) -> int:
+    """The most residents a place holds on any day (R24: a resident moving out on a day
+    ahead holds the bed till then, and a planned admission holds it from its day: the two
+    may both be recorded, one bed, one after the other)."""
+    if not place.leaving:
+        return len(place.occupants)
+    days = {*place.occupants.values(), *place.leaving.values()}
+    return max(sum(1 for case_id, admitted in place.occupants.items()
+                   if admitted <= d and place.leaving.get(case_id, date.max) > d)
+               for d in days)
 
 
 def one_place_per_person(day: date, places: list[Place], cases: dict[UUID, Case]) -> None:

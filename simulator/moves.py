@@ -28,7 +28,7 @@ from domain.values import OfferStatus, PlaceType
 from optimizer.moves import plan_moves
 from simulator import draws
 from simulator.complaints import Complaints
-from simulator.stage import OFFICER, Process
+from simulator.stage import Process
 
 _NEW_NEED = "Demenssykdommen har utviklet seg; trenger skjermet enhet"
 _TYPE_REASONS = ("ordinary_for_dementia", "screened_not_needed")
@@ -67,7 +67,7 @@ class Moves(Complaints):
             self.tally.need_changes_blocked += 1  # R8: the service would refuse it
             return
         self.do("decide_new_place_type", self.m, case_id, place_type=PlaceType.SCREENED,
-                grounds=_NEW_NEED, decided_by=OFFICER)
+                grounds=_NEW_NEED, decided_by=self.officer_name)
 
     def moves_by_hand(self, problem: opt.AllocationProblem,
                       assignments: tuple[opt.Assignment, ...]) -> None:
@@ -80,11 +80,10 @@ class Moves(Complaints):
         type_reasons = {e.case_id: e.text for e in explanations if e.type_fit in _TYPE_REASONS}
         for a in moves:
             case_id = UUID(a.case_id)
-            try:
-                offer_id = self.svc.offer_move(self.m, case_id, place_id=UUID(a.place_id),
-                                               reason=reasons[a.case_id], made_by=OFFICER,
-                                               type_reason=type_reasons.get(a.case_id))
-            except DomainError:
+            offer_id = self.attempt("offer_move", self.m, case_id, place_id=UUID(a.place_id),
+                                    reason=reasons[a.case_id], made_by=self.officer_name,
+                                    type_reason=type_reasons.get(a.case_id))
+            if isinstance(offer_id, DomainError):
                 self.tally.refused_offers += 1
                 continue
             self.env.process(self.after_offer(case_id, offer_id))

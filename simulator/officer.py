@@ -16,7 +16,7 @@ from domain.case import Case, CaseStatus, GuaranteeStatus
 from domain.errors import DomainError, RuleViolation
 from domain.values import BreachChoice, FacilityKind, PlaceType
 from simulator.moves import Moves
-from simulator.stage import OFFICER, Process, SimulationError
+from simulator.stage import Process, SimulationError
 
 _TYPE_REASONS = ("ordinary_for_dementia", "screened_not_needed")
 
@@ -65,7 +65,7 @@ class Officer(Moves):
                 case.guarantee.state(self.today).status is GuaranteeStatus.BREACHED:
             wait = case.spouse_case_id is not None or \
                 self.rng.random() >= self.profile.purchase_after_breach_share
-            self.do("record_breach_choice", self.m, case_id, recorded_by=OFFICER,
+            self.do("record_breach_choice", self.m, case_id, recorded_by=self.officer_name,
                     choice=BreachChoice.WAIT if wait else BreachChoice.PURCHASE)
 
     # --- allocation -------------------------------------------------------------------
@@ -79,7 +79,9 @@ class Officer(Moves):
 
     def optimizer_run(self) -> None:
         """The run (R17), checked by the explanation checker, each proposal approved."""
-        run = self.do("start_allocation_run", self.m, started_by=OFFICER,
+        if not self.worth_a_run():
+            return
+        run = self.do("start_allocation_run", self.m, started_by=self.officer_name,
                       confirm_unassessed=True)
         if not run.proposed:
             return
@@ -93,19 +95,23 @@ class Officer(Moves):
         for key in sorted(run.proposed):
             self.env.process(self.after_offer(UUID(key), self.approve(run, key)))
 
+    def worth_a_run(self) -> bool:
+        """Whether the morning's run is worth starting (the demo's officer starts none
+        when nothing is free)."""
+        return True
+
     def approve(self, run: Any, key: str) -> UUID:
         """The officer approves the proposal; where the service asks for an R7 reason the
         proposal did not give (a bought place of the decided type for a person with
         dementia), the officer writes it, and it is counted."""
-        try:
-            offer_id: UUID = self.svc.approve_proposal(self.m, run.id, UUID(key),
-                                                       approved_by=OFFICER)
-            return offer_id
-        except RuleViolation as e:
-            if e.field != "type_reason":
-                raise SimulationError(self.today, key, "approve_proposal", str(e)) from e
+        offer_id = self.attempt("approve_proposal", self.m, run.id, UUID(key),
+                                approved_by=self.officer_name)
+        if not isinstance(offer_id, DomainError):
+            return UUID(str(offer_id))
+        if not isinstance(offer_id, RuleViolation) or offer_id.field != "type_reason":
+            raise SimulationError(self.today, key, "approve_proposal", str(offer_id))
         self.tally.reasons_written += 1
-        return self.do("approve_proposal", self.m, run.id, UUID(key), approved_by=OFFICER,
+        return self.do("approve_proposal", self.m, run.id, UUID(key), approved_by=self.officer_name,
                        type_reason="Plass av den typen vedtaket gjelder", case=UUID(key))
 
     def by_hand(self) -> None:
@@ -123,11 +129,10 @@ class Officer(Moves):
         reasons = {e.case_id: e.text for e in plan.explanations if e.type_fit in _TYPE_REASONS}
         for a in plan.assignments:
             case_id = UUID(a.case_id)
-            try:
-                offer_id = self.svc.make_offer(self.m, case_id, made_by=OFFICER,
-                                               place_id=UUID(a.place_id),
-                                               type_reason=reasons.get(a.case_id))
-            except DomainError:
+            offer_id = self.attempt("make_offer", self.m, case_id, made_by=self.officer_name,
+                                    place_id=UUID(a.place_id),
+                                    type_reason=reasons.get(a.case_id))
+            if isinstance(offer_id, DomainError):
                 self.tally.refused_offers += 1
                 continue
             self.env.process(self.after_offer(case_id, offer_id))
@@ -167,9 +172,10 @@ class Officer(Moves):
                      place_type=place_type, available_from=self.today,
                      price_per_day=self.profile.purchase_price_per_day,
                      valid_until=self.today + timedelta(days=30))
-        try:
-            offer_id = self.svc.make_offer(self.m, case_id, made_by=OFFICER,
-                                           provider_offer_id=po, type_reason=type_reason)
-        except DomainError as e:
-            raise SimulationError(self.today, case_id, "make_offer", str(e)) from e
+        self.offer_bought(case_id, po, type_reason)
+
+    def offer_bought(self, case_id: UUID, po: UUID, type_reason: str | None) -> None:
+        """Offer the place bought from another provider (R4, R15, R19)."""
+        offer_id = self.do("make_offer", self.m, case_id, made_by=self.officer_name,
+                           provider_offer_id=po, type_reason=type_reason, case=case_id)
         self.env.process(self.after_offer(case_id, offer_id))

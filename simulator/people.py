@@ -7,6 +7,7 @@ withdrawal while waiting; answers to offers (R26), admission (R24), and the stay
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from application.seed import CaseDocumentation, document_case
@@ -23,7 +24,7 @@ from domain.values import (
 )
 from simulator import draws
 from simulator.draws import Need
-from simulator.stage import OFFICER, Process, Stage
+from simulator.stage import Process, Stage
 
 START_BORN = date(1938, 1, 1)
 _INTERIM = [InterimService("hjemmesykepleie", "tre besøk daglig")]
@@ -32,6 +33,9 @@ _F = PriorityFactor
 
 class People(Stage):
     """Applicants, persons on the list and residents."""
+
+    #: where bridging short-term stays are (facility, unit; R2)
+    short_term = ("Korttidsavdelingen", "K")
 
     def arrivals(self) -> Process:
         rate = self.profile.applications_per_year
@@ -55,7 +59,7 @@ class People(Stage):
 
     def document(self, case_id: UUID, need: Need) -> None:
         """Every § 2-2 item (R8) the investigation found."""
-        document_case(self.svc, self.m, case_id, CaseDocumentation(
+        document_case(self.commands, self.m, case_id, CaseDocumentation(
             dementia_diagnosis=need.dementia,
             specialist_summary="Behov for tett oppfølging"
             if need.place_type is PlaceType.REINFORCED else None,
@@ -64,14 +68,42 @@ class People(Stage):
 
     def decide(self, case_id: UUID, need: Need) -> None:
         kind = need.decision
-        self.do("decide", self.m, case_id, kind=kind, grounds="Vurdert etter forskriften",
-                decided_by=OFFICER, place_type=None if kind == "rejection" else need.place_type,
-                can_be_cared_for_safely_at_home=None if kind == "rejection"
-                else kind == "waiting_list",
-                interim_services=_INTERIM if kind == "waiting_list" else None,
-                alternatives_at_home="Utvidet hjemmetjeneste prøvd")
+        decision_id = self.do(
+            "decide", self.m, case_id, kind=kind, decided_by=self.officer_name,
+            place_type=None if kind == "rejection" else need.place_type,
+            can_be_cared_for_safely_at_home=None if kind == "rejection"
+            else kind == "waiting_list", **self.decision_words(case_id, kind))
+        self.decision_made(case_id, decision_id)
         if kind != "rejection":
             self.listed[case_id] = None
+
+    def decision_words(self, case_id: UUID, kind: str) -> dict[str, Any]:
+        """The decision's grounds, the services while waiting (R14) and the alternatives
+        at home (R6); the demo's words are richer (:mod:`simulator.demo`)."""
+        return {"grounds": "Vurdert etter forskriften",
+                "interim_services": _INTERIM if kind == "waiting_list" else None,
+                "alternatives_at_home": "Utvidet hjemmetjeneste prøvd"}
+
+    def decision_made(self, case_id: UUID, decision_id: UUID) -> None:
+        """After a decision (the demo records the letter sent, R14)."""
+
+    def assessor(self) -> str:
+        return "sykepleier"
+
+    def urgency(self) -> tuple[str, str]:
+        """Why a person on the list is no longer safe at home (R15), and who assessed it."""
+        return "Kan ikke lenger bo trygt hjemme", "lege"
+
+    def decline_reason(self) -> str:
+        return "Ønsker å vente"
+
+    def admission_delay(self) -> int:
+        """Days from the acceptance to a planned admission (R24): none here."""
+        return 0
+
+    def notice_days(self, moved: bool) -> int:
+        """Days ahead a stay's end is recorded (R24: a move planned): none here."""
+        return 0
 
     def applicant(self, need: Need) -> Process:
         """From the application to the decision, and the life on the list after it."""
@@ -105,15 +137,16 @@ class People(Stage):
             factors[_F.COGNITIVE_FAILURE.value] = 3
         suggested, _ = self.svc.suggested_need_score(self.m, factors, self.today)
         self.do("assess_priority", self.m, case_id, factors=factors, need_score=suggested,
-                assessor="sykepleier")
+                assessor=self.assessor())
 
     def waiting(self, case_id: UUID) -> Process:
         """A person on the list: a short-term stay meanwhile, reviews every few months
         as needs grow (R27), and perhaps urgency, withdrawal or death."""
         p = self.profile
         if not p.plain_queue and self.rng.random() < p.short_term_share:
-            self.do("record_bridging_stay", self.m, case_id, facility_name="Korttidsavdelingen",
-                    unit="K", from_on=self.today, recorded_by=OFFICER)
+            facility, unit = self.short_term
+            self.do("record_bridging_stay", self.m, case_id, facility_name=facility,
+                    unit=unit, from_on=self.today, recorded_by=self.officer_name)
         if p.plain_queue:
             return
         death = draws.days_until(self.rng, p.died_waiting_per_year)
@@ -139,8 +172,8 @@ class People(Stage):
             if elapsed >= urgent:
                 urgent = float("inf")
                 if case.status is CaseStatus.WAITING:
-                    self.do("mark_urgent", self.m, case_id, reason="Kan ikke lenger bo trygt "
-                            "hjemme", assessed_by="lege")
+                    reason, doctor = self.urgency()
+                    self.do("mark_urgent", self.m, case_id, reason=reason, assessed_by=doctor)
             if elapsed >= review:
                 review += 91.0
                 self.assess(case_id, min(100, (case.need_score or 40) + self.rng.randint(0, 15)))
@@ -173,10 +206,11 @@ class People(Stage):
             yield from self.move(case_id, offer_id, offer.available_on, declines)
             return
         if declines:
-            self.do("decline_offer", self.m, case_id, offer_id, reason="Ønsker å vente")
+            self.do("decline_offer", self.m, case_id, offer_id, reason=self.decline_reason())
             return
         self.do("accept_offer", self.m, case_id, offer_id)
-        day = max(offer.available_on or self.today, self.today)
+        day = max(offer.available_on or self.today, self.today) + \
+            timedelta(days=self.admission_delay())
         self.do("admit", self.m, case_id, offer_id, admitted_on=day)
         self.residents.add(case_id)
         if case_id in self.decided_at:
@@ -206,7 +240,7 @@ class People(Stage):
         moved = self.rng.random() < self.profile.moved_out_share
         self.do("end_stay", self.m, case_id,
                 reason=StayEndReason.MOVED if moved else StayEndReason.DIED,
-                ended_on=self.today)
+                ended_on=self.today + timedelta(days=self.notice_days(moved)))
         self.residents.discard(case_id)
         self.at_once()
 

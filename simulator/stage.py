@@ -8,6 +8,7 @@ file, with the real read models), the virtual clock, SimPy's event loop, the one
 
 from __future__ import annotations
 
+import inspect
 import random
 import tempfile
 from collections.abc import Callable, Generator
@@ -21,6 +22,7 @@ import simpy
 
 from application.allocation_facts import FactsMemo
 from application.clock import ManualClock
+from application.seed import Step
 from application.service import AllocationService
 from domain.base import OSLO
 from domain.case import ON_LIST, Case
@@ -105,7 +107,14 @@ class Stage:
     def __init__(self, scenario: Scenario, seed: int, years: float, *,
                  replay_every_days: int = 30, full_check_every_days: int = 30,
                  folder: str | None = None,
-                 progress: Callable[[float], None] | None = None) -> None:
+                 progress: Callable[[float], None] | None = None,
+                 municipality: str = MUNICIPALITY, start: date = START,
+                 record: str | None = None, person_key: bytes | None = None) -> None:
+        """``record``: a command-id prefix; with it every command given is written down as
+        a :class:`~application.seed.Step` (in :attr:`steps`), each with a command id of
+        its own (``{record}/{day}/{serial}``), so that another store given the steps in
+        order reproduces this run's log, ids and all (the demo's history, :mod:`.demo`).
+        ``person_key``: the person register's key of that store (R25)."""
         self.scenario, self.profile, self.seed = scenario, scenario.profile, seed
         self.days = max(1, round(years * 365.25))
         # settings added later are left out (simulator.profile.seed_text): earlier runs
@@ -117,15 +126,21 @@ class Stage:
         self.rng_later = random.Random(f"{seed}/{text}/later")
         #: the draws of complaints about the priority (added after those): their own too
         self.rng_priority = random.Random(f"{seed}/{text}/priority")
-        self.m = MUNICIPALITY
+        self.m, self.start = municipality, start
         self._tmp = tempfile.TemporaryDirectory(prefix="lto-sim-", dir=folder)
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                "SQLITE_DBNAME": str(Path(self._tmp.name) / "events.sqlite"),
                "AGGREGATE_CACHE_MAXSIZE": "0", "AGGREGATE_CACHE_FASTFORWARD": "n",
                "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
-        self.start_moment = datetime.combine(START, time(0), tzinfo=OSLO).astimezone(UTC)
+        self.start_moment = datetime.combine(start, time(0), tzinfo=OSLO).astimezone(UTC)
         self.clock = ManualClock(self.start_moment)
         self.svc = AllocationService(env=env, clock=self.clock)
+        if person_key is not None:
+            self.svc.person_key = person_key
+        self.record_prefix = record
+        self.steps: list[Step] | None = [] if record else None
+        self.serial: tuple[date, int] = (start, 0)
+        self.officer_name = OFFICER
         throwaway_store(self.svc.recorder.datastore)  # type: ignore[attr-defined]
         index_topics(self.svc.recorder)
         self.read = ReadSide(self.svc)
@@ -150,11 +165,18 @@ class Stage:
 
     @property
     def today(self) -> date:
-        return START + timedelta(days=int(self.env.now))
+        return self.start + timedelta(days=int(self.env.now))
 
     @property
     def day_number(self) -> int:
         return int(self.env.now)
+
+    def moment(self, now: float) -> datetime:
+        """The moment of virtual time ``now``: its day's Norwegian wall-clock time (so that
+        :attr:`today` is the local date of every command given, summer time too)."""
+        day = int(now)
+        local = datetime.combine(self.start + timedelta(days=day), time(0), tzinfo=OSLO)
+        return (local + timedelta(days=now - day)).astimezone(UTC)
 
     def until(self, day: int, hour: float) -> simpy.Timeout:
         """Wait until ``hour`` o'clock of day ``day`` (now if that has passed)."""
@@ -162,14 +184,47 @@ class Stage:
 
     def do(self, command: str, *args: Any, case: UUID | None = None, **kwargs: Any) -> Any:
         """Give a command now, as a user would; a refusal stops the run, naming it."""
-        now = self.start_moment + timedelta(days=self.env.now)
-        self.last = max(now, self.last + timedelta(milliseconds=1))
-        self.clock.set(self.last)
         try:
-            return getattr(self.svc, command)(*args, **kwargs)
+            return self.give(command, *args, **kwargs)
         except DomainError as e:
             raise SimulationError(self.today, case or (args[1] if len(args) > 1 else None),
                                   command, str(e)) from e
+
+    def attempt(self, command: str, *args: Any, **kwargs: Any) -> Any:
+        """Give a command an officer may see refused: the refusal is returned, not raised
+        (it wrote nothing)."""
+        try:
+            return self.give(command, *args, **kwargs)
+        except DomainError as e:
+            return e
+
+    def give(self, command: str, *args: Any, **kwargs: Any) -> Any:
+        """The command now, on the run's service; recorded as a step where it wrote."""
+        self.last = max(self.moment(self.env.now), self.last + timedelta(milliseconds=1))
+        self.clock.set(self.last)
+        if self.steps is None:
+            return getattr(self.svc, command)(*args, **kwargs)
+        if kwargs.get("command_id") is None and _takes_command_id(command):
+            day, serial = self.serial
+            serial = serial + 1 if day == self.today else 1
+            self.serial = (self.today, serial)
+            kwargs["command_id"] = f"{self.record_prefix}/{self.today}/{serial}"
+        recorder = self.svc.recorder
+        before = recorder.max_notification_id() or 0
+        result = getattr(self.svc, command)(*args, **kwargs)
+        after = recorder.max_notification_id() or 0
+        if after > before:
+            last = recorder.select_notifications(start=after, limit=1)[0]
+            self.steps.append(Step(self.last, command, args, kwargs, (
+                UUID(str(last.originator_id)), last.originator_version)))
+        return result
+
+    @property
+    def commands(self) -> Any:
+        """The service's commands as :meth:`do` gives them (for helpers that take a
+        service, such as :func:`application.seed.document_case`): a stand-in for the
+        service, typed as loosely as it is."""
+        return _Commands(self)
 
     def close(self) -> None:
         self.svc.close()
@@ -194,3 +249,27 @@ class Stage:
 
     def policy(self) -> Any:
         return self.svc.policy_on(self.m, self.today)[2]
+
+
+class _Commands:
+    """``stage.commands.record_leon(...)`` is ``stage.do("record_leon", ...)``."""
+
+    def __init__(self, stage: Stage) -> None:
+        self._stage = stage
+
+    def __getattr__(self, command: str) -> Callable[..., Any]:
+        def give(*args: Any, **kwargs: Any) -> Any:
+            return self._stage.do(command, *args, **kwargs)
+        return give
+
+
+_TAKES: dict[str, bool] = {}
+
+
+def _takes_command_id(command: str) -> bool:
+    """Whether the service's ``command`` takes a command id (the checks run by a
+    scheduler take none: they write what the state says is due)."""
+    if command not in _TAKES:
+        method = getattr(AllocationService, command)
+        _TAKES[command] = "command_id" in inspect.signature(method).parameters
+    return _TAKES[command]

@@ -29,7 +29,6 @@ from simulator import draws, invariants
 from simulator.measures import CaseRecord, measures
 from simulator.officer import Officer
 from simulator.scenario import Scenario
-from simulator.stage import OFFICER, START
 from simulator.theory import mm_c_stationary
 
 _ORDER = (PlaceType.ORDINARY, PlaceType.SCREENED, PlaceType.REINFORCED)
@@ -55,7 +54,7 @@ class Simulation(Officer):
                 changes["declined_offer_effect"])
         if changes:
             self.do("set_policy", self.m, issued_by="Kommunedirektøren",
-                    reason="Scenarioets regler", effective_from=START, **changes)
+                    reason="Scenarioets regler", effective_from=self.start, **changes)
         p = self.profile
         for place_type in _ORDER:
             count = self.scenario.places_by_type()[place_type]
@@ -91,7 +90,7 @@ class Simulation(Officer):
         self.initial.add(case_id)
         self.document(case_id, need)
         self.decide(case_id, need)
-        offer = self.do("make_offer", self.m, case_id, made_by=OFFICER, place_id=place_id)
+        offer = self.do("make_offer", self.m, case_id, made_by=self.officer_name, place_id=place_id)
         self.do("accept_offer", self.m, case_id, offer)
         self.do("admit", self.m, case_id, offer, admitted_on=self.today)
         self.listed.pop(case_id, None)
@@ -156,7 +155,7 @@ class Simulation(Officer):
 
     def result(self) -> dict[str, Any]:
         end = self.today
-        first = START + timedelta(days=self.profile.warmup_days)
+        first = self.start + timedelta(days=self.profile.warmup_days)
         records = {str(c): self.record(case) for c in self.cases if c not in self.initial
                    and (case := self.case(c)).received_on >= first}
         out = measures(records, end, self.tally)

@@ -1,4 +1,3 @@
-"""The demo municipality: its description (:mod:`.municipality`), and the player that plays
-it through the application's own commands (:mod:`.player`, put together from its parts
-:mod:`.stage`, :mod:`.applicants`, :mod:`.waiting_list`, :mod:`.morning`, :mod:`.outcomes`).
-The public face is :mod:`application.seed`."""
+"""The demo municipality's description (:mod:`.municipality`) and the § 2-2 documentation
+of a case as commands (:mod:`.documentation`). The simulator plays the description
+(:mod:`simulator.demo`); the public face is :mod:`application.seed`."""

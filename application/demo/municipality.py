@@ -1,12 +1,11 @@
 """The demo municipality as plain data: its facilities, the providers it buys from, its
 policy versions, how many apply and how they fare, and the Norwegian words on its cases.
 
-Nothing here knows a rule; :mod:`application.demo.player` plays this description through
-the application's commands. Figures follow ``CALIBRATION.md``: about 10 % of applications
-rejected (Oslo districts), a bought place at about NOK 2,850 a day (Sogndal 2019), stays from
-admission of about two years, 28 % ending within six months (Helsedirektoratet 2016),
-admissions about 430 a year per 1,000 residents, dementia common (83.8 % at admission,
-NO 2012–14; here 60 % of applicants are diagnosed by the time of the decision).
+Nothing here knows a rule; the simulator (:mod:`simulator.demo`) plays this description
+through the application's commands, its people drawn from the simulator's calibrated
+profile (``CALIBRATION.md``, :mod:`simulator.profile`: about 10 % of applications rejected,
+stays from admission-cohort survival, dementia common); a bought place costs about NOK
+2,850 a day (Sogndal 2019) here too.
 """
 
 from __future__ import annotations
@@ -75,31 +74,13 @@ class PolicyVersion:
 
 @dataclass(frozen=True)
 class Shares:
-    """How often things happen, as probabilities (of applicants, decisions, offers …)."""
+    """How often things happen that only the demo's words draw (the rest — decisions,
+    place types, couples, urgency, answers, deaths, stays, purchases, complaints — are the
+    simulator's profile for the demo, :data:`simulator.demo.DEMO_PROFILE`)."""
 
-    dementia: float = 0.6  # applicants with a dementia diagnosis (R7)
-    screened_if_dementia: float = 0.6  # … whose decision is for a screened place
-    reinforced: float = 0.1  # decisions for a reinforced place (forsterket)
-    suspicion_unconfirmed: float = 0.1  # dementia suspected, not confirmed (R8 (5))
     younger: float = 0.05  # under 67 (R3, R6)
-    couple: float = 0.07  # spouses applying together (R10)
-    rejection: float = 0.1  # avslag (R9)
-    grant_at_once: float = 0.1  # cannot be cared for safely at home (R4)
-    urgent_later: float = 0.12  # on the list, later no longer safe at home (R15)
-    bridging_grant: float = 0.6  # a granted person in a short-term stay meanwhile (R2)
-    bridging_waiting: float = 0.15  # … and a waiting person
-    wishes: float = 0.3  # wished facilities recorded (R16)
-    decline: float = 0.1  # offers declined
-    decline_unwished: float = 0.4  # … when the facility is not among the wishes
-    no_answer: float = 0.04  # offers left unanswered: they lapse (R26)
-    death_waiting: float = 0.06  # deaths while on the list
-    withdrawal: float = 0.03  # applications withdrawn while on the list
-    purchase_after_breach: float = 0.6  # R19: a bought place rather than waiting on
-    complaint_rejection: float = 0.4  # rejections complained of (R21)
-    complaint_waiting: float = 0.03  # waiting-list decisions complained of
+    suspicion_unconfirmed: float = 0.1  # dementia suspected, not confirmed (R8 (5))
     planned_admission: float = 0.35  # moving in a few days after accepting (R24)
-    moved: float = 0.12  # stays ending by a move, recorded ahead (R24)
-    early_end: float = 0.28  # stays ending within six months of admission
 
 
 @dataclass(frozen=True)
@@ -243,13 +224,8 @@ class Municipality:
     #: a provider offers a place every so many days, valid for so many days
     provider_offer_every_days: int
     provider_offer_valid_days: int
-    #: stays from admission: the share ending early is drawn uniformly within these days,
-    #: the rest with this mean (days); residents living there at the start with their own
-    early_stay_days: tuple[int, int]
-    mean_stay_days: int
-    mean_remaining_stay_days: int
-    #: what becomes of complaints, in turn: "upheld" by the unit, or forwarded and then
-    #: "confirmed", "changed" or (received after the deadline) "late" and quashed
+    #: what becomes of complaints, in turn: "upheld" by the unit, or forwarded to the State
+    #: Administrator and then "changed" (for the complainant) or else confirmed
     complaint_paths: tuple[str, ...]
     #: what a screened or reinforced place costs above an ordinary one, NOK per day
     price_supplement: dict[PlaceType, int] = field(
@@ -296,12 +272,9 @@ DEMO = Municipality(
             "declined_offer_effect": DeclinedOfferEffect.GUARANTEE_CONTINUES,
             "offer_answer_days": 5}),
     ),
-    arrivals_per_week=((0, 3.0), (21, 0.8), (610, 3.4)),
+    arrivals_per_week=((0, 3.0), (21, 1.0), (610, 3.4)),
     urgent_at_end=2,
     provider_offer_every_days=45,
     provider_offer_valid_days=60,
-    early_stay_days=(14, 182),
-    mean_stay_days=900,
-    mean_remaining_stay_days=1100,
     complaint_paths=("upheld", "confirmed", "late", "changed", "confirmed", "upheld"),
 )

@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from application.clock import ManualClock
 from application.service import AllocationService
+from domain.case import ON_LIST
 from domain.values import FacilityKind, PlaceType
 from tests.browser.conftest import Server, screenshot, serve, sign_in
 from tests.builders import INTERIM, MUNICIPALITY, document, person_number
@@ -31,12 +32,14 @@ MOVE_DAY = DEMO_NOW.date().strftime("%d.%m.%Y")  # the form's empty date: today
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, UUID]]:
     """The server, and the case of a resident of an own ordinary place at Fjordtun (Nord,
     room 101) who has a new decision on a reinforced place; Fjordtun has one free reinforced
-    place (Sør, room 201) that nobody on the demo's waiting list is planned for."""
+    place (Sør, room 201) that nobody on the demo's waiting list is planned for (those
+    decided a reinforced place hold offers of places elsewhere)."""
     folder = tmp_path_factory.mktemp("browser-move")
     store = demo_store(tmp_path_factory, folder / "events.sqlite")
     service = AllocationService(env=sqlite_env(store), clock=ManualClock(DEMO_NOW))
     try:
         with serve(service, folder) as running:
+            _offer_elsewhere_to_the_waiting_decided_a_reinforced_place(service)
             case_id = _resident_with_new_need(service)
             running.runtime.read.wait_for(service.recorder.max_notification_id(), timeout=60)
             yield running, case_id
@@ -49,6 +52,26 @@ def _fjordtun_place(service: AllocationService, unit: str, room: str,
     return service.register_place(M, facility_id="fjordtun", facility_name=FACILITY,
                                   facility_kind=FacilityKind.NURSING_HOME, unit=unit,
                                   room=room, place_type=place_type)
+
+
+def _offer_elsewhere_to_the_waiting_decided_a_reinforced_place(
+        service: AllocationService) -> None:
+    """Whoever on the demo's waiting list was decided a reinforced place is offered one at
+    another facility first (the demo, a simulation, may end with some waiting for one), so
+    that Fjordtun's reinforced place is one the list cannot use (R28: a move never takes a
+    place from a person on the waiting list who can use it)."""
+    for n, case_id in enumerate(service.waiting_case_ids(M), start=1):
+        case = service.get_case(M, case_id)
+        spouse = service.get_case(M, case.spouse_case_id) if case.spouse_case_id else None
+        if spouse is not None and spouse.facility_held is not None:
+            continue  # R10: only at the spouse's facility, not Fjordtun
+        if case.status in ON_LIST and case.place_type is PlaceType.REINFORCED and \
+                case.outstanding_offer is None:
+            place_id = service.register_place(
+                M, facility_id="nordlys", facility_name="Nordlys sykehjem",
+                facility_kind=FacilityKind.NURSING_HOME, unit="F", room=f"F{n:03d}",
+                place_type=PlaceType.REINFORCED)
+            service.make_offer(M, case_id, made_by="Tildelingsenheten", place_id=place_id)
 
 
 def _resident_with_new_need(service: AllocationService) -> UUID:

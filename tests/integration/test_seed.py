@@ -1,14 +1,16 @@
-"""The demo seed (application/seed.py, application/demo/) and the operator command line
-(application/cli.py).
+"""The demo seed (application/seed.py, played by simulator/demo.py from the description in
+application/demo/) and the operator command line (application/cli.py).
 
-The seed runs once per module on an in-memory SQLite store (a few seconds). Its player gives
-only commands the domain accepts (a refused one stops the seed), so these tests check what
-the story shows — what a demo needs (item 3 of the issue "Right by law") and a realistic
-shape — and that it is deterministic, idempotent and resumable.
+The seed runs once per module on an in-memory SQLite store (about fifteen seconds). The
+simulator gives only commands the domain accepts and checks its invariants every simulated
+day (a refused command or a broken invariant stops the seed), so these tests check what the
+story shows — what a demo needs (item 3 of the issue "Right by law") and a realistic shape
+— that it is the simulator's work, and that it is deterministic, idempotent and resumable.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -26,6 +28,7 @@ from application.cli import main
 from application.clock import ManualClock
 from application.seed import HISTORY_DAYS, SeedSummary, plan_demo, run_steps, seed_demo
 from application.service import AllocationService
+from domain.allocation import AllocationRun
 from domain.base import local_date
 from domain.case import Case, fitting_place_types
 from domain.identity import IdentityNumber
@@ -33,6 +36,10 @@ from domain.place import Place
 from domain.provider import ProviderOffer
 from domain.values import PlaceType, PriorityFactor, VacancyReason
 from projections.read_side import ReadSide
+from simulator import invariants
+from simulator.demo import DemoSimulation
+from simulator.stage import InvariantViolation
+from simulator.world import Simulation
 from tests.builders import MUNICIPALITY, place, waiting_case
 from tests.conftest import sqlite_env
 
@@ -281,6 +288,45 @@ def test_seed_is_deterministic_and_resumes_after_an_interruption(seeded):
             (n.originator_id, n.originator_version, n.topic, n.state) for n in theirs]
     finally:
         other.close()
+
+
+def test_the_demo_is_the_simulators_work_with_its_invariants_checked_every_day(seeded,
+                                                                             events):
+    """Issue 20: the demo's history is a simulation of the real service — every simulated
+    day ended with the simulator's invariants checked (the last day's after its early
+    checks), and the offers of the waiting list came from the optimizer's allocation runs,
+    approved by the officer (R17)."""
+    summary = seeded[1]
+    assert issubclass(DemoSimulation, Simulation)
+    assert summary.invariant_checks == HISTORY_DAYS + 1
+    runs = of(events, AllocationRun.Proposed)
+    approved = of(events, AllocationRun.ItemApproved)
+    assert runs and len(approved) >= 40
+    assert all(r.started_by.startswith("Tildelingsenheten v/ ") for r in runs)
+
+
+def test_a_broken_invariant_stops_the_seed_with_its_message(monkeypatch):
+    def broken(day: date, places: list[Place]) -> None:
+        raise InvariantViolation(day, None, "no place above its beds", "a test's breakage")
+
+    monkeypatch.setattr(invariants, "places_within_beds", broken)
+    service = AllocationService(env=MEMORY, clock=ManualClock(UNTIL))
+    try:
+        with pytest.raises(InvariantViolation, match=r"no place above its beds.*breakage"):
+            seed_demo(service, until=UNTIL)
+    finally:
+        service.close()
+
+
+def test_the_application_does_not_import_the_simulator_at_module_level():
+    """Layers: domain ← application ← simulator; the seed imports the simulator when
+    called."""
+    root = Path(__file__).parents[2] / "application"
+    for path in root.rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] == "simulator" for n in names), path
 
 
 # --- the operator command line -------------------------------------------------------------

@@ -273,3 +273,42 @@ def test_scenarios_differing_only_in_moves_or_complaints_meet_the_same_applicant
         {"complaint_share": 0.5, "need_change_per_year": 0.0, "move_decline_share": 1.0,
          "priority_complaint_share": 0.5}))
     assert seed_text(base) != seed_text(base.with_changes({"rejection_share": 0.2}))
+
+
+def test_r24_one_moving_out_ahead_and_one_admitted_that_day_share_a_bed() -> None:
+    """The beds invariant counts residents per day: a resident whose move-out is recorded
+    for a day ahead holds the bed till then, and the person admitted on that day holds it
+    from then (the demo's planned moves found the first count, all occupants at once, too
+    strict); two on one day is still above the bed."""
+    from datetime import UTC, datetime, timedelta
+
+    from application.clock import ManualClock
+    from application.service import AllocationService
+    from domain.values import StayEndReason
+    from simulator import invariants
+    from tests.builders import MUNICIPALITY as M
+    from tests.builders import place, waiting_case
+
+    day = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    service = AllocationService(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                                     "SQLITE_DBNAME": ":memory:"}, clock=ManualClock(day))
+    try:
+        room = place(service)
+        first = waiting_case(service, name="Kari Nordmann")
+        offer = service.make_offer(M, first, made_by="Tildelingsenheten", place_id=room)
+        service.accept_offer(M, first, offer)
+        service.admit(M, first, offer)
+        leaves = day.date() + timedelta(days=5)
+        service.end_stay(M, first, reason=StayEndReason.MOVED, ended_on=leaves)
+        second = waiting_case(service, name="Ola Nordmann")
+        offer = service.make_offer(M, second, made_by="Tildelingsenheten", place_id=room)
+        service.accept_offer(M, second, offer)
+        service.admit(M, second, offer, admitted_on=leaves)
+        both = service.get_place(M, room)
+        assert len(both.occupants) == 2 and invariants.most_present(both) == 1
+        invariants.places_within_beds(day.date(), [both])
+        both.occupants[second] = leaves - timedelta(days=1)  # in a day before she leaves
+        with pytest.raises(InvariantViolation, match="holds 2 residents in 1 bed"):
+            invariants.places_within_beds(day.date(), [both])
+    finally:
+        service.close()
