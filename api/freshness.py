@@ -2,12 +2,12 @@
 
 The read models are kept current by a projector of their own (a background thread of this
 process, or ``python -m projections run``); a read reads what they hold. A client that
-must see its own write says so: every answer to a write (a refused one too, whose
-access-log entry is itself a write) carries the event store's position after it, in the
-``X-Read-Position`` header and in the ``lto_position`` cookie (HttpOnly, SameSite=Strict,
-ten minutes); a later read that sends the position back, in the same ``X-Read-Position``
-header or through the cookie (browsers and cookie-keeping clients do so by themselves),
-waits until the read models hold it, at most ``read_timeout_s`` (503
+must see its own write says so: every answer to a write but a failure (a refusal too,
+whose access-log entry is itself a write) carries the event store's position after it, in
+the ``X-Read-Position`` header and in the ``lto_position`` cookie (HttpOnly,
+SameSite=Strict, ten minutes); a later read that sends the position back, in the same
+``X-Read-Position`` header or through the cookie (browsers and cookie-keeping clients do so
+by themselves), waits until the read models hold it, at most ``read_timeout_s`` (503
 ``read_side_lagging`` with Retry-After after that). Reads without a position never wait,
 and no read catches up itself or takes a lock another read holds.
 
@@ -59,8 +59,9 @@ def asked_position(scope: Scope) -> int:
 
 class ReadPositions:
     """Pure ASGI middleware: the asked position into :data:`wanted_position` for the
-    request; the store's position after a write into its answer, whatever its status (a
-    refused write has written its access-log entry, which its client may read next)."""
+    request; the store's position after a write into its answer, a refusal's too (it has
+    written its access-log entry, which its client may read next), not a failure's (5xx:
+    nothing of it is promised written, and the store may be the one failing)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -73,7 +74,8 @@ class ReadPositions:
         writes = scope.get("method", "GET") not in _SAFE
 
         async def send_position(message: Message) -> None:
-            if writes and message["type"] == "http.response.start":
+            if (writes and message["type"] == "http.response.start"
+                    and message.get("status", 500) < 500):
                 runtime = scope["app"].state.runtime
                 try:
                     position = await run_in_threadpool(runtime.position)

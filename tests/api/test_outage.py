@@ -105,6 +105,9 @@ def test_a_locked_store_answers_503_with_retry_after_and_recovers(
             body = response.json()
             assert body["code"] in codes
             assert set(body) >= {"code", "rule", "field", "missing", "message"}
+        # a failed write promises nothing written: no position to wait for (a later read
+        # would wait on the locked store's read side)
+        assert "X-Read-Position" not in answers[0].headers
         logged = [r for r in caplog.records if r.name == "api.errors"]
         assert len(logged) == len(answers), "each failed request logged once"
         assert all(r.levelno == logging.WARNING and r.exc_info is None for r in logged)
