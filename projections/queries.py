@@ -34,7 +34,7 @@ from projections.derived import (
     PROVIDER_BOARD_TABLE,
 )
 from projections.figure_cache import FigureCache
-from projections.fold import CASE, ON_LIST, apply_event
+from projections.fold import CASE, ON_LIST, PLACE, apply_event
 from projections.list_view import read_position, snapshot
 from projections.moves_report import MoveSavings, move_savings
 from projections.runs import allocation_runs
@@ -90,6 +90,13 @@ class _Queries:
     def case_history(self, case_id: Any) -> list[HistoryEntry]:
         with self._store_read() as store:
             return case_history(store, str(case_id))
+
+    def own_places(self, municipality: str) -> list[dict[str, Any]]:
+        """Each own place's type, room, facility, beds and whether it is open (R1): no
+        person's data (the policy lab's baseline, :mod:`simulator.baseline`)."""
+        with self._store_read() as store:
+            return [{k: d[k] for k in ("place_type", "room_kind", "facility_id", "capacity",
+                                       "open")} for d in store.all(PLACE, municipality)]
 
     def deadline_monitor(self, municipality: str, today: date | None = None,
                          limit: int | None = None, offset: int = 0) -> DeadlineMonitor:

@@ -26,6 +26,9 @@ class Job:
     scenarios: Sequence[Scenario]
     years: float
     seeds: int
+    #: what the scenarios start from, in the manager's words (the published figures, or
+    #: the municipality's own: :mod:`simulator.baseline`)
+    baseline: str = ""
     started: float = field(default_factory=time.time)
     progress: float = 0.0
     result: dict[str, Any] | None = None
@@ -43,8 +46,8 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simulator")
 
     def start(self, municipality: str, scenarios: Sequence[Scenario], *, years: float,
-              seeds: int) -> Job:
-        job = Job(uuid.uuid4().hex, municipality, list(scenarios), years, seeds)
+              seeds: int, baseline: str = "") -> Job:
+        job = Job(uuid.uuid4().hex, municipality, list(scenarios), years, seeds, baseline)
         with self._lock:
             self._jobs[job.id] = job
             finished = [j for j in self._jobs.values() if j.done]

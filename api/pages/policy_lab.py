@@ -1,19 +1,26 @@
 """«Hva om?» — the policy lab for management (issue 20): choose scenarios (allocation
 method, capacity, policy), run them in the background over several seeds, and compare the
 measures side by side with confidence intervals and charts. No persons: the simulation
-runs on a store of its own (:mod:`simulator`)."""
+runs on a store of its own (:mod:`simulator`). The scenarios start from the published
+figures or from the municipality's own (its places, admissions, purchase price and policy
+in force: :mod:`simulator.baseline`), read from the read models without any person's
+data."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
+from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import Role
 from api.pages.charts import Series, bar_chart, line_chart
 from api.pages.web import Form, Page, PageRoute, form_for, page_for
+from domain.base import local_date
 from domain.values import PlaceType
+from simulator.baseline import OwnFigures, PlaceRow, own_figures
 from simulator.jobs import JOBS
 from simulator.profile import SettingError
 from simulator.scenario import Scenario, parse_scenario
@@ -63,7 +70,73 @@ def _share(text: str, setting: str) -> float:
         raise SettingError(setting, "a percentage") from None
 
 
-def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None:
+#: the baselines the form offers
+OWN, PUBLISHED = "egne", "profil"
+#: why a published figure stands in for the municipality's own
+KEPT_WORDS = {"no_admissions": "ingen innleggelser de siste tolv månedene",
+              "out_of_range": "for få eller for mange innleggelser til å regne liggetid ut fra",
+              "no_purchases": "ingen kjøpte plasser de siste tolv månedene"}
+_MONTHS = ("jan.", "feb.", "mars", "april", "mai", "juni", "juli", "aug.", "sep.", "okt.",
+           "nov.", "des.")
+
+
+def own(page: Page) -> OwnFigures | None:
+    """The municipality's own figures: its places now, the last twelve whole months'
+    admissions and purchases (R13's statistics) and its policy in force."""
+    today = local_date(page.service.clock.now())
+    last = today.replace(day=1) - relativedelta(months=1)
+    first = last - relativedelta(months=11)
+    places = [PlaceRow(**p) for p in page.read.own_places(page.municipality)]
+    months = page.read.statistics(page.municipality, first, last)
+    _, _, policy = page.service.policy_on(page.municipality, today)
+    return own_figures(places, months, policy, first, last)
+
+
+def _month(day: date) -> str:
+    return f"{_MONTHS[day.month - 1]} {day.year}"
+
+
+def period_text(figures: OwnFigures) -> str:
+    """The months the municipality's flows are read from («des. 2025–nov. 2026»)."""
+    return f"{_month(figures.first_month)}–{_month(figures.last_month)}"
+
+
+def baseline_text(figures: OwnFigures | None) -> str:
+    """What the scenarios start from, in the manager's words."""
+    if figures is None:
+        return "standardprofilen (publiserte norske tall)"
+    return f"kommunens egne tall ({period_text(figures)}), ellers publiserte norske tall"
+
+
+def figure_rows(figures: OwnFigures) -> list[tuple[str, str]]:
+    """The municipality's figures the lab takes, and those it cannot, in words."""
+    s, beds = figures.settings, figures.beds
+    rows = [("Langtidsplasser", f"{figures.places} ({beds['ordinary']} ordinære, "
+             f"{beds['screened']} skjermede, {beds['reinforced']} forsterkede)"),
+            ("I rom for to", f"{figures.double_room_beds} plasser"),
+            ("Institusjoner", str(figures.facilities))]
+    if "admissions_per_1000" in s:
+        rows.append(("Innleggelser per år per 1000 plasser",
+                     f"{s['admissions_per_1000']:g} ({figures.admissions} innleggelser i "
+                     "perioden)".replace(".", ",")))
+    else:
+        rows.append(("Innleggelser per år per 1000 plasser", "publisert tall, "
+                     + KEPT_WORDS[figures.kept["admissions_per_1000"]]))
+    if "purchase_price_per_day" in s:
+        rows.append(("Kjøpt plass per døgn", f"{s['purchase_price_per_day']:,} kr"
+                     .replace(",", "\u00a0")))
+    else:
+        rows.append(("Kjøpt plass per døgn", "publisert tall, "
+                     + KEPT_WORDS[figures.kept["purchase_price_per_day"]]))
+    p = figures.policy
+    rows.append(("Retningslinjer nå", f"ventelistegaranti {p['guarantee_months']} måneder, "
+                 f"fritt valg {'ja' if p['free_choice'] else 'nei'}, et avslått tilbud "
+                 f"{DECLINE_WORDS.get(p['declined_offer_effect'], '')}"))
+    return rows
+
+
+def _scenario_values(form: Form, col: str, places: int,
+                     base: dict[str, Any] | None = None) -> dict[str, Any] | None:
     name = form.get(f"{col}_navn").strip()
     if not name:
         return None
@@ -77,17 +150,28 @@ def _scenario_values(form: Form, col: str, places: int) -> dict[str, Any] | None
                        "free_choice": form.checked(f"{col}_fritt_valg"),
                        "declined_offer_effect": form.get(f"{col}_avslag")
                        or "offer_fulfils_guarantee"},
-            "profile": {"places": places,
+            "profile": {**(base or {"places": places}),
                         **{setting: _share(form.get(f"{col}_{field}") or _DEFAULTS[field],
                                            setting)
                            for field, setting in PERCENT_FIELDS.items()}}}
 
 
-def _lab(page: Page, form: Form | None = None, status: int = 200) -> HTMLResponse:
+def _lab(page: Page, form: Form | None = None, status: int = 200,
+         figures: OwnFigures | None = None) -> HTMLResponse:
+    figures = figures if figures is not None else own(page)
+    policy = figures.policy if figures is not None else {}
+    # the scenarios' policy fields start from the policy in force
+    start = {f"{col}_{field}": value for col in "abc" for field, value in (
+        ("garanti", str(policy.get("guarantee_months", 3))),
+        ("avslag", policy.get("declined_offer_effect", "offer_fulfils_guarantee")))}
     return page.render("policy_lab.html", status=status, title="Hva om?",
                        forms={"lab": form} if form else {}, fields=FIELDS,
                        methods=METHOD_WORDS, method_hints=METHOD_HINTS, declines=DECLINE_WORDS,
-                       jobs=JOBS.of(page.municipality), years_text=years_text)
+                       jobs=JOBS.of(page.municipality), years_text=years_text,
+                       figures=figures, figure_rows=figure_rows(figures) if figures else [],
+                       start=start, free_choice=bool(policy.get("free_choice")),
+                       period=period_text(figures) if figures else "", OWN=OWN,
+                       PUBLISHED=PUBLISHED)
 
 
 @router.get("/ledelse/hva-om", name="page_policy_lab")
@@ -98,20 +182,35 @@ def lab(page: ManagerPage) -> HTMLResponse:
 @router.post("/ledelse/hva-om", name="page_policy_lab_run")
 def run(page: ManagerForm) -> Response:
     form = page.form("lab")
+    figures = own(page)
+    base: dict[str, Any] | None = None
+    if form.get("grunnlag") == OWN:
+        if figures is None:
+            form.refuse("grunnlag", "Kommunen har ingen åpne langtidsplasser å regne ut fra; "
+                        "velg standardprofilen.")
+            return _lab(page, form, 422, figures)
+        if figures.places > 1000:
+            form.refuse("grunnlag", f"Kommunen har {figures.places} plasser; her simuleres "
+                        "opptil 1000. Bruk kommandolinjen (python -m simulation) for flere.")
+            return _lab(page, form, 422, figures)
+        base = dict(figures.settings)
+    elif form.get("grunnlag") not in (None, "", PUBLISHED):
+        form.refuse("grunnlag", "Velg et grunnlag for scenarioene.")
+        return _lab(page, form, 422, figures)
     try:  # a decimal comma, as Norwegians write (0,5 år)
-        places = int(form.get("plasser") or 120)
+        places = int(base["places"] if base else form.get("plasser") or 120)
         years = float((form.get("ar") or "3").replace(",", ".").strip())
         seeds = int(form.get("frø") or 5)
     except ValueError:
         form.refuse(None, "Plasser, år og antall kjøringer må være tall.")
-        return _lab(page, form, 422)
+        return _lab(page, form, 422, figures)
     if not 1 <= places <= 1000 or not 0.25 <= years <= 10 or not 1 <= seeds <= 20:
         form.refuse(None, "Velg 1–1000 plasser, 0,25–10 år og 1–20 kjøringer per scenario.")
-        return _lab(page, form, 422)
+        return _lab(page, form, 422, figures)
     scenarios = []
     for col in "abc":
         try:
-            values = _scenario_values(form, col, places)
+            values = _scenario_values(form, col, places, base)
             if values is not None:
                 scenarios.append(parse_scenario(values))
         except ValueError as e:
@@ -121,8 +220,9 @@ def run(page: ManagerForm) -> Response:
     if not scenarios and not form.failed:
         form.refuse("a_navn", "Gi minst ett scenario et navn.")
     if form.failed:
-        return _lab(page, form, 422)
-    job = JOBS.start(page.municipality, scenarios, years=years, seeds=seeds)
+        return _lab(page, form, 422, figures)
+    job = JOBS.start(page.municipality, scenarios, years=years, seeds=seeds,
+                     baseline=baseline_text(figures if base else None))
     return RedirectResponse(f"/ledelse/hva-om/{job.id}", status_code=303)
 
 

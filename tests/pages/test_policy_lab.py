@@ -9,7 +9,11 @@ import time
 
 import pytest
 
-from tests.pages.conftest import Browser
+from api.deps import Runtime
+from application.service import AllocationService
+from domain.values import PlaceType, RoomKind
+from tests.builders import MUNICIPALITY, place
+from tests.pages.conftest import Browser, caught_up
 
 
 def test_two_scenarios_run_in_the_background_and_compare_side_by_side(
@@ -69,3 +73,57 @@ def test_a_bad_share_is_refused_naming_its_field(manager: Browser, field: str,
 
 def test_the_lab_is_for_management_only(officer: Browser) -> None:
     assert officer.get("/ledelse/hva-om").status_code == 403
+
+
+def _run(manager: Browser, data: dict[str, str]) -> str:
+    answer = manager.post_form("/ledelse/hva-om", "/ledelse/hva-om", data)
+    assert answer.status_code == 303, answer.text
+    for _ in range(240):
+        page = manager.get(answer.headers["location"])
+        if "Simulerer" not in page.text:
+            return str(page.text)
+        time.sleep(0.5)
+    raise AssertionError("the simulation did not finish")
+
+
+def test_r13_the_scenarios_start_from_the_municipalitys_own_places_and_policy(
+        manager: Browser, service: AllocationService, runtime: Runtime) -> None:
+    """«Kommunens egne tall»: the page shows the municipality's beds by type and its policy
+    in force, says which figures are published ones and why, and a run from them has the
+    municipality's places; the published profile stays a choice."""
+    for place_type, n in ((PlaceType.ORDINARY, 6), (PlaceType.SCREENED, 3)):
+        for _ in range(n):
+            place(service, place_type=place_type)
+    place(service, room_kind=RoomKind.DOUBLE)
+    service.set_policy(MUNICIPALITY, issued_by="Kommunedirektøren", reason="Vedtatt",
+                       guarantee_months=4)
+    caught_up(runtime)
+    page = manager.get("/ledelse/hva-om")
+    assert "Kommunens egne tall" in page.text
+    assert "11 (8 ordinære, 3 skjermede, 0 forsterkede)" in page.text
+    assert "ingen innleggelser de siste tolv månedene" in page.text
+    assert "ventelistegaranti 4 måneder" in page.text
+    assert re.search(r'name="a_garanti" value="4"', page.text), "the policy in force"
+    assert re.search(r'value="egne"[^>]*checked', page.text), "own figures by default"
+    result = _run(manager, {"grunnlag": "egne", "plasser": "500", "ar": "0,25", "frø": "1",
+                            "a_navn": "Egne", "a_metode": "optimizer", "a_garanti": "4",
+                            "b_navn": ""})
+    assert "Simuleringen stoppet" not in result, result
+    assert "Grunnlag: kommunens egne tall" in result
+    assert re.search(r"Langtidsplasser</th>\s*<td[^>]*>8 ordinære, 3 skjermede</td>", result)
+    assert re.search(r"Ventelistegaranti</th>\s*<td[^>]*>4 måneder</td>", result)
+    published = _run(manager, {"grunnlag": "profil", "plasser": "10", "ar": "0,25",
+                               "frø": "1", "a_navn": "Profil", "a_metode": "optimizer",
+                               "b_navn": ""})
+    assert "Grunnlag: standardprofilen" in published
+    assert re.search(r"Langtidsplasser</th>\s*<td[^>]*>6 ordinære, 4 skjermede</td>",
+                     published)
+
+
+def test_own_figures_are_refused_without_an_open_place(manager: Browser) -> None:
+    page = manager.get("/ledelse/hva-om")
+    assert "Kommunens egne tall" not in page.text  # nothing to start from
+    answer = manager.post_form("/ledelse/hva-om", "/ledelse/hva-om", {
+        "grunnlag": "egne", "plasser": "10", "ar": "1", "frø": "1", "a_navn": "A"})
+    assert answer.status_code == 422
+    assert "ingen åpne langtidsplasser" in answer.text
