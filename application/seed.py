@@ -45,6 +45,7 @@ from application.demo.documentation import (
 )
 from application.demo.municipality import DEMO, Municipality
 from domain.base import local_date
+from domain.errors import InvalidValue
 from domain.policy import policy_id
 
 if TYPE_CHECKING:
@@ -143,12 +144,25 @@ class SeedSummary:
         ]
 
 
+def record_prefix(town: Municipality) -> str:
+    """The command ids of the demo's steps begin so (``sim``: played by the simulator; the
+    player of earlier releases wrote ``demo/{seed}/{number}/{day}/…``)."""
+    return f"demo/{town.seed}/{town.number}/sim"
+
+
 def anchored_start(service: AllocationService, town: Municipality) -> date | None:
-    """The first day of an earlier run's timeline: the day of its first policy version."""
-    prefix = f"demo/{town.seed}/{town.number}/"
+    """The first day of an earlier run's timeline: the day of its first policy version.
+    A demo of an earlier release (another history under the same numbers) is refused:
+    its commands are not this history's, and the steps would be found done or not by
+    chance."""
+    earlier = f"demo/{town.seed}/{town.number}/"
     for event in service.events.get(policy_id(town.number)):
-        if (getattr(event, "command_id", None) or "").startswith(prefix):
+        command_id = getattr(event, "command_id", None) or ""
+        if command_id.startswith(record_prefix(town) + "/"):
             return local_date(event.timestamp) - timedelta(days=town.policies[0].day)
+        if command_id.startswith(earlier):
+            raise InvalidValue("municipality", f"{town.number} holds the demo of an earlier "
+                               "release (another history): seed the demo on a new store")
     return None
 
 
@@ -234,6 +248,19 @@ def seed_demo(service: AllocationService, *, municipality: str = "4601",
         **plan.figures)
 
 
-__all__ = ["FULL_IPLOS", "HISTORY_DAYS", "CaseDocumentation", "Plan", "SeedSummary", "Step",
-           "anchored_start", "document_case", "documentation_steps", "plan_demo", "run_steps",
-           "seed_demo", "steps_done"]
+__all__ = [
+    "FULL_IPLOS",
+    "HISTORY_DAYS",
+    "CaseDocumentation",
+    "Plan",
+    "SeedSummary",
+    "Step",
+    "anchored_start",
+    "document_case",
+    "documentation_steps",
+    "plan_demo",
+    "record_prefix",
+    "run_steps",
+    "seed_demo",
+    "steps_done",
+]

@@ -14,7 +14,7 @@ list can no longer be cared for safely at home (R15), so the allocation pages ha
 something to propose.
 
 It records every command it gives as a :class:`~application.seed.Step` with a command id
-``demo/{seed}/{municipality}/{day}/{serial}`` (:meth:`~simulator.stage.Stage.give`): every
+``demo/{seed}/{municipality}/sim/{day}/{serial}`` (:meth:`~simulator.stage.Stage.give`): every
 id the story uses later (cases, places, runs, offers, complaints) is derived from a command
 id or a natural key, so :func:`application.seed.seed_demo` replays the steps on its store
 and gets the same ids, events and versions. :func:`plan_demo` is the seed's entry point.
@@ -32,7 +32,14 @@ from uuid import UUID
 
 import optimizer as opt
 from application.demo.municipality import DEMO, Municipality, PolicyVersion, Unit
-from application.seed import CaseDocumentation, Plan, Step, anchored_start, document_case
+from application.seed import (
+    CaseDocumentation,
+    Plan,
+    Step,
+    anchored_start,
+    document_case,
+    record_prefix,
+)
 from domain.base import OSLO, check_municipality
 from domain.case import ON_LIST, YOUNGER_PERSON_AGE, Case, CaseStatus
 from domain.errors import InvalidValue
@@ -87,7 +94,7 @@ class DemoSimulation(Simulation):
                             profile=DEMO_PROFILE)
         super().__init__(scenario, town.seed, town.history_days / 365.25,
                          municipality=town.number, start=start, person_key=person_key,
-                         record=f"demo/{town.seed}/{town.number}")
+                         record=record_prefix(town))
         self.days = town.history_days
         self.town, self.w = town, town.words
         self.words = random.Random(f"{town.seed}/words")  # the words' own draws

@@ -437,3 +437,28 @@ def test_cli_runs_as_a_module(small_store):
         check=False)
     assert result.returncode == 0, result.stderr
     assert "new deadline breaches" in result.stdout
+
+
+def test_a_store_with_an_earlier_releases_demo_is_refused_and_left_as_it_was(
+        tmp_path: Path) -> None:
+    """The player of earlier releases wrote another history under the same command ids'
+    beginning: seeding over it would find steps done or not by chance. It is refused,
+    naming the municipality, and nothing is written."""
+    from application.demo.municipality import DEMO
+    from domain.errors import InvalidValue
+    from tests.conftest import sqlite_env
+
+    service = AllocationService(env=sqlite_env(tmp_path / "old.sqlite"),
+                                clock=ManualClock(datetime(2024, 3, 4, 9, tzinfo=UTC)))
+    try:
+        service.set_policy(DEMO.number, issued_by="Kommunedirektøren", reason="Demo",
+                           command_id=f"demo/{DEMO.seed}/{DEMO.number}/2024-03-04/1")
+        before = service.recorder.max_notification_id()
+        with pytest.raises(InvalidValue) as refused:
+            seed_demo(service, municipality=DEMO.number,
+                      until=datetime(2026, 3, 2, 8, tzinfo=UTC))
+        assert refused.value.field == "municipality"
+        assert "earlier release" in str(refused.value)
+        assert service.recorder.max_notification_id() == before
+    finally:
+        service.close()
