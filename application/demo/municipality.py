@@ -160,43 +160,21 @@ class Words:
         "waiting_list": "Varig behov for heldøgns omsorg; kan ivaretas forsvarlig hjemme med "
                         "økte tjenester til plass tilbys (forskriften § 2-1 annet ledd)",
         "rejection": "Er best tjent med utvidede hjemmetjenester og dagtilbud; vilkårene for "
-                     "langtidsopphold er ikke oppfylt nå (notat 2.4)",
-        "waiting_list_after_complaint": "Omgjort etter klage: ny informasjon viser varig behov for "
-                           "heldøgns omsorg; kan ivaretas forsvarlig hjemme til plass tilbys",
-        "grant_after_complaint": "Omgjort etter klage: kan ikke lenger ivaretas forsvarlig "
-                                 "hjemme; langtidsopphold straks"})
+                     "langtidsopphold er ikke oppfylt nå (notat 2.4)"})
     alternatives_at_home: str = ("Tilrettelagt bolig med utvidede hjemmetjenester er vurdert; "
                                  "gir ikke forsvarlig hjelp om natten")
     urgency: tuple[str, ...] = (
         "Fall med brudd; kan ikke lenger ivaretas forsvarlig hjemme",
         "Ektefellen er innlagt på sykehus; alene om natten", "Gjentatte fall siste uke",
         "Akutt forverring etter lungebetennelse")
-    departure: str = "Pårørende er utslitt; faglig skjønn tilsier høyere prioritet"
-    type_reasons: dict[str, str] = field(default_factory=lambda: {
-        "spouse": "Bor sammen med ektefellen (forskriften § 2-3); skjermet enhet er vurdert",
-        "ordinary": "Vedtaket gjelder ordinær plass; demenssykdommen er i tidlig fase og "
-                    "skjermet enhet er ikke nødvendig nå",
-        "deadline": "Skjermet plass er ikke ledig innen fristen; ordinær plass med tett "
-                    "oppfølging fra demensteamet",
-        "reinforced": "Forsterket plass gir tettere oppfølging enn skjermet enhet"})
     declines: tuple[str, ...] = (
         "Ønsker å vente på plass nærmere familien", "Vil heller vente til etter jul",
         "Ønsker en annen institusjon", "Føler seg ikke klar ennå")
+    #: a complaint on a rejection received late, taken up all the same (fvl. § 31)
     complaint: dict[str, str] = field(default_factory=lambda: {
-        "rejection": "Datteren mener moren ikke er trygg hjemme og ber om langtidsopphold",
-        "waiting_list": "Mener behovet tilsier langtidsopphold straks, ikke venteliste",
-        "late": "Klagen kommer sent fordi vedtaket ble sendt til feil adresse",
         "late_taken_up": "Klagen tas under behandling selv om fristen er oversittet: "
                          "vedtaket ble sendt til feil adresse, og klageren kan ikke lastes "
-                         "for at klagen kom for sent (forvaltningsloven § 31)",
-        "upheld": "Klagen tas til følge: ny medisinsk informasjon viser varig behov for "
-                  "heldøgns omsorg",
-        "not_upheld": "Ny vurdering gir samme resultat; klagen oversendes Statsforvalteren",
-        "confirmed": "Statsforvalteren stadfester kommunens vedtak",
-        "changed": "Statsforvalteren omgjør vedtaket: vilkårene for langtidsopphold er "
-                   "oppfylt",
-        "quashed": "Vedtaket oppheves: begrunnelsen drøfter ikke om hjemmesituasjonen er "
-                   "forsvarlig om natten; sendes tilbake til ny behandling"})
+                         "for at klagen kom for sent (forvaltningsloven § 31)"})
 
 
 @dataclass(frozen=True)
