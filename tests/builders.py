@@ -23,11 +23,13 @@ _serial = count()
 def person_number(born: date | None = None) -> str:
     """A fresh synthetic identity number (month + 80) for each call: one person, one number
     (R25), however many a test session makes. Without ``born`` the birth date moves on by a
-    day every hundred numbers (from 17 May 1938)."""
+    day every hundred numbers (from 17 May 1938). The numbers are the 300th to 399th valid
+    ones of their birth date: the demo municipality's persons take the first ones of theirs,
+    so a test's person on the demo's store is never one of them."""
     n = next(_serial)
     if born is None:
         born = date(1938, 5, 17) + timedelta(days=n // 100)
-    return synthetic_identity_number(born, n % 100)
+    return synthetic_identity_number(born, 300 + n % 100)
 
 
 FULL_IPLOS = dict(_FULL_IPLOS)

@@ -71,7 +71,9 @@ def _offer_elsewhere_to_the_waiting_decided_a_reinforced_place(
                 M, facility_id="nordlys", facility_name="Nordlys sykehjem",
                 facility_kind=FacilityKind.NURSING_HOME, unit="F", room=f"F{n:03d}",
                 place_type=PlaceType.REINFORCED)
-            service.make_offer(M, case_id, made_by="Tildelingsenheten", place_id=place_id)
+            service.make_offer(M, case_id, made_by="Tildelingsenheten", place_id=place_id,
+                               type_reason="Vedtaket gjelder forsterket plass"
+                               if case.has_dementia else None)  # R7
 
 
 def _resident_with_new_need(service: AllocationService) -> UUID:
