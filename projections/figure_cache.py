@@ -4,8 +4,8 @@ Management's figures (statistics, R13) and the deadline monitor (R18, R19) are s
 pages over the derived tables (:mod:`projections.derived`), and the vacancy board a reading
 of three of them (the places that may be on it, the accompanying stays, other providers'
 offers); under load the same few are asked for again and again while the tables change
-seldom (a read's access-log entry, the
-commonest event, changes none of them). Each such table has a token
+seldom (a read's access-log entry, the commonest event, changes none of them). Each such
+table has a token
 (:data:`projections.store.STAMP_TABLE`) that every write changing its rows replaces in the
 same transaction, so a figure computed in a read transaction that saw tokens ``T`` is the
 figure of every later read transaction that sees ``T``: the token is read in the read's own

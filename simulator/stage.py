@@ -132,8 +132,7 @@ class Stage:
                "SQLITE_DBNAME": str(Path(self._tmp.name) / "events.sqlite"),
                "AGGREGATE_CACHE_MAXSIZE": "0", "AGGREGATE_CACHE_FASTFORWARD": "n",
                "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
-        self.start_moment = datetime.combine(start, time(0), tzinfo=OSLO).astimezone(UTC)
-        self.clock = ManualClock(self.start_moment)
+        self.clock = ManualClock(self.moment(0))
         self.svc = AllocationService(env=env, clock=self.clock)
         if person_key is not None:
             self.svc.person_key = person_key
@@ -148,7 +147,7 @@ class Stage:
         self.svc.allocation_facts_memo = FactsMemo()  # and the facts built from them
         self.svc.use_waiting_cases(self.read)  # the run and the check read the read models
         self.env = simpy.Environment()
-        self.last = self.start_moment
+        self.last = self.moment(0)
         self.places: list[UUID] = []
         self.cases: list[UUID] = []
         self.listed: dict[UUID, None] = {}  # cases that may be on the list

@@ -156,9 +156,10 @@ def _scenario_values(form: Form, col: str, places: int,
                            for field, setting in PERCENT_FIELDS.items()}}}
 
 
-def _lab(page: Page, form: Form | None = None, status: int = 200,
-         figures: OwnFigures | None = None) -> HTMLResponse:
-    figures = figures if figures is not None else own(page)
+def _lab(page: Page, figures: OwnFigures | None, form: Form | None = None,
+         status: int = 200) -> HTMLResponse:
+    """The page; ``form`` a refused one (None: a fresh form, its policy fields and free
+    choice as the municipality's policy in force)."""
     policy = figures.policy if figures is not None else {}
     # the scenarios' policy fields start from the policy in force
     start = {f"{col}_{field}": value for col in "abc" for field, value in (
@@ -169,14 +170,15 @@ def _lab(page: Page, form: Form | None = None, status: int = 200,
                        methods=METHOD_WORDS, method_hints=METHOD_HINTS, declines=DECLINE_WORDS,
                        jobs=JOBS.of(page.municipality), years_text=years_text,
                        figures=figures, figure_rows=figure_rows(figures) if figures else [],
-                       start=start, free_choice=bool(policy.get("free_choice")),
+                       start=start,
+                       free_choice=form is None and bool(policy.get("free_choice")),
                        period=period_text(figures) if figures else "", OWN=OWN,
                        PUBLISHED=PUBLISHED)
 
 
 @router.get("/ledelse/hva-om", name="page_policy_lab")
 def lab(page: ManagerPage) -> HTMLResponse:
-    return _lab(page)
+    return _lab(page, own(page))
 
 
 @router.post("/ledelse/hva-om", name="page_policy_lab_run")
@@ -188,25 +190,25 @@ def run(page: ManagerForm) -> Response:
         if figures is None:
             form.refuse("grunnlag", "Kommunen har ingen åpne langtidsplasser å regne ut fra; "
                         "velg standardprofilen.")
-            return _lab(page, form, 422, figures)
+            return _lab(page, figures, form, 422)
         if figures.places > 1000:
             form.refuse("grunnlag", f"Kommunen har {figures.places} plasser; her simuleres "
                         "opptil 1000. Bruk kommandolinjen (python -m simulation) for flere.")
-            return _lab(page, form, 422, figures)
+            return _lab(page, figures, form, 422)
         base = dict(figures.settings)
     elif form.get("grunnlag") not in (None, "", PUBLISHED):
         form.refuse("grunnlag", "Velg et grunnlag for scenarioene.")
-        return _lab(page, form, 422, figures)
+        return _lab(page, figures, form, 422)
     try:  # a decimal comma, as Norwegians write (0,5 år)
         places = int(base["places"] if base else form.get("plasser") or 120)
         years = float((form.get("ar") or "3").replace(",", ".").strip())
         seeds = int(form.get("frø") or 5)
     except ValueError:
         form.refuse(None, "Plasser, år og antall kjøringer må være tall.")
-        return _lab(page, form, 422, figures)
+        return _lab(page, figures, form, 422)
     if not 1 <= places <= 1000 or not 0.25 <= years <= 10 or not 1 <= seeds <= 20:
         form.refuse(None, "Velg 1–1000 plasser, 0,25–10 år og 1–20 kjøringer per scenario.")
-        return _lab(page, form, 422, figures)
+        return _lab(page, figures, form, 422)
     scenarios = []
     for col in "abc":
         try:
@@ -220,7 +222,7 @@ def run(page: ManagerForm) -> Response:
     if not scenarios and not form.failed:
         form.refuse("a_navn", "Gi minst ett scenario et navn.")
     if form.failed:
-        return _lab(page, form, 422, figures)
+        return _lab(page, figures, form, 422)
     job = JOBS.start(page.municipality, scenarios, years=years, seeds=seeds,
                      baseline=baseline_text(figures if base else None))
     return RedirectResponse(f"/ledelse/hva-om/{job.id}", status_code=303)

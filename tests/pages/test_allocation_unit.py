@@ -297,6 +297,31 @@ def test_r17_running_the_allocation_and_approving_an_offer(
     assert row and "Fjellheim" in row.group(1)
 
 
+def test_r7_a_proposal_for_a_person_with_dementia_is_approved_with_its_reason_in_its_form(
+        service: AllocationService, officer: Browser) -> None:
+    """R7 (§ 2-1 fifth paragraph): a person with a dementia diagnosis proposed a place that
+    is not screened (a reinforced one, as decided) is offered it only with a recorded
+    reason; the proposal's own approve form asks for it beside the refusal, nothing is
+    offered without it, and the approval with it offers the place."""
+    case_id = waiting_case(service, name="Demens Forsterket", place_type=PlaceType.REINFORCED,
+                           dementia=True)
+    assess(service, case_id, 70)
+    place(service, place_type=PlaceType.REINFORCED)
+    run_url = officer.post_form("/tildeling", "/tildeling", {}).headers["location"]
+    run_url = run_url.split("?")[0]
+    assert "Begrunnelse for plass som ikke er skjermet" in officer.get(run_url).text
+    refused = officer.post_form(run_url, f"{run_url}/godkjenn/{case_id}", {})
+    assert refused.status_code == 422
+    assert f'id="approve-{case_id}-type_reason-feil"' in refused.text  # beside its field
+    assert "R7" not in refused.text  # no rule codes shown to users
+    assert service.get_case(M, case_id).offers == {}
+    approved = officer.post_form(run_url, f"{run_url}/godkjenn/{case_id}",
+                                 {"type_reason": "Vedtaket gjelder forsterket plass"})
+    assert approved.status_code == 303, approved.text
+    [made] = [e for e in service.events.get(case_id) if type(e).__name__ == "OfferMade"]
+    assert made.type_reason == "Vedtaket gjelder forsterket plass"
+
+
 def test_r17_changing_a_proposal_without_a_reason_is_refused(
         service: AllocationService, officer: Browser) -> None:
     case_id = waiting_case(service, name="Endre Meg")

@@ -96,14 +96,15 @@ def test_r13_the_scenarios_start_from_the_municipalitys_own_places_and_policy(
             place(service, place_type=place_type)
     place(service, room_kind=RoomKind.DOUBLE)
     service.set_policy(MUNICIPALITY, issued_by="Kommunedirektøren", reason="Vedtatt",
-                       guarantee_months=4)
+                       guarantee_months=4, free_choice=True)
     caught_up(runtime)
     page = manager.get("/ledelse/hva-om")
     assert "Kommunens egne tall" in page.text
     assert "11 (8 ordinære, 3 skjermede, 0 forsterkede)" in page.text
     assert "ingen innleggelser de siste tolv månedene" in page.text
-    assert "ventelistegaranti 4 måneder" in page.text
+    assert "ventelistegaranti 4 måneder, fritt valg ja" in page.text
     assert re.search(r'name="a_garanti" value="4"', page.text), "the policy in force"
+    assert re.search(r'name="a_fritt_valg" value="ja"[^>]*checked', page.text)
     assert re.search(r'value="egne"[^>]*checked', page.text), "own figures by default"
     result = _run(manager, {"grunnlag": "egne", "plasser": "500", "ar": "0,25", "frø": "1",
                             "a_navn": "Egne", "a_metode": "optimizer", "a_garanti": "4",

@@ -124,11 +124,12 @@ def test_r13_a_rebuild_gives_its_tables_new_tokens(
     assert _cached(read) == _uncached(read)
 
 
-def test_r10_the_vacancy_board_is_kept_until_a_place_changes(
+def test_r16_the_vacancy_board_is_kept_until_a_place_changes(
         service: AllocationService, clock: ManualClock, read: ReadSide):
     """The board is read by every officer many times an hour; it is kept while its tables
     are unchanged (case work and the access log leave them be) and read anew when a place
-    changes (an offer reserves its bed, R10) or the day turns."""
+    changes (an offer reserves its bed) or the day turns: the vacant places R16 allocates
+    are those it shows."""
     clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
     p = place(service, facility_id="fjellheim")
     case_id = waiting_case(service, name="Anna")
